@@ -1,0 +1,55 @@
+// `npm run bench`: the emulator's speed on reference programs. Figures are medians of several runs; the emulated
+// cycle counts are deterministic and printed alongside so a change in speed can be told from a change in work.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { compileSource } from '../compiler/compile.js';
+import { Machine } from '../emulator/machine.js';
+import type { Image } from '../emulator/image.js';
+
+const RUNS = 5;
+const here = join(import.meta.dirname, '..', '..', 'bench', 'programs');
+
+interface Bench {
+  readonly name: string;
+  readonly file: string;
+  readonly what: string;
+}
+
+const BENCHES: readonly Bench[] = [
+  { name: 'compute', file: 'compute.occ', what: 'nested loops of integer arithmetic, one core' },
+];
+
+function compile(file: string): Image {
+  const path = join(here, file);
+  const result = compileSource(path, readFileSync(path, 'latin1'));
+  if (!result.image) throw new Error(`${file} does not compile`);
+  return result.image;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+for (const b of BENCHES) {
+  const image = compile(b.file);
+  const rates: number[] = [];
+  const times: number[] = [];
+  let cycles = 0;
+  let instructions = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const machine = new Machine(image, { onScreen: () => {} });
+    const t0 = process.hrtime.bigint();
+    const result = machine.run();
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    if (result.status !== 'finished') throw new Error(`${b.name}: run ended with ${result.status}`);
+    cycles = result.cycles;
+    instructions = result.instructions;
+    rates.push(instructions / seconds);
+    times.push(seconds);
+  }
+  console.log(`${b.name}: ${b.what}`);
+  console.log(`  emulated instructions per host second: ${(median(rates) / 1e6).toFixed(1)} M (median of ${RUNS})`);
+  console.log(`  host time: ${(median(times) * 1000).toFixed(1)} ms; instructions: ${instructions}; emulated cycles: ${cycles}`);
+}

@@ -1,0 +1,271 @@
+// The `occmesh` command line: run, compile, check and disasm. Everything it touches goes through CliIO so the
+// tests drive the very same code in-process.
+
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { formatDiagnostic, type Diagnostic } from '../compiler/source.js';
+import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
+import { disassemble } from '../emulator/disasm.js';
+import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
+import { formatDeadlock, formatRunError, ImageSources } from './report.js';
+
+/** Exit codes (DESIGN.md). */
+export const Exit = {
+  ok: 0,
+  compileError: 1,
+  runtimeError: 2,
+  deadlock: 3,
+  cycleLimit: 4,
+  usage: 64,
+} as const;
+
+export interface CliIO {
+  stdout(data: string | Uint8Array): void;
+  stderr(text: string): void;
+  /** The keyboard's bytes, read only when a program asks for them. */
+  stdin(): Uint8Array;
+  readFile(path: string): Uint8Array;
+  writeFile(path: string, data: string): void;
+}
+
+/** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
+export const DEFAULT_MAX_CYCLES = 2_000_000_000;
+
+/** The byte the course library sends to ask for a flush; never printed. */
+const FLUSH = 255;
+
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode: number = Exit.ok;
+  const program = new Command()
+    .name('occmesh')
+    .description('Compile occam and run it on an emulated mesh of Transputer-style cores')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
+    .showHelpAfterError('(run occmesh --help for usage)');
+
+  program
+    .command('run')
+    .description('compile (if needed) and run a program; its output goes to stdout')
+    .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
+    .option('--max-cycles <n>', 'stop after this many cycles (exit 4)', count, DEFAULT_MAX_CYCLES)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--stats', 'print cycles, emulated time and per-core figures to stderr')
+    .option('--json', 'print one JSON object with the result on stdout instead of the program output')
+    .action(async (file: string, opts: RunOptions) => {
+      exitCode = await runCommand(file, opts, io);
+    });
+
+  program
+    .command('compile')
+    .description('compile a program to a loadable image')
+    .argument('<file>', 'an occam source file')
+    .requiredOption('-o, --output <image>', 'where to write the image (.omx)')
+    .action(async (file: string, opts: { output: string }) => {
+      const text = readText(file, io);
+      const image = text === null ? null : await compileText(file, text, io);
+      if (!image) {
+        exitCode = Exit.compileError;
+        return;
+      }
+      io.writeFile(opts.output, serializeImage(image));
+    });
+
+  program
+    .command('check')
+    .description('parse and check a program without running it')
+    .argument('<file>', 'an occam source file')
+    .action(async (file: string) => {
+      const text = readText(file, io);
+      if (text === null) {
+        exitCode = Exit.usage;
+        return;
+      }
+      const { checkSource } = await import('../compiler/compile.js');
+      exitCode = reportDiagnostics(checkSource(file, text), io) ? Exit.compileError : Exit.ok;
+    });
+
+  program
+    .command('disasm')
+    .description('show the instructions of a program or image with the source lines they came from')
+    .argument('<file>', 'an occam source file or a compiled image')
+    .action(async (file: string) => {
+      const image = await loadProgram(file, io);
+      if (typeof image === 'number') {
+        exitCode = image;
+        return;
+      }
+      io.stdout(disassemble(image));
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version asked for exit 0; help shown because of a mistake exits as a usage error.
+      return e.exitCode === 0 ? Exit.ok : Exit.usage;
+    }
+    throw e;
+  }
+  return exitCode;
+}
+
+interface RunOptions {
+  maxCycles: number;
+  mem?: number;
+  stats?: boolean;
+  json?: boolean;
+}
+
+async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
+  const image = await loadProgram(file, io);
+  if (typeof image === 'number') return image;
+  let machine: Machine;
+  const stdoutChunks: string[] = [];
+  try {
+    machine = new Machine(image, {
+      memoryBytes: opts.mem,
+      stdin: io.stdin(),
+      onScreen: (bytes) => {
+        const shown = bytes.filter((b) => b !== FLUSH);
+        if (opts.json) stdoutChunks.push(Buffer.from(shown).toString('latin1'));
+        else if (shown.length > 0) io.stdout(shown);
+      },
+      onError: (bytes) => io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1')),
+    });
+  } catch (e) {
+    if (e instanceof LoadError) {
+      io.stderr(`${file}: error: ${e.message}\n`);
+      return Exit.compileError;
+    }
+    throw e;
+  }
+  const result = machine.run(opts.maxCycles);
+  const sources = new ImageSources(image);
+  const code = exitCodeOf(result);
+  if (opts.json) {
+    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
+    return code;
+  }
+  if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
+  if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result) + '\n');
+  if (result.status === 'cycle-limit') {
+    io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
+  }
+  if (opts.stats) io.stderr(formatStats(result));
+  return code;
+}
+
+function exitCodeOf(result: RunResult): number {
+  switch (result.status) {
+    case 'finished':
+      return Exit.ok;
+    case 'error':
+      return Exit.runtimeError;
+    case 'deadlock':
+      return Exit.deadlock;
+    case 'cycle-limit':
+      return Exit.cycleLimit;
+  }
+}
+
+const CLOCK_HZ = 20_000_000;
+
+function formatStats(result: RunResult): string {
+  const lines = [
+    `cycles: ${result.cycles}`,
+    `emulated time: ${(result.cycles / CLOCK_HZ * 1e6).toFixed(1)} us`,
+    `instructions: ${result.instructions}`,
+  ];
+  for (const c of result.cores) {
+    const util = result.cycles > 0 ? ((100 * c.busyCycles) / result.cycles).toFixed(1) : '0.0';
+    lines.push(`core (${c.x}, ${c.y}): ${c.instructions} instructions, ${util}% busy, ${c.state}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources): object {
+  return {
+    exitCode,
+    cycles: result.cycles,
+    stdout,
+    cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
+    links: [],
+    error: result.error ? formatRunError(sources, result.error) : null,
+    deadlock: result.status === 'deadlock' ? { report: formatDeadlock(sources, result), blocked: result.blocked } : null,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------- loading
+
+/** Compile a source file or read an image; on failure report and return the exit code. */
+async function loadProgram(file: string, io: CliIO): Promise<Image | number> {
+  const data = readBytes(file, io);
+  if (data === null) return Exit.usage;
+  if (looksLikeImage(file, data)) {
+    try {
+      return parseImage(Buffer.from(data).toString('utf8'));
+    } catch (e) {
+      if (e instanceof ImageError) {
+        io.stderr(`${file}: error: ${e.message}\n`);
+        return Exit.compileError;
+      }
+      throw e;
+    }
+  }
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io);
+  return image ?? Exit.compileError;
+}
+
+function looksLikeImage(file: string, data: Uint8Array): boolean {
+  if (file.endsWith('.omx')) return true;
+  let i = 0;
+  while (i < data.length && (data[i] === 32 || data[i] === 10 || data[i] === 13 || data[i] === 9)) i++;
+  return data[i] === 0x7b; // '{': occam source never starts with a brace
+}
+
+/** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
+async function compileText(file: string, text: string, io: CliIO): Promise<Image | null> {
+  const { compileSource } = await import('../compiler/compile.js');
+  const result = compileSource(file, text);
+  reportDiagnostics(result.diagnostics, io);
+  return result.image;
+}
+
+/** Print diagnostics; true if any was an error. */
+function reportDiagnostics(diags: readonly Diagnostic[], io: CliIO): boolean {
+  for (const d of diags) io.stderr(formatDiagnostic(d) + '\n');
+  const errors = diags.filter((d) => d.severity === 'error').length;
+  if (errors > 0) io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
+  return errors > 0;
+}
+
+function readBytes(file: string, io: CliIO): Uint8Array | null {
+  try {
+    return io.readFile(file);
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    io.stderr(`occmesh: cannot read ${file}: ${why}\n`);
+    return null;
+  }
+}
+
+function readText(file: string, io: CliIO): string | null {
+  const b = readBytes(file, io);
+  return b === null ? null : Buffer.from(b).toString('latin1');
+}
+
+// ---------------------------------------------------------------------------------------------------- option parsing
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of cycles');
+  return n;
+}
+
+function bytes(value: string): number {
+  const m = /^(\d+)([kKmM]?)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536 or 64K');
+  const n = Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024);
+  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1024M');
+  return n;
+}

@@ -1,0 +1,174 @@
+// The abstract syntax tree the parser produces. Every node carries its source span. The checker resolves names
+// and types and records them in the optional `decl` / `type` fields; the code generator reads only checked trees.
+
+import type { Span } from './source.js';
+import type { Type } from './types.js';
+import type { Symbol, VarSymbol } from './symbols.js';
+
+export interface Node {
+  readonly span: Span;
+}
+
+export interface Ident extends Node {
+  readonly name: string;
+}
+
+// ---------------------------------------------------------------------------------------------------- types
+
+export type PrimName = 'BOOL' | 'BYTE' | 'INT' | 'INT16' | 'INT32' | 'INT64' | 'REAL32' | 'REAL64';
+
+export type TypeNode =
+  | (Node & { readonly kind: 'prim'; readonly name: PrimName })
+  /** `[n]T`, or `[]T` (size null) in formals and abbreviations. */
+  | (Node & { readonly kind: 'array'; readonly size: Expr | null; readonly elem: TypeNode })
+  /** `CHAN OF P` or `CHAN P`. */
+  | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode })
+  | (Node & { readonly kind: 'timer' })
+  /** A user-defined type or protocol name. */
+  | (Node & { readonly kind: 'named'; readonly name: string });
+
+/** A channel protocol. */
+export type ProtocolNode =
+  | (Node & { readonly kind: 'simple'; readonly type: TypeNode })
+  | (Node & { readonly kind: 'named'; readonly name: string });
+
+// ---------------------------------------------------------------------------------------------------- expressions
+
+export type DyadicOp =
+  | '+' | '-' | '*' | '/' | '\\' | 'REM' | 'PLUS' | 'MINUS' | 'TIMES'
+  | '/\\' | '\\/' | '><' | 'BITAND' | 'BITOR' | '<<' | '>>'
+  | '=' | '<>' | '<' | '<=' | '>' | '>='
+  | 'AND' | 'OR' | 'AFTER';
+
+export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT';
+
+interface ExprBase extends Node {
+  /** Filled in by the checker. */
+  type?: Type;
+  /** Filled in by the checker when the expression is a compile-time constant of a scalar type. */
+  constValue?: bigint;
+}
+
+export type Expr =
+  /**
+   * An integer literal. `hex` marks `#` literals, which are bit patterns for their type (`#FFFFFFFF` is -1 as an INT)
+   * rather than numbers that must fit the type's range.
+   */
+  | (ExprBase & {
+      readonly kind: 'int';
+      readonly value: bigint;
+      readonly decoration: TypeNode | null;
+      readonly hex?: boolean;
+    })
+  /** A character literal `'a'`. */
+  | (ExprBase & { readonly kind: 'byte'; readonly value: number; readonly decoration: TypeNode | null })
+  | (ExprBase & { readonly kind: 'bool'; readonly value: boolean })
+  | (ExprBase & { readonly kind: 'string'; readonly bytes: Uint8Array })
+  | NameExpr
+  | (ExprBase & { readonly kind: 'subscript'; readonly base: Expr; readonly index: Expr })
+  | (ExprBase & { readonly kind: 'dyadic'; readonly op: DyadicOp; readonly left: Expr; readonly right: Expr })
+  | (ExprBase & { readonly kind: 'monadic'; readonly op: MonadicOp; readonly operand: Expr })
+  | (ExprBase & { readonly kind: 'size'; readonly operand: Expr })
+  | (ExprBase & { readonly kind: 'mostpos' | 'mostneg'; readonly target: TypeNode })
+  /** `T e`, `T ROUND e`, `T TRUNC e`. */
+  | (ExprBase & {
+      readonly kind: 'conversion';
+      readonly target: TypeNode;
+      readonly mode: 'exact' | 'ROUND' | 'TRUNC';
+      readonly operand: Expr;
+    })
+  /** A FUNCTION call used as an operand. */
+  | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[] })
+  /** A channel end with a direction decorator: `c?` or `c!` (in actual parameters). */
+  | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' });
+
+export interface NameExpr extends ExprBase {
+  readonly kind: 'name';
+  readonly name: string;
+  /** Filled in by the checker. */
+  decl?: Symbol;
+}
+
+// ---------------------------------------------------------------------------------------------------- specifications
+
+export interface Formal extends Node {
+  readonly isVal: boolean;
+  readonly type: TypeNode;
+  readonly name: Ident;
+  /** Direction decorator on a channel formal. */
+  readonly direction: '?' | '!' | null;
+  /** Filled in by the checker. */
+  decl?: Symbol;
+}
+
+export type Spec =
+  /** `INT a, b:` `[10]BYTE buf:` `CHAN INT c:` */
+  | (Node & { readonly kind: 'decl'; readonly type: TypeNode; readonly names: readonly Ident[]; decls?: VarSymbol[] })
+  /** `VAL [T] x IS e:` */
+  | (Node & {
+      readonly kind: 'val';
+      readonly type: TypeNode | null;
+      readonly name: Ident;
+      readonly value: Expr;
+      decl?: Symbol;
+    })
+  /** `[T] x IS element:` */
+  | (Node & {
+      readonly kind: 'abbrev';
+      readonly type: TypeNode | null;
+      readonly name: Ident;
+      readonly target: Expr;
+      decl?: Symbol;
+    })
+  | ProcDef;
+
+export interface ProcDef extends Node {
+  readonly kind: 'proc';
+  readonly name: Ident;
+  readonly formals: readonly Formal[];
+  readonly body: Process;
+  decl?: Symbol;
+}
+
+// ---------------------------------------------------------------------------------------------------- processes
+
+export interface Replicator extends Node {
+  readonly index: Ident;
+  readonly base: Expr;
+  readonly count: Expr;
+  /** Filled in by the checker. */
+  decl?: VarSymbol;
+}
+
+export interface Choice extends Node {
+  readonly specs: readonly Spec[];
+  readonly guard: Expr;
+  readonly body: Process;
+}
+
+export type Process =
+  | (Node & { readonly kind: 'skip' })
+  | (Node & { readonly kind: 'stop' })
+  | (Node & { readonly kind: 'assign'; readonly targets: readonly Expr[]; readonly values: readonly Expr[] })
+  | (Node & { readonly kind: 'output'; readonly channel: Expr; readonly items: readonly Expr[] })
+  | (Node & { readonly kind: 'input'; readonly channel: Expr; readonly items: readonly Expr[] })
+  | (Node & { readonly kind: 'seq'; readonly repl: Replicator | null; readonly body: readonly Process[] })
+  | (Node & {
+      readonly kind: 'par';
+      readonly pri: boolean;
+      readonly repl: Replicator | null;
+      readonly body: readonly Process[];
+    })
+  /** `IF`: choices may be nested IFs, which are flattened in order. */
+  | (Node & { readonly kind: 'if'; readonly repl: Replicator | null; readonly choices: readonly (Choice | IfProcess)[] })
+  | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
+  | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
+  /** Specifications in front of a process: their scope is that process. */
+  | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process });
+
+export type IfProcess = Extract<Process, { kind: 'if' }>;
+
+/** A source file: a sequence of top-level specifications (the last PROC is the program). */
+export interface Program extends Node {
+  readonly specs: readonly Spec[];
+}

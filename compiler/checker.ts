@@ -1,0 +1,834 @@
+// The checker: resolves every name to its symbol, computes the type of every expression, folds constant
+// expressions, and enforces occam's typing rules. It reports problems as diagnostics and never throws on bad
+// input; the code generator runs only on a program that checked without errors.
+
+import type {
+  Choice,
+  Expr,
+  Formal,
+  IfProcess,
+  NameExpr,
+  Process,
+  ProcDef,
+  Program,
+  Replicator,
+  Spec,
+  TypeNode,
+} from './ast.js';
+import type { Diagnostics, Span } from './source.js';
+import type { ConstSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
+import { BOOL, BYTE, INT, isIntegerType, isPrim, prim, sameType, type Type, typeName } from './types.js';
+
+export type HostRole = 'keyboard' | 'screen' | 'error';
+
+export interface CheckedProgram {
+  readonly program: Program;
+  /** Every PROC, in definition order. */
+  readonly procs: readonly ProcSymbol[];
+  /** The program's entry point: the last PROC in the file. */
+  readonly main: ProcSymbol;
+  /** What each of main's parameters is connected to. */
+  readonly mainRoles: readonly HostRole[];
+}
+
+/** Types the code generator can handle today. */
+const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL']);
+
+const MOST_POS_INT = 0x7fffffffn;
+const MOST_NEG_INT = -0x80000000n;
+
+class Scope {
+  private readonly names = new Map<string, Symbol>();
+  constructor(readonly parent: Scope | null) {}
+
+  lookup(name: string): Symbol | undefined {
+    return this.names.get(name) ?? this.parent?.lookup(name);
+  }
+
+  define(sym: Symbol): void {
+    this.names.set(sym.name, sym);
+  }
+}
+
+export function check(program: Program, diags: Diagnostics): CheckedProgram | null {
+  return new Checker(diags).checkProgram(program);
+}
+
+class Checker {
+  private readonly procs: ProcSymbol[] = [];
+  /** Depth of PROC nesting while checking bodies (nested PROCs are not supported yet). */
+  private procDepth = 0;
+
+  constructor(private readonly diags: Diagnostics) {}
+
+  checkProgram(program: Program): CheckedProgram | null {
+    const top = new Scope(null);
+    for (const spec of program.specs) {
+      if (spec.kind === 'decl') {
+        this.diags.error(
+          spec.span,
+          'variables, channels and timers cannot be declared at the outermost level',
+          'declare them inside a PROC',
+        );
+        continue;
+      }
+      this.checkSpec(spec, top);
+    }
+    const main = this.procs[this.procs.length - 1];
+    if (!main) {
+      const span = program.span;
+      this.diags.error(span, 'the program has no PROC to run', 'the last PROC in the file is the program');
+      return null;
+    }
+    const roles = this.mainRoles(main);
+    if (this.diags.errorCount > 0 || !roles) return null;
+    return { program, procs: this.procs, main, mainRoles: roles };
+  }
+
+  // ------------------------------------------------------------------------------------------------ entry point
+
+  private mainRoles(main: ProcSymbol): HostRole[] | null {
+    const formals = main.def.formals;
+    if (formals.length > 3) {
+      this.diags.error(
+        main.def.name.span,
+        `the program's PROC \`${main.name}\` has ${formals.length} parameters; it may have at most 3`,
+        'write PROC main (CHAN BYTE kyb?, scr!, err!)',
+      );
+      return null;
+    }
+    let ok = true;
+    for (const p of main.params) {
+      if (p.type.kind !== 'chan' || !isPrim(p.type.protocol, 'BYTE')) {
+        this.diags.error(
+          p.span,
+          `parameter \`${p.name}\` of the program's PROC must be a CHAN BYTE (keyboard, screen or error)`,
+          'write PROC main (CHAN BYTE kyb?, scr!, err!)',
+        );
+        ok = false;
+      }
+    }
+    if (!ok) return null;
+    if (formals.length === 3) return ['keyboard', 'screen', 'error'];
+    const roles: HostRole[] = [];
+    for (const p of main.params) {
+      const n = p.name.toLowerCase();
+      let role: HostRole;
+      if (n.includes('err')) role = 'error';
+      else if (p.direction === '?' || n.startsWith('kyb') || n.startsWith('key') || (n.includes('in') && !n.startsWith('scr'))) {
+        role = 'keyboard';
+      } else role = 'screen';
+      if (roles.includes(role)) {
+        this.diags.error(p.span, `two parameters of the program's PROC are both the ${role} channel`);
+        return null;
+      }
+      roles.push(role);
+    }
+    return roles;
+  }
+
+  // ------------------------------------------------------------------------------------------------ specifications
+
+  private checkSpecs(specs: readonly Spec[], scope: Scope): Scope {
+    const inner = new Scope(scope);
+    for (const s of specs) this.checkSpec(s, inner);
+    return inner;
+  }
+
+  private checkSpec(spec: Spec, scope: Scope): void {
+    switch (spec.kind) {
+      case 'decl': {
+        const type = this.resolveType(spec.type, scope, false);
+        const decls: VarSymbol[] = [];
+        for (const n of spec.names) {
+          const sym: VarSymbol = { kind: 'var', name: n.name, span: n.span, type: type ?? INT, readOnly: false };
+          scope.define(sym);
+          decls.push(sym);
+        }
+        spec.decls = decls;
+        return;
+      }
+      case 'val': {
+        const declared = spec.type ? this.resolveType(spec.type, scope, true) : null;
+        const t = this.checkExpr(spec.value, scope, declared ?? undefined);
+        if (declared && t && !sameType(declared, t)) {
+          this.diags.error(spec.value.span, `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+        }
+        const type = declared && declared.kind === 'array' && declared.size === null && t ? t : (declared ?? t ?? INT);
+        let sym: Symbol;
+        if (spec.value.kind === 'string') {
+          sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.bytes };
+        } else if (spec.value.constValue !== undefined) {
+          sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.constValue };
+        } else {
+          if (type.kind !== 'prim') {
+            this.diags.error(spec.value.span, 'only scalar VAL abbreviations of non-constant values are supported yet');
+          }
+          sym = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: true, target: spec.value };
+        }
+        spec.decl = sym;
+        scope.define(sym);
+        return;
+      }
+      case 'abbrev':
+        this.diags.error(spec.span, 'abbreviations of variables (`x IS y:`) are not supported yet');
+        return;
+      case 'proc':
+        this.checkProc(spec, scope);
+        return;
+    }
+  }
+
+  private checkProc(def: ProcDef, scope: Scope): void {
+    if (this.procDepth > 0) {
+      this.diags.error(def.name.span, 'PROC definitions inside a PROC are not supported yet', 'move the PROC to the outermost level');
+      return;
+    }
+    const inner = new Scope(scope);
+    const params: ParamSymbol[] = def.formals.map((f, index) => this.formal(f, index, scope));
+    for (const p of params) inner.define(p);
+    const sym: ProcSymbol = { kind: 'proc', name: def.name.name, span: def.name.span, def, params };
+    this.procDepth++;
+    this.checkProcess(def.body, inner);
+    this.procDepth--;
+    def.decl = sym;
+    scope.define(sym);
+    this.procs.push(sym);
+  }
+
+  private formal(f: Formal, index: number, scope: Scope): ParamSymbol {
+    const type = this.resolveType(f.type, scope, true) ?? INT;
+    if (f.isVal && (type.kind === 'chan' || type.kind === 'timer')) {
+      this.diags.error(f.span, 'a channel or timer parameter cannot be VAL');
+    }
+    if (type.kind === 'array') {
+      this.diags.error(f.type.span, 'array parameters are not supported yet');
+    }
+    if (type.kind === 'timer') {
+      this.diags.error(f.type.span, 'TIMER parameters are not supported yet');
+    }
+    if (f.direction && type.kind !== 'chan') {
+      this.diags.error(f.span, `\`${f.name.name}${f.direction}\`: only channels take a direction`);
+    }
+    // VAL scalars travel by value; everything else (variables, channels) as an address.
+    const byRef = !(f.isVal && type.kind === 'prim') && type.kind !== 'chan';
+    const sym: ParamSymbol = {
+      kind: 'param',
+      name: f.name.name,
+      span: f.name.span,
+      type,
+      isVal: f.isVal,
+      byRef,
+      index,
+      direction: f.direction,
+    };
+    f.decl = sym;
+    return sym;
+  }
+
+  private resolveType(node: TypeNode, scope: Scope, allowOpen: boolean): Type | null {
+    switch (node.kind) {
+      case 'prim':
+        if (!SUPPORTED_PRIMS.has(node.name)) {
+          this.diags.error(node.span, `type ${node.name} is not supported yet`, 'use INT, BYTE or BOOL');
+          return null;
+        }
+        return prim(node.name);
+      case 'array': {
+        const elem = this.resolveType(node.elem, scope, allowOpen);
+        if (!elem) return null;
+        if (node.size === null) {
+          if (!allowOpen) this.diags.error(node.span, 'an array declaration needs a size', 'write [10]INT a:');
+          return { kind: 'array', size: null, elem };
+        }
+        this.checkExpr(node.size, scope, INT);
+        const n = node.size.constValue;
+        if (n === undefined) {
+          this.diags.error(node.size.span, 'an array size must be a constant', 'use a literal or a VAL constant');
+          return null;
+        }
+        if (n < 0n || n > 0x1000000n) {
+          this.diags.error(node.size.span, `array size ${n} is out of range`);
+          return null;
+        }
+        if (elem.kind !== 'prim') {
+          this.diags.error(node.span, 'arrays of channels, timers and arrays are not supported yet');
+        }
+        return { kind: 'array', size: Number(n), elem };
+      }
+      case 'chan': {
+        const p = node.protocol;
+        if (p.kind === 'named') {
+          this.diags.error(p.span, `named protocols are not supported yet (\`${p.name}\`)`);
+          return null;
+        }
+        const t = this.resolveType(p.type, scope, false);
+        if (!t) return null;
+        if (t.kind !== 'prim') {
+          this.diags.error(p.span, 'channels of arrays are not supported yet');
+          return null;
+        }
+        return { kind: 'chan', protocol: t };
+      }
+      case 'timer':
+        return { kind: 'timer' };
+      case 'named':
+        this.diags.error(node.span, `unknown type \`${node.name}\``);
+        return null;
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ processes
+
+  private checkProcess(p: Process, scope: Scope): void {
+    switch (p.kind) {
+      case 'skip':
+      case 'stop':
+        return;
+      case 'assign':
+        this.checkAssign(p.targets, p.values, scope, p.span);
+        return;
+      case 'output':
+        this.checkOutput(p.channel, p.items, scope);
+        return;
+      case 'input':
+        this.checkInput(p.channel, p.items, scope);
+        return;
+      case 'seq':
+      case 'par': {
+        if (p.kind === 'par' && p.pri) this.diags.error(p.span, 'PRI PAR is not supported yet');
+        if (p.kind === 'par' && p.repl) this.diags.error(p.span, 'replicated PAR is not supported yet');
+        const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+        for (const c of p.body) this.checkProcess(c, inner);
+        return;
+      }
+      case 'if':
+        this.checkIf(p, scope);
+        return;
+      case 'while':
+        this.checkCondition(p.cond, scope);
+        this.checkProcess(p.body, scope);
+        return;
+      case 'pcall':
+        this.checkCall(p, scope);
+        return;
+      case 'scope':
+        this.checkProcess(p.body, this.checkSpecs(p.specs, scope));
+        return;
+    }
+  }
+
+  private checkIf(p: IfProcess, scope: Scope): void {
+    const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+    for (const c of p.choices) {
+      if ('kind' in c && c.kind === 'if') this.checkIf(c, inner);
+      else {
+        const choice = c as Choice;
+        const s = this.checkSpecs(choice.specs, inner);
+        this.checkCondition(choice.guard, s);
+        this.checkProcess(choice.body, s);
+      }
+    }
+  }
+
+  private checkReplicator(r: Replicator, scope: Scope): Scope {
+    this.expectType(r.base, scope, INT, 'the replicator start');
+    this.expectType(r.count, scope, INT, 'the replicator count');
+    if (r.count.constValue !== undefined && r.count.constValue < 0n) {
+      this.diags.error(r.count.span, `the replicator count is negative (${r.count.constValue})`);
+    }
+    const inner = new Scope(scope);
+    const sym: VarSymbol = { kind: 'var', name: r.index.name, span: r.index.span, type: INT, readOnly: true };
+    r.decl = sym;
+    inner.define(sym);
+    return inner;
+  }
+
+  private checkCondition(e: Expr, scope: Scope): void {
+    this.expectType(e, scope, BOOL, 'a condition');
+  }
+
+  private expectType(e: Expr, scope: Scope, want: Type, what: string): void {
+    const t = this.checkExpr(e, scope, want);
+    if (t && !sameType(t, want)) {
+      this.diags.error(e.span, `${what} must be ${typeName(want)}, but this is ${typeName(t)}`);
+    }
+  }
+
+  private checkAssign(targets: readonly Expr[], values: readonly Expr[], scope: Scope, span: Span): void {
+    if (targets.length !== values.length) {
+      this.diags.error(span, `${targets.length} variable(s) on the left of := but ${values.length} value(s) on the right`);
+      return;
+    }
+    targets.forEach((target, i) => {
+      const tt = this.checkWritable(target, scope, 'assign to');
+      const value = values[i]!;
+      const vt = this.checkExpr(value, scope, tt ?? undefined);
+      if (tt && vt && !sameType(tt, vt)) {
+        this.diags.error(value.span, `cannot assign a ${typeName(vt)} value to \`${exprText(target)}\`, which is ${typeName(tt)}`);
+      } else if (tt && tt.kind === 'array') {
+        this.diags.error(target.span, 'array assignment is not supported yet');
+      }
+    });
+  }
+
+  /** Check an element that will be written; returns its type. */
+  private checkWritable(e: Expr, scope: Scope, verb: string): Type | null {
+    const t = this.checkExpr(e, scope);
+    const root = rootName(e);
+    if (!root) {
+      this.diags.error(e.span, `cannot ${verb} this: it is not a variable`);
+      return null;
+    }
+    const sym = root.decl;
+    if (!sym) return t;
+    if (sym.kind === 'const' || (sym.kind === 'abbrev' && sym.isVal) || (sym.kind === 'param' && sym.isVal)) {
+      this.diags.error(e.span, `cannot ${verb} \`${root.name}\`: it is a constant (VAL)`);
+      return null;
+    }
+    if (sym.kind === 'var' && sym.readOnly) {
+      this.diags.error(e.span, `cannot ${verb} \`${root.name}\`: a replicator index is read-only`);
+      return null;
+    }
+    if (t && (t.kind === 'chan' || t.kind === 'timer')) {
+      this.diags.error(e.span, `cannot ${verb} \`${root.name}\`: it is a ${t.kind === 'chan' ? 'channel' : 'timer'}`);
+      return null;
+    }
+    return t;
+  }
+
+  private checkChannel(e: Expr, scope: Scope, dir: '?' | '!'): Type | null {
+    const t = this.checkExpr(e, scope);
+    if (!t) return null;
+    if (t.kind === 'timer') {
+      if (dir === '!') this.diags.error(e.span, 'cannot output to a timer');
+      return t;
+    }
+    if (t.kind !== 'chan') {
+      this.diags.error(e.span, `\`${exprText(e)}\` is not a channel`);
+      return null;
+    }
+    const root = rootName(e);
+    const sym = root?.decl;
+    if (sym && sym.kind === 'param' && sym.direction && sym.direction !== dir) {
+      const verb = dir === '!' ? 'output to' : 'input from';
+      this.diags.error(
+        e.span,
+        `cannot ${verb} \`${root!.name}\`: it is declared as the ${sym.direction === '?' ? 'input (?)' : 'output (!)'} end`,
+      );
+    }
+    return t.protocol;
+  }
+
+  private checkOutput(chan: Expr, items: readonly Expr[], scope: Scope): void {
+    const proto = this.checkChannel(chan, scope, '!');
+    if (proto && proto.kind === 'timer') return;
+    if (proto && items.length !== 1) {
+      this.diags.error(chan.span, `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`);
+    }
+    for (const item of items) {
+      const t = this.checkExpr(item, scope, proto ?? undefined);
+      if (proto && t && !sameType(proto, t)) {
+        this.diags.error(item.span, `channel \`${exprText(chan)}\` carries ${typeName(proto)}, but this is ${typeName(t)}`);
+      }
+    }
+  }
+
+  private checkInput(chan: Expr, items: readonly Expr[], scope: Scope): void {
+    const proto = this.checkChannel(chan, scope, '?');
+    if (proto && proto.kind === 'timer') {
+      this.diags.error(chan.span, 'timers are not supported yet');
+      return;
+    }
+    if (proto && items.length !== 1) {
+      this.diags.error(chan.span, `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`);
+    }
+    for (const item of items) {
+      const t = this.checkWritable(item, scope, 'input to');
+      if (proto && t && !sameType(proto, t)) {
+        this.diags.error(item.span, `channel \`${exprText(chan)}\` carries ${typeName(proto)}, but \`${exprText(item)}\` is ${typeName(t)}`);
+      }
+    }
+  }
+
+  private checkCall(p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
+    const sym = scope.lookup(p.callee.name);
+    if (!sym) {
+      this.diags.error(p.callee.span, `\`${p.callee.name}\` is not defined`, 'a PROC must be defined before it is called');
+      for (const a of p.args) this.checkExpr(a, scope);
+      return;
+    }
+    if (sym.kind !== 'proc') {
+      this.diags.error(p.callee.span, `\`${p.callee.name}\` is not a PROC`);
+      return;
+    }
+    p.decl = sym;
+    if (p.args.length !== sym.params.length) {
+      this.diags.error(
+        p.span,
+        `\`${sym.name}\` takes ${sym.params.length} parameter(s) but is given ${p.args.length}`,
+        undefined,
+        [{ span: sym.span, message: `\`${sym.name}\` is defined here` }],
+      );
+    }
+    p.args.forEach((arg, i) => {
+      const param = sym.params[i];
+      if (!param) {
+        this.checkExpr(arg, scope);
+        return;
+      }
+      if (param.type.kind === 'chan') {
+        const a = arg.kind === 'direction' ? arg.channel : arg;
+        const t = this.checkExpr(arg, scope);
+        if (t && !sameType(t, param.type)) {
+          this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+        }
+        if (!rootName(a)) this.diags.error(arg.span, `parameter \`${param.name}\` needs a channel`);
+        return;
+      }
+      if (param.byRef) {
+        const t = this.checkWritable(arg, scope, `pass by reference`);
+        if (t && !sameType(t, param.type)) {
+          this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+        }
+        return;
+      }
+      const t = this.checkExpr(arg, scope, param.type);
+      if (t && !sameType(t, param.type)) {
+        this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+      }
+    });
+  }
+
+  // ------------------------------------------------------------------------------------------------ expressions
+
+  /**
+   * Type-check an expression. `expected` is the type the context wants; undecorated literals take it (occam 2.1
+   * literal typing). Returns null after reporting an error.
+   */
+  private checkExpr(e: Expr, scope: Scope, expected?: Type): Type | null {
+    const t = this.exprType(e, scope, expected);
+    if (t) e.type = t;
+    return t;
+  }
+
+  private exprType(e: Expr, scope: Scope, expected?: Type): Type | null {
+    switch (e.kind) {
+      case 'int': {
+        let t: Type = INT;
+        if (e.decoration) t = this.resolveType(e.decoration, scope, false) ?? INT;
+        else if (expected && isIntegerType(expected)) t = expected;
+        if (!isIntegerType(t)) {
+          this.diags.error(e.span, `an integer literal cannot be ${typeName(t)}`);
+          return null;
+        }
+        if (!this.inRange(e.value, t)) {
+          this.diags.error(e.span, `${e.value} does not fit in ${typeName(t)}`, t === INT ? 'MOSTNEG INT and MOSTPOS INT are the limits' : undefined);
+          return null;
+        }
+        e.constValue = e.value;
+        return t;
+      }
+      case 'byte': {
+        let t: Type = BYTE;
+        if (e.decoration) t = this.resolveType(e.decoration, scope, false) ?? BYTE;
+        else if (expected && isIntegerType(expected)) t = expected;
+        e.constValue = BigInt(e.value);
+        return t;
+      }
+      case 'bool':
+        e.constValue = e.value ? 1n : 0n;
+        return BOOL;
+      case 'string':
+        return { kind: 'array', size: e.bytes.length, elem: BYTE };
+      case 'name':
+        return this.nameType(e, scope);
+      case 'subscript': {
+        const bt = this.checkExpr(e.base, scope);
+        this.expectType(e.index, scope, INT, 'a subscript');
+        if (!bt) return null;
+        if (bt.kind !== 'array') {
+          this.diags.error(e.base.span, `\`${exprText(e.base)}\` is not an array`);
+          return null;
+        }
+        const i = e.index.constValue;
+        if (i !== undefined && bt.size !== null && (i < 0n || i >= BigInt(bt.size))) {
+          this.diags.error(e.index.span, `subscript ${i} is out of range: \`${exprText(e.base)}\` has ${bt.size} elements`);
+        }
+        // Subscripts of constant strings fold, so `VAL []BYTE s IS "ab":` ... `s[0]` is a constant.
+        const root = e.base.kind === 'name' ? e.base.decl : undefined;
+        if (i !== undefined && root && root.kind === 'const' && root.value instanceof Uint8Array && i >= 0n && i < BigInt(root.value.length)) {
+          e.constValue = BigInt(root.value[Number(i)]!);
+        }
+        return bt.elem;
+      }
+      case 'size': {
+        const t = this.checkExpr(e.operand, scope);
+        if (!t) return null;
+        if (t.kind !== 'array') {
+          this.diags.error(e.operand.span, `SIZE needs an array, but \`${exprText(e.operand)}\` is ${typeName(t)}`);
+          return null;
+        }
+        if (t.size !== null) e.constValue = BigInt(t.size);
+        return INT;
+      }
+      case 'mostpos':
+      case 'mostneg': {
+        const t = this.resolveType(e.target, scope, false);
+        if (!t) return null;
+        if (!isIntegerType(t)) {
+          this.diags.error(e.target.span, `${e.kind.toUpperCase()} needs an integer type`);
+          return null;
+        }
+        e.constValue = e.kind === 'mostpos' ? this.limits(t).hi : this.limits(t).lo;
+        return t;
+      }
+      case 'conversion':
+        return this.conversionType(e, scope);
+      case 'monadic':
+        return this.monadicType(e, scope, expected);
+      case 'dyadic':
+        return this.dyadicType(e, scope, expected);
+      case 'call':
+        this.diags.error(e.span, 'FUNCTION calls are not supported yet');
+        return null;
+      case 'direction': {
+        const t = this.checkExpr(e.channel, scope);
+        if (t && t.kind !== 'chan') {
+          this.diags.error(e.span, `\`${exprText(e.channel)}\` is not a channel, so it takes no direction`);
+          return null;
+        }
+        const root = rootName(e.channel);
+        const sym = root?.decl;
+        if (sym && sym.kind === 'param' && sym.direction && sym.direction !== e.direction) {
+          this.diags.error(e.span, `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``);
+        }
+        return t;
+      }
+    }
+  }
+
+  private nameType(e: NameExpr, scope: Scope): Type | null {
+    const sym = scope.lookup(e.name);
+    if (!sym) {
+      this.diags.error(e.span, `\`${e.name}\` is not declared`);
+      return null;
+    }
+    if (sym.kind === 'proc') {
+      this.diags.error(e.span, `\`${e.name}\` is a PROC, not a value`);
+      return null;
+    }
+    e.decl = sym;
+    if (sym.kind === 'const' && typeof sym.value === 'bigint') e.constValue = sym.value;
+    return sym.type;
+  }
+
+  private conversionType(e: Extract<Expr, { kind: 'conversion' }>, scope: Scope): Type | null {
+    const target = this.resolveType(e.target, scope, false);
+    const from = this.checkExpr(e.operand, scope);
+    if (!target || !from) return null;
+    if (target.kind !== 'prim' || from.kind !== 'prim') {
+      this.diags.error(e.span, 'only scalar values can be converted');
+      return null;
+    }
+    if (e.mode !== 'exact') {
+      this.diags.error(e.span, `${e.mode} conversions are for REAL types, which are not supported yet`);
+      return null;
+    }
+    const v = e.operand.constValue;
+    if (v !== undefined) {
+      const lim = this.limits(target);
+      if (v < lim.lo || v > lim.hi) {
+        this.diags.error(e.span, `${v} cannot be converted to ${typeName(target)}: out of range`);
+        return null;
+      }
+      e.constValue = v;
+    }
+    return target;
+  }
+
+  private monadicType(e: Extract<Expr, { kind: 'monadic' }>, scope: Scope, expected?: Type): Type | null {
+    if (e.op === 'NOT') {
+      this.expectType(e.operand, scope, BOOL, 'the operand of NOT');
+      if (e.operand.constValue !== undefined) e.constValue = e.operand.constValue === 0n ? 1n : 0n;
+      return BOOL;
+    }
+    const t = this.checkExpr(e.operand, scope, expected);
+    if (!t) return null;
+    if (!isIntegerType(t)) {
+      this.diags.error(e.span, `\`${e.op}\` needs an integer operand, but this is ${typeName(t)}`);
+      return null;
+    }
+    const v = e.operand.constValue;
+    if (v !== undefined) {
+      const r = e.op === '-' ? -v : e.op === 'MINUS' ? this.wrap(-v, t) : this.wrap(~v, t);
+      if (e.op === '-' && !this.inRange(r, t)) {
+        this.diags.error(e.span, `the constant ${exprText(e)} overflows ${typeName(t)}`);
+        return null;
+      }
+      e.constValue = r;
+    }
+    return t;
+  }
+
+  private dyadicType(e: Extract<Expr, { kind: 'dyadic' }>, scope: Scope, expected?: Type): Type | null {
+    const op = e.op;
+    if (op === 'AND' || op === 'OR') {
+      this.expectType(e.left, scope, BOOL, `the left operand of ${op}`);
+      this.expectType(e.right, scope, BOOL, `the right operand of ${op}`);
+      const l = e.left.constValue;
+      const r = e.right.constValue;
+      if (l !== undefined && r !== undefined) e.constValue = op === 'AND' ? l & r : l | r;
+      return BOOL;
+    }
+    const isShift = op === '<<' || op === '>>';
+    const isCompare = op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=' || op === 'AFTER';
+    let lt: Type | null;
+    let rt: Type | null;
+    if (isShift) {
+      lt = this.checkExpr(e.left, scope, expected);
+      rt = this.checkExpr(e.right, scope, INT);
+      if (rt && !sameType(rt, INT)) this.diags.error(e.right.span, `a shift count must be INT, but this is ${typeName(rt)}`);
+    } else {
+      // An undecorated literal takes its type from the other operand.
+      const context = isCompare ? undefined : expected;
+      if (isUntypedLiteral(e.left) && !isUntypedLiteral(e.right)) {
+        rt = this.checkExpr(e.right, scope, context);
+        lt = this.checkExpr(e.left, scope, rt ?? context);
+      } else {
+        lt = this.checkExpr(e.left, scope, context);
+        rt = this.checkExpr(e.right, scope, lt ?? context);
+      }
+      if (lt && rt && !sameType(lt, rt)) {
+        this.diags.error(
+          e.span,
+          `the operands of \`${op}\` have different types: ${typeName(lt)} and ${typeName(rt)}`,
+          'occam never converts implicitly: convert one side, e.g. (INT b)',
+        );
+        return null;
+      }
+    }
+    if (!lt || !rt) return null;
+    if (lt.kind !== 'prim') {
+      this.diags.error(e.left.span, `\`${op}\` cannot be applied to ${typeName(lt)}`);
+      return null;
+    }
+    if (op === '=' || op === '<>') return this.fold(e, lt, BOOL);
+    if (isCompare) {
+      if (lt === BOOL || (op === 'AFTER' && !isIntegerType(lt))) {
+        this.diags.error(e.span, `\`${op}\` cannot compare ${typeName(lt)} values`);
+        return null;
+      }
+      return this.fold(e, lt, BOOL);
+    }
+    if (!isIntegerType(lt)) {
+      this.diags.error(e.span, `\`${op}\` needs integer operands, but these are ${typeName(lt)}`);
+      return null;
+    }
+    return this.fold(e, lt, lt);
+  }
+
+  /** Fold a dyadic expression whose operands are constants, with occam's overflow rules. */
+  private fold(e: Extract<Expr, { kind: 'dyadic' }>, operandType: Type, result: Type): Type | null {
+    const a = e.left.constValue;
+    const b = e.right.constValue;
+    if (a === undefined || b === undefined) return result;
+    const t = operandType;
+    let v: bigint;
+    switch (e.op) {
+      case '+': v = a + b; break;
+      case '-': v = a - b; break;
+      case '*': v = a * b; break;
+      case '/':
+      case '\\':
+      case 'REM':
+        if (b === 0n) {
+          this.diags.error(e.span, 'division by zero in a constant expression');
+          return null;
+        }
+        v = e.op === '/' ? a / b : a % b;
+        break;
+      case 'PLUS': v = this.wrap(a + b, t); break;
+      case 'MINUS': v = this.wrap(a - b, t); break;
+      case 'TIMES': v = this.wrap(a * b, t); break;
+      case '/\\': case 'BITAND': v = this.wrap(a & b, t); break;
+      case '\\/': case 'BITOR': v = this.wrap(a | b, t); break;
+      case '><': v = this.wrap(a ^ b, t); break;
+      case '<<':
+      case '>>': {
+        const bits = BigInt(this.bits(t));
+        if (b < 0n || b > bits) {
+          this.diags.error(e.right.span, `shift count ${b} is out of range 0..${bits}`);
+          return null;
+        }
+        const mask = (1n << bits) - 1n;
+        const u = a & mask;
+        v = this.wrap(e.op === '<<' ? (u << b) & mask : u >> b, t);
+        break;
+      }
+      case '=': v = a === b ? 1n : 0n; break;
+      case '<>': v = a !== b ? 1n : 0n; break;
+      case '<': v = a < b ? 1n : 0n; break;
+      case '<=': v = a <= b ? 1n : 0n; break;
+      case '>': v = a > b ? 1n : 0n; break;
+      case '>=': v = a >= b ? 1n : 0n; break;
+      case 'AFTER': v = this.wrap(a - b, t) > 0n ? 1n : 0n; break;
+      default:
+        return result;
+    }
+    if (result !== BOOL && !this.inRange(v, t)) {
+      this.diags.error(e.span, `the constant expression ${exprText(e)} overflows ${typeName(t)}`);
+      return null;
+    }
+    e.constValue = v;
+    return result;
+  }
+
+  private bits(t: Type): number {
+    if (t.kind !== 'prim') return 32;
+    return t.name === 'BYTE' ? 8 : t.name === 'INT16' ? 16 : t.name === 'INT64' ? 64 : 32;
+  }
+
+  private limits(t: Type): { lo: bigint; hi: bigint } {
+    if (t.kind === 'prim' && t.name === 'BYTE') return { lo: 0n, hi: 255n };
+    if (t.kind === 'prim' && t.name === 'BOOL') return { lo: 0n, hi: 1n };
+    const bits = BigInt(this.bits(t));
+    return t === INT ? { lo: MOST_NEG_INT, hi: MOST_POS_INT } : { lo: -(1n << (bits - 1n)), hi: (1n << (bits - 1n)) - 1n };
+  }
+
+  private inRange(v: bigint, t: Type): boolean {
+    const { lo, hi } = this.limits(t);
+    return v >= lo && v <= hi;
+  }
+
+  /** Reduce modulo 2^bits into the type's range (BYTE is unsigned). */
+  private wrap(v: bigint, t: Type): bigint {
+    const bits = this.bits(t);
+    return t.kind === 'prim' && t.name === 'BYTE' ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v);
+  }
+}
+
+function isUntypedLiteral(e: Expr): boolean {
+  return (e.kind === 'int' || e.kind === 'byte') && e.decoration === null;
+}
+
+/** The variable an element expression is rooted at (`a` in `a[i][j]`), if any. */
+export function rootName(e: Expr): NameExpr | null {
+  switch (e.kind) {
+    case 'name':
+      return e;
+    case 'subscript':
+      return rootName(e.base);
+    case 'direction':
+      return rootName(e.channel);
+    default:
+      return null;
+  }
+}
+
+/** The source text of an expression, for messages. */
+export function exprText(e: Expr): string {
+  return e.span.file.text.slice(e.span.start, e.span.end);
+}
+
+export type { ConstSymbol };

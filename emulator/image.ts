@@ -1,0 +1,179 @@
+// The loadable image: what `occmesh compile` writes and the machine loads. The compiler builds it; the emulator,
+// the disassembler and the debugger read it. It is plain JSON (code as base64) so that it can be inspected, and it
+// is validated before anything runs (validateImage), because an image file is untrusted input.
+
+import { MOST_NEG } from './isa.js';
+
+export const IMAGE_FORMAT = 'occmesh-image';
+export const IMAGE_VERSION = 1;
+
+/**
+ * Memory map of every core (addresses are signed 32-bit, memory starts at MostNeg as on the Transputer):
+ *   MostNeg + 0x00 .. 0x6F   reserved, as on the T800 (hard link channels, scheduler words)
+ *   MostNeg + 0x70 .. 0x7F   host device channels (core (0, 0) only): screen, error, keyboard
+ *   MostNeg + 0x80           MemStart: code, then constants
+ *   ...                      free
+ *   top of memory            the boot process's workspace grows down from here
+ */
+export const DEVICE_BASE = (MOST_NEG + 0x70) | 0;
+export const HOST_SCREEN = (MOST_NEG + 0x70) | 0;
+export const HOST_ERROR = (MOST_NEG + 0x74) | 0;
+export const HOST_KEYBOARD = (MOST_NEG + 0x78) | 0;
+export const MEM_START = (MOST_NEG + 0x80) | 0;
+/** Words kept free above the boot process's Wptr (its caller frame: return address and parameters). */
+export const BOOT_RESERVE_WORDS = 8;
+export const DEFAULT_MEMORY_BYTES = 64 * 1024;
+
+export interface CoreImage {
+  readonly x: number;
+  readonly y: number;
+  /** Code and constants, loaded at MemStart. */
+  readonly code: Uint8Array;
+  /** Offset in `code` where the boot process starts. */
+  readonly entry: number;
+  /** Words of workspace the boot process needs below its initial Wptr (frames, PAR branches, calls). */
+  readonly workspaceWords: number;
+}
+
+export interface LineEntry {
+  /** Code offset of the first instruction generated for this source position. */
+  readonly offset: number;
+  readonly file: number;
+  readonly line: number;
+  readonly col: number;
+}
+
+/** An instruction that may raise a run-time error, and what the error means in source terms. */
+export interface CheckEntry {
+  readonly offset: number;
+  readonly file: number;
+  readonly line: number;
+  readonly col: number;
+  /** Characters of source the checked expression spans. */
+  readonly length: number;
+  readonly message: string;
+}
+
+export interface ProcEntry {
+  readonly name: string;
+  readonly offset: number;
+  readonly end: number;
+  readonly file: number;
+  readonly line: number;
+}
+
+export interface CoreDebug {
+  /** Sorted by offset. */
+  readonly lines: readonly LineEntry[];
+  /** Sorted by offset. */
+  readonly checks: readonly CheckEntry[];
+  readonly procs: readonly ProcEntry[];
+  /** Byte ranges of `code` that hold constants, not instructions. */
+  readonly data: readonly { readonly offset: number; readonly length: number }[];
+}
+
+export interface SourceFileInfo {
+  readonly path: string;
+  /** The source text, so errors and the debugger can show lines without the original files. */
+  readonly text: string;
+}
+
+export interface Image {
+  readonly format: typeof IMAGE_FORMAT;
+  readonly version: number;
+  readonly mesh: { readonly width: number; readonly height: number };
+  readonly cores: readonly CoreImage[];
+  readonly files: readonly SourceFileInfo[];
+  /** Debug information per core, in the same order as `cores`. */
+  readonly debug: readonly CoreDebug[];
+}
+
+export class ImageError extends Error {}
+
+export function serializeImage(image: Image): string {
+  return JSON.stringify({
+    ...image,
+    cores: image.cores.map((c) => ({ ...c, code: Buffer.from(c.code).toString('base64') })),
+  });
+}
+
+/** Parse and validate an image file's text. Throws ImageError with a plain message when it is not a valid image. */
+export function parseImage(text: string): Image {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ImageError('not an occmesh image (not JSON)');
+  }
+  if (!isObject(raw) || raw.format !== IMAGE_FORMAT) throw new ImageError('not an occmesh image');
+  if (raw.version !== IMAGE_VERSION) {
+    throw new ImageError(`image version ${String(raw.version)} is not supported (expected ${IMAGE_VERSION})`);
+  }
+  const cores = raw.cores;
+  if (!Array.isArray(cores)) throw new ImageError('image has no core list');
+  const decoded = cores.map((c: unknown, i: number) => {
+    if (!isObject(c) || typeof c.code !== 'string') throw new ImageError(`core ${i}: missing code`);
+    return { ...c, code: new Uint8Array(Buffer.from(c.code, 'base64')) };
+  });
+  const image = { ...raw, cores: decoded } as unknown as Image;
+  validateImage(image);
+  return image;
+}
+
+/** Check every field the emulator relies on. Throws ImageError naming the first problem. */
+export function validateImage(image: Image): void {
+  const fail = (msg: string): never => {
+    throw new ImageError(msg);
+  };
+  if (!isObject(image.mesh) || !isCount(image.mesh.width, 1, 1024) || !isCount(image.mesh.height, 1, 1024)) {
+    fail('image mesh size is invalid');
+  }
+  if (!Array.isArray(image.files) || !image.files.every((f) => isObject(f) && typeof f.path === 'string' && typeof f.text === 'string')) {
+    fail('image file table is invalid');
+  }
+  if (!Array.isArray(image.debug) || image.debug.length !== image.cores.length) fail('image debug table is invalid');
+  const seen = new Set<string>();
+  image.cores.forEach((c, i) => {
+    if (!isCount(c.x, 0, image.mesh.width - 1) || !isCount(c.y, 0, image.mesh.height - 1)) {
+      fail(`core ${i}: position outside the mesh`);
+    }
+    const key = `${c.x},${c.y}`;
+    if (seen.has(key)) fail(`core (${key}) appears twice`);
+    seen.add(key);
+    if (!(c.code instanceof Uint8Array)) fail(`core ${i}: code is not bytes`);
+    if (!isCount(c.entry, 0, Math.max(0, c.code.length - 1))) fail(`core ${i}: entry point outside the code`);
+    if (!isCount(c.workspaceWords, 0, 1 << 28)) fail(`core ${i}: workspace size is invalid`);
+    const dbg = image.debug[i]!;
+    if (!isObject(dbg) || !Array.isArray(dbg.lines) || !Array.isArray(dbg.checks) || !Array.isArray(dbg.procs) || !Array.isArray(dbg.data)) {
+      fail(`core ${i}: debug information is invalid`);
+    }
+    for (const e of [...dbg.lines, ...dbg.checks]) {
+      if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.file, 0, image.files.length - 1)) {
+        fail(`core ${i}: debug entry is invalid`);
+      }
+    }
+  });
+}
+
+function isObject(v: unknown): v is Record<string, any> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isCount(v: unknown, lo: number, hi: number): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi;
+}
+
+/** Binary search: the last entry whose offset is <= `offset`. */
+export function entryAt<T extends { readonly offset: number }>(entries: readonly T[], offset: number): T | undefined {
+  let lo = 0;
+  let hi = entries.length - 1;
+  let found: T | undefined;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (entries[mid]!.offset <= offset) {
+      found = entries[mid];
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}

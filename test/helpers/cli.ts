@@ -1,0 +1,29 @@
+// Drives the real command line in-process: the same `main` the `occmesh` executable calls, with files read from
+// disk and the standard streams captured.
+
+import { readFileSync, writeFileSync } from 'node:fs';
+import { main, type CliIO } from '../../cli/main.js';
+
+export interface CliResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export async function runCli(args: readonly string[], stdin = ''): Promise<CliResult> {
+  const out: Buffer[] = [];
+  let err = '';
+  const io: CliIO = {
+    stdout: (data) => {
+      out.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data));
+    },
+    stderr: (text) => {
+      err += text;
+    },
+    stdin: () => new Uint8Array(Buffer.from(stdin, 'latin1')),
+    readFile: (path) => readFileSync(path),
+    writeFile: (path, data) => writeFileSync(path, data),
+  };
+  const exitCode = await main(args, io);
+  return { exitCode, stdout: Buffer.concat(out).toString('latin1'), stderr: err };
+}
