@@ -124,7 +124,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   try {
     machine = new Machine(image, {
       memoryBytes: opts.mem,
-      stdin: io.stdin(),
+      stdin: () => io.stdin(),
       onScreen: (bytes) => {
         const shown = bytes.filter((b) => b !== FLUSH);
         if (opts.json) stdoutChunks.push(Buffer.from(shown).toString('latin1'));

@@ -10,8 +10,9 @@ const io: CliIO = {
   stdout: (data) => process.stdout.write(data),
   stderr: (text) => process.stderr.write(text),
   stdin: () => {
-    // A terminal is not read ahead of time: a program that never uses the keyboard must not wait for one.
-    if (stdinBytes === null) stdinBytes = process.stdin.isTTY ? new Uint8Array(0) : readStdin();
+    // Called only when the program first reads its keyboard channel: a program that never does so never waits
+    // for stdin. Input is read to its end (for a terminal, until Ctrl-D).
+    if (stdinBytes === null) stdinBytes = readStdin();
     return stdinBytes;
   },
   readFile: (path) => readFileSync(path),

@@ -120,13 +120,30 @@ export type Spec =
       readonly target: Expr;
       decl?: Symbol;
     })
-  | ProcDef;
+  | ProcDef
+  | FunctionDef;
 
 export interface ProcDef extends Node {
   readonly kind: 'proc';
   readonly name: Ident;
   readonly formals: readonly Formal[];
   readonly body: Process;
+  decl?: Symbol;
+}
+
+/**
+ * `T1, T2 FUNCTION f (formals)`. The long form's body is a value process: `specs` (before VALOF, visible in the
+ * RESULT line), the process under VALOF, and the RESULT expressions. The short form `... IS e1, e2:` has no specs
+ * and a null `body`.
+ */
+export interface FunctionDef extends Node {
+  readonly kind: 'function';
+  readonly resultTypes: readonly TypeNode[];
+  readonly name: Ident;
+  readonly formals: readonly Formal[];
+  readonly specs: readonly Spec[];
+  readonly body: Process | null;
+  readonly results: readonly Expr[];
   decl?: Symbol;
 }
 
@@ -143,6 +160,28 @@ export interface Replicator extends Node {
 export interface Choice extends Node {
   readonly specs: readonly Spec[];
   readonly guard: Expr;
+  readonly body: Process;
+}
+
+/** One option of a CASE: its constant values, or null for ELSE. */
+export interface CaseOption extends Node {
+  readonly specs: readonly Spec[];
+  readonly values: readonly Expr[] | null;
+  readonly body: Process;
+}
+
+/** What an ALT alternative waits for; `cond` is the boolean written before `&`, if any. */
+export type Guard =
+  /** `[cond &] c ? x; y` */
+  | (Node & { readonly kind: 'input'; readonly cond: Expr | null; readonly channel: Expr; readonly items: readonly Expr[] })
+  /** `[cond &] t ? AFTER e` */
+  | (Node & { readonly kind: 'timeout'; readonly cond: Expr | null; readonly timer: Expr; readonly after: Expr })
+  /** `[cond &] SKIP` */
+  | (Node & { readonly kind: 'skip'; readonly cond: Expr | null });
+
+export interface Alternative extends Node {
+  readonly specs: readonly Spec[];
+  readonly guard: Guard;
   readonly body: Process;
 }
 
@@ -164,9 +203,20 @@ export type Process =
   | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
   | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
   /** Specifications in front of a process: their scope is that process. */
-  | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process });
+  | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process })
+  | (Node & { readonly kind: 'case'; readonly selector: Expr; readonly options: readonly CaseOption[] })
+  /** `ALT` / `PRI ALT`: alternatives may be nested ALTs, which are flattened in order. */
+  | (Node & {
+      readonly kind: 'alt';
+      readonly pri: boolean;
+      readonly repl: Replicator | null;
+      readonly alternatives: readonly (Alternative | AltProcess)[];
+    })
+  /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
+  | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr });
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
+export type AltProcess = Extract<Process, { kind: 'alt' }>;
 
 /** A source file: a sequence of top-level specifications (the last PROC is the program). */
 export interface Program extends Node {

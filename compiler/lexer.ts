@@ -6,8 +6,9 @@
 // - every logical line ends with NL; a line indented 2 more than the line above is preceded by INDENT; a line
 //   indented less is preceded by one OUTDENT per level it closes;
 // - a line whose predecessor ends with a continuation token (dyadic or monadic operator, `,`, `;`, `:=`, IS, FROM,
-//   FOR, RETYPES, RESHAPES, SIZE, ROUND, TRUNC, `|`) continues that line: no layout tokens, but it must be indented
-//   at least as far as the statement's first line;
+//   FOR, RETYPES, RESHAPES, SIZE, ROUND, TRUNC, `|`) continues that line, with no layout tokens, provided it is
+//   indented at least as far as the statement's first line (otherwise it starts a new line, and the parser reports
+//   the unfinished statement);
 // - blank and comment-only lines do not exist as far as layout is concerned.
 //
 // Leading tabs are expanded to the next multiple of 8 columns, as occ21 does, so files from KRoC users keep working;
@@ -58,7 +59,7 @@ export function checkTokens(): string[] {
 }
 
 /** Tokens after which a line break continues the statement on the next line. */
-const CONTINUATION = new Set<TokenType>([
+export const CONTINUATION: ReadonlySet<TokenType> = new Set<TokenType>([
   T.Comma, T.Semicolon, T.Assign, T.IS, T.FROM, T.FOR, T.RETYPES, T.RESHAPES, T.SIZE, T.ROUND, T.TRUNC, T.Bar,
   // dyadic operators
   T.Plus, T.Minus, T.Times, T.Divide, T.Remainder, T.REM, T.PLUS, T.MINUS, T.TIMES, T.BitAndSym, T.BitOrSym,
@@ -119,9 +120,6 @@ function reportBadCharacters(file: SourceFile, diags: Diagnostics, offset: numbe
       break;
     case '#':
       hint = 'a hex literal is `#` followed by upper-case hex digits, like #FF; a directive like #INCLUDE must start its line';
-      break;
-    case '"':
-    case "'":
       break;
   }
   diags.error(span, `unexpected ${shown}`, hint);
@@ -382,14 +380,11 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
     }
 
     const { col, tabs } = indentation(text, first.startOffset);
-    if (prevLast !== null && CONTINUATION.has(prevLast.tokenType)) {
-      if (col < stmtCol) {
-        diags.error(
-          spanOf(file, first.startOffset, endOf(first)),
-          'a continuation line must be indented at least as far as the start of the statement it continues',
-          `indent this line to column ${stmtCol + 1} or more`,
-        );
-      }
+    // A line after a continuation token continues the statement only if it is indented at least as far as the
+    // statement. One indented less starts a new line: the parser then reports the unfinished statement (with a
+    // hint about continuations), which also reads right when the statement was simply left unfinished.
+    if (prevLast !== null && CONTINUATION.has(prevLast.tokenType) && col >= stmtCol) {
+      // continuation: no layout tokens
     } else {
       if (prevLast !== null) out.push(nlAfter(prevLast));
       const top = stack[stack.length - 1]!;

@@ -27,21 +27,30 @@ import {
   type TokenType,
 } from './chevrotain-runtime.js';
 import type * as A from './ast.js';
-import { indentationErrorLines, lex } from './lexer.js';
-import { joinSpans, SourceFile, spanOf, type Diagnostics, type Severity, type Span } from './source.js';
+import { CONTINUATION, indentationErrorLines, lex } from './lexer.js';
+import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
 import * as T from './tokens.js';
 
 // ---------------------------------------------------------------------------------------------------- public API
 
+export interface ParseOptions {
+  /**
+   * Build AST nodes for CASE, ALT / PRI ALT, timer delays (`t ? AFTER e`) and FUNCTION definitions. Off by
+   * default because the checker and code generator do not handle those nodes yet and would skip them silently;
+   * while off, each is reported as "not supported yet" at its keyword.
+   */
+  readonly experimental?: boolean;
+}
+
 /** Lex and parse a source file. Never throws: every problem is added to `diags`. */
-export function parse(file: SourceFile, diags: Diagnostics): A.Program {
-  return parseTokens(file, lex(file, diags), diags);
+export function parse(file: SourceFile, diags: Diagnostics, options: ParseOptions = {}): A.Program {
+  return parseTokens(file, lex(file, diags), diags, options);
 }
 
 /** Parse tokens produced by `lex`. */
-export function parseTokens(file: SourceFile, tokens: IToken[], diags: Diagnostics): A.Program {
+export function parseTokens(file: SourceFile, tokens: IToken[], diags: Diagnostics, options: ParseOptions = {}): A.Program {
   const p = parserInstance();
-  p.begin(file, tokens);
+  p.begin(file, tokens, options);
   let program: A.Program | undefined;
   try {
     program = p.program();
@@ -128,6 +137,11 @@ function describeToken(tok: IToken | undefined): string {
 }
 
 const RULE_DESCRIPTIONS: Record<string, string> = {
+  valSpec: 'IS',
+  inputProc: '`?`',
+  inputTail: 'AFTER or the variables to input into',
+  functionDef: 'IS or the end of the line after the FUNCTION header',
+  guard: 'an ALT guard: an input (c ? x), a timeout (t ? AFTER e) or SKIP',
   expression: 'an expression',
   operand: 'an operand (a name, a literal or a parenthesised expression)',
   specifier: 'a type',
@@ -166,19 +180,20 @@ const messageProvider: IParserErrorMessageProvider = {
 
 // ---------------------------------------------------------------------------------------------------- line classes
 
-type Ctx = 'top' | 'block' | 'choice';
+type Ctx = 'top' | 'block' | 'choice' | 'option' | 'alternative';
 
 /** What a line is, judged from its tokens before parsing it. */
 type LineKind =
-  | 'spec' // a specification (declaration, abbreviation, PROC definition)
-  | 'function' // a FUNCTION definition
+  | 'spec' // a specification (declaration, abbreviation, PROC or FUNCTION definition)
   | 'assign'
   | 'input'
   | 'output'
   | 'call'
   | 'if' // (in an IF) a nested IF
-  | 'guard' // (in an IF) a boolean guard
-  | 'process' // (in an IF) a process where a guard should be
+  | 'alt' // (in an ALT) a nested ALT
+  | 'else' // (in a CASE) the ELSE option
+  | 'guard' // (in an IF, CASE or ALT) a condition, option values or ALT guard
+  | 'process' // (in an IF, CASE or ALT) a process where a guard should be
   | 'other';
 
 interface LineScan {
@@ -190,6 +205,7 @@ interface LineScan {
   bang: boolean;
   is: boolean;
   func: boolean;
+  amp: boolean;
 }
 
 const SPEC_STARTERS = new Set<TokenType>([
@@ -203,8 +219,6 @@ function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.CASE, 'CASE'],
-  [T.ALT, 'ALT'],
   [T.DATA, 'DATA TYPE'],
   [T.PROTOCOL, 'PROTOCOL'],
   [T.PLACE, 'PLACE'],
@@ -244,6 +258,24 @@ interface Head {
   readonly isOperand: boolean;
 }
 
+type InputTail = { readonly kind: 'after'; readonly after: A.Expr } | { readonly kind: 'items'; readonly items: A.Expr[] };
+
+type OptionItem =
+  | Item
+  | { readonly kind: 'option'; readonly values: A.Expr[] | null; readonly body: A.Process; readonly span: Span };
+
+type AltItem =
+  | Item
+  | { readonly kind: 'alternative'; readonly guard: A.Guard; readonly body: A.Process; readonly span: Span }
+  | { readonly kind: 'alt'; readonly process: A.AltProcess };
+
+interface ValueProcess {
+  readonly span: Span;
+  readonly specs: A.Spec[];
+  readonly body: A.Process | null;
+  readonly results: A.Expr[];
+}
+
 interface RawFormal {
   readonly isVal: boolean;
   readonly type: A.TypeNode | null;
@@ -258,7 +290,6 @@ interface Dim {
 }
 
 interface Extra {
-  readonly severity: Severity;
   readonly span: Span;
   readonly message: string;
   readonly hint?: string;
@@ -278,6 +309,7 @@ class OccamParser extends EmbeddedActionsParser {
   private extras: Extra[] = [];
   private index = new Map<IToken, number>();
   private tokens: IToken[] = [];
+  private options: ParseOptions = {};
 
   /**
    * `validate` runs chevrotain's grammar checks (ambiguities, left recursion, ...). They cost start-up time and
@@ -296,8 +328,9 @@ class OccamParser extends EmbeddedActionsParser {
     this.performSelfAnalysis();
   }
 
-  begin(file: SourceFile, tokens: IToken[]): void {
+  begin(file: SourceFile, tokens: IToken[], options: ParseOptions): void {
     this.file = file;
+    this.options = options;
     this.extras = [];
     this.tokens = tokens;
     this.index = new Map();
@@ -316,20 +349,27 @@ class OccamParser extends EmbeddedActionsParser {
         message = `${e.token.image} is a reserved word, so it cannot be used as a name`;
         hint = 'choose another name (keywords are upper case, so a lower-case name never clashes)';
       }
-      all.push({ severity: 'error', span: this.tokenSpan(e.token), message: message!, hint });
+      const prev = (e as { previousToken?: IToken }).previousToken;
+      if (e.token.tokenType === T.NL && prev && CONTINUATION.has(prev.tokenType) && !hint) {
+        hint =
+          `a line ending with \`${prev.image}\` continues on the next line, which must be indented at least as far ` +
+          'as the start of this statement';
+      }
+      all.push({ span: this.tokenSpan(e.token), message: message!, hint });
     }
+    // One error per position (a recovered error and the rule that gave up on it can both point at one token), and
+    // none on a line whose indentation is already reported.
     for (const d of all) {
-      if (d.severity === 'error') {
-        if (seen.has(d.span.start) || quiet.has(d.span.line)) continue;
-        seen.add(d.span.start);
-        diags.error(d.span, d.message, d.hint);
-      } else diags.warning(d.span, d.message, d.hint);
+      if (seen.has(d.span.start) || quiet.has(d.span.line)) continue;
+      seen.add(d.span.start);
+      diags.error(d.span, d.message, d.hint);
     }
     this.input = [];
     this.tokens = [];
     this.index = new Map();
     this.extras = [];
     this.file = PLACEHOLDER_FILE;
+    this.options = {};
   }
 
   // ------------------------------------------------------------------------------------------ helpers
@@ -358,12 +398,7 @@ class OccamParser extends EmbeddedActionsParser {
 
   private error(span: Span, message: string, hint?: string): void {
     if (this.RECORDING_PHASE) return;
-    this.extras.push({ severity: 'error', span, message, hint });
-  }
-
-  private warning(span: Span, message: string, hint?: string): void {
-    if (this.RECORDING_PHASE) return;
-    this.extras.push({ severity: 'warning', span, message, hint });
+    this.extras.push({ span, message, hint });
   }
 
   /** Report `what is not supported yet` at `tok` and abandon the current line. */
@@ -371,6 +406,11 @@ class OccamParser extends EmbeddedActionsParser {
     if (this.RECORDING_PHASE) return undefined as never;
     this.error(this.tokSpan(tok), `${what} is not supported yet`);
     throw notYetException(`${what} is not supported yet`, tok, this.LA(0));
+  }
+
+  /** Report a construct that later stages cannot handle yet, unless the caller asked for experimental nodes. */
+  private pending(tok: IToken, what: string): void {
+    if (!this.options.experimental) this.notYet(tok, what);
   }
 
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
@@ -425,6 +465,15 @@ class OccamParser extends EmbeddedActionsParser {
     const prev = this.LA(0).tokenType;
     if (to > from && depth === 0 && (prev === T.NL || prev === T.OUTDENT)) return; // already at a line start
     this.skipLine(depth);
+    if (depth > 0) this.skipClosingColon();
+  }
+
+  /** A lone `:` line right after a skipped block closes the definition that was skipped: skip it too. */
+  private skipClosingColon(): void {
+    if (this.LA(1).tokenType === T.Colon && this.LA(2).tokenType === T.NL) {
+      this.SKIP_TOKEN();
+      this.SKIP_TOKEN();
+    }
   }
 
   /**
@@ -446,12 +495,14 @@ class OccamParser extends EmbeddedActionsParser {
       this.SKIP_TOKEN();
       if (tt === T.NL && depth === 0) break;
     }
-    if (this.LA(1).tokenType === T.INDENT) this.skipBlock();
+    if (this.LA(1).tokenType === T.INDENT) {
+      this.skipBlock();
+      this.skipClosingColon();
+    }
   }
 
-  /** Skip an INDENT ... OUTDENT block. */
-  private skipBlock(): void {
-    let depth = 0;
+  /** Skip an INDENT ... OUTDENT block; `depth` 1 when its INDENT has been consumed already. */
+  private skipBlock(depth = 0): void {
     for (;;) {
       const tt = this.LA(1).tokenType;
       if (tt === EOF) return;
@@ -472,6 +523,7 @@ class OccamParser extends EmbeddedActionsParser {
       bang: false,
       is: false,
       func: false,
+      amp: false,
     };
     let depth = 0;
     for (let k = 1; ; k++) {
@@ -486,6 +538,7 @@ class OccamParser extends EmbeddedActionsParser {
         else if (tt === T.Bang) scan.bang = true;
         else if (tt === T.IS || tt === T.RETYPES || tt === T.RESHAPES) scan.is = true;
         else if (tt === T.FUNCTION) scan.func = true;
+        else if (tt === T.Ampersand) scan.amp = true;
       }
     }
     return scan;
@@ -494,7 +547,7 @@ class OccamParser extends EmbeddedActionsParser {
   /** Classify a line in a block of processes (or at the top level). */
   private classifyLine(): LineKind {
     const s = this.scanLine();
-    if (s.func) return 'function';
+    if (s.func) return 'spec';
     if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE) return 'spec';
     if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || tokenMatcher(this.LA(1), T.PrimType)) return 'spec';
     if (s.first === T.Name || s.first === T.LBracket) {
@@ -508,13 +561,15 @@ class OccamParser extends EmbeddedActionsParser {
     return 'other';
   }
 
-  /** Classify a line in the body of an IF. */
-  private classifyChoice(): LineKind {
+  /** Classify a line in the body of an IF, a CASE or an ALT. */
+  private classifyIn(ctx: 'choice' | 'option' | 'alternative'): LineKind {
     const s = this.scanLine();
-    if (s.first === T.IF) return 'if';
+    if (ctx === 'choice' && s.first === T.IF) return 'if';
+    if (ctx === 'alternative' && (s.first === T.ALT || (s.first === T.PRI && s.second === T.ALT))) return 'alt';
+    if (ctx === 'option' && s.first === T.ELSE) return 'else';
     if (NOT_YET.has(s.first)) return 'other';
-    if (s.func) return 'function';
-    if (s.is || s.last === T.Colon || SPEC_STARTERS.has(s.first)) return 'spec';
+    if (s.func || s.is || s.last === T.Colon || SPEC_STARTERS.has(s.first)) return 'spec';
+    if (ctx === 'alternative') return s.query || s.amp || s.first === T.SKIP ? 'guard' : 'other';
     if (s.assign || s.query || s.bang) return 'process';
     return 'guard';
   }
@@ -566,6 +621,11 @@ class OccamParser extends EmbeddedActionsParser {
         },
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
+        { ALT: () => proc(this.SUBRULE(this.caseProc)) },
+        {
+          GATE: () => this.LA(1).tokenType !== T.PRI || this.LA(2).tokenType === T.ALT,
+          ALT: () => proc(this.SUBRULE(this.altProc)),
+        },
         { GATE: () => kind === 'assign', ALT: () => proc(this.SUBRULE(this.assignment)) },
         { GATE: () => kind === 'input', ALT: () => proc(this.SUBRULE(this.inputProc)) },
         { GATE: () => kind === 'output', ALT: () => proc(this.SUBRULE(this.outputProc)) },
@@ -579,32 +639,19 @@ class OccamParser extends EmbeddedActionsParser {
   junk = this.rule('junk', (ctx: Ctx = 'block', kind: LineKind = 'other'): Item => {
     const tok = this.CONSUME(T.AnyToken);
     this.ACTION(() => {
+      // A line never starts with NL; should recovery ever leave one behind, it is dropped quietly.
+      if (tok.tokenType === T.NL) return;
       this.reportJunk(tok, ctx, kind);
-      if (tok.tokenType === T.INDENT) {
-        this.skipBlockAfterIndent();
-      } else if (tok.tokenType !== T.NL) {
-        this.skipLine();
-      }
+      if (tok.tokenType === T.INDENT) this.skipBlock(1);
+      else this.skipLine();
     });
     return { kind: 'error' };
   });
-
-  private skipBlockAfterIndent(): void {
-    let depth = 1;
-    for (;;) {
-      const tt = this.LA(1).tokenType;
-      if (tt === EOF) return;
-      this.SKIP_TOKEN();
-      if (tt === T.INDENT) depth++;
-      else if (tt === T.OUTDENT && --depth === 0) return;
-    }
-  }
 
   private reportJunk(tok: IToken, ctx: Ctx, kind: LineKind): void {
     const span = this.tokenSpan(tok);
     const tt = tok.tokenType;
     if (tt === T.INDENT) {
-      if (tok.payload === 'reported') return;
       this.error(
         span,
         'this line is indented further than the line above, but that line does not start a block',
@@ -617,17 +664,26 @@ class OccamParser extends EmbeddedActionsParser {
       this.error(span, `the directive ${word} is not supported yet`);
       return;
     }
-    if (kind === 'function') {
-      this.error(span, 'FUNCTION definitions are not supported yet');
-      return;
-    }
-    if (tt === T.PRI && this.LA(1).tokenType === T.ALT) {
-      this.error(span, 'PRI ALT is not supported yet');
-      return;
-    }
     const notYet = NOT_YET.get(tt);
     if (notYet) {
       this.error(span, `${notYet} is not supported yet`);
+      return;
+    }
+    if (ctx === 'alternative') {
+      this.error(
+        span,
+        `expected an ALT guard, found ${describeToken(tok)}`,
+        'a guard is an input (c ? x), a timeout (t ? AFTER e) or SKIP, optionally after `condition &`, with its process indented under it',
+      );
+      return;
+    }
+    if (ctx === 'option') {
+      if (kind === 'process') {
+        this.error(
+          span,
+          'expected a CASE option: each line directly under CASE is a value (or ELSE) with its process indented under it',
+        );
+      } else this.error(span, `expected a CASE option (values or ELSE), found ${describeToken(tok)}`);
       return;
     }
     if (ctx === 'choice') {
@@ -693,8 +749,9 @@ class OccamParser extends EmbeddedActionsParser {
     for (const it of items) {
       if (it.kind === 'spec') pending.push(it.spec);
       else if (it.kind === 'error') {
+        // Keep the specifications: the next entry most likely uses them, and dropping them would only add
+        // "undeclared" errors to the one already reported.
         hadError = true;
-        pending = [];
       } else if (pending.length > 0) {
         out.push({ kind: 'scope', span: this.fromTo(pending[0]!.span, it.process.span), specs: pending, body: it.process });
         pending = [];
@@ -735,11 +792,16 @@ class OccamParser extends EmbeddedActionsParser {
   // ------------------------------------------------------------------------------------------ specifications
 
   specification = this.rule('specification', (): A.Spec => {
-    return this.OR<A.Spec>([
-      { ALT: () => this.SUBRULE(this.valSpec) },
-      { ALT: () => this.SUBRULE(this.procDef) },
-      { ALT: () => this.SUBRULE(this.typedSpec) },
-    ]);
+    const isFunction = this.scanLine().func;
+    return this.OR<A.Spec>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => isFunction, ALT: () => this.SUBRULE(this.functionDef) },
+        { ALT: () => this.SUBRULE(this.valSpec) },
+        { ALT: () => this.SUBRULE(this.procDef) },
+        { ALT: () => this.SUBRULE(this.typedSpec) },
+      ],
+    });
   });
 
   /** `VAL [T] x IS e:` */
@@ -757,7 +819,9 @@ class OccamParser extends EmbeddedActionsParser {
       { ALT: () => this.notYet(this.CONSUME(T.RESHAPES), 'RESHAPES') },
     ]);
     const value = this.SUBRULE(this.expression);
-    const colon = this.CONSUME(T.Colon, { ERR_MSG: msg('`:` missing at the end of the abbreviation', 'end it with `:`, as in VAL INT n IS 5:') });
+    const colon = this.CONSUME(T.Colon, {
+      ERR_MSG: msg('`:` missing at the end of the abbreviation', 'end it with `:`, as in VAL INT n IS 5:'),
+    });
     this.CONSUME(T.NL);
     return this.ACTION(() => ({
       kind: 'val',
@@ -791,7 +855,9 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const type = this.SUBRULE(this.specifier);
-          const first = this.CONSUME2(T.Name, { ERR_MSG: msg('expected a name after the type', 'a declaration is a type and names, like INT a, b:') });
+          const first = this.CONSUME2(T.Name, {
+            ERR_MSG: msg('expected a name after the type', 'a declaration is a type and names, like INT a, b:'),
+          });
           this.OPTION(() => {
             const d = this.SUBRULE(this.direction);
             this.ACTION(() => this.notYet(d, 'a direction decorator on a declared name'));
@@ -857,15 +923,7 @@ class OccamParser extends EmbeddedActionsParser {
     this.CONSUME(T.LParen, {
       ERR_MSG: msg('expected `(` after the PROC name', 'a PROC with no parameters is written PROC name ()'),
     });
-    const raw: RawFormal[] = [];
-    this.OPTION2(() => {
-      raw.push(this.SUBRULE(this.formal));
-      this.MANY(() => {
-        this.CONSUME(T.Comma);
-        raw.push(this.SUBRULE2(this.formal));
-      });
-    });
-    this.CONSUME(T.RParen, { ERR_MSG: msg('expected `,` or `)` in the parameter list') });
+    const raw = this.SUBRULE(this.formalList);
     this.CONSUME(T.NL);
     const items = this.SUBRULE(this.body);
     const colon = this.OPTION3(() => {
@@ -891,6 +949,20 @@ class OccamParser extends EmbeddedActionsParser {
         body,
       };
     });
+  });
+
+  /** The formal parameters after `(`, and the `)`. */
+  formalList = this.rule('formalList', (): RawFormal[] => {
+    const raw: RawFormal[] = [];
+    this.OPTION(() => {
+      raw.push(this.SUBRULE(this.formal));
+      this.MANY(() => {
+        this.CONSUME(T.Comma);
+        raw.push(this.SUBRULE2(this.formal));
+      });
+    });
+    this.CONSUME(T.RParen, { ERR_MSG: msg('expected `,` or `)` in the parameter list') });
+    return raw;
   });
 
   /** A formal parameter; one without a type (`b` in `VAL INT a, b`) shares the previous one's. */
@@ -945,7 +1017,8 @@ class OccamParser extends EmbeddedActionsParser {
       let type = f.type;
       if (type === null) {
         if (prev === null) {
-          this.error(f.span, `the parameter ${f.name.image} needs a type`, `write its type before it, like INT ${f.name.image} or CHAN INT ${f.name.image}?`);
+          const n = f.name.image;
+          this.error(f.span, `the parameter ${n} needs a type`, `write its type before it, like INT ${n} or CHAN INT ${n}?`);
           type = { kind: 'named', span: f.span, name: '?' };
         } else {
           isVal = prev.isVal;
@@ -1165,7 +1238,6 @@ class OccamParser extends EmbeddedActionsParser {
           break;
         case 'error':
           hadError = true;
-          pending = [];
           break;
         case 'process':
           break;
@@ -1192,7 +1264,7 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** One line under an IF: a specification, a nested IF, or a condition with its process indented under it. */
   choiceItem = this.rule('choiceItem', (): ChoiceItem => {
-    const kind = this.classifyChoice();
+    const kind = this.classifyIn('choice');
     return this.OR<ChoiceItem>({
       MAX_LOOKAHEAD: 1,
       IGNORE_AMBIGUITIES: true,
@@ -1245,7 +1317,8 @@ class OccamParser extends EmbeddedActionsParser {
       if (targets.length !== values.length) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),
-          `${targets.length} ${targets.length === 1 ? 'variable is' : 'variables are'} assigned ${values.length} ${values.length === 1 ? 'value' : 'values'}`,
+          `${targets.length} ${targets.length === 1 ? 'variable is' : 'variables are'} assigned ` +
+            `${values.length} ${values.length === 1 ? 'value' : 'values'}`,
           'a multiple assignment needs one value per variable',
         );
       }
@@ -1253,34 +1326,49 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
-  /** `c ? x; y` */
+  /** `c ? x; y`, or the timer delay `t ? AFTER e`. */
   inputProc = this.rule('inputProc', (): A.Process => {
     const channel = this.SUBRULE(this.operand);
     this.OR([
       { ALT: () => this.CONSUME(T.Query) },
       { ALT: () => this.notYet(this.CONSUME(T.DoubleQuery), 'extended input `??`') },
     ]);
-    const items: A.Expr[] = [];
-    this.OR2([
-      { ALT: () => this.notYet(this.CONSUME(T.AFTER), 'timer input `? AFTER`') },
+    const tail = this.SUBRULE(this.inputTail);
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.Process => {
+      if (tail.kind === 'after') {
+        return { kind: 'delay', span: this.fromTo(channel.span, tail.after.span), timer: channel, after: tail.after };
+      }
+      const last = tail.items[tail.items.length - 1] ?? channel;
+      return { kind: 'input', span: this.fromTo(channel.span, last.span), channel, items: tail.items };
+    });
+  });
+
+  /** What follows `?`: `AFTER e`, or the items `x; y`. */
+  inputTail = this.rule('inputTail', (): InputTail => {
+    return this.OR<InputTail>([
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.AFTER);
+          this.pending(kw, 'timer input `? AFTER`');
+          const after = this.SUBRULE(this.expression);
+          return { kind: 'after', after };
+        },
+      },
       { ALT: () => this.notYet(this.CONSUME(T.CASE), 'variant input `? CASE`') },
       {
         ALT: () => {
-          items.push(this.SUBRULE2(this.operand));
+          const items: A.Expr[] = [this.SUBRULE(this.operand)];
           this.OPTION(() => this.notYet(this.CONSUME(T.CountedSep), 'counted array input `::`'));
           this.MANY(() => {
             this.CONSUME(T.Semicolon);
-            items.push(this.SUBRULE3(this.operand));
+            items.push(this.SUBRULE2(this.operand));
             this.OPTION2(() => this.notYet(this.CONSUME2(T.CountedSep), 'counted array input `::`'));
           });
+          return { kind: 'items', items };
         },
       },
     ]);
-    this.CONSUME(T.NL);
-    return this.ACTION((): A.Process => {
-      const last = items[items.length - 1] ?? channel;
-      return { kind: 'input', span: this.fromTo(channel.span, last.span), channel, items };
-    });
   });
 
   /** `c ! e; f` */
@@ -1334,6 +1422,403 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Expr =>
       dir ? { kind: 'direction', span: this.fromTo(e.span, this.tokSpan(dir)), channel: e, direction: dir.image as '?' | '!' } : e,
     );
+  });
+
+  // ------------------------------------------------------------------------------------------ CASE, ALT, FUNCTION
+
+  /** `CASE selector` with options indented under it. */
+  caseProc = this.rule('caseProc', (): A.Process => {
+    const kw = this.CONSUME(T.CASE);
+    this.pending(kw, 'CASE');
+    const selector = this.SUBRULE(this.expression);
+    this.CONSUME(T.NL);
+    const items: OptionItem[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.INDENT);
+      this.MANY(() => {
+        items.push(this.guarded(() => this.SUBRULE(this.caseItem), { kind: 'error' }));
+      });
+      this.CONSUME(T.OUTDENT);
+    });
+    return this.ACTION((): A.Process => {
+      const options = this.caseOptions(items);
+      return { kind: 'case', span: this.spanWithBody(kw, options), selector, options };
+    });
+  });
+
+  /** One line under a CASE: a specification, `ELSE`, or option values, each with its process indented under it. */
+  caseItem = this.rule('caseItem', (): OptionItem => {
+    const kind = this.classifyIn('option');
+    return this.OR<OptionItem>({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => kind === 'spec',
+          ALT: () => {
+            const spec = this.SUBRULE(this.specification);
+            return this.ACTION(() => ({ kind: 'spec', spec }));
+          },
+        },
+        {
+          ALT: () => {
+            const kw = this.CONSUME(T.ELSE);
+            this.CONSUME(T.NL);
+            const items = this.SUBRULE(this.body);
+            return this.ACTION((): OptionItem => {
+              const body = this.single(items, this.tokSpan(kw), 'ELSE');
+              return { kind: 'option', values: null, body, span: this.fromTo(this.tokSpan(kw), body.span) };
+            });
+          },
+        },
+        {
+          GATE: () => kind === 'guard',
+          ALT: () => {
+            const values: A.Expr[] = [this.SUBRULE(this.expression)];
+            this.MANY(() => {
+              this.CONSUME(T.Comma);
+              values.push(this.SUBRULE2(this.expression));
+            });
+            this.CONSUME2(T.NL);
+            const items = this.SUBRULE2(this.body);
+            return this.ACTION((): OptionItem => {
+              const head = this.fromTo(values[0]!.span, values[values.length - 1]!.span);
+              const body = this.single(items, head, `the CASE option \`${this.text(head)}\``);
+              return { kind: 'option', values, body, span: this.fromTo(head, body.span) };
+            });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.junk, { ARGS: ['option', kind] }) },
+      ],
+    });
+  });
+
+  /** `ALT` / `PRI ALT`, possibly replicated, with alternatives indented under it. */
+  altProc = this.rule('altProc', (): A.AltProcess => {
+    const pri = this.OPTION(() => this.CONSUME(T.PRI));
+    const kw = this.CONSUME(T.ALT);
+    this.pending(pri ?? kw, pri ? 'PRI ALT' : 'ALT');
+    const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
+    this.CONSUME(T.NL);
+    const items: AltItem[] = [];
+    const present = this.OPTION3(() => {
+      this.CONSUME(T.INDENT);
+      this.MANY(() => {
+        items.push(this.guarded(() => this.SUBRULE(this.altItem), { kind: 'error' }));
+      });
+      this.CONSUME(T.OUTDENT);
+      return true;
+    });
+    return this.ACTION((): A.AltProcess => {
+      const first = pri ?? kw;
+      const alternatives = this.alternatives(items);
+      const what = pri ? 'PRI ALT' : 'ALT';
+      if (repl && alternatives.length !== 1 && !items.some((i) => i.kind === 'error')) {
+        this.error(
+          alternatives.length === 0 ? this.tokSpan(first) : alternatives[1]!.span,
+          alternatives.length === 0
+            ? `the replicated ${what} needs an alternative indented under it`
+            : `a replicated ${what} has exactly one alternative under it`,
+          alternatives.length === 0 ? undefined : `to wait for several things for each value, nest an ${what} inside the replicated one`,
+        );
+      } else if (repl && !present) {
+        this.error(this.tokSpan(first), `the replicated ${what} needs an alternative indented under it`);
+      }
+      return { kind: 'alt', span: this.spanWithBody(first, alternatives), pri: pri !== undefined, repl: repl ?? null, alternatives };
+    });
+  });
+
+  /** One line under an ALT: a specification, a nested ALT, or a guard with its process indented under it. */
+  altItem = this.rule('altItem', (): AltItem => {
+    const kind = this.classifyIn('alternative');
+    return this.OR<AltItem>({
+      MAX_LOOKAHEAD: 1,
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => kind === 'spec',
+          ALT: () => {
+            const spec = this.SUBRULE(this.specification);
+            return this.ACTION(() => ({ kind: 'spec', spec }));
+          },
+        },
+        {
+          GATE: () => kind === 'alt',
+          ALT: () => {
+            const p = this.SUBRULE(this.altProc);
+            return this.ACTION(() => ({ kind: 'alt', process: p }));
+          },
+        },
+        {
+          GATE: () => kind === 'guard',
+          ALT: () => {
+            const guard = this.SUBRULE(this.guard);
+            this.CONSUME(T.NL);
+            const items = this.SUBRULE(this.body);
+            return this.ACTION((): AltItem => {
+              const body = this.single(items, guard.span, `the guard \`${this.text(guard.span)}\``);
+              return { kind: 'alternative', guard, body, span: this.fromTo(guard.span, body.span) };
+            });
+          },
+        },
+        { ALT: () => this.SUBRULE(this.junk, { ARGS: ['alternative', kind] }) },
+      ],
+    });
+  });
+
+  /** `[cond &] c ? x`, `[cond &] t ? AFTER e` or `[cond &] SKIP`. */
+  guard = this.rule('guard', (): A.Guard => {
+    const hasCondition = this.scanLine().amp;
+    const cond = this.OPTION({
+      GATE: () => hasCondition,
+      DEF: () => {
+        const e = this.SUBRULE(this.expression);
+        this.CONSUME(T.Ampersand);
+        return e;
+      },
+    });
+    return this.OR<A.Guard>([
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.SKIP);
+          return this.ACTION((): A.Guard => ({
+            kind: 'skip',
+            span: cond ? this.fromTo(cond.span, this.tokSpan(kw)) : this.tokSpan(kw),
+            cond: cond ?? null,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const channel = this.SUBRULE(this.operand);
+          this.CONSUME(T.Query, { ERR_MSG: msg('expected `?`: an ALT guard is an input, a timeout or SKIP') });
+          const tail = this.SUBRULE(this.inputTail);
+          return this.ACTION((): A.Guard => {
+            const start = cond ? cond.span : channel.span;
+            if (tail.kind === 'after') {
+              return { kind: 'timeout', span: this.fromTo(start, tail.after.span), cond: cond ?? null, timer: channel, after: tail.after };
+            }
+            const last = tail.items[tail.items.length - 1] ?? channel;
+            return { kind: 'input', span: this.fromTo(start, last.span), cond: cond ?? null, channel, items: tail.items };
+          });
+        },
+      },
+    ]);
+  });
+
+  /** CASE options from the lines under CASE: specifications attach to the option after them. */
+  private caseOptions(items: readonly OptionItem[]): A.CaseOption[] {
+    const out: A.CaseOption[] = [];
+    let pending: A.Spec[] = [];
+    let hadError = false;
+    for (const it of items) {
+      if (it.kind === 'spec') pending.push(it.spec);
+      else if (it.kind === 'error') {
+        // Keep the specifications: the next entry most likely uses them, and dropping them would only add
+        // "undeclared" errors to the one already reported.
+        hadError = true;
+      } else if (it.kind === 'option') {
+        const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
+        out.push({ span, specs: pending, values: it.values, body: it.body });
+        pending = [];
+      }
+    }
+    if (pending.length > 0 && !hadError) {
+      this.error(pending[0]!.span, 'this declaration is not followed by a CASE option', 'a declaration covers only the option after it');
+    }
+    return out;
+  }
+
+  /** ALT alternatives from the lines under ALT: specifications attach to the guard after them. */
+  private alternatives(items: readonly AltItem[]): (A.Alternative | A.AltProcess)[] {
+    const out: (A.Alternative | A.AltProcess)[] = [];
+    let pending: A.Spec[] = [];
+    let hadError = false;
+    for (const it of items) {
+      switch (it.kind) {
+        case 'spec':
+          pending.push(it.spec);
+          break;
+        case 'error':
+          hadError = true;
+          break;
+        case 'process':
+          break;
+        case 'alt':
+          if (pending.length > 0) {
+            this.error(pending[0]!.span, 'a declaration in front of a nested ALT is not supported yet', 'move it in front of the outer ALT');
+            pending = [];
+          }
+          out.push(it.process);
+          break;
+        case 'alternative': {
+          const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
+          out.push({ span, specs: pending, guard: it.guard, body: it.body });
+          pending = [];
+          break;
+        }
+      }
+    }
+    if (pending.length > 0 && !hadError) {
+      this.error(pending[0]!.span, 'this declaration is not followed by an ALT guard', 'a declaration covers only the guard after it');
+    }
+    return out;
+  }
+
+  /** `INT FUNCTION f (formals)` with a value process, or `... IS e:`. */
+  functionDef = this.rule('functionDef', (): A.FunctionDef => {
+    const resultTypes: A.TypeNode[] = [this.SUBRULE(this.dataType)];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      resultTypes.push(this.SUBRULE2(this.dataType));
+    });
+    this.OPTION(() => this.CONSUME(T.INLINE));
+    const kw = this.CONSUME(T.FUNCTION);
+    this.pending(kw, 'FUNCTION');
+    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') });
+    this.CONSUME(T.LParen, {
+      ERR_MSG: msg('expected `(` after the FUNCTION name', 'a FUNCTION with no parameters is written f ()'),
+    });
+    const raw = this.SUBRULE(this.formalList);
+    return this.OR<A.FunctionDef>([
+      {
+        ALT: () => {
+          this.CONSUME(T.IS);
+          const results = this.SUBRULE(this.expressionList);
+          const colon = this.CONSUME(T.Colon, { ERR_MSG: msg('`:` missing at the end of the FUNCTION definition') });
+          this.CONSUME(T.NL);
+          return this.ACTION((): A.FunctionDef => ({
+            kind: 'function',
+            span: this.fromTo(resultTypes[0]!.span, this.tokenSpan(colon)),
+            resultTypes,
+            name: this.ident(name),
+            formals: this.formals(raw),
+            specs: [],
+            body: null,
+            results,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.NL);
+          const value = this.OPTION2(() => {
+            this.CONSUME(T.INDENT);
+            const v = this.SUBRULE(this.valueProcess);
+            this.CONSUME(T.OUTDENT);
+            return v;
+          });
+          const colon = this.OPTION3(() => {
+            const c = this.CONSUME2(T.Colon);
+            this.CONSUME3(T.NL);
+            return c;
+          });
+          return this.ACTION((): A.FunctionDef => {
+            const head = this.fromTo(resultTypes[0]!.span, this.tokSpan(name));
+            if (!value) {
+              this.error(head, `FUNCTION ${name.image} needs a body indented under it`, 'the body is VALOF, the process under it, and a RESULT line');
+            }
+            if (!colon) {
+              this.error(
+                this.tokSpan(name),
+                `the definition of FUNCTION ${name.image} is not closed by \`:\``,
+                'after the body, put `:` on a line of its own, in the same column as the start of the definition',
+              );
+            }
+            return {
+              kind: 'function',
+              span: this.fromTo(head, colon ? this.tokSpan(colon) : (value?.span ?? head)),
+              resultTypes,
+              name: this.ident(name),
+              formals: this.formals(raw),
+              specs: value?.specs ?? [],
+              body: value?.body ?? null,
+              results: value?.results ?? [],
+            };
+          });
+        },
+      },
+    ]);
+  });
+
+  /** Specifications, then `VALOF` with a process and a `RESULT` line indented under it. */
+  valueProcess = this.rule('valueProcess', (): ValueProcess => {
+    const specItems: Item[] = [];
+    this.MANY({
+      GATE: () => this.LA(1).tokenType !== T.VALOF,
+      DEF: () => {
+        specItems.push(this.guarded(() => this.SUBRULE(this.item), { kind: 'error' }));
+      },
+    });
+    const valof = this.OPTION(() => {
+      const kw = this.CONSUME(T.VALOF);
+      this.CONSUME(T.NL);
+      const items: Item[] = [];
+      // undefined: nothing indented under VALOF; null: no RESULT line.
+      const tail = this.OPTION2(() => {
+        this.CONSUME(T.INDENT);
+        this.MANY2({
+          GATE: () => this.LA(1).tokenType !== T.RESULT,
+          DEF: () => {
+            items.push(this.guarded(() => this.SUBRULE2(this.item), { kind: 'error' }));
+          },
+        });
+        const result = this.OPTION3(() => {
+          this.CONSUME(T.RESULT);
+          const values = this.SUBRULE(this.expressionList);
+          this.CONSUME2(T.NL);
+          return values;
+        });
+        this.CONSUME(T.OUTDENT, { ERR_MSG: msg('the RESULT line must be the last line under VALOF') });
+        return result ?? null;
+      });
+      return { kw, items, tail };
+    });
+    return this.ACTION((): ValueProcess => {
+      const specs: A.Spec[] = [];
+      const before: A.Process[] = [];
+      for (const it of specItems) {
+        if (it.kind === 'spec') specs.push(it.spec);
+        else if (it.kind === 'process') before.push(it.process);
+      }
+      if (!valof) {
+        const at = before[0]?.span ?? specs[0]?.span ?? this.tokenSpan(this.LA(1));
+        this.error(
+          at,
+          'expected VALOF',
+          'a FUNCTION body is its declarations, then VALOF with its process and a RESULT line indented under it',
+        );
+        const span = specs[0]?.span ?? at;
+        return { span, specs, body: before[0] ?? null, results: [] };
+      }
+      for (const p of before) {
+        this.error(p.span, 'only declarations can come before VALOF', 'put the process under VALOF');
+      }
+      const head = this.tokSpan(valof.kw);
+      const processes = this.processes(valof.items);
+      if (processes.length > 1) {
+        this.error(processes[1]!.span, 'only one process can be indented under VALOF', 'to run several processes, put them under SEQ');
+      }
+      if (valof.tail === undefined) this.error(head, 'VALOF needs a process and a RESULT line indented under it');
+      else if (valof.tail === null) {
+        this.error(head, 'VALOF needs a RESULT line', 'put RESULT and the values after the process, in the same column as the process');
+      } else if (processes.length === 0 && !valof.items.some((i) => i.kind === 'error')) {
+        this.error(head, 'VALOF needs a process before its RESULT line', 'write SKIP if there is nothing to do');
+      }
+      const results = valof.tail ?? [];
+      const body = processes[0] ?? null;
+      const last = results.length > 0 ? results[results.length - 1]!.span : (body?.span ?? head);
+      return { span: this.fromTo(specs[0]?.span ?? head, last), specs, body, results };
+    });
+  });
+
+  expressionList = this.rule('expressionList', (): A.Expr[] => {
+    const values: A.Expr[] = [this.SUBRULE(this.expression)];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      values.push(this.SUBRULE2(this.expression));
+    });
+    return values;
   });
 
   // ------------------------------------------------------------------------------------------ expressions

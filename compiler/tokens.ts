@@ -1,7 +1,7 @@
 // Token definitions for the occam lexer (chevrotain). The lexer in lexer.ts runs these patterns, decodes literal
 // values and then inserts the synthetic layout tokens NL / INDENT / OUTDENT, which have no pattern of their own.
 //
-// Order matters: chevrotain tries patterns in the order of `allTokens` and takes the first that matches, so every
+// Order matters: chevrotain tries patterns in the order of `lexerTokens` and takes the first that matches, so every
 // symbol comes before any shorter symbol it begins with, and longer keywords come before the keywords they begin
 // with (INT16 before INT). Every keyword names `Name` as its longer alternative, so `SEQ2` and `INT.size` are names.
 
@@ -9,7 +9,7 @@ import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } f
 
 // ---------------------------------------------------------------------------------------------------- categories
 
-/** Every token that can appear inside a line (everything except NL, OUTDENT and EOF); used to skip junk lines. */
+/** Every token except OUTDENT and EOF: what can start a line the parser has to report and skip. */
 export const AnyToken = createToken({ name: 'AnyToken', pattern: Lexer.NA });
 /** Operators that can sit between two operands. */
 export const DyadicOp = createToken({ name: 'DyadicOp', pattern: Lexer.NA });
@@ -24,7 +24,7 @@ export const IntegerLiteral = createToken({ name: 'IntegerLiteral', pattern: Lex
 
 // ---------------------------------------------------------------------------------------------------- layout
 
-export const NL = createToken({ name: 'NL', pattern: Lexer.NA });
+export const NL = createToken({ name: 'NL', pattern: Lexer.NA, categories: [AnyToken] });
 export const INDENT = createToken({ name: 'INDENT', pattern: Lexer.NA, categories: [AnyToken] });
 export const OUTDENT = createToken({ name: 'OUTDENT', pattern: Lexer.NA });
 

@@ -57,7 +57,9 @@ export interface CoreOptions {
   /** Whether the host devices (screen, error, keyboard) are attached to this core. */
   host?: boolean;
   /** Keyboard bytes; once they are used up every byte read is 255 (end of file). */
-  stdin?: Uint8Array;
+  /** Keyboard bytes, or a function that supplies them on the first keyboard input (so a terminal is never
+   *  read unless the program asks). */
+  stdin?: Uint8Array | (() => Uint8Array);
   onScreen?: (bytes: Uint8Array) => void;
   onError?: (bytes: Uint8Array) => void;
 }
@@ -169,7 +171,7 @@ export class Core {
   private inExec = false;
   private execStart = 0;
 
-  private readonly stdin: Uint8Array;
+  private stdin: Uint8Array | (() => Uint8Array);
   private stdinPos = 0;
   private readonly screen = new ByteSink();
   private readonly errout = new ByteSink();
@@ -1016,6 +1018,7 @@ export class Core {
         if (n > 0) {
           const d = this.range(dst, n);
           const m8 = this.mem8;
+          if (typeof this.stdin === 'function') this.stdin = this.stdin();
           const src = this.stdin;
           for (let i = 0; i < n; i++) m8[d + i] = this.stdinPos < src.length ? src[this.stdinPos++]! : 255;
         }

@@ -14,8 +14,8 @@ export interface MachineOptions {
   memoryBytes?: number;
   /** Processor clock (default 20 MHz, the T800 profile). */
   clockHz?: number;
-  /** Keyboard bytes for core (0, 0). */
-  stdin?: Uint8Array;
+  /** Keyboard bytes for core (0, 0), or a function called on the first keyboard input to supply them. */
+  stdin?: Uint8Array | (() => Uint8Array);
   /** Called as bytes are written to the screen channel (batched). */
   onScreen?: (bytes: Uint8Array) => void;
   /** Called as bytes are written to the error channel (batched). */
