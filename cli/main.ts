@@ -81,7 +81,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const { checkSource } = await import('../compiler/compile.js');
-      exitCode = reportDiagnostics(checkSource(file, text), io) ? Exit.compileError : Exit.ok;
+      exitCode = reportDiagnostics(checkSource(file, text, { loader: (path) => readSourceFile(path, io) }), io)
+        ? Exit.compileError
+        : Exit.ok;
     });
 
   program
@@ -226,7 +228,7 @@ function looksLikeImage(file: string, data: Uint8Array): boolean {
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
 async function compileText(file: string, text: string, io: CliIO): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
-  const result = compileSource(file, text);
+  const result = compileSource(file, text, { loader: (path) => readSourceFile(path, io) });
   reportDiagnostics(result.diagnostics, io);
   return result.image;
 }
@@ -245,6 +247,15 @@ function readBytes(file: string, io: CliIO): Uint8Array | null {
   } catch (e) {
     const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
     io.stderr(`occmesh: cannot read ${file}: ${why}\n`);
+    return null;
+  }
+}
+
+/** A file named by #INCLUDE or #USE, or null if it cannot be read (the compiler reports that at the directive). */
+function readSourceFile(path: string, io: CliIO): string | null {
+  try {
+    return Buffer.from(io.readFile(path)).toString('latin1');
+  } catch {
     return null;
   }
 }

@@ -5,7 +5,9 @@
 import { assemble } from './assembler.js';
 import { check } from './checker.js';
 import { generate } from './codegen.js';
+import { isBundledPath } from './library.js';
 import { parse } from './parser.js';
+import type { FileLoader } from './preprocess.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
 
@@ -16,14 +18,23 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export interface CompileOptions {
+  /**
+   * Reads the files that #INCLUDE and #USE name (the CLI reads real files; tests can serve them from memory).
+   * Without it only the bundled library can be included.
+   */
+  readonly loader?: FileLoader;
+}
+
 /** Compile one occam source file. Never throws on bad input: problems come back as diagnostics. */
-export function compileSource(path: string, text: string): CompileResult {
+export function compileSource(path: string, text: string, options: CompileOptions = {}): CompileResult {
   const file = new SourceFile(0, path, text);
+  const files = [file];
   const diags = new Diagnostics();
-  const program = parse(file, diags);
-  if (diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
+  const program = parse(file, diags, { preprocess: { loader: options.loader, files } });
+  if (diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
   const checked = check(program, diags);
-  if (!checked || diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
+  if (!checked || diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
 
   const gen = generate(checked);
   const asm = assemble(gen.items);
@@ -32,17 +43,25 @@ export function compileSource(path: string, text: string): CompileResult {
     version: IMAGE_VERSION,
     mesh: { width: 1, height: 1 },
     cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: gen.workspaceWords() }],
-    files: [{ path, text }],
+    files: files.map((f) => ({ path: f.path, text: f.text })),
     debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data }],
   };
-  return { image, diagnostics: diags.sorted() };
+  return { image, diagnostics: reported(diags) };
 }
 
 /** Parse and check only (`occmesh check`). */
-export function checkSource(path: string, text: string): readonly Diagnostic[] {
+export function checkSource(path: string, text: string, options: CompileOptions = {}): readonly Diagnostic[] {
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
-  const program = parse(file, diags);
+  const program = parse(file, diags, { preprocess: { loader: options.loader, files: [file] } });
   if (diags.errorCount === 0) check(program, diags);
-  return diags.sorted();
+  return reported(diags);
+}
+
+/**
+ * The diagnostics to show, in source order. Warnings about the bundled library (a routine the program does not
+ * call, say) are not the user's business; its errors still are.
+ */
+function reported(diags: Diagnostics): Diagnostic[] {
+  return diags.sorted().filter((d) => d.severity === 'error' || !isBundledPath(d.span.file.path));
 }

@@ -21,6 +21,8 @@ import { createTokenInstance, Lexer, type IToken, type TokenType } from './chevr
 import type { Diagnostics, SourceFile } from './source.js';
 import { spanOf } from './source.js';
 import * as T from './tokens.js';
+import { fileOf, lineKey, originOf, setOrigin } from './origin.js';
+import { preprocess, type PreprocessOptions } from './preprocess.js';
 
 /** A decoded real literal: the text as written and its value as a double. */
 export interface RealValue {
@@ -30,12 +32,12 @@ export interface RealValue {
 
 let lexerInstance: Lexer | null = null;
 
-/** Lines (1-based) with an indentation error, per token stream returned by `lex`. */
+/** Lines with an indentation error (as `lineKey`s), per token stream returned by `lex`. */
 const badLayoutLines = new WeakMap<readonly IToken[], ReadonlySet<number>>();
 
 /**
- * The lines of a token stream from `lex` whose indentation was reported as wrong. The parser stays quiet about
- * those lines: its complaints there would only be consequences of the indentation error.
+ * The lines (as `lineKey`s) of a token stream from `lex` whose indentation was reported as wrong. The parser stays
+ * quiet about those lines: its complaints there would only be consequences of the indentation error.
  */
 export function indentationErrorLines(tokens: readonly IToken[]): ReadonlySet<number> {
   return badLayoutLines.get(tokens) ?? new Set();
@@ -69,12 +71,20 @@ export const CONTINUATION: ReadonlySet<TokenType> = new Set<TokenType>([
   T.BitNotSym, T.BITNOT, T.NOT,
 ]);
 
-/** Directives that do not change the program; they are dropped with a warning. */
-const IGNORED_DIRECTIVES = new Set(['PRAGMA', 'COMMENT', 'OPTION']);
+/**
+ * Lex a source file into the token stream the parser reads: the preprocessor runs first (directives, conditional
+ * compilation, #INCLUDE), then the layout pass over the tokens of every file it brought in.
+ */
+export function lex(file: SourceFile, diags: Diagnostics, options: PreprocessOptions = {}): IToken[] {
+  return layout(file, diags, preprocess(file, diags, options));
+}
 
-/** Lex a source file into the token stream the parser reads. */
-export function lex(file: SourceFile, diags: Diagnostics): IToken[] {
-  const result = chevrotainLexer().tokenize(file.text);
+/**
+ * The tokens of one file with literals decoded, without layout. `text` is the file's text with the preprocessor's
+ * directive and skipped lines blanked out (same length, so offsets still point into the file).
+ */
+export function lexRaw(file: SourceFile, diags: Diagnostics, text: string = file.text): IToken[] {
+  const result = chevrotainLexer().tokenize(text);
   const tokens: IToken[] = [];
   // Bad characters are reported in source order among the other lexical errors.
   let nextError = 0;
@@ -86,18 +96,11 @@ export function lex(file: SourceFile, diags: Diagnostics): IToken[] {
   };
   for (const tok of result.tokens) {
     reportErrorsBefore(tok.startOffset);
-    if (tok.tokenType === T.Directive) {
-      const word = /^#([A-Z]+)/.exec(tok.image)?.[1] ?? '';
-      if (IGNORED_DIRECTIVES.has(word)) {
-        diags.warning(spanOf(file, tok.startOffset, tok.startOffset + word.length + 1), `#${word} is ignored`);
-        continue;
-      }
-    }
     decodeLiteral(file, diags, tok);
     tokens.push(tok);
   }
   reportErrorsBefore(Infinity);
-  return layout(file, diags, tokens);
+  return tokens;
 }
 
 // ---------------------------------------------------------------------------------------------------- bad characters
@@ -343,8 +346,7 @@ function synthetic(type: TokenType, offset: number, line: number, col: number): 
   return createTokenInstance(type, '', offset, offset, line, line, col, col);
 }
 
-function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[] {
-  const text = file.text;
+function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[] {
   const out: IToken[] = [];
   const badLines = new Set<number>();
   badLayoutLines.set(out, badLines);
@@ -355,19 +357,26 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
   const endOf = (t: IToken): number => t.startOffset + t.image.length;
   const nlAfter = (t: IToken): IToken => {
     const off = endOf(t);
-    const p = file.position(off);
-    return synthetic(T.NL, off, p.line, p.col);
+    const p = fileOf(t, main).position(off);
+    const nl = synthetic(T.NL, off, p.line, p.col);
+    const origin = originOf(t);
+    if (origin) setOrigin(nl, origin);
+    return nl;
   };
 
   let i = 0;
   while (i < tokens.length) {
-    // One physical line: the tokens that start on the line the previous one ends on (strings may span lines).
+    // One physical line: the tokens of one file that start on the line the previous one ends on (strings may span
+    // lines).
     const first = tokens[i]!;
+    const file = fileOf(first, main);
+    const text = file.text;
     const firstPos = file.position(first.startOffset);
     let lineEnd = firstPos.line;
     let j = i;
     for (; j < tokens.length; j++) {
       const t = tokens[j]!;
+      if (fileOf(t, main) !== file) break;
       const s = j === i ? firstPos : file.position(t.startOffset);
       if (s.line > lineEnd) break;
       const e = t.image.length > 0 ? file.position(endOf(t) - 1) : s;
@@ -379,7 +388,9 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
       if (e.line > lineEnd) lineEnd = e.line;
     }
 
-    const { col, tabs } = indentation(text, first.startOffset);
+    const own = indentation(text, first.startOffset);
+    const tabs = own.tabs;
+    const col = own.col + (originOf(first)?.base ?? 0);
     // A line after a continuation token continues the statement only if it is indented at least as far as the
     // statement. One indented less starts a new line: the parser then reports the unfinished statement (with a
     // hint about continuations), which also reads right when the statement was simply left unfinished.
@@ -388,7 +399,7 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
     } else {
       if (prevLast !== null) out.push(nlAfter(prevLast));
       const top = stack[stack.length - 1]!;
-      const at = (): IToken => synthetic(T.INDENT, first.startOffset, firstPos.line, firstPos.col);
+      const at = (): IToken => marked(synthetic(T.INDENT, first.startOffset, firstPos.line, firstPos.col), first);
       if (col > top.col) {
         const rise = col - top.col;
         if (rise === 2) {
@@ -396,7 +407,7 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
           out.push(at());
         } else {
           reportRise(file, diags, first, rise, tabs);
-          badLines.add(firstPos.line);
+          badLines.add(lineKey({ file, line: firstPos.line }));
           // A big jump most likely meant "one level in"; a one-space wobble most likely meant "same level".
           const opens = rise > 2;
           stack.push({ col, emitted: opens });
@@ -405,11 +416,11 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
       } else if (col < top.col) {
         while (stack.length > 1 && stack[stack.length - 1]!.col > col) {
           const level = stack.pop()!;
-          if (level.emitted) out.push(synthetic(T.OUTDENT, first.startOffset, firstPos.line, firstPos.col));
+          if (level.emitted) out.push(marked(synthetic(T.OUTDENT, first.startOffset, firstPos.line, firstPos.col), first));
         }
         const now = stack[stack.length - 1]!;
         if (now.col !== col) {
-          badLines.add(firstPos.line);
+          badLines.add(lineKey({ file, line: firstPos.line }));
           diags.error(
             spanOf(file, first.startOffset, endOf(first)),
             `this line's indentation (${col} spaces) does not line up with any enclosing line`,
@@ -426,7 +437,7 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
       out.push(t);
       const resumes = t.tokenType === T.StringLiteral ? stringResumes.get(t) : undefined;
       for (const r of resumes ?? []) {
-        const rc = indentation(text, r).col;
+        const rc = indentation(text, r).col + (originOf(t)?.base ?? 0);
         if (rc < stmtCol) {
           diags.error(
             spanOf(file, r, r + 1),
@@ -444,10 +455,17 @@ function layout(file: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[
     const nl = nlAfter(prevLast);
     out.push(nl);
     for (let k = stack.length - 1; k > 0; k--) {
-      if (stack[k]!.emitted) out.push(synthetic(T.OUTDENT, nl.startOffset, nl.startLine!, nl.startColumn!));
+      if (stack[k]!.emitted) out.push(marked(synthetic(T.OUTDENT, nl.startOffset, nl.startLine!, nl.startColumn!), nl));
     }
   }
   return out;
+}
+
+/** Give a synthetic token the origin of the real token it stands next to. */
+function marked(tok: IToken, like: IToken): IToken {
+  const origin = originOf(like);
+  if (origin) setOrigin(tok, origin);
+  return tok;
 }
 
 /** The indentation of the line containing `offset`, counting a tab as a move to the next multiple of 8. */

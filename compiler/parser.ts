@@ -28,6 +28,8 @@ import {
 } from './chevrotain-runtime.js';
 import type * as A from './ast.js';
 import { CONTINUATION, indentationErrorLines, lex } from './lexer.js';
+import { fileOf, lineKey } from './origin.js';
+import type { PreprocessOptions } from './preprocess.js';
 import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
 import * as T from './tokens.js';
 
@@ -40,11 +42,13 @@ export interface ParseOptions {
    * while off, each is reported as "not supported yet" at its keyword.
    */
   readonly experimental?: boolean;
+  /** How the preprocessor reads #INCLUDE / #USE files, and where it lists the files it read. */
+  readonly preprocess?: PreprocessOptions;
 }
 
 /** Lex and parse a source file. Never throws: every problem is added to `diags`. */
 export function parse(file: SourceFile, diags: Diagnostics, options: ParseOptions = {}): A.Program {
-  return parseTokens(file, lex(file, diags), diags, options);
+  return parseTokens(file, lex(file, diags, options.preprocess), diags, options);
 }
 
 /** Parse tokens produced by `lex`. */
@@ -360,7 +364,7 @@ class OccamParser extends EmbeddedActionsParser {
     // One error per position (a recovered error and the rule that gave up on it can both point at one token), and
     // none on a line whose indentation is already reported.
     for (const d of all) {
-      if (seen.has(d.span.start) || quiet.has(d.span.line)) continue;
+      if (seen.has(d.span.start) || quiet.has(lineKey(d.span))) continue;
       seen.add(d.span.start);
       diags.error(d.span, d.message, d.hint);
     }
@@ -383,13 +387,13 @@ class OccamParser extends EmbeddedActionsParser {
     if (Number.isNaN(tok.startOffset) || tok.tokenType === EOF) {
       const last = this.tokens[this.tokens.length - 1];
       const at = last ? last.startOffset + last.image.length : this.file.text.length;
-      return spanOf(this.file, at, at);
+      return spanOf(last ? fileOf(last, this.file) : this.file, at, at);
     }
-    return spanOf(this.file, tok.startOffset, tok.startOffset + Math.max(tok.image.length, 1));
+    return spanOf(fileOf(tok, this.file), tok.startOffset, tok.startOffset + Math.max(tok.image.length, 1));
   }
 
   private tokSpan(tok: IToken): Span {
-    return spanOf(this.file, tok.startOffset, tok.startOffset + tok.image.length);
+    return spanOf(fileOf(tok, this.file), tok.startOffset, tok.startOffset + tok.image.length);
   }
 
   private fromTo(first: Span, last: Span): Span {
@@ -415,7 +419,7 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
   private text(span: Span): string {
-    return this.file.text.slice(span.start, span.end).replace(/\s+/g, ' ');
+    return span.file.text.slice(span.start, span.end).replace(/\s+/g, ' ');
   }
 
   /** A token for single-token insertion, placed just after the previous token so messages point somewhere real. */
@@ -700,7 +704,7 @@ class OccamParser extends EmbeddedActionsParser {
     }
     if (tt === T.Name) {
       const lineEnd = this.nextLayoutToken();
-      const text = this.text(spanOf(this.file, tok.startOffset, lineEnd));
+      const text = this.text(spanOf(fileOf(tok, this.file), tok.startOffset, lineEnd));
       this.error(
         span,
         `\`${text}\` is not a process or a declaration`,
