@@ -509,13 +509,14 @@ class Preprocessor {
         this.diags.error(span, `${name} is not defined`, `define it with #DEFINE ${name} value before this line`);
       } else if (value.kind === 'none') {
         this.diags.error(span, `${name} is defined but has no value to substitute`, `give it one: #DEFINE ${name} 1`);
-      } else {
-        const pos = file.position(at);
-        const type = value.kind === 'int' ? T.DecimalLiteral : T.StringLiteral;
-        const tok = createTokenInstance(type, m[0], at, at + m[0].length - 1, pos.line, pos.line, pos.col, pos.col + m[0].length - 1);
-        tok.payload = value.kind === 'int' ? value.value : Uint8Array.from(value.value, (ch) => ch.charCodeAt(0) & 255);
-        inserts.push({ at, tokens: [tok], own: true });
       }
+      // After an error the name stands for 0, so that the parser has an operand and says nothing more.
+      const v: PPValue = value === undefined || value.kind === 'none' ? int(0) : value;
+      const pos = file.position(at);
+      const type = v.kind === 'string' ? T.StringLiteral : T.DecimalLiteral;
+      const tok = createTokenInstance(type, m[0], at, at + m[0].length - 1, pos.line, pos.line, pos.col, pos.col + m[0].length - 1);
+      tok.payload = v.kind === 'string' ? Uint8Array.from(v.value, (ch) => ch.charCodeAt(0) & 255) : v.kind === 'int' ? v.value : 0n;
+      inserts.push({ at, tokens: [tok], own: true });
       out += ' '.repeat(m[0].length);
       i += m[0].length;
     }
@@ -526,12 +527,15 @@ class Preprocessor {
 
   /** The tokens of the file a #INCLUDE or #USE names, laid out at column `col`; empty after an error. */
   private include(from: SourceFile, word: string, rest: string, restStart: number, col: number, chain: readonly string[]): IToken[] {
+    const lead = rest.length - rest.trimStart().length;
+    if (rest[lead] !== '"') {
+      const text = rest.trim();
+      const span = spanOf(from, restStart + lead, restStart + lead + Math.max(1, text.length));
+      this.fail(span, `#${word} needs a file name in double quotes`, `for example: #${word} "${word === 'USE' ? 'course.lib' : text || 'course.module'}"`);
+    }
     const p = pieces(from, this.diags, rest, restStart);
     const name = p[0]!;
-    if (name.kind !== 'string') {
-      this.fail(spanAt(from, name), `#${word} needs a file name in double quotes`, `for example: #${word} "${word === 'USE' ? 'course.lib' : 'course.module'}"`);
-    }
-    if (p[1]!.kind !== 'end') this.fail(spanAt(from, p[1]!), `unexpected ${describe(p[1]!)} after the file name`, `#${word} names one file`);
+    if (p[1]!.kind !== 'end') this.fail(spanAt(from, p[1]!), `#${word} takes one file name; remove what follows it`);
     const target = String.fromCharCode(...name.bytes!);
     const span = spanAt(from, name);
     if (target === '') this.fail(span, `#${word} needs a file name`);
@@ -545,7 +549,7 @@ class Preprocessor {
       this.fail(span, `cannot find the file "${target}"`, `it was looked for at ${path}; an included file's name is relative to the folder of the file that includes it`);
     }
     if (chain.includes(found.path)) {
-      const cycle = [...chain.slice(chain.indexOf(found.path)), found.path].map(baseName).join(' → ');
+      const cycle = [...chain.slice(chain.indexOf(found.path)), found.path].map(baseName).join(' -> ');
       this.fail(span, `"${target}" includes itself: ${cycle}`, 'remove one of these #INCLUDEs, or guard the file with #IF NOT DEFINED (NAME) ... #DEFINE NAME');
     }
     if (chain.length >= MAX_DEPTH) this.fail(span, `#INCLUDEs are nested more than ${MAX_DEPTH} deep`);
