@@ -15,6 +15,19 @@ function occmesh(args: string[], input = '') {
 }
 
 describe('occmesh executable', () => {
+  it('finds the bundled course library from any folder, and #INCLUDEd files beside the program', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'occmesh-'));
+    writeFileSync(join(dir, 'defs.inc'), 'VAL INT answer IS 42:\n');
+    writeFileSync(
+      join(dir, 'main.occ'),
+      '#INCLUDE "course.module"\n#INCLUDE "defs.inc"\nPROC main (CHAN BYTE kyb?, scr!, err!)\n  SEQ\n    out.int (answer, 4, scr!)\n    scr ! \'*n\'\n:\n',
+    );
+    const r = spawnSync(process.execPath, [bin, 'run', 'main.occ'], { cwd: dir, encoding: 'latin1' });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: '  42\n', stderr: '' });
+    const c = spawnSync(process.execPath, [bin, 'check', join(dir, 'main.occ')], { cwd: tmpdir(), encoding: 'latin1' });
+    expect({ code: c.status, stderr: c.stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
   it('runs hello and exits 0', () => {
     const r = occmesh(['run', 'programs/hello.occ']);
     expect(r).toEqual({ code: 0, stdout: 'Hello, world!\n', stderr: '' });
