@@ -659,9 +659,11 @@ function pieces(
     if ((m = /^[A-Za-z][A-Za-z0-9.]*/.exec(rest.slice(i)))) {
       i += m[0].length;
       out.push({ kind: 'name', text: m[0], start: restStart + start, end: restStart + i });
-    } else if ((m = /^(?:[0-9]+|#[0-9A-F]+)/.exec(rest.slice(i)))) {
+    } else if ((m = /^-?(?:[0-9]+|#[0-9A-F]+)/.exec(rest.slice(i)))) {
       i += m[0].length;
-      const value = m[0].startsWith('#') ? BigInt('0x' + m[0].slice(1)) : BigInt(m[0]);
+      const digits = m[0].replace(/^-/, '');
+      const magnitude = digits.startsWith('#') ? BigInt('0x' + digits.slice(1)) : BigInt(digits);
+      const value = m[0].startsWith('-') ? -magnitude : magnitude;
       out.push({ kind: 'int', text: m[0], start: restStart + start, end: restStart + i, int: value });
     } else if (c === '"') {
       const bytes: number[] = [];

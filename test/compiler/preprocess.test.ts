@@ -53,6 +53,10 @@ describe('conditional compilation', () => {
     expect(kinds('#DEFINE S "abc"\n#IF (S = "abc") AND (S < "abd") AND (S <> "ab")\na\n#ENDIF\n')).toBe('a NL');
   });
 
+  it('takes negative numbers', () => {
+    expect(kinds('#DEFINE N -3\n#IF (N < 0) AND (N = -3)\na\n#ENDIF\n')).toBe('a NL');
+  });
+
   it('evaluates lazily, so an undefined name behind a false AND is fine', () => {
     expect(kinds('#IF DEFINED (N) AND (N = 3)\na\n#ELSE\nb\n#ENDIF\n')).toBe('b NL');
   });
