@@ -85,6 +85,8 @@ function sx(e: Expr): string {
       return `${e.callee.name}(${e.args.map(sx).join(', ')})`;
     case 'direction':
       return `${sx(e.channel)}${e.direction}`;
+    case 'counted':
+      return `${sx(e.count)}::${sx(e.array)}`;
   }
 }
 
@@ -96,7 +98,7 @@ function tx(t: TypeNode): string {
     case 'array':
       return `[${t.size ? sx(t.size) : ''}]${tx(t.elem)}`;
     case 'chan':
-      return `CHAN ${t.protocol.kind === 'simple' ? tx(t.protocol.type) : t.protocol.name}`;
+      return `CHAN ${t.protocol.kind === 'simple' ? tx(t.protocol.type) : t.protocol.kind === 'named' ? t.protocol.name : t.protocol.kind}`;
     case 'timer':
       return 'TIMER';
     case 'named':
@@ -695,7 +697,7 @@ describe('CASE, ALT, timer delays, protocols and variant input parse without the
     const specs = p.specs.map((s) => s.kind);
     expect(specs).toEqual(['protocol', 'protocol', 'proc']);
     const proc = p.specs[2] as Extract<Program['specs'][number], { kind: 'proc' }>;
-    const seq = (proc.body as { body: { body: { kind: string }[] } }).body.body;
+    const seq = (proc.body as unknown as { body: { body: { kind: string }[] } }).body.body;
     expect(seq.map((q) => q.kind)).toEqual(['delay', 'input', 'caseinput', 'caseinput', 'alt', 'case']);
   });
 
