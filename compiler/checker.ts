@@ -1045,9 +1045,10 @@ class Checker {
   // ------------------------------------------------------------------------------------------------ CASE, ALT, PAR, timers
 
   private checkCase(p: Extract<Process, { kind: 'case' }>, scope: Scope): void {
-    const st = this.checkExpr(p.selector, scope);
+    let st = this.checkExpr(p.selector, scope);
     if (st && !isIntegerType(st) && !isPrim(st, 'BOOL')) {
       this.diags.error(p.selector.span, `a CASE selector must be an integer, BYTE or BOOL, but this is ${typeName(st)}`);
+      st = null;
     }
     const seen = new Map<bigint, Span>();
     let elseSpan: Span | null = null;
