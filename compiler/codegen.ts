@@ -640,10 +640,20 @@ class CodeGen {
       rangeCheck();
       this.fn(Fn.stl, t);
       this.outputFrom(chan, byteSize(item.count.type!)!, () => this.fn(Fn.ldl, t));
+      if (elem !== 1) {
+        this.fn(Fn.ldl, t);
+        this.fn(Fn.ldc, elem);
+        this.op(Op.prod);
+        this.fn(Fn.stl, t);
+      }
     } else {
       this.input(chan, item.count);
       this.expr(item.count);
       rangeCheck();
+      if (elem !== 1) {
+        this.fn(Fn.ldc, elem);
+        this.op(Op.prod);
+      }
       this.fn(Fn.stl, t);
     }
     // The elements: count * element size bytes.
@@ -653,12 +663,9 @@ class CodeGen {
       this.fn(Fn.stl, a);
       this.fn(Fn.ldl, a);
     } else this.elementAddress(item.array);
+    // t now holds the byte count.
     this.channelAddress(chan);
     this.fn(Fn.ldl, t);
-    if (elem !== 1) {
-      this.fn(Fn.ldc, elem);
-      this.op(Op.prod);
-    }
     this.op(dir === 'out' ? Op.out : Op.in);
   }
 
@@ -1141,6 +1148,7 @@ class CodeGen {
       return;
     }
     if (e.kind === 'direction') return this.elementAddress(e.channel);
+    if (e.kind === 'string') return this.address(this.stringLabel(e.bytes));
     throw new Error(`codegen: no address for a ${e.kind} expression`);
   }
 
@@ -1172,6 +1180,13 @@ class CodeGen {
       return Math.min(MAX_REGS, Math.max(id, bd + 1));
     }
     return MAX_REGS;
+  }
+
+  /** A string literal's bytes in the constant pool (a message sent from it, for example). */
+  private stringLabel(bytes: Uint8Array): Label {
+    const l = this.label('string');
+    this.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
+    return l;
   }
 
   private poolLabel(sym: ConstSymbol): Label {
