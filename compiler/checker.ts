@@ -40,6 +40,9 @@ export interface CheckedProgram {
 const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL']);
 
 const MOST_POS_INT = 0x7fffffffn;
+
+/** Each process of a replicated PAR gets its own copy of the code, so the count is bounded. */
+const MAX_REPLICATED_PAR = 1024;
 const MOST_NEG_INT = -0x80000000n;
 
 class Scope {
@@ -303,6 +306,8 @@ class Checker {
         const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
         if (p.kind === 'par' && p.repl && p.repl.count.type && p.repl.count.constValue === undefined) {
           this.diags.error(p.repl.count.span, 'the count of a replicated PAR must be a constant', 'use a literal or a VAL constant, e.g. PAR i = 0 FOR n with VAL INT n IS 4:');
+        } else if (p.kind === 'par' && p.repl && (p.repl.count.constValue ?? 0n) > BigInt(MAX_REPLICATED_PAR)) {
+          this.diags.error(p.repl.count.span, `a replicated PAR may start at most ${MAX_REPLICATED_PAR} processes`);
         }
         for (const c of p.body) this.checkProcess(c, inner);
         return;
