@@ -35,9 +35,8 @@ import * as T from './tokens.js';
 
 export interface ParseOptions {
   /**
-   * Build AST nodes for CASE, ALT / PRI ALT, timer delays (`t ? AFTER e`) and FUNCTION definitions. Off by
-   * default because the checker and code generator do not handle those nodes yet and would skip them silently;
-   * while off, each is reported as "not supported yet" at its keyword.
+   * Build AST nodes for FUNCTION definitions. Off by default because the checker and code generator do not
+   * handle them yet and would skip them silently; while off, FUNCTION is reported as "not supported yet".
    */
   readonly experimental?: boolean;
 }
