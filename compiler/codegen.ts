@@ -977,7 +977,7 @@ class CodeGen {
     const t = item.type!;
     const size = byteSize(t)!;
     const opcode = size === 4 ? Op.outword : Op.outbyte;
-    if (size !== 4 && size !== 1) {
+    if (t.kind === 'array' || (size !== 4 && size !== 1)) {
       // An array message: `out` with a byte count, from the array's address.
       this.elementAddress(item);
       this.channelAddress(chan);
