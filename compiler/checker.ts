@@ -524,6 +524,12 @@ class Checker {
           this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
         }
         if (!rootName(a)) this.diags.error(arg.span, `parameter \`${param.name}\` needs a channel`);
+        if (arg.kind === 'direction' && param.direction && arg.direction !== param.direction) {
+          this.diags.error(
+            arg.span,
+            `\`${exprText(arg)}\` is an ${arg.direction === '!' ? 'output' : 'input'} end, but parameter \`${param.name}\` of \`${sym.name}\` is the ${param.direction === '?' ? 'input (?)' : 'output (!)'} end`,
+          );
+        }
         return;
       }
       if (param.byRef) {
