@@ -329,7 +329,7 @@ class Checker {
         this.checkCase(p, scope);
         return;
       case 'alt':
-        this.checkAlt(p, scope, new Set());
+        this.checkAlt(p, scope);
         return;
       case 'delay':
         this.checkTimer(p.timer, scope);
@@ -1090,12 +1090,12 @@ class Checker {
     }
   }
 
-  /** `tags` collects nothing; nested ALTs share the rules of the outer one. */
-  private checkAlt(p: AltProcess, scope: Scope, tags: Set<string>): void {
+  /** An ALT's alternatives, with nested (and replicated) ALTs checked in the scope of their replicators. */
+  private checkAlt(p: AltProcess, scope: Scope): void {
     const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
     for (const a of p.alternatives) {
       if ('kind' in a) {
-        this.checkAlt(a, inner, tags);
+        this.checkAlt(a, inner);
         continue;
       }
       const alt = a as Alternative;
