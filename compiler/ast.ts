@@ -248,6 +248,8 @@ export type Process =
       readonly pri: boolean;
       readonly repl: Replicator | null;
       readonly alternatives: readonly (Alternative | AltProcess)[];
+      /** Specifications in front of a nested ALT, in its enclosing ALT. */
+      readonly specs?: readonly Spec[];
     })
   /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
   | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr })

@@ -1095,7 +1095,7 @@ class Checker {
     const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
     for (const a of p.alternatives) {
       if ('kind' in a) {
-        this.checkAlt(a, inner);
+        this.checkAlt(a, a.specs ? this.checkSpecs(a.specs, inner) : inner);
         continue;
       }
       const alt = a as Alternative;

@@ -824,6 +824,8 @@ class CodeGen {
       // Inside a replicated ALT the branch sees the index value that was chosen.
       for (const [level, slot] of saved) setStorage(level.repl!.decl!, { frame: this.frame, slot: () => slot });
       const m = this.frame.mark();
+      // Specifications in front of enclosing nested ALTs, then the alternative's own.
+      for (const s of a.outer) this.spec(s);
       this.altSpecs(a.alt);
       const g = a.alt.guard;
       this.line(g.span);
@@ -881,6 +883,7 @@ class CodeGen {
     }
     for (const a of p.alternatives) {
       if ('kind' in a) {
+        for (const s of a.specs ?? []) this.spec(s);
         this.walkAlt(a, each, saved, inner);
         continue;
       }
@@ -1501,15 +1504,15 @@ function altHasTimer(p: AltProcess): boolean {
 }
 
 /** The alternatives of an ALT and of the ALTs nested in it, in textual order. */
-function collectAlternatives(p: AltProcess): { alt: Alternative }[] {
-  const out: { alt: Alternative }[] = [];
-  const walk = (q: AltProcess): void => {
+function collectAlternatives(p: AltProcess): { alt: Alternative; outer: readonly Spec[] }[] {
+  const out: { alt: Alternative; outer: readonly Spec[] }[] = [];
+  const walk = (q: AltProcess, outer: readonly Spec[]): void => {
     for (const a of q.alternatives) {
-      if ('kind' in a) walk(a);
-      else out.push({ alt: a as Alternative });
+      if ('kind' in a) walk(a, [...outer, ...(a.specs ?? [])]);
+      else out.push({ alt: a as Alternative, outer });
     }
   };
-  walk(p);
+  walk(p, []);
   return out;
 }
 

@@ -1861,10 +1861,9 @@ class OccamParser extends EmbeddedActionsParser {
           break;
         case 'alt':
           if (pending.length > 0) {
-            this.error(pending[0]!.span, 'a declaration in front of a nested ALT is not supported yet', 'move it in front of the outer ALT');
+            out.push({ ...it.process, span: this.fromTo(pending[0]!.span, it.process.span), specs: pending });
             pending = [];
-          }
-          out.push(it.process);
+          } else out.push(it.process);
           break;
         case 'alternative': {
           const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;

@@ -985,10 +985,11 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
     expect((a.alternatives[6] as Alternative).body.kind).toBe('stop');
   });
 
-  it('reports a declaration in front of a nested ALT', () => {
-    expect(errs('PROC p ()\n  ALT\n    INT v:\n    ALT\n      c ? v\n        SKIP\n:\n', true)).toEqual([
-      '3:5 a declaration in front of a nested ALT is not supported yet',
-    ]);
+  it('attaches a declaration in front of a nested ALT to it', () => {
+    const p = ok('PROC p ()\n  ALT\n    INT v:\n    ALT\n      c ? v\n        SKIP\n:\n', true);
+    const outer = ((p.specs[0] as { body: unknown }).body as { alternatives: { kind: string; specs: { kind: string }[] }[] });
+    expect(outer.alternatives[0]!.kind).toBe('alt');
+    expect(outer.alternatives[0]!.specs.map((s) => s.kind)).toEqual(['decl']);
   });
 
   it('parses a timer delay process', () => {
