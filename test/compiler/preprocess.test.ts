@@ -217,3 +217,30 @@ describe('compileSource with a file loader', () => {
     expect(result.diagnostics.map((d) => d.message)).toEqual(['cannot find the file "x.inc"']);
   });
 });
+
+describe('bad input', () => {
+  it('never throws on random mixtures of directives and code', () => {
+    const frags = ['#IF', '#ELIF', '#ELSE', '#ENDIF', '#DEFINE', '#UNDEF', '#INCLUDE', '#USE', '#RELAX', '#ERROR', '#PRAGMA',
+      ' DEFINED', ' (', ')', ' X', ' "a.inc"', ' "course.module"', ' =', ' <>', ' 3', ' -', ' AND', ' OR', ' NOT',
+      ' TRUE', ' ##X', '"', ' *', '  ', 'SEQ', '  SKIP', 'PROC p ()', ':', '--c'];
+    const files: Record<string, string> = {
+      'a.inc': '#INCLUDE "b.inc"\nVAL INT q IS 1:\n',
+      'b.inc': '#IF DEFINED (Q)\n#INCLUDE "a.inc"\n#ENDIF\n',
+    };
+    let seed = 1;
+    const rnd = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    for (let k = 0; k < 500; k++) {
+      const lines: string[] = [];
+      for (let i = 1 + rnd(8); i > 0; i--) {
+        let line = ' '.repeat(rnd(3) * 2);
+        for (let j = 1 + rnd(5); j > 0; j--) line += frags[rnd(frags.length)];
+        lines.push(line);
+      }
+      const src = lines.join(rnd(2) ? '\n' : '\r\n');
+      expect(() => compileSource('m.occ', src, { loader: (p) => files[p] ?? null }), src).not.toThrow();
+    }
+  });
+});
