@@ -1407,7 +1407,8 @@ class OccamParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.NL);
     return this.ACTION((): A.Process => {
-      if (targets.length !== values.length) {
+      // One FUNCTION call may give several results: `a, b := f (x)` is checked against its definition later.
+      if (targets.length !== values.length && !(values.length === 1 && values[0]!.kind === 'call')) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),
           `${targets.length} ${targets.length === 1 ? 'variable is' : 'variables are'} assigned ` +
