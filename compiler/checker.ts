@@ -316,6 +316,8 @@ class Checker {
   }
 
   private warnUnused(): void {
+    // With errors to fix, "never used" is noise (and often a consequence of them).
+    if (this.diags.errorCount > 0) return;
     for (const sym of this.declared) {
       if (this.used.has(sym)) continue;
       if (sym.kind === 'var' || sym.kind === 'const' || sym.kind === 'abbrev') {

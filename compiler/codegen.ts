@@ -980,7 +980,7 @@ class CodeGen {
         return;
       }
       const id = this.depth(e.index);
-      const viaWords = stride === null ? (innerBytes(baseType.elem) % 4 === 0) : stride % 4 === 0;
+      const viaWords = innerBytes(baseType.elem) % 4 === 0;
       if (Math.max(id, 2) <= MAX_REGS && base.depth + 1 <= MAX_REGS) {
         this.scaledIndex(e);
         base.emit();
