@@ -873,7 +873,11 @@ class Checker {
    * literal typing). Returns null after reporting an error.
    */
   private checkExpr(e: Expr, scope: Scope, expected?: Type): Type | null {
-    const t = this.exprType(e, scope, expected);
+    let t = this.exprType(e, scope, expected);
+    // A table, string or constructor takes the name of the array DATA TYPE its context wants.
+    if (t && t.kind === 'array' && expected?.kind === 'array' && expected.alias && (e.kind === 'table' || e.kind === 'string' || e.kind === 'constructor')) {
+      if (sameType({ ...expected, alias: undefined }, t)) t = expected;
+    }
     if (t) e.type = t;
     return t;
   }

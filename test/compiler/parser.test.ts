@@ -85,6 +85,12 @@ function sx(e: Expr): string {
       return `${e.callee.name}(${e.args.map(sx).join(', ')})`;
     case 'direction':
       return `${sx(e.channel)}${e.direction}`;
+    case 'slice':
+      return `[${sx(e.base)}${e.start ? ` FROM ${sx(e.start)}` : ''}${e.count ? ` FOR ${sx(e.count)}` : ''}]`;
+    case 'table':
+      return `[${e.elems.map(sx).join(', ')}]`;
+    case 'constructor':
+      return `[${e.index.name} = ${sx(e.base)} FOR ${sx(e.count)} | ${sx(e.value)}]`;
   }
 }
 
