@@ -377,10 +377,18 @@ class Checker {
     const word = spec.reshape ? 'RESHAPES' : 'RETYPES';
     const declared = this.resolveType(spec.type, scope, true);
     const t = spec.isVal ? this.checkExpr(spec.target, scope) : this.checkWritable(spec.target, scope, `${word}`);
-    if (!declared || !t) return;
+    const type = declared ? this.retypedType(spec, declared, t, word) : INT;
+    const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: spec.isVal, target: spec.target };
+    spec.decl = sym;
+    this.declare(scope, sym);
+  }
+
+  /** The type a RETYPES / RESHAPES gives its name, with its open dimension sized (reports size mismatches). */
+  private retypedType(spec: Extract<Spec, { kind: 'retypes' }>, declared: Type, t: Type | null, word: string): Type {
+    if (!t) return declared;
     if (declared.kind === 'chan' || declared.kind === 'timer' || t.kind === 'chan' || t.kind === 'timer') {
       this.diags.error(spec.span, `${word} works on data, not on channels or timers`);
-      return;
+      return declared;
     }
     let type = declared;
     const have = byteSize(t);
@@ -389,12 +397,12 @@ class Checker {
       const per = byteSize(declared.elem);
       if (per === null) {
         this.diags.error(spec.type.span, `only the first dimension of a ${word} type may be left open`);
-        return;
+        return declared;
       }
       if (have !== null) {
         if (have % per !== 0) {
           this.diags.error(spec.span, `\`${exprText(spec.target)}\` is ${have} bytes, which is not a whole number of ${typeName(declared.elem)} (${per} bytes each)`);
-          return;
+          return declared;
         }
         type = { ...declared, size: have / per };
       }
@@ -405,19 +413,16 @@ class Checker {
           spec.span,
           `${word} needs the same size: \`${spec.name.name}\` is ${want} bytes but \`${exprText(spec.target)}\` is ${have}`,
         );
-        return;
+        return declared;
       }
     }
     if (spec.reshape) {
       const base = (x: Type): Type => (x.kind === 'array' ? base(x.elem) : x);
       if (!sameType(base(declared), base(t))) {
         this.diags.error(spec.span, `RESHAPES keeps the element type: \`${exprText(spec.target)}\` has ${typeName(base(t))} elements, not ${typeName(base(declared))}`);
-        return;
       }
     }
-    const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: spec.isVal, target: spec.target };
-    spec.decl = sym;
-    this.declare(scope, sym);
+    return type;
   }
 
   private checkPlace(spec: Extract<Spec, { kind: 'place' }>, scope: Scope): void {
@@ -462,7 +467,8 @@ class Checker {
     const sym: FunctionSymbol = { kind: 'function', name: def.name.name, span: def.name.span, def, params, results, outer: this.routine };
     const saved = { routine: this.routine, fnLocals: this.fnLocals };
     this.routine = sym;
-    this.fnLocals = new Set();
+    // Its parameters are its own (and VAL, which is checked above).
+    this.fnLocals = new Set(params);
     const bodyScope = this.checkSpecs(def.specs, inner);
     if (def.body) this.checkProcess(def.body, bodyScope);
     this.checkResults(def.results, results, bodyScope, def.name);
