@@ -451,6 +451,13 @@ class Checker {
       }
       results.push(t ?? INT);
     }
+    if (results.length > 3) {
+      this.diags.error(
+        def.resultTypes[3]!.span,
+        `FUNCTION ${def.name.name} has ${results.length} results; occmesh returns at most 3 (in registers A, B and C)`,
+        'return the others through a PROC with RESULT parameters',
+      );
+    }
     const inner = new Scope(scope);
     const params = def.formals.map((f, index) => this.formal(f, index, scope));
     def.formals.forEach((f, i) => {

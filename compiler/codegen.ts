@@ -1441,8 +1441,9 @@ class CodeGen {
       }
       case 'call': {
         const st = this.hoisted.get(e);
-        if (!st) throw new Error(`codegen: the call of ${e.callee.name} was not evaluated first`);
-        this.loadSlot(st);
+        if (st) this.loadSlot(st);
+        // A call not evaluated in advance reports depth 3, so it is evaluated with nothing on the stack.
+        else this.callRoutine(callees.get(e)!, e.args);
         return;
       }
       case 'size':
