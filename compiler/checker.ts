@@ -276,7 +276,7 @@ class Checker {
           return null;
         }
         if (elem.kind !== 'prim' && elem.kind !== 'array') {
-          this.diags.error(node.span, 'arrays of channels, timers and arrays are not supported yet');
+          this.diags.error(node.span, 'arrays of channels and timers are not supported yet');
         }
         return { kind: 'array', size: Number(n), elem };
       }
@@ -737,7 +737,7 @@ class Checker {
     const t = this.checkExpr(e, scope);
     const root = rootName(e);
     if (!root) {
-      this.diags.error(e.span, `cannot ${verb} this: it is not a variable`);
+      this.diags.error(e.span, `cannot ${verb} \`${exprText(e)}\`: it is not a variable`);
       return null;
     }
     const sym = root.decl;
