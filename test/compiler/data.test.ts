@@ -274,3 +274,35 @@ describe('code generator: calls', () => {
     expect(r.out).toBe('z6');
   });
 });
+
+describe('robustness', () => {
+  it('never throws (nor reports an internal error) while compiling the data programs with lines removed or words changed', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', 'programs', 'data');
+    let seed = 12345;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed % n;
+    };
+    const words = ['VAL', 'INT', '[]INT', 'FUNCTION', 'IS', 'RESULT', 'VALOF', 'FROM', 'FOR', '[', ']', 'SIZE', ':', 'x'];
+    let compiled = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.occ'))) {
+      const lines = readFileSync(join(dir, f), 'latin1').split('\n');
+      for (let k = 0; k < 12; k++) {
+        const copy = [...lines];
+        const at = rand(copy.length);
+        if (k % 2 === 0) copy.splice(at, 1);
+        else {
+          const parts = copy[at]!.split(' ');
+          parts[rand(parts.length)] = words[rand(words.length)]!;
+          copy[at] = parts.join(' ');
+        }
+        const r = compileSource(f, copy.join('\n'));
+        expect(r.diagnostics.filter((d) => d.message.includes('internal error')).map((d) => d.message)).toEqual([]);
+        compiled++;
+      }
+    }
+    expect(compiled).toBeGreaterThan(400);
+  });
+});
