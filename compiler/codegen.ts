@@ -157,7 +157,7 @@ class CodeGen {
     const info: ProcInfo = { label: this.label(sym.name), frame, outer, staticLink };
     this.procInfo.set(sym, info);
     this.frameOwner.set(frame, info);
-    const saved = { items: this.items.length, frame: this.frame, info: this.routineInfo };
+    const saved = { frame: this.frame, info: this.routineInfo };
     const start = this.items.length;
     this.frame = frame;
     this.routineInfo = info;
@@ -189,7 +189,6 @@ class CodeGen {
     this.frame = saved.frame;
     this.routineInfo = saved.info;
     if (outer) this.nested.push(...this.items.splice(start));
-    void saved.items;
   }
 
   /** A FUNCTION's value process, leaving its results in A, B, C (the first in A). */
@@ -1071,7 +1070,8 @@ class CodeGen {
 
   private addressDepth(e: Expr): number {
     if (needsPrep(e)) return MAX_REGS;
-    if (e.kind === 'name') return this.reachDepth(e);
+    // A name's slot is reached with one register, through static links too (`ldl SL; ldnl k`).
+    if (e.kind === 'name') return 1;
     if (e.kind === 'direction') return this.addressDepth(e.channel);
     if (e.kind === 'subscript') {
       if (e.index.constValue !== undefined && byteSize(e.type!) !== null) return this.addressDepth(e.base);
@@ -1081,12 +1081,6 @@ class CodeGen {
     }
     if (e.kind === 'string' || (e.kind === 'table' && e.constBytes)) return 1;
     return MAX_REGS;
-  }
-
-  /** Registers needed to reach a name's slot (a free name of an enclosing routine goes through static links). */
-  private reachDepth(e: Expr): number {
-    void e;
-    return 1;
   }
 
   /**
