@@ -63,6 +63,11 @@ export interface ProcSymbol {
   effects?: boolean;
 }
 
+/** A PROTOCOL definition; its type is a `protocol` type. */
+export interface ProtocolSymbol extends SymbolBase {
+  readonly kind: 'protocol';
+}
+
 /** A FUNCTION: like a PROC whose VAL parameters give one or more results. */
 export interface FunctionSymbol {
   readonly kind: 'function';
@@ -82,7 +87,7 @@ export interface TypeSymbol {
   readonly type: Type;
 }
 
-export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | FunctionSymbol | TypeSymbol;
+export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol | FunctionSymbol | TypeSymbol;
 
 /** A PROC or a FUNCTION. */
 export type Routine = ProcSymbol | FunctionSymbol;
