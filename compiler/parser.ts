@@ -35,8 +35,8 @@ import * as T from './tokens.js';
 
 export interface ParseOptions {
   /**
-   * Build AST nodes for FUNCTION definitions. Off by default because the checker and code generator do not
-   * handle them yet and would skip them silently; while off, FUNCTION is reported as "not supported yet".
+   * Build AST nodes for constructs that later stages do not handle yet (reported as "not supported yet" while
+   * off). Every construct the parser knows is now handled, so the option currently changes nothing.
    */
   readonly experimental?: boolean;
 }
