@@ -21,7 +21,7 @@ import type {
   TypeNode,
   FunctionDef,
 } from './ast.js';
-import type { Diagnostics, Span } from './source.js';
+import type { Diagnostics, SourceFile, Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
 
@@ -88,7 +88,7 @@ class Checker {
       }
       this.checkSpec(spec, top);
     }
-    this.warnUnused();
+    this.warnUnused(program.span.file);
     const main = this.procs[this.procs.length - 1];
     if (!main) {
       const span = program.span;
@@ -318,11 +318,12 @@ class Checker {
     this.fnLocals?.add(sym);
   }
 
-  private warnUnused(): void {
+  private warnUnused(main: SourceFile): void {
     // With errors to fix, "never used" is noise (and often a consequence of them).
     if (this.diags.errorCount > 0) return;
     for (const sym of this.declared) {
-      if (this.used.has(sym)) continue;
+      // Only the program's own file: names in included library code are not the user's to tidy.
+      if (this.used.has(sym) || sym.span.file !== main) continue;
       if (sym.kind === 'var' || sym.kind === 'const' || sym.kind === 'abbrev') {
         this.diags.warning(sym.span, `\`${sym.name}\` is declared but never used`);
       }
