@@ -541,10 +541,13 @@ class Preprocessor {
     if (target === '') this.fail(span, `#${word} needs a file name`);
 
     const path = joinPath(dirOf(from.path), target);
-    let found: { path: string; text: string } | null = null;
-    const text = this.read(path);
-    if (text !== null) found = { path, text };
-    else found = bundledFile(target);
+    // #USE names a library, which KRoC finds on its library path (a `course.lib` beside the program would be a
+    // compiled KRoC library, not occam), so the bundled one comes first; #INCLUDE reads the folder first.
+    let found = word === 'USE' ? bundledFile(target) : null;
+    if (found === null) {
+      const text = this.read(path);
+      found = text !== null ? { path, text } : bundledFile(target);
+    }
     if (found === null) {
       this.fail(span, `cannot find the file "${target}"`, `it was looked for at ${path}; an included file's name is relative to the folder of the file that includes it`);
     }

@@ -193,6 +193,12 @@ describe('#INCLUDE', () => {
     expect(kinds('#USE "lib.inc"\n#USE "lib.inc"\n', files)).toBe('VAL INT v IS 1 : NL');
   });
 
+  it('prefers the bundled library for #USE, and a file beside the program for #INCLUDE', () => {
+    const files = { 'course.lib': 'not occam at all\n', 'course.module': 'VAL INT mine IS 1:\n' };
+    expect(run('#USE "course.lib"\n', files).table[1]!.path).toMatch(/lib\/course\.module$/);
+    expect(kinds('#INCLUDE "course.module"\n', files)).toBe('VAL INT mine IS 1 : NL');
+  });
+
   it('finds the bundled course library under all its names', () => {
     for (const how of ['#INCLUDE "course.module"', '#USE "course"', '#USE "course.lib"']) {
       const { diags, table } = run(`${how}\n`);
