@@ -5,7 +5,7 @@
 // instructions that can raise run-time errors, and where each PROC starts and ends.
 
 import { encode, encodedLength, Fn } from '../emulator/isa.js';
-import type { CheckEntry, LineEntry, ProcEntry } from '../emulator/image.js';
+import type { ChannelSite, CheckEntry, LineEntry, ProcEntry } from '../emulator/image.js';
 import type { Span } from './source.js';
 
 export class Label {
@@ -31,7 +31,9 @@ export type Item =
   | { readonly kind: 'line'; readonly span: Span }
   /** The next instruction can raise a run-time error with this meaning. */
   | { readonly kind: 'check'; readonly span: Span; readonly message: string }
-  | { readonly kind: 'proc'; readonly name: string; readonly span: Span; readonly end: Label };
+  | { readonly kind: 'proc'; readonly name: string; readonly span: Span; readonly end: Label }
+  /** The next instruction is a channel instruction on this channel (named in source terms, for reports). */
+  | { readonly kind: 'channel'; readonly name: string };
 
 export interface Assembled {
   readonly code: Uint8Array;
@@ -40,6 +42,7 @@ export interface Assembled {
   readonly procs: ProcEntry[];
   /** Byte ranges that hold constants rather than instructions. */
   readonly data: { offset: number; length: number }[];
+  readonly channels: ChannelSite[];
 }
 
 const MAX_PASSES = 64;
@@ -72,6 +75,7 @@ export function assemble(items: readonly Item[]): Assembled {
   const lines: LineEntry[] = [];
   const checks: CheckEntry[] = [];
   const procs: ProcEntry[] = [];
+  const channels: ChannelSite[] = [];
   const data: { offset: number; length: number }[] = [];
   const procEnds: { entry: { name: string; offset: number; file: number; line: number }; end: Label }[] = [];
   items.forEach((it, i) => {
@@ -110,12 +114,15 @@ export function assemble(items: readonly Item[]): Assembled {
       case 'proc':
         procEnds.push({ entry: { name: it.name, offset: bytes.length, file: it.span.file.id, line: it.span.line }, end: it.end });
         break;
+      case 'channel':
+        channels.push({ offset: bytes.length, name: it.name });
+        break;
       case 'label':
         break;
     }
   });
   for (const p of procEnds) procs.push({ ...p.entry, end: p.end.offset });
-  return { code: Uint8Array.from(bytes), lines, checks, procs, data };
+  return { code: Uint8Array.from(bytes), lines, checks, procs, data, channels };
 }
 
 /** Assign every label its offset; return each item's start offset. */

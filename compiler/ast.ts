@@ -213,7 +213,26 @@ export type Process =
       readonly alternatives: readonly (Alternative | AltProcess)[];
     })
   /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
-  | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr });
+  | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr })
+  /** `PLACED PAR [i = b FOR n]`: processes put on cores of the mesh (compiler/placement.ts). */
+  | PlacedProcess
+  | ProcessorClause;
+
+/** `PROCESSOR x, y` with the process indented under it. */
+export interface ProcessorClause extends Node {
+  readonly kind: 'processor';
+  readonly x: Expr;
+  readonly y: Expr;
+  readonly body: Process;
+}
+
+export interface PlacedProcess extends Node {
+  readonly kind: 'placed';
+  /** A replicated PLACED PAR has exactly one branch, a PROCESSOR clause. */
+  readonly repl: Replicator | null;
+  /** PROCESSOR clauses and nested PLACED PARs (anything else is reported by the checker). */
+  readonly branches: readonly Process[];
+}
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
 export type AltProcess = Extract<Process, { kind: 'alt' }>;

@@ -315,6 +315,30 @@ class Checker {
       case 'scope':
         this.checkProcess(p.body, this.checkSpecs(p.specs, scope));
         return;
+      case 'placed':
+      case 'processor':
+        this.checkPlaced(p, scope, false);
+        return;
+    }
+  }
+
+  /** PLACED PAR and its PROCESSOR clauses; where they may appear and what runs where is compiler/placement.ts. */
+  private checkPlaced(p: Extract<Process, { kind: 'placed' | 'processor' }>, scope: Scope, inPlaced: boolean): void {
+    if (p.kind === 'processor') {
+      if (!inPlaced) {
+        this.diags.error(p.span, 'PROCESSOR can only appear directly under PLACED PAR', 'write PLACED PAR, then each PROCESSOR x, y clause indented under it');
+      }
+      this.expectType(p.x, scope, INT, 'a processor coordinate');
+      this.expectType(p.y, scope, INT, 'a processor coordinate');
+      this.checkProcess(p.body, scope);
+      return;
+    }
+    const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+    for (const b of p.branches) {
+      if (b.kind === 'processor' || b.kind === 'placed') this.checkPlaced(b, inner, true);
+      else {
+        this.diags.error(b.span, 'each branch of a PLACED PAR is a PROCESSOR clause', 'write PROCESSOR x, y and indent the process under it');
+      }
     }
   }
 

@@ -45,6 +45,26 @@ export function generate(checked: CheckedProgram): Generated {
   return new CodeGen().program(checked);
 }
 
+/** What one core of a placed program runs (compiler/placement.ts decides). */
+export interface CoreCode {
+  /** The PROCs its processes call, in definition order. */
+  readonly procs: readonly ProcSymbol[];
+  /** Its processes, run in parallel when there are several. */
+  readonly bodies: readonly Process[];
+  /** Replicator indices of the placement and their values on this core. */
+  readonly indices: readonly { readonly sym: VarSymbol; readonly value: number }[];
+  /** Variables and channels declared outside the placement that live in this core's memory. */
+  readonly locals: readonly VarSymbol[];
+  /** Channels at fixed addresses here: mesh channel endpoints and host devices. */
+  readonly fixed: ReadonlyMap<Symbol, number>;
+  /** Source position of the placement, for the boot code's line entry. */
+  readonly span: Span;
+}
+
+export function generateCore(code: CoreCode): Generated {
+  return new CodeGen().coreProgram(code);
+}
+
 class CodeGen {
   private readonly items: Item[] = [];
   private readonly pool: Item[] = [];
@@ -52,6 +72,8 @@ class CodeGen {
   private readonly procInfo = new Map<ProcSymbol, ProcInfo>();
   private frame!: Frame;
   private labelCount = 0;
+  /** Channels at a fixed address on this core: mesh channels and host devices (placed programs). */
+  private readonly fixedChannels = new Map<Symbol, number>();
 
   program(checked: CheckedProgram): Generated {
     for (const p of checked.procs) this.proc(p);
@@ -72,6 +94,37 @@ class CodeGen {
 
     if (this.pool.length > 0) this.items.push({ kind: 'align' }, ...this.pool);
     return { items: this.items, entry, workspaceWords: () => CALL_WORDS + main.frame.total() };
+  }
+
+  /** A core's image: the PROCs it calls and a boot process that runs its processes, then halts. */
+  coreProgram(code: CoreCode): Generated {
+    for (const p of code.procs) this.proc(p);
+    for (const [sym, addr] of code.fixed) this.fixedChannels.set(sym, addr);
+    const entry = this.label('boot');
+    this.place(entry);
+    this.line(code.span);
+    const frame = new Frame(null, Math.max(2, ...code.bodies.map(maxMemoryArgs)));
+    this.frame = frame;
+    this.fn(Fn.ajw, () => -frame.size);
+    for (const ix of code.indices) {
+      const slot = frame.alloc(1);
+      setStorage(ix.sym, { frame, slot: () => slot });
+      this.fn(Fn.ldc, ix.value);
+      this.fn(Fn.stl, slot);
+    }
+    for (const sym of code.locals) {
+      const slot = frame.alloc(wordsFor(sym.type));
+      setStorage(sym, { frame, slot: () => slot });
+      if (sym.type.kind === 'chan') {
+        this.op(Op.mint);
+        this.fn(Fn.stl, slot);
+      }
+    }
+    this.par(code.bodies);
+    this.fn(Fn.ajw, () => frame.size);
+    this.op(Op.haltp);
+    if (this.pool.length > 0) this.items.push({ kind: 'align' }, ...this.pool);
+    return { items: this.items, entry, workspaceWords: () => frame.total() };
   }
 
   // ------------------------------------------------------------------------------------------------ emission
@@ -410,7 +463,13 @@ class CodeGen {
       this.channelAddress(chan);
       this.op(Op.rev);
     }
+    this.channelSite(chan);
     this.op(opcode);
+  }
+
+  /** Name the channel of the next channel instruction in the debug information. */
+  private channelSite(chan: Expr): void {
+    this.items.push({ kind: 'channel', name: exprText(chan.kind === 'direction' ? chan.channel : chan) });
   }
 
   private input(chan: Expr, target: Expr): void {
@@ -427,6 +486,7 @@ class CodeGen {
     this.elementAddress(target);
     this.channelAddress(chan);
     this.fn(Fn.ldc, size);
+    this.channelSite(chan);
     this.op(Op.in);
   }
 
@@ -434,7 +494,9 @@ class CodeGen {
     if (e.kind === 'direction') return this.channelAddress(e.channel);
     if (e.kind !== 'name') throw new Error('codegen: channel arrays are not supported yet');
     const sym = e.decl!;
-    if (sym.kind === 'param') this.fn(Fn.ldl, this.slotOperand(sym));
+    const fixed = this.fixedChannels.get(sym);
+    if (fixed !== undefined) this.fn(Fn.ldc, fixed);
+    else if (sym.kind === 'param') this.fn(Fn.ldl, this.slotOperand(sym));
     else this.fn(Fn.ldlp, this.slotOperand(sym));
   }
 

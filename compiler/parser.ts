@@ -222,8 +222,6 @@ const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
   [T.DATA, 'DATA TYPE'],
   [T.PROTOCOL, 'PROTOCOL'],
   [T.PLACE, 'PLACE'],
-  [T.PLACED, 'PLACED PAR'],
-  [T.PROCESSOR, 'PROCESSOR'],
   [T.INITIAL, 'INITIAL'],
   [T.RESULT, 'RESULT abbreviation'],
   [T.CLAIM, 'CLAIM'],
@@ -621,6 +619,8 @@ class OccamParser extends EmbeddedActionsParser {
         },
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
+        { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
+        { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
         {
           GATE: () => this.LA(1).tokenType !== T.PRI || this.LA(2).tokenType === T.ALT,
@@ -1178,6 +1178,33 @@ class OccamParser extends EmbeddedActionsParser {
       const first = pri ?? kw;
       const body = this.constructBody(items, repl ?? null, this.tokSpan(first), pri ? 'PRI PAR' : 'PAR');
       return { kind: 'par', span: this.spanWithBody(first, body), pri: pri !== undefined, repl: repl ?? null, body };
+    });
+  });
+
+  /** `PLACED PAR [replicator]` with PROCESSOR clauses (or nested PLACED PARs) indented under it. */
+  placedParProc = this.rule('placedParProc', (): A.Process => {
+    const kw = this.CONSUME(T.PLACED);
+    this.CONSUME(T.PAR, { ERR_MSG: msg('expected PAR after PLACED', 'write PLACED PAR') });
+    const repl = this.OPTION(() => this.SUBRULE(this.replicator));
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const branches = this.constructBody(items, repl ?? null, this.tokSpan(kw), 'PLACED PAR');
+      return { kind: 'placed', span: this.spanWithBody(kw, branches), repl: repl ?? null, branches };
+    });
+  });
+
+  /** `PROCESSOR x, y` with the process that runs there indented under it. */
+  processorClause = this.rule('processorClause', (): A.Process => {
+    const kw = this.CONSUME(T.PROCESSOR);
+    const x = this.SUBRULE(this.expression);
+    this.CONSUME(T.Comma, { ERR_MSG: msg('expected `,` between the coordinates', 'write PROCESSOR x, y') });
+    const y = this.SUBRULE2(this.expression);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.fromTo(this.tokSpan(kw), y.span), 'PROCESSOR');
+      return { kind: 'processor', span: this.fromTo(this.tokSpan(kw), body.span), x, y, body };
     });
   });
 

@@ -690,7 +690,6 @@ describe('constructs not supported yet', () => {
     ['CASE x\n    1\n      SKIP', '2:3 CASE is not supported yet'],
     ['ALT\n    c ? x\n      SKIP', '2:3 ALT is not supported yet'],
     ['PRI ALT\n    c ? x\n      SKIP', '2:3 PRI ALT is not supported yet'],
-    ['PLACED PAR\n    SKIP', '2:3 PLACED PAR is not supported yet'],
     ['t ? AFTER x', '2:7 timer input `? AFTER` is not supported yet'],
     ['c ? CASE x', '2:7 variant input `? CASE` is not supported yet'],
     ['x := [a FROM 0 FOR 2]', '2:8 an array table or segment `[...]` is not supported yet'],
