@@ -243,7 +243,7 @@ export class Machine {
     if (cores.every((c) => c.finished || !c.hasBoot)) {
       return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
     }
-    return this.result('deadlock', Math.max(0, ...cores.map((c) => c.cycles)));
+    return this.result('deadlock', Math.max(0, this.network?.lastCycle ?? 0, ...cores.map((c) => c.cycles)));
   }
 
   private result(status: RunStatus, cycles: number, failed?: Core): RunResult {

@@ -100,6 +100,8 @@ export class Network {
   private readonly queues = new Map<number, Packet[]>();
   private heap: NetEvent[] = [];
   private seq = 0;
+  /** Cycle of the last event handled: when the network last did something. */
+  lastCycle = 0;
 
   constructor(
     mesh: { width: number; height: number },
@@ -218,6 +220,7 @@ export class Network {
     const limit = cycle * TICKS_PER_CYCLE;
     while (this.heap.length > 0 && this.heap[0]!.t <= limit) {
       const e = this.pop();
+      this.lastCycle = Math.ceil(e.t / TICKS_PER_CYCLE);
       switch (e.kind) {
         case EV_PACKET:
           this.packetReady(e.t, e.vc!, e.hop, e.packet);
