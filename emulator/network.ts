@@ -5,8 +5,8 @@
 // - a mesh channel is a virtual channel with a fixed route, X first then Y (dimension-order routing);
 // - a message is cut into packets of `packetBytes`; a packet occupies a link for `byteTicks` per byte, and a router
 //   passes it on to the next link `hopTicks` after it started on the previous one (cut-through);
-// - each link sends its waiting packets first come, first served; a channel has at most one packet waiting for its
-//   first link, so channels sharing a link take turns packet by packet;
+// - each link takes turns between the channels that have packets waiting for it (round robin, one packet per
+//   turn), so channels sharing a link each get an equal share of it;
 // - the message is sent as soon as the sender outputs; the receiver takes it when it has arrived and the receiving
 //   process inputs; then an acknowledgement travels back (`hopTicks + ackTicks` per hop) and only its arrival
 //   reschedules the sender: communication stays synchronous end to end.
@@ -43,6 +43,12 @@ interface Packet {
   vc: Vc;
   hop: number;
   index: number;
+}
+
+/** The packets waiting for one link: a queue per channel, served in turn. */
+interface LinkQueue {
+  turns: Vc[];
+  waiting: Map<Vc, Packet[]>;
 }
 
 interface Vc {
@@ -97,7 +103,7 @@ export class Network {
   private readonly freeAt: Float64Array;
   private readonly linkBytes: Float64Array;
   private readonly linkBusy: Float64Array;
-  private readonly queues = new Map<number, Packet[]>();
+  private readonly queues = new Map<number, LinkQueue>();
   private heap: NetEvent[] = [];
   private seq = 0;
   /** Cycle of the last event handled: when the network last did something. */
@@ -276,16 +282,32 @@ export class Network {
   private packetReady(t: number, vc: Vc, hop: number, index: number): void {
     const link = vc.path[hop]!;
     const p: Packet = { vc, hop, index };
-    const q = this.queues.get(link);
-    if (this.freeAt[link]! <= t && (!q || q.length === 0)) this.startPacket(t, link, p);
-    else if (q) q.push(p);
-    else this.queues.set(link, [p]);
+    let q = this.queues.get(link);
+    if (this.freeAt[link]! <= t && (!q || q.turns.length === 0)) {
+      this.startPacket(t, link, p);
+      return;
+    }
+    if (!q) {
+      q = { turns: [], waiting: new Map() };
+      this.queues.set(link, q);
+    }
+    const mine = q.waiting.get(vc);
+    if (mine && mine.length > 0) mine.push(p);
+    else {
+      q.waiting.set(vc, [p]);
+      q.turns.push(vc);
+    }
   }
 
   private linkFree(t: number, link: number): void {
     const q = this.queues.get(link);
-    if (!q || q.length === 0 || this.freeAt[link]! > t) return;
-    this.startPacket(t, link, q.shift()!);
+    if (!q || q.turns.length === 0 || this.freeAt[link]! > t) return;
+    const vc = q.turns.shift()!;
+    const mine = q.waiting.get(vc)!;
+    const p = mine.shift()!;
+    if (mine.length > 0) q.turns.push(vc);
+    else q.waiting.delete(vc);
+    this.startPacket(t, link, p);
   }
 
   private startPacket(t: number, link: number, p: Packet): void {
