@@ -9,19 +9,26 @@ import type { Image } from '../emulator/image.js';
 
 const RUNS = 5;
 const here = join(import.meta.dirname, '..', '..', 'bench', 'programs');
+const mesh = join(import.meta.dirname, '..', '..', 'programs', 'mesh');
 
 interface Bench {
   readonly name: string;
   readonly file: string;
   readonly what: string;
+  /** Folder of the program, when it is not bench/programs. */
+  readonly dir?: string;
+  /** Subscribe a listener to the event stream during the run, to measure what watching costs. */
+  readonly watched?: boolean;
 }
 
 const BENCHES: readonly Bench[] = [
   { name: 'compute', file: 'compute.occ', what: 'nested loops of integer arithmetic, one core' },
+  { name: 'heat 8x8', file: 'heat_8x8.occ', dir: mesh, what: 'heat stencil with halo exchange, 64 cores, t800 links' },
+  { name: 'heat 8x8 watched', file: 'heat_8x8.occ', dir: mesh, watched: true, what: 'the same with an event-stream subscriber' },
 ];
 
-function compile(file: string): Image {
-  const path = join(here, file);
+function compile(file: string, dir = here): Image {
+  const path = join(dir, file);
   const result = compileSource(path, readFileSync(path, 'latin1'));
   if (!result.image) throw new Error(`${file} does not compile`);
   return result.image;
@@ -33,13 +40,15 @@ function median(xs: number[]): number {
 }
 
 for (const b of BENCHES) {
-  const image = compile(b.file);
+  const image = compile(b.file, b.dir);
   const rates: number[] = [];
   const times: number[] = [];
   let cycles = 0;
   let instructions = 0;
   for (let run = 0; run < RUNS; run++) {
     const machine = new Machine(image, { onScreen: () => {} });
+    let events = 0;
+    if (b.watched) machine.subscribe(() => events++);
     const t0 = process.hrtime.bigint();
     const result = machine.run();
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
