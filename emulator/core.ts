@@ -933,6 +933,19 @@ export class Core {
     this.updateState();
   }
 
+  /** A message has arrived on a mesh channel an ALT of this core has enabled: the ALT becomes ready. */
+  altReady(wdesc: number, cycle: number): void {
+    if (this.halted) return;
+    const w = wdesc & ~3;
+    const st = this.rd(w + S_STATE);
+    if (st === WAITING) {
+      if (!this.hasReadyProcess && this.cycles < cycle) this.cycles = cycle;
+      this.wr(w + S_STATE, READY);
+      this.enqueue(w, wdesc & 1);
+      this.updateState();
+    } else if (st === ENABLING) this.wr(w + S_STATE, READY);
+  }
+
   /** Output on a mesh channel: the message goes to the network and the process waits for the acknowledgement. */
   private meshOut(n: number, chan: number, src: number): number {
     if (!this.net) return this.faultHere('channel is not connected');
@@ -1147,6 +1160,13 @@ export class Core {
       if (chan === HOST_KEYBOARD) return true;
       if (chan === HOST_SCREEN || chan === HOST_ERROR) this.faultHere('input from an output-only host channel');
       return this.faultHere('channel is not connected');
+    }
+    if (off >= MESH_OFF) {
+      if (!this.net) return this.faultHere('channel is not connected');
+      if (enabling && !guard) return false;
+      const r = this.net.altGuard(this, (off - MESH_OFF) >>> 2, this.Wptr | this.priority, enabling);
+      if (typeof r === 'string') return this.faultHere(r);
+      return r;
     }
     if (off >= this.memoryBytes) this.faultAddr(chan);
     const k = off >>> 2;

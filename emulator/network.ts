@@ -67,6 +67,9 @@ interface Vc {
   /** Every byte of the current message has reached the receiving core. */
   arrived: boolean;
   receiverWaiting: boolean;
+  /** An ALT on the receiving core has enabled this channel. */
+  alting: boolean;
+  altW: number;
   receiverW: number;
   dst: number;
   receiverBytes: number;
@@ -136,6 +139,8 @@ export class Network {
       packets: 0,
       arrived: false,
       receiverWaiting: false,
+      alting: false,
+      altW: 0,
       receiverW: 0,
       dst: 0,
       receiverBytes: 0,
@@ -207,6 +212,23 @@ export class Network {
     }
     vc.receiverWaiting = true;
     return false;
+  }
+
+  /**
+   * An ALT guard on channel k: enabling (returns whether a message is there, and otherwise asks to be told when
+   * one arrives) or disabling (withdraws that, and returns whether a message is there).
+   */
+  altGuard(core: Core, k: number, wdesc: number, enabling: boolean): boolean | string {
+    const vc = this.vcs[k];
+    if (!vc || vc.to !== core) return 'input from a mesh channel this core does not receive on';
+    const ready = vc.sending && vc.arrived;
+    if (enabling) {
+      if (!ready) {
+        vc.alting = true;
+        vc.altW = wdesc;
+      }
+    } else if (vc.alting && vc.altW === wdesc) vc.alting = false;
+    return ready;
   }
 
   // ------------------------------------------------------------------------------------------ the machine's side
@@ -348,6 +370,12 @@ export class Network {
       const s = ((vc.src ^ 0x80000000) >>> 0) as number;
       this.host.write(vc.info.host, from.mem8.slice(s, s + vc.bytes));
       this.take(vc, t);
+      return;
+    }
+    if (vc.alting) {
+      vc.alting = false;
+      vc.to!.altReady(vc.altW, Math.ceil(t / TICKS_PER_CYCLE));
+      this.host.woke(vc.to!);
       return;
     }
     if (vc.receiverWaiting) {

@@ -7,7 +7,7 @@ import { MESH_CHANNEL_BASE, type Image, type MeshChannelInfo, ImageError, valida
 import { linkBandwidth, PROFILES, TICKS_PER_CYCLE, type Profile } from '../../emulator/profiles.js';
 import { Network } from '../../emulator/network.js';
 import { EventBus, type MachineEvent } from '../../emulator/events.js';
-import { assemble, I, type Item } from './asm.js';
+import { assemble, I, label, type Item } from './asm.js';
 
 const chan = (k: number): number => (MESH_CHANNEL_BASE + 4 * k) | 0;
 
@@ -247,4 +247,68 @@ describe('image validation of mesh channels', () => {
     expect(() => validateImage({ ...base, channels: [{ ...link(0, 0, 1, 0), host: 'screen' }] })).toThrow('only core (0, 0) has host devices');
     expect(() => validateImage({ ...base, channels: [link(1, 0, 0, 0)] })).not.toThrow();
   });
+});
+
+describe('ALT on mesh channels', () => {
+  /** ALT over mesh channels 0 and 1; the selected branch inputs a word into W[5] and stores its number in W[7]. */
+  const altOver: Item[] = [
+    I('alt'),
+    I('ldc', chan(0)),
+    I('ldc', 1),
+    I('enbc'),
+    I('ldc', chan(1)),
+    I('ldc', 1),
+    I('enbc'),
+    I('altwt'),
+    I('ldc', chan(0)),
+    I('ldc', 1),
+    I('ldc', { to: 'L1', from: 'E' }),
+    I('disc'),
+    I('ldc', chan(1)),
+    I('ldc', 1),
+    I('ldc', { to: 'L2', from: 'E' }),
+    I('disc'),
+    I('altend'),
+    label('E'),
+    label('L1'),
+    I('ldlp', 5),
+    I('ldc', chan(0)),
+    I('ldc', 4),
+    I('in'),
+    I('ldc', 1),
+    I('stl', 7),
+    I('haltp'),
+    label('L2'),
+    I('ldlp', 5),
+    I('ldc', chan(1)),
+    I('ldc', 4),
+    I('in'),
+    I('ldc', 2),
+    I('stl', 7),
+    I('haltp'),
+  ];
+  const late: Item[] = Array.from({ length: 50 }, () => I('ldc', 0));
+
+  for (const [what, senderItems] of [
+    ['arrives while the ALT waits', [...late, I('ldc', chan(1)), I('ldc', 42), I('outword'), I('haltp')]],
+    ['arrived before the ALT starts', [I('ldc', chan(1)), I('ldc', 42), I('outword'), I('haltp')]],
+  ] as const) {
+    it(`selects the channel whose message ${what}`, () => {
+      const img = meshImage(
+        3,
+        1,
+        [
+          { x: 0, y: 0, items: [I('haltp')] },
+          { x: 1, y: 0, items: what.startsWith('arrived') ? [...late, ...late, ...altOver] : altOver },
+          { x: 2, y: 0, items: [...senderItems] },
+        ],
+        [link(0, 0, 1, 0, 'a'), link(2, 0, 1, 0, 'b')],
+      );
+      const { m, r } = run(img, PROFILES.t800);
+      expect(r.status).toBe('finished');
+      const c = m.cores[1]!;
+      expect(c.readWord(c.Wptr + 28)).toBe(2);
+      expect(c.readWord(c.Wptr + 20)).toBe(42);
+    });
+  }
 });
