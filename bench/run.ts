@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { compileSource } from '../compiler/compile.js';
 import { Machine } from '../emulator/machine.js';
 import type { Image } from '../emulator/image.js';
+import { linkFigures } from './links.js';
 
 const RUNS = 5;
 const here = join(import.meta.dirname, '..', '..', 'bench', 'programs');
@@ -62,3 +63,5 @@ for (const b of BENCHES) {
   console.log(`  emulated instructions per host second: ${(median(rates) / 1e6).toFixed(1)} M (median of ${RUNS})`);
   console.log(`  host time: ${(median(times) * 1000).toFixed(1)} ms; instructions: ${instructions}; emulated cycles: ${cycles}`);
 }
+
+for (const line of linkFigures()) console.log(line);
