@@ -10,10 +10,11 @@
 
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
-import type { CheckedProgram, HostRole } from './checker.js';
+import { isChanArray, type CheckedProgram, type HostRole } from './checker.js';
 import { generateCore, type CoreCode } from './codegen.js';
 import type { Diagnostics, Span } from './source.js';
-import type { ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
+import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
+import type { Type } from './types.js';
 import {
   BOOT_RESERVE_WORDS,
   HOST_ERROR,
@@ -59,7 +60,8 @@ interface Instance {
   x: number;
   y: number;
   body: Process;
-  indices: { sym: VarSymbol; value: number }[];
+  /** Replicator indices and VAL abbreviations of the placement, with their values on this core. */
+  indices: { sym: VarSymbol | AbbrevSymbol; value: number }[];
   /** The PROCESSOR clause (or PAR branch) that placed it. */
   span: Span;
 }
@@ -212,6 +214,18 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       }
       continue;
     }
+    if (sym.kind === 'var' && isChanArray(sym.type)) {
+      if (uses.length === 1) locals.get(uses[0]!.key)!.push(sym);
+      else {
+        const base = channels.length;
+        const made = channelArray(sym, uses.map((u) => u.key), byCore, at, coreName, diags);
+        if (made) {
+          channels.push(...made);
+          for (const u of uses) fixed.get(u.key)!.set(sym, (MESH_CHANNEL_BASE + 4 * base) | 0);
+        }
+      }
+      continue;
+    }
     if (sym.kind === 'var' && sym.type.kind === 'chan') {
       if (uses.length === 1) {
         locals.get(uses[0]!.key)!.push(sym);
@@ -300,6 +314,170 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
   return { mesh, cores, debug, channels };
 }
 
+/**
+ * An array of channels used on several cores becomes a block of mesh channels, one per element, so that element
+ * k has the address base + 4k on every core and run-time subscripts work. Each element is examined like a channel:
+ * used on two cores, one outputs and one inputs; an element used on one core only (or not at all) stays on that
+ * core (its messages never leave the core's router). A subscript that is constant on a core (numbers, constants,
+ * indices of the placement) names one element; one known only at run time counts as a use of every element.
+ */
+function channelArray(
+  sym: VarSymbol,
+  keys: number[],
+  byCore: ReadonlyMap<number, Instance[]>,
+  at: (key: number) => { x: number; y: number },
+  coreName: (key: number) => string,
+  diags: Diagnostics,
+): MeshChannelInfo[] | null {
+  const dims = dimensions(sym.type);
+  if (!dims) {
+    diags.error(sym.span, `the size of \`${sym.name}\` must be a constant to spread it over several cores`);
+    return null;
+  }
+  const total = dims.reduce((a, b) => a * b, 1);
+  type Use = { key: number; d: { in: boolean; out: boolean }; span: Span };
+  const record = (list: Use[], key: number, dir: 'in' | 'out' | null, span: Span): void => {
+    let e = list.find((u) => u.key === key);
+    if (!e) {
+      e = { key, d: { in: false, out: false }, span };
+      list.push(e);
+    }
+    if (dir === 'in') e.d.in = true;
+    if (dir === 'out') e.d.out = true;
+  };
+  const elems = new Map<number, Use[]>();
+  // Uses whose subscript is only known at run time count as uses of every element.
+  const anyElement: Use[] = [];
+  let ok = true;
+  for (const key of keys) {
+    for (const inst of byCore.get(key)!) {
+      const env = new Map(inst.indices.map((i) => [i.sym as Symbol, i.value]));
+      elementUses(inst.body, sym, dims, env, (k, dir, span) => {
+        if (k === null) {
+          record(anyElement, key, dir, span);
+          return;
+        }
+        if (k < 0 || k >= total) {
+          diags.error(span, `subscript ${k} is outside \`${sym.name}\` (${total} channels)`);
+          ok = false;
+          return;
+        }
+        const list = elems.get(k) ?? [];
+        record(list, key, dir, span);
+        elems.set(k, list);
+      });
+    }
+  }
+  for (let k = 0; k < total && anyElement.length > 0; k++) {
+    const list = elems.get(k) ?? [];
+    for (const u of anyElement) {
+      if (u.d.in) record(list, u.key, 'in', u.span);
+      if (u.d.out) record(list, u.key, 'out', u.span);
+      if (!u.d.in && !u.d.out) record(list, u.key, null, u.span);
+    }
+    elems.set(k, list);
+  }
+  if (!ok) return null;
+  const out: MeshChannelInfo[] = [];
+  for (let k = 0; k < total; k++) {
+    const name = `${sym.name}${indexText(k, dims)}`;
+    const list = elems.get(k) ?? [];
+    if (list.length <= 1) {
+      const here = at(list[0]?.key ?? keys[0]!);
+      out.push({ name, from: here, to: here });
+      continue;
+    }
+    if (list.length > 2) {
+      diags.error(
+        list[2]!.span,
+        `channel \`${name}\` is used on ${list.length} cores (${list.map((u) => coreName(u.key)).join(', ')})`,
+        'a channel connects exactly two processes; a subscript known only at run time stands for every element',
+      );
+      ok = false;
+      continue;
+    }
+    const writer = list.findIndex((u) => u.d.out && !u.d.in);
+    const reader = list.findIndex((u) => u.d.in && !u.d.out);
+    if (writer < 0 || reader < 0 || writer === reader) {
+      diags.error(list[1]!.span, `channel \`${name}\` is not used for output on one core and input on the other`, 'a mesh channel carries messages one way: one core outputs, the other inputs');
+      ok = false;
+      continue;
+    }
+    out.push({ name, from: at(list[writer]!.key), to: at(list[reader]!.key) });
+  }
+  return ok ? out : null;
+}
+
+/** The sizes of an array of channels, outermost first; null if one is not known. */
+function dimensions(t: Type): number[] | null {
+  const dims: number[] = [];
+  let cur: Type = t;
+  while (cur.kind === 'array') {
+    if (cur.size === null) return null;
+    dims.push(cur.size);
+    cur = cur.elem;
+  }
+  return dims;
+}
+
+function indexText(k: number, dims: readonly number[]): string {
+  const parts: number[] = [];
+  for (let i = dims.length - 1; i >= 0; i--) {
+    parts.unshift(k % dims[i]!);
+    k = Math.floor(k / dims[i]!);
+  }
+  return parts.map((p) => `[${p}]`).join('');
+}
+
+/** Each use of an element of a channel array in a process: its flat index (null if not constant) and direction. */
+function elementUses(
+  p: Process,
+  sym: Symbol,
+  dims: readonly number[],
+  env: ReadonlyMap<Symbol, number>,
+  use: (k: number | null, dir: 'in' | 'out' | null, span: Span) => void,
+): void {
+  walk(p, (n) => {
+    if ((n.kind === 'output' || n.kind === 'input' || n.kind === 'caseinput') && 'channel' in n && rootOf(n.channel as Expr) === sym) {
+      use(flatIndex(n.channel as Expr, dims, env), n.kind === 'output' ? 'out' : 'in', (n.channel as Expr).span);
+    }
+    if (n.kind === 'pcall' && n.decl && n.decl.kind === 'proc') {
+      const proc = n.decl as ProcSymbol;
+      (n.args as Expr[]).forEach((a, i) => {
+        if (rootOf(a) !== sym) return;
+        const param: ParamSymbol | undefined = proc.params[i];
+        const d = { in: false, out: false };
+        if (param) {
+          if (param.direction === '!') d.out = true;
+          else if (param.direction === '?') d.in = true;
+          channelUse(proc.def.body, param, d, new Set());
+        }
+        use(flatIndex(a, dims, env), d.out && !d.in ? 'out' : d.in && !d.out ? 'in' : null, a.span);
+      });
+    }
+  });
+}
+
+function flatIndex(e: Expr, dims: readonly number[], env: ReadonlyMap<Symbol, number>): number | null {
+  const indices: Expr[] = [];
+  let cur = e;
+  while (cur.kind === 'direction' || cur.kind === 'subscript') {
+    if (cur.kind === 'direction') cur = cur.channel;
+    else {
+      indices.unshift(cur.index);
+      cur = cur.base;
+    }
+  }
+  if (indices.length !== dims.length) return null;
+  let k = 0;
+  for (let i = 0; i < dims.length; i++) {
+    const v = evaluate(indices[i]!, env);
+    if (v === null) return null;
+    k = k * dims[i]! + Number(v);
+  }
+  return k;
+}
+
 /** Expand a PLACED PAR (replicators included) into one process per core. */
 function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indices'], out: Instance[], diags: Diagnostics): void {
   const env = new Map(indices.map((i) => [i.sym as Symbol, i.value]));
@@ -315,9 +493,28 @@ function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indi
     for (let k = 0; k < count; k++) values.push(base + k);
   } else values.push(null);
   for (const v of values) {
-    const idx = v === null ? indices : [...indices, { sym: p.repl!.decl!, value: v }];
-    const env2 = new Map(idx.map((i) => [i.sym as Symbol, i.value]));
-    for (const b of p.branches) {
+    const base = v === null ? indices : [...indices, { sym: p.repl!.decl!, value: v }];
+    for (const branch of p.branches) {
+      // VAL abbreviations in front of a clause are constant on each core: they are evaluated here and each core
+      // gets their values, as it gets the indices.
+      const idx = [...base];
+      let b = branch;
+      let failed = false;
+      while (b.kind === 'scope') {
+        for (const spec of b.specs) {
+          if (spec.kind === 'val' && spec.decl && spec.decl.kind === 'abbrev') {
+            const value = constant(spec.value, new Map(idx.map((i) => [i.sym as Symbol, i.value])), diags);
+            if (value === null) failed = true;
+            else idx.push({ sym: spec.decl, value });
+          } else if (!(spec.kind === 'val' && spec.decl?.kind === 'const')) {
+            diags.error(spec.span, 'only VAL abbreviations can stand in front of a PROCESSOR clause', 'declare variables and channels inside the placed process');
+            failed = true;
+          }
+        }
+        b = b.body;
+      }
+      if (failed) return;
+      const env2 = new Map(idx.map((i) => [i.sym as Symbol, i.value]));
       if (b.kind === 'placed') expand(b, idx, out, diags);
       else if (b.kind === 'processor') {
         const x = constant(b.x, env2, diags);
@@ -352,21 +549,25 @@ function constant(e: Expr, env: ReadonlyMap<Symbol, number>, diags: Diagnostics)
   return Number(v);
 }
 
-function evaluate(e: Expr, env: ReadonlyMap<Symbol, number>): bigint | null {
+function evaluate(e: Expr, env: ReadonlyMap<Symbol, number>, depth = 0): bigint | null {
   if (e.constValue !== undefined) return e.constValue;
   switch (e.kind) {
     case 'name': {
-      const v = e.decl ? env.get(e.decl) : undefined;
-      return v === undefined ? null : BigInt(v);
+      const d = e.decl;
+      const v = d ? env.get(d) : undefined;
+      if (v !== undefined) return BigInt(v);
+      // A VAL abbreviation of an expression of constants and indices, such as `VAL INT k IS (y * 9) + x:`.
+      if (d && d.kind === 'abbrev' && d.isVal && depth < 32) return evaluate(d.target, env, depth + 1);
+      return null;
     }
     case 'monadic': {
-      const a = evaluate(e.operand, env);
+      const a = evaluate(e.operand, env, depth);
       if (a === null) return null;
       return e.op === '-' || e.op === 'MINUS' ? -a : null;
     }
     case 'dyadic': {
-      const a = evaluate(e.left, env);
-      const b = evaluate(e.right, env);
+      const a = evaluate(e.left, env, depth);
+      const b = evaluate(e.right, env, depth);
       if (a === null || b === null) return null;
       switch (e.op) {
         case '+':

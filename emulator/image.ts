@@ -91,7 +91,10 @@ export interface ChannelSite {
   readonly name: string;
 }
 
-/** A channel between two cores, carried by the mesh (emulator/network.ts). */
+/**
+ * A channel between two cores, carried by the mesh (emulator/network.ts). An element of an array of mesh channels
+ * may connect two processes on one core (`from` = `to`): its messages stay in that core's router.
+ */
 export interface MeshChannelInfo {
   readonly name: string;
   /** The core whose process outputs. */
@@ -200,7 +203,6 @@ export function validateImage(image: Image): void {
       isObject(p) && isCount(p.x, 0, image.mesh.width - 1) && isCount(p.y, 0, image.mesh.height - 1);
     image.channels!.forEach((ch, k) => {
       if (!isObject(ch) || typeof ch.name !== 'string' || !inMesh(ch.from) || !inMesh(ch.to)) fail(`mesh channel ${k} is invalid`);
-      if (ch.from.x === ch.to.x && ch.from.y === ch.to.y) fail(`mesh channel ${k} connects a core to itself`);
       if (ch.host !== undefined && (!(ch.host === 'screen' || ch.host === 'error') || ch.to.x !== 0 || ch.to.y !== 0)) {
         fail(`mesh channel ${k}: only core (0, 0) has host devices`);
       }

@@ -191,7 +191,9 @@ export class Network {
     if (this.events.active) {
       this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n });
     }
-    this.push(t, EV_PACKET, vc, 0, 0, -1);
+    // A channel between two processes on one core never leaves the core's router.
+    if (vc.path.length === 0) this.push(t, EV_ARRIVE, vc, 0, 0, -1);
+    else this.push(t, EV_PACKET, vc, 0, 0, -1);
     return null;
   }
 
