@@ -117,20 +117,40 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
         );
       } else seen.set(key, inst);
     }
-  } else if (options.spread && body.kind === 'par' && !body.repl && body.body.length > 1) {
-    const n = body.body.length;
+  } else if (options.spread && body.kind === 'par' && !body.pri && (body.repl || body.body.length > 1)) {
+    // One branch per core, in row-major order; a replicated PAR gives each core its value of the index.
+    const branches: { body: Process; indices: Instance['indices'] }[] = [];
+    if (body.repl) {
+      const base = constant(body.repl.base, new Map(), diags);
+      const count = constant(body.repl.count, new Map(), diags);
+      if (base === null || count === null) return 'error';
+      if (count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
+        diags.error(body.repl.count.span, `--spread cannot place ${count} branches; the largest mesh has ${MAX_MESH_SIDE * MAX_MESH_SIDE} cores`);
+        return 'error';
+      }
+      for (let k = 0; k < count; k++) branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k }] });
+    } else for (const b of body.body) branches.push({ body: b, indices: [] });
+    const n = Math.max(1, branches.length);
     if (options.mesh) mesh = { ...options.mesh };
     else {
       const w = Math.ceil(Math.sqrt(n));
       mesh = { width: w, height: Math.ceil(n / w) };
     }
     const cores = mesh.width * mesh.height;
-    instances = body.body.map((b, k) => ({
+    if (body.repl && branches.length > cores) {
+      diags.error(
+        body.span,
+        `--spread places one branch of a replicated PAR per core, and this one has ${branches.length} branches for ${cores} cores`,
+        'leave out --mesh, or give a mesh with enough cores',
+      );
+      return 'error';
+    }
+    instances = branches.map((b, k) => ({
       x: (k % cores) % mesh.width,
       y: Math.floor((k % cores) / mesh.width),
-      body: b,
-      indices: [],
-      span: b.span,
+      body: b.body,
+      indices: b.indices,
+      span: b.body.span,
     }));
   } else if (options.mesh && (options.mesh.width > 1 || options.mesh.height > 1)) {
     // No placement: the program runs on core (0, 0) of the larger mesh.
@@ -138,6 +158,12 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
     mesh = { ...options.mesh };
   } else return null;
   if (diags.errorCount > errorsBefore) return 'error';
+
+  // What a core runs is known at compile time up to its indices: IF choices whose condition is FALSE there (or
+  // that follow one that is TRUE) are left out of its code and of the analysis of what it uses.
+  for (const inst of instances) {
+    if (inst.indices.length > 0) inst.body = prune(inst.body, new Map(inst.indices.map((i) => [i.sym as Symbol, i.value])));
+  }
 
   // Group the processes by core, in row-major order so the image lists cores deterministically.
   const byCore = new Map<number, Instance[]>();
@@ -408,6 +434,49 @@ function channelArray(
   return ok ? out : null;
 }
 
+/** A copy of `p` without the IF choices that cannot be taken given the values in `env`. */
+function prune<T>(p: T, env: ReadonlyMap<Symbol, number>): T {
+  if (!p || typeof p !== 'object' || p instanceof Uint8Array) return p;
+  if (Array.isArray(p)) {
+    let changed = false;
+    const out = p.map((x) => {
+      const y = prune(x, env);
+      if (y !== x) changed = true;
+      return y;
+    });
+    return (changed ? out : p) as T;
+  }
+  const n = p as Record<string, unknown>;
+  let copy: Record<string, unknown> | null = null;
+  if (n.kind === 'if') {
+    const kept: unknown[] = [];
+    let done = false;
+    for (const c of n.choices as Record<string, unknown>[]) {
+      if (done) break;
+      if (c.kind === 'if') {
+        kept.push(c);
+        continue;
+      }
+      const g = evaluate(c.guard as Expr, env);
+      if (g === 0n) continue;
+      kept.push(c);
+      if (g !== null) done = true;
+    }
+    if (kept.length !== (n.choices as unknown[]).length) copy = { ...n, choices: kept };
+  }
+  for (const k in n) {
+    if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue') continue;
+    const v = (copy ?? n)[k];
+    if (!v || typeof v !== 'object') continue;
+    const w = prune(v, env);
+    if (w !== v) {
+      copy = copy ?? { ...n };
+      copy[k] = w;
+    }
+  }
+  return (copy ?? n) as T;
+}
+
 /** The sizes of an array of channels, outermost first; null if one is not known. */
 function dimensions(t: Type): number[] | null {
   const dims: number[] = [];
@@ -563,6 +632,7 @@ function evaluate(e: Expr, env: ReadonlyMap<Symbol, number>, depth = 0): bigint 
     case 'monadic': {
       const a = evaluate(e.operand, env, depth);
       if (a === null) return null;
+      if (e.op === 'NOT') return a === 0n ? 1n : 0n;
       return e.op === '-' || e.op === 'MINUS' ? -a : null;
     }
     case 'dyadic': {
@@ -584,6 +654,22 @@ function evaluate(e: Expr, env: ReadonlyMap<Symbol, number>, depth = 0): bigint 
         case '\\':
         case 'REM':
           return b === 0n ? null : a % b;
+        case '=':
+          return a === b ? 1n : 0n;
+        case '<>':
+          return a !== b ? 1n : 0n;
+        case '<':
+          return a < b ? 1n : 0n;
+        case '<=':
+          return a <= b ? 1n : 0n;
+        case '>':
+          return a > b ? 1n : 0n;
+        case '>=':
+          return a >= b ? 1n : 0n;
+        case 'AND':
+          return a !== 0n && b !== 0n ? 1n : 0n;
+        case 'OR':
+          return a !== 0n || b !== 0n ? 1n : 0n;
         default:
           return null;
       }
