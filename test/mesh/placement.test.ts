@@ -129,3 +129,58 @@ describe('checking and placing', () => {
     expect(e[0]).toMatch(/^3:5 core \(0, 0\) needs \d+ bytes of memory \(code \d+, workspace \d+\) but has 1024$/);
   });
 });
+
+describe('arrays of channels across cores', () => {
+  const compile = (lines: string[], options = {}) =>
+    compileSource('t.occ', ['PROC main (CHAN BYTE kyb?, scr!, err!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n'), options);
+
+  it('makes one mesh channel per element, each between the cores that use it', () => {
+    const r = compile(['[3]CHAN INT c:', 'PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    INT v:', '    IF', '      i = 0', '        c[0] ! 1', '      TRUE', '        SEQ', '          c[i - 1] ? v', '          c[i] ! v']);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.image!.channels).toEqual([
+      { name: 'c[0]', from: { x: 0, y: 0 }, to: { x: 1, y: 0 } },
+      { name: 'c[1]', from: { x: 1, y: 0 }, to: { x: 2, y: 0 } },
+      // c[2] is used on core (2, 0) only: it stays there.
+      { name: 'c[2]', from: { x: 2, y: 0 }, to: { x: 2, y: 0 } },
+    ]);
+  });
+
+  it('counts a subscript known only at run time as a use of every element', () => {
+    const r = compile([
+      '[3]CHAN INT c:',
+      'PLACED PAR',
+      '  PROCESSOR 0, 0',
+      '    SEQ k = 1 FOR 2',
+      '      INT v:',
+      '      c[k] ? v',
+      '  PLACED PAR i = 1 FOR 2',
+      '    PROCESSOR i, 0',
+      '      c[i] ! i',
+    ]);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.image!.channels!.map((c) => `${c.name} ${c.from.x}->${c.to.x}`)).toEqual(['c[0] 0->0', 'c[1] 1->0', 'c[2] 2->0']);
+  });
+
+  it('reports an element used on three cores, and a constant subscript outside the array', () => {
+    expect(
+      errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    IF', '      i = 0', '        c[0] ! 1', '      TRUE', '        INT v:', '        c[0] ? v']),
+    ).toEqual(['10:11 channel `c[0]` is used on 3 cores ((0, 0), (1, 0), (2, 0))']);
+    expect(errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 2', '  PROCESSOR i, 0', '    c[i + 1] ! 1'])).toEqual([
+      '5:5 subscript 2 is outside `c` (2 channels)',
+    ]);
+  });
+
+  it('evaluates VAL abbreviations in front of a PROCESSOR clause on each core', () => {
+    const r = compile(['PLACED PAR i = 0 FOR 4', '  VAL INT x IS i \\ 2:', '  VAL INT y IS i / 2:', '  PROCESSOR x, y', '    INT v:', '    v := x + y']);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.image!.cores.map((c) => `${c.x},${c.y}`)).toEqual(['0,0', '1,0', '0,1', '1,1']);
+    expect(errors(['PLACED PAR', '  INT z:', '  PROCESSOR 0, 0', '    SKIP'])).toEqual(['3:5 only VAL abbreviations can stand in front of a PROCESSOR clause']);
+  });
+
+  it('leaves out of a core the IF choices its indices rule out', () => {
+    // Only core (0, 0) writes to the screen: the other cores' code never mentions it.
+    const r = compile(['PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    IF', '      i = 0', "        scr ! 'a'", '      TRUE', '        SKIP']);
+    expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
+    expect(r.image!.channels).toEqual([]);
+  });
+});
