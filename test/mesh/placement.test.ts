@@ -166,7 +166,7 @@ describe('arrays of channels across cores', () => {
       errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    IF', '      i = 0', '        c[0] ! 1', '      TRUE', '        INT v:', '        c[0] ? v']),
     ).toEqual(['10:11 channel `c[0]` is used on 3 cores ((0, 0), (1, 0), (2, 0))']);
     expect(errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 2', '  PROCESSOR i, 0', '    c[i + 1] ! 1'])).toEqual([
-      '5:5 subscript 2 is outside `c` (2 channels)',
+      '5:7 subscript 2 is outside `c` (2 channels)',
     ]);
   });
 
