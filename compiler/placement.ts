@@ -10,10 +10,10 @@
 
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
-import { isChanArray, type CheckedProgram, type HostRole } from './checker.js';
+import { callees, isChanArray, type CheckedProgram, type HostRole } from './checker.js';
 import { generateCore, type CoreCode } from './codegen.js';
 import type { Diagnostics, Span } from './source.js';
-import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
+import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import type { Type } from './types.js';
 import {
   BOOT_RESERVE_WORDS,
@@ -188,9 +188,9 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
     else if ((s.kind === 'val' || s.kind === 'abbrev') && s.decl && s.decl.kind !== 'const') outerSyms.add(s.decl);
   }
   const usedOn = new Map<Symbol, { key: number; span: Span }[]>();
-  const procsOf = new Map<number, Set<ProcSymbol>>();
+  const procsOf = new Map<number, Set<Routine>>();
   for (const key of coreKeys) {
-    const procs = new Set<ProcSymbol>();
+    const procs = new Set<Routine>();
     procsOf.set(key, procs);
     for (const inst of byCore.get(key)!) {
       walk(inst.body, (n) => {
@@ -299,13 +299,31 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
   }
   if (diags.errorCount > errorsBefore) return 'error';
 
+  // Routines defined at the outermost level, in definition order: each core gets those it calls. One defined inside
+  // the program's PROC, outside the placement, would need the program's workspace, which no core has.
+  const topLevel: Routine[] = [];
+  for (const spec of checked.program.specs) {
+    if ((spec.kind === 'proc' || spec.kind === 'function') && spec.decl) topLevel.push(spec.decl as Routine);
+  }
+  for (const key of coreKeys) {
+    for (const r of procsOf.get(key)!) {
+      if (r.outer === main) {
+        diags.error(
+          byCore.get(key)![0]!.span,
+          `\`${r.name}\` is defined inside the program's PROC, so a placed process cannot call it`,
+          `define \`${r.name}\` before the program's PROC, at the outermost level, or inside the placed process`,
+        );
+        return 'error';
+      }
+    }
+  }
   const cores: CoreImage[] = [];
   const debug: CoreDebug[] = [];
   for (const key of coreKeys) {
     const insts = byCore.get(key)!;
     const used = procsOf.get(key)!;
     const code: CoreCode = {
-      procs: checked.procs.filter((p) => used.has(p)),
+      procs: topLevel.filter((r) => used.has(r)),
       bodies: insts.map((i) => i.body),
       indices: insts.length === 1 ? insts[0]!.indices : [],
       locals: locals.get(key)!,
@@ -700,12 +718,14 @@ function within(top: Extract<Process, { kind: 'placed' }>, n: unknown): boolean 
   return top.branches.some((b) => b === n || (b.kind === 'placed' && within(b, n)));
 }
 
-/** Every PROC a process calls, directly or indirectly. */
-function collectProcs(p: Process, into: Set<ProcSymbol>): void {
+/** Every PROC and FUNCTION a process calls, directly or indirectly. */
+function collectProcs(p: unknown, into: Set<Routine>): void {
   walk(p, (n) => {
-    if (n.kind === 'pcall' && n.decl && n.decl.kind === 'proc' && !into.has(n.decl)) {
-      into.add(n.decl);
-      collectProcs(n.decl.def.body, into);
+    const r: Routine | undefined =
+      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc' ? n.decl : n.kind === 'call' ? callees.get(n as Expr) : undefined;
+    if (r && !into.has(r)) {
+      into.add(r);
+      collectProcs(r.def, into);
     }
   });
 }
