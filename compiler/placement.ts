@@ -311,7 +311,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
         diags.error(
           byCore.get(key)![0]!.span,
           `\`${r.name}\` is defined inside the program's PROC, so a placed process cannot call it`,
-          `define \`${r.name}\` before the program's PROC, at the outermost level, or inside the placed process`,
+          `define \`${r.name}\` before the program's PROC, at the outermost level`,
         );
         return 'error';
       }
