@@ -5,7 +5,7 @@
 // instructions that can raise run-time errors, and where each PROC starts and ends.
 
 import { encode, encodedLength, Fn } from '../emulator/isa.js';
-import type { ChannelSite, CheckEntry, LineEntry, ProcEntry } from '../emulator/image.js';
+import type { ChannelSite, CheckEntry, LineEntry, NameEntry, ProcEntry } from '../emulator/image.js';
 import type { Span } from './source.js';
 
 export class Label {
@@ -33,7 +33,9 @@ export type Item =
   | { readonly kind: 'check'; readonly span: Span; readonly message: string }
   | { readonly kind: 'proc'; readonly name: string; readonly span: Span; readonly end: Label }
   /** The next instruction is a channel instruction on this channel (named in source terms, for reports). */
-  | { readonly kind: 'channel'; readonly name: string };
+  | { readonly kind: 'channel'; readonly name: string }
+  /** A variable or channel in scope from here to `end`, at workspace word `slot` of the current process. */
+  | { readonly kind: 'name'; readonly name: string; readonly what: NameEntry['kind']; readonly slot: () => number; readonly end: Label };
 
 export interface Assembled {
   readonly code: Uint8Array;
@@ -43,6 +45,7 @@ export interface Assembled {
   /** Byte ranges that hold constants rather than instructions. */
   readonly data: { offset: number; length: number }[];
   readonly channels: ChannelSite[];
+  readonly names: NameEntry[];
 }
 
 const MAX_PASSES = 64;
@@ -76,6 +79,7 @@ export function assemble(items: readonly Item[]): Assembled {
   const checks: CheckEntry[] = [];
   const procs: ProcEntry[] = [];
   const channels: ChannelSite[] = [];
+  const names: { entry: Omit<NameEntry, 'end'>; end: Label }[] = [];
   const data: { offset: number; length: number }[] = [];
   const procEnds: { entry: { name: string; offset: number; file: number; line: number }; end: Label }[] = [];
   items.forEach((it, i) => {
@@ -117,12 +121,23 @@ export function assemble(items: readonly Item[]): Assembled {
       case 'channel':
         channels.push({ offset: bytes.length, name: it.name });
         break;
+      case 'name':
+        names.push({ entry: { offset: bytes.length, name: it.name, kind: it.what, wordOffset: it.slot() }, end: it.end });
+        break;
       case 'label':
         break;
     }
   });
   for (const p of procEnds) procs.push({ ...p.entry, end: p.end.offset });
-  return { code: Uint8Array.from(bytes), lines, checks, procs, data, channels };
+  return {
+    code: Uint8Array.from(bytes),
+    lines,
+    checks,
+    procs,
+    data,
+    channels,
+    names: names.map((n) => ({ ...n.entry, end: n.end.offset })),
+  };
 }
 
 /** Assign every label its offset; return each item's start offset. */

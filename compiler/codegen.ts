@@ -192,6 +192,25 @@ class CodeGen {
     this.items.push({ kind: 'check', span, message });
   }
 
+  /**
+   * Record in the debug information the variables and channels these specifications declare, with their
+   * workspace word offsets, for the code up to the returned label (to be placed where their scope ends).
+   */
+  private nameScope(specs: readonly Spec[]): Label | null {
+    let end: Label | null = null;
+    for (const s of specs) {
+      if (s.kind !== 'decl') continue;
+      for (const sym of s.decls ?? []) {
+        const st = storageOf(sym);
+        if (st.frame !== this.frame) continue;
+        end = end ?? this.label('scope.end');
+        const what = sym.type.kind === 'chan' || isChanArray(sym.type) ? 'channel' : sym.type.kind === 'timer' ? 'timer' : 'variable';
+        this.items.push({ kind: 'name', name: sym.name, what, slot: st.slot, end });
+      }
+    }
+    return end;
+  }
+
   /** Push the absolute address of a label (position independent: `ldc L - M; ldpi; M:`). */
   private address(l: Label): void {
     const m = this.label('here');
@@ -381,7 +400,9 @@ class CodeGen {
       case 'scope': {
         const mark = this.frame.mark();
         for (const s of p.specs) this.spec(s);
+        const end = this.nameScope(p.specs);
         this.process(p.body);
+        if (end) this.place(end);
         this.frame.release(mark);
         return;
       }

@@ -69,7 +69,7 @@ export function compileSource(path: string, text: string, options: CompileOption
     mesh: { width: 1, height: 1 },
     cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: words }],
     files: [{ path, text }],
-    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels }],
+    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels, names: asm.names }],
   };
   return { image, diagnostics: diags.sorted() };
 }

@@ -351,6 +351,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       procs: asm.procs,
       data: asm.data,
       channels: asm.channels,
+      names: asm.names,
       placedAt: { file: s.file.id, line: s.line, col: s.col },
     });
   }

@@ -79,6 +79,8 @@ export interface CoreDebug {
   readonly data: readonly { readonly offset: number; readonly length: number }[];
   /** Sorted by offset: the channel each channel instruction uses (optional). */
   readonly channels?: readonly ChannelSite[];
+  /** Variables and channels with their scopes and workspace offsets (optional). */
+  readonly names?: readonly NameEntry[];
   /** Source position of the process this core runs, for placed programs (optional). */
   readonly placedAt?: { readonly file: number; readonly line: number; readonly col: number };
 }
@@ -89,6 +91,16 @@ export interface ChannelSite {
   readonly offset: number;
   /** The channel expression as written, e.g. `left` or `c[i]`. */
   readonly name: string;
+}
+
+/** A variable or channel in scope, for the debugger: where it lives while the code in [offset, end) runs. */
+export interface NameEntry {
+  readonly offset: number;
+  readonly end: number;
+  readonly name: string;
+  readonly kind: 'variable' | 'channel' | 'timer';
+  /** Word offset from the workspace pointer of the process that declares it (W[wordOffset]). */
+  readonly wordOffset: number;
 }
 
 /**
@@ -191,6 +203,14 @@ export function validateImage(image: Image): void {
       if (!Array.isArray(dbg.channels)) fail(`core ${i}: channel names are invalid`);
       for (const e of dbg.channels!) {
         if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || typeof e.name !== 'string') fail(`core ${i}: channel name entry is invalid`);
+      }
+    }
+    if (dbg.names !== undefined) {
+      if (!Array.isArray(dbg.names)) fail(`core ${i}: name table is invalid`);
+      for (const e of dbg.names!) {
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length) || typeof e.name !== 'string' || !isCount(e.wordOffset, 0, 1 << 28)) {
+          fail(`core ${i}: name entry is invalid`);
+        }
       }
     }
     if (dbg.placedAt !== undefined && (!isObject(dbg.placedAt) || !isCount(dbg.placedAt.file, 0, image.files.length - 1))) {

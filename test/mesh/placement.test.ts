@@ -184,3 +184,19 @@ describe('arrays of channels across cores', () => {
     expect(r.image!.channels).toEqual([]);
   });
 });
+
+describe('names in the debug information', () => {
+  it('records each variable and channel with its scope and workspace offset', () => {
+    const r = compileSource('t.occ', 'PROC main ()\n  CHAN INT c:\n  INT x:\n  PAR\n    c ! 1\n    c ? x\n:\n');
+    const names = r.image!.debug[0]!.names!;
+    expect(names.map((n) => [n.name, n.kind])).toEqual([
+      ['c', 'channel'],
+      ['x', 'variable'],
+    ]);
+    for (const n of names) {
+      expect(n.end).toBeGreaterThan(n.offset);
+      expect(n.wordOffset).toBeGreaterThanOrEqual(2);
+    }
+    expect(names[0]!.wordOffset).not.toBe(names[1]!.wordOffset);
+  });
+});
