@@ -40,6 +40,7 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+let lastEvents = 0;
 for (const b of BENCHES) {
   const image = compile(b.file, b.dir);
   const rates: number[] = [];
@@ -52,6 +53,7 @@ for (const b of BENCHES) {
     if (b.watched) machine.subscribe(() => events++);
     const t0 = process.hrtime.bigint();
     const result = machine.run();
+    lastEvents = events;
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     if (result.status !== 'finished') throw new Error(`${b.name}: run ended with ${result.status}`);
     cycles = result.cycles;
@@ -59,7 +61,7 @@ for (const b of BENCHES) {
     rates.push(instructions / seconds);
     times.push(seconds);
   }
-  console.log(`${b.name}: ${b.what}`);
+  console.log(`${b.name}: ${b.what}${b.watched ? ` (${lastEvents} events per run)` : ''}`);
   console.log(`  emulated instructions per host second: ${(median(rates) / 1e6).toFixed(1)} M (median of ${RUNS})`);
   console.log(`  host time: ${(median(times) * 1000).toFixed(1)} ms; instructions: ${instructions}; emulated cycles: ${cycles}`);
 }

@@ -79,6 +79,13 @@ describe('--stats, --profile and --mesh', () => {
     expect(j.cores.map((c: { x: number; y: number }) => [c.x, c.y])).toEqual([[0, 0]]);
   });
 
+  it('the same run twice gives the same output, cycles and link figures', async () => {
+    const a = await runCli(['run', '--json', prog('programs/mesh/heat_8x8.occ')]);
+    const b = await runCli(['run', '--json', prog('programs/mesh/heat_8x8.occ')]);
+    expect(JSON.parse(a.stdout).exitCode).toBe(0);
+    expect(b.stdout).toBe(a.stdout);
+  });
+
   it('loads and runs a 64x64 mesh with 64 KiB per core', async () => {
     const r = await runCli(['run', '--json', prog('test/programs/mesh/mesh_64x64.occ')]);
     const j = JSON.parse(r.stdout);
