@@ -1,10 +1,10 @@
 // The machine: every core of an image on one global cycle clock. This is the API the CLI and the debugger use.
 //
-// The clock advances in batches. Cores affect each other only through the links (emulator/network.ts), and a
-// message takes at least a hop's latency to arrive, so each core runs on its own up to the batch's end: the next
-// network event (a packet, an arrival, an acknowledgement), the cycle limit, or a quantum that keeps host output
-// flowing. While several cores are busy at once the batch is at most the profile's window, so a message that a busy
-// core receives is seen within a window of its arrival (docs/machine.md, "Time"). Cores with nothing to run cost
+// The clock advances in batches. Cores affect each other only through the links (emulator/network.ts), so each
+// core runs on its own up to the batch's end. With one core busy, that is the next network event (a packet, an
+// arrival, an acknowledgement), the cycle limit, or a quantum that keeps host output flowing. With several busy,
+// it is the profile's window, after which the network handles the events in the window; a process it wakes runs
+// from its event's cycle or, if its core was busy, when the core is free (docs/machine.md, "Time and cycles"). Cores with nothing to run cost
 // nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
 // that waits for a timer skips straight to it.
 
@@ -223,7 +223,11 @@ export class Machine {
         net!.advance(netNext);
         continue;
       }
-      let end = Math.min(stopAt, netNext, start + (running > 1 ? window : BATCH_CYCLES));
+      // One busy core runs up to the next network event. Several run for a window; the network events that fall in
+      // it are handled afterwards, waking each process at its event's cycle or, if its core was busy with another
+      // process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
+      const many = running > 1;
+      let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
       if (end <= start) end = start + 1;
       for (const core of awake) {
         if (!core.isHalted) core.run(end);
@@ -238,6 +242,7 @@ export class Machine {
         if (core.isHalted || core.state === 'blocked') awake.delete(core);
       }
       if (failed) return this.result('error', failed.cycles, failed);
+      if (many && net) net.advance(end);
     }
     const cores = this.cores;
     if (cores.every((c) => c.finished || !c.hasBoot)) {

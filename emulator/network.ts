@@ -315,6 +315,9 @@ export class Network {
       q = { turns: [], waiting: new Map() };
       this.queues.set(link, q);
     }
+    // The link's free event may already have been handled: a core that runs behind the network's clock (it was
+    // busy, or woken late in a window) can send a packet stamped earlier. Ask for another one.
+    this.push(Math.max(t, this.freeAt[link]!), EV_LINK_FREE, null, 0, 0, link);
     const mine = q.waiting.get(vc);
     if (mine && mine.length > 0) mine.push(p);
     else {
