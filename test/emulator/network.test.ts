@@ -312,3 +312,30 @@ describe('ALT on mesh channels', () => {
     });
   }
 });
+
+describe('a core behind the network clock', () => {
+  it('a packet stamped before a link became free still gets the link', async () => {
+    const { Core } = await import('../../emulator/core.js');
+    const cores = [new Core({ x: 0, y: 0 }), new Core({ x: 1, y: 0 }), new Core({ x: 2, y: 0 })];
+    const woke: number[] = [];
+    const net = new Network(
+      { width: 3, height: 1 },
+      [link(2, 0, 0, 0, 'a'), link(1, 0, 0, 0, 'b')],
+      (x) => cores[x] ?? null,
+      PROFILES.t800,
+      { write: () => {}, woke: (c) => woke.push(c.x) },
+      new EventBus(),
+    );
+    const buf = (0x80000000 + 0x400) | 0;
+    const w = (0x80000000 + 0x800) | 0;
+    expect(net.output(cores[2]!, 0, w | 1, buf, 4, 0)).toBeNull();
+    net.advance(100); // a crosses (1, 0) -> (0, 0) during cycles 2..46, and the network has handled all of it
+    expect(net.input(cores[0]!, 1, (w - 64) | 1, buf, 4, 10)).toBe(false);
+    expect(net.output(cores[1]!, 1, w | 1, buf, 4, 10)).toBeNull(); // stamped at cycle 10, behind the network
+    net.advance(1000);
+    expect(net.idle).toBe(true);
+    expect(net.waitOf(cores[1]!, w)).toBeNull(); // b was delivered and acknowledged
+    expect(woke).toContain(0);
+    expect(woke).toContain(1);
+  });
+});
