@@ -6,6 +6,7 @@ import { assemble } from './assembler.js';
 import { check } from './checker.js';
 import { generate } from './codegen.js';
 import { parse } from './parser.js';
+import { runtime64 } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
 
@@ -16,8 +17,13 @@ export interface CompileResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+export interface CompileOptions {
+  /** Emit subscript, conversion and shift-count range checks (default true; `--no-checks` turns them off). */
+  readonly rangeChecks?: boolean;
+}
+
 /** Compile one occam source file. Never throws on bad input: problems come back as diagnostics. */
-export function compileSource(path: string, text: string): CompileResult {
+export function compileSource(path: string, text: string, options: CompileOptions = {}): CompileResult {
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
   const program = parse(file, diags);
@@ -25,7 +31,7 @@ export function compileSource(path: string, text: string): CompileResult {
   const checked = check(program, diags);
   if (!checked || diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
 
-  const gen = generate(checked);
+  const gen = generate(checked, { rangeChecks: options.rangeChecks ?? true, runtime: runtime64 });
   const asm = assemble(gen.items);
   const image: Image = {
     format: IMAGE_FORMAT,

@@ -1946,9 +1946,14 @@ class OccamParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          // Real literals lex (with their value decoded) but the AST has no node for them yet.
           const t = this.CONSUME(T.RealLiteral);
-          return this.notYet(t, 'a real (REAL32/REAL64) literal');
+          const decoration = this.OPTION6(() => this.SUBRULE6(this.decoration));
+          return this.ACTION((): A.Expr => ({
+            kind: 'real',
+            span: this.decorated(t, decoration),
+            text: (t.payload as { text: string }).text,
+            decoration: decoration ?? null,
+          }));
         },
       },
       {

@@ -694,7 +694,6 @@ describe('constructs not supported yet', () => {
     ['t ? AFTER x', '2:7 timer input `? AFTER` is not supported yet'],
     ['c ? CASE x', '2:7 variant input `? CASE` is not supported yet'],
     ['x := [a FROM 0 FOR 2]', '2:8 an array table or segment `[...]` is not supported yet'],
-    ['x := 1.5', '2:8 a real (REAL32/REAL64) literal is not supported yet'],
     ['SEQ i = 0 FOR 4 STEP 2\n    SKIP', '2:19 STEP in a replicator is not supported yet'],
     ['INITIAL INT x IS 0:\n  SKIP', '2:3 INITIAL is not supported yet'],
     ['INT x RETYPES y:\n  SKIP', '2:9 RETYPES is not supported yet'],
