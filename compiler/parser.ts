@@ -2035,12 +2035,17 @@ class OccamParser extends EmbeddedActionsParser {
   decoration = this.rule('decoration', (): A.TypeNode => {
     this.CONSUME(T.LParen);
     const t = this.SUBRULE(this.dataType);
-    this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    this.ACTION(() => this.decorationEnds.set(t, this.tokenSpan(close)));
     return t;
   });
 
+  /** The closing parenthesis of each literal decoration, so a decorated literal's span includes it. */
+  private readonly decorationEnds = new WeakMap<A.TypeNode, Span>();
+
   private decorated(t: IToken, decoration: A.TypeNode | undefined): Span {
-    return decoration ? this.fromTo(this.tokSpan(t), decoration.span) : this.tokSpan(t);
+    if (!decoration) return this.tokSpan(t);
+    return this.fromTo(this.tokSpan(t), this.decorationEnds.get(decoration) ?? decoration.span);
   }
 
   private ident(t: IToken): A.Ident {
