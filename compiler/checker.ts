@@ -521,7 +521,7 @@ class Checker {
       case 'int': {
         let t: Type = INT;
         if (e.decoration) t = this.resolveType(e.decoration, scope, false) ?? INT;
-        else if (expected && isIntegerType(expected)) t = expected;
+        else if (expected && (isIntegerType(expected) || isRealType(expected))) t = expected;
         if (!isIntegerType(t)) {
           this.diags.error(
             e.span,
