@@ -757,6 +757,11 @@ class Checker {
       lt = this.checkExpr(e.left, scope, expected && !isRealType(expected) ? expected : undefined);
       rt = this.checkExpr(e.right, scope, INT);
       if (rt && !sameType(rt, INT)) this.diags.error(e.right.span, `a shift count must be INT, but this is ${typeName(rt)}`);
+      const k = e.right.constValue;
+      if (lt && isIntegerType(lt) && k !== undefined && (k < 0n || k > BigInt(this.bits(lt)))) {
+        this.diags.error(e.right.span, `shift count ${k} is out of range 0..${this.bits(lt)} for ${typeName(lt)}`);
+        return null;
+      }
     } else {
       // An undecorated literal takes its type from the other operand.
       const context = isCompare ? undefined : expected;
@@ -832,6 +837,8 @@ class Checker {
           return null;
         }
         v = e.op === '/' ? a / b : a % b;
+        // MOSTNEG \ -1 is an overflow, as MOSTNEG / -1 is: x \ y is x - (y * (x / y)).
+        if (e.op !== '/' && b === -1n && a === this.limits(t).lo && !isPrim(t, 'BYTE')) v = -a;
         break;
       case 'PLUS': v = this.wrap(a + b, t); break;
       case 'MINUS': v = this.wrap(a - b, t); break;

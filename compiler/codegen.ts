@@ -825,6 +825,7 @@ class CodeGen {
         return;
       case '\\':
       case 'REM':
+        if (i16) return this.rem16(e);
         this.check(e.span, `division by zero in \`${exprText(e)}\``);
         this.op(Op.rem);
         return;
@@ -1104,6 +1105,29 @@ class CodeGen {
     this.op(Op.rev);
     this.op(Op.shr);
     this.wrap16();
+    this.frame.release(mark);
+  }
+
+  /** INT16 `\\`: MOSTNEG INT16 \\ -1 overflows as the division does (rem itself works on 32 bits). */
+  private rem16(e: Extract<Expr, { kind: 'dyadic' }>): void {
+    const mark = this.frame.mark();
+    const ta = this.frame.alloc(1);
+    const tb = this.frame.alloc(1);
+    this.fn(Fn.stl, tb);
+    this.fn(Fn.stl, ta);
+    this.fn(Fn.ldl, ta);
+    this.fn(Fn.adc, 0x8000);
+    this.fn(Fn.ldl, tb);
+    this.fn(Fn.adc, 1);
+    this.op(Op.or);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.ldc, 1);
+    this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
+    this.op(Op.csub0);
+    this.fn(Fn.ldl, ta);
+    this.fn(Fn.ldl, tb);
+    this.check(e.span, `division by zero in \`${exprText(e)}\``);
+    this.op(Op.rem);
     this.frame.release(mark);
   }
 
@@ -1436,8 +1460,8 @@ class CodeGen {
       this.fn(Fn.ldc, 1);
       this.check(e.span, `division by zero in \`${exprText(e)}\``);
       this.op(Op.csub0);
-      if (e.op === '/') {
-        // (a = MOSTNEG) AND (b = -1): a.lo = 0, a.hi = MOSTNEG, b.lo = b.hi = -1.
+      {
+        // (a = MOSTNEG) AND (b = -1): a.lo = 0, a.hi = MOSTNEG, b.lo = b.hi = -1. An overflow for \\ too.
         this.word(a, 0);
         this.word(a, 1);
         this.op(Op.mint);
