@@ -61,6 +61,8 @@ function sx(e: Expr): string {
       return (e.hex ? `#${e.value.toString(16).toUpperCase()}` : `${e.value}`) + (e.decoration ? `(${tx(e.decoration)})` : '');
     case 'byte':
       return `'${String.fromCharCode(e.value)}'` + (e.decoration ? `(${tx(e.decoration)})` : '');
+    case 'real':
+      return e.text + (e.decoration ? `(${tx(e.decoration)})` : '');
     case 'bool':
       return e.value ? 'TRUE' : 'FALSE';
     case 'string':
