@@ -982,6 +982,8 @@ class CodeGen {
       }
       if (e.kind === 'subscript') return MAX_REGS;
       if (e.kind === 'monadic') return Math.max(this.depth(e.operand), 2);
+      // The remainder's MOSTNEG \\ -1 check needs the whole stack.
+      if (e.kind === 'dyadic' && (e.op === '\\' || e.op === 'REM')) return MAX_REGS;
       if (e.kind === 'dyadic' && e.op === '>>') {
         return e.right.constValue === undefined ? MAX_REGS : Math.max(this.depth(e.left), 2);
       }
