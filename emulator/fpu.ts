@@ -166,9 +166,13 @@ export class Fpu {
         const single = op === Op.fpldnladdsn || op === Op.fpldnlmulsn;
         const x = single ? loadSingle(host, host.A) : loadDouble(host, host.A);
         popInt(host);
-        this.push(x, single ? SINGLE : DOUBLE);
+        // FA op memory, in place: FB and FC are untouched.
+        const a = this.reg[0]!;
+        const len = single ? SINGLE : DOUBLE;
+        const add = op === Op.fpldnladdsn || op === Op.fpldnladddb;
         this.mode = mode;
-        this.dyadic(op === Op.fpldnladdsn || op === Op.fpldnladddb ? Op.fpadd : Op.fpmul);
+        this.reg[0] = this.result(directed(a, x, add ? 0 : 2, mode, len), len, a, x);
+        this.len[0] = len;
         this.mode = NEAREST;
         return true;
       }

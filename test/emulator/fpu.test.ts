@@ -153,6 +153,12 @@ describe('FPU loads and stores', () => {
     expect(d.c.fpu.reg[0]).toBe(0.1 + 0.2);
     expect(d.cycles).toBe(opLen(Op.fpldnladddb) - 1 + 9);
   });
+  it('fpldnladdsn and fpldnlmulsn work in place: FB and FC are kept', () => {
+    const s = runMem(op(Op.fpldnlmulsn), { A: DATA, fp: [[1.5, SINGLE], [7, SINGLE], [8, SINGLE]] }, (c) => writeF32(c, DATA, -1));
+    expect(Array.from(s.c.fpu.reg)).toEqual([-1.5, 7, 8]);
+    const a = runMem(op(Op.fpldnladddb), { A: DATA, fp: [[1.5, DOUBLE], [7, DOUBLE], [8, DOUBLE]] }, (c) => writeF64(c, DATA, 1));
+    expect(Array.from(a.c.fpu.reg)).toEqual([2.5, 7, 8]);
+  });
   it('fpldnlmulsn and fpldnlmuldb multiply FA by memory (13 and 21 cycles)', () => {
     const s = runMem(op(Op.fpldnlmulsn), { A: DATA, fp: [[1.5, SINGLE]] }, (c) => writeF32(c, DATA, 3));
     expect(s.c.fpu.reg[0]).toBe(4.5);
