@@ -18,11 +18,12 @@ interface Bench {
 
 const BENCHES: readonly Bench[] = [
   { name: 'compute', file: 'compute.occ', what: 'nested loops of integer arithmetic, one core' },
+  { name: 'arrays', file: 'arrays.occ', what: 'a sieve and a matrix product: subscripts in every inner loop, one core' },
 ];
 
-function compile(file: string): Image {
+function compile(file: string, rangeChecks: boolean): Image {
   const path = join(here, file);
-  const result = compileSource(path, readFileSync(path, 'latin1'));
+  const result = compileSource(path, readFileSync(path, 'latin1'), { rangeChecks });
   if (!result.image) throw new Error(`${file} does not compile`);
   return result.image;
 }
@@ -32,8 +33,15 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-for (const b of BENCHES) {
-  const image = compile(b.file);
+interface Measured {
+  readonly rate: number;
+  readonly seconds: number;
+  readonly cycles: number;
+  readonly instructions: number;
+}
+
+function measure(b: Bench, rangeChecks: boolean): Measured {
+  const image = compile(b.file, rangeChecks);
   const rates: number[] = [];
   const times: number[] = [];
   let cycles = 0;
@@ -49,7 +57,23 @@ for (const b of BENCHES) {
     rates.push(instructions / seconds);
     times.push(seconds);
   }
+  return { rate: median(rates), seconds: median(times), cycles, instructions };
+}
+
+for (const b of BENCHES) {
   console.log(`${b.name}: ${b.what}`);
-  console.log(`  emulated instructions per host second: ${(median(rates) / 1e6).toFixed(1)} M (median of ${RUNS})`);
-  console.log(`  host time: ${(median(times) * 1000).toFixed(1)} ms; instructions: ${instructions}; emulated cycles: ${cycles}`);
+  // Range checks (subscripts, conversions, shift counts) on, as compiled by default, and off (--no-checks).
+  const on = measure(b, true);
+  const off = measure(b, false);
+  for (const [label, m] of [
+    ['with range checks', on],
+    ['without range checks', off],
+  ] as const) {
+    console.log(
+      `  ${label}: ${(m.rate / 1e6).toFixed(1)} M emulated instructions per host second (median of ${RUNS}); ` +
+        `host ${(m.seconds * 1000).toFixed(1)} ms; instructions ${m.instructions}; emulated cycles ${m.cycles}`,
+    );
+  }
+  const saved = 1 - off.cycles / on.cycles;
+  console.log(`  range checks cost ${(saved * 100).toFixed(1)}% of the emulated cycles`);
 }

@@ -51,6 +51,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
     .option('--stats', 'print cycles, emulated time and per-core figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -60,9 +61,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('compile a program to a loadable image')
     .argument('<file>', 'an occam source file')
     .requiredOption('-o, --output <image>', 'where to write the image (.omx)')
-    .action(async (file: string, opts: { output: string }) => {
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .action(async (file: string, opts: { output: string; checks: boolean }) => {
       const text = readText(file, io);
-      const image = text === null ? null : await compileText(file, text, io);
+      const image = text === null ? null : await compileText(file, text, io, opts.checks);
       if (!image) {
         exitCode = Exit.compileError;
         return;
@@ -114,10 +116,12 @@ interface RunOptions {
   mem?: number;
   stats?: boolean;
   json?: boolean;
+  /** False with --no-checks. */
+  checks?: boolean;
 }
 
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const image = await loadProgram(file, io);
+  const image = await loadProgram(file, io, opts.checks ?? true);
   if (typeof image === 'number') return image;
   let machine: Machine;
   const stdoutChunks: string[] = [];
@@ -198,7 +202,7 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO): Promise<Image | number> {
+async function loadProgram(file: string, io: CliIO, rangeChecks = true): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
   if (looksLikeImage(file, data)) {
@@ -212,7 +216,7 @@ async function loadProgram(file: string, io: CliIO): Promise<Image | number> {
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, rangeChecks);
   return image ?? Exit.compileError;
 }
 
@@ -224,9 +228,9 @@ function looksLikeImage(file: string, data: Uint8Array): boolean {
 }
 
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-async function compileText(file: string, text: string, io: CliIO): Promise<Image | null> {
+async function compileText(file: string, text: string, io: CliIO, rangeChecks = true): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
-  const result = compileSource(file, text);
+  const result = compileSource(file, text, { rangeChecks });
   reportDiagnostics(result.diagnostics, io);
   return result.image;
 }
