@@ -71,7 +71,7 @@ describe('checker: numeric types', () => {
       '2:18 the constant expression 32767(INT16) + 1(INT16) overflows INT16',
     ]);
     expect(messages('  VAL INT16 x IS 32767(INT16) PLUS 1(INT16):\n  SKIP')).toEqual([]);
-    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual(['2:17 the constant expression (MOSTNEG INT) \\ (-1) overflows INT']);
+    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual(['2:16 the constant expression (MOSTNEG INT) \\ (-1) overflows INT']);
   });
   it('reads hex literals as bit patterns of their type', () => {
     expect(messages('  VAL INT16 x IS #FFFF(INT16):\n  VAL INT16 y IS x + 1(INT16):\n  SKIP')).toEqual([]);
@@ -86,7 +86,7 @@ describe('checker: numeric types', () => {
       '2:21 the constant expression 1.0E+38 * 10.0(REAL32) overflows REAL32 (or divides by zero)',
     ]);
     expect(messages('  VAL INT n IS INT ROUND 1.0E+10(REAL64):\n  SKIP')).toEqual([
-      '2:17 `1.0E+10(REAL64)` cannot be converted to INT: out of range',
+      '2:16 `1.0E+10(REAL64)` cannot be converted to INT: out of range',
     ]);
   });
 });
