@@ -2160,20 +2160,100 @@ class CodeGen {
 
   /** INT64 to REAL32/REAL64 on the FPU: hi * 2^32 + lo (lo unsigned), rounded once to REAL64. */
   private int64ToReal(e: Extract<Expr, { kind: 'conversion' }>): void {
+    if (isPrim(e.type!, 'REAL32')) return this.int64ToReal32(e);
     const mark = this.frame.mark();
     const p = this.evalWide(e.operand);
-    const trunc = e.mode === 'TRUNC';
     this.placeAddress(p, 1);
     this.op(Op.fpi32tor64);
     this.fpentry(FpOp.fpuexpinc32);
     this.placeAddress(p, 0);
     this.op(Op.fpb32tor64);
-    if (trunc) this.fpentry(FpOp.fpurz);
+    if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
     this.op(Op.fpadd);
-    if (isPrim(e.type!, 'REAL32')) {
-      if (trunc) this.fpentry(FpOp.fpurz);
-      this.fpentry(FpOp.fpur64tor32);
-    }
+    this.frame.release(mark);
+  }
+
+  /**
+   * INT64 to REAL32, rounded once. Going through REAL64 would round twice when |v| needs more than 53 bits, so
+   * such magnitudes are first shifted right 11 places with a sticky bit (any bit shifted out sets the lowest one),
+   * which keeps every bit REAL32 rounding looks at; a REAL64 scale of ±1.0 or ±2048.0 puts back the shift and
+   * the sign exactly.
+   */
+  private int64ToReal32(e: Extract<Expr, { kind: 'conversion' }>): void {
+    const mark = this.frame.mark();
+    const p = this.evalWide(e.operand);
+    const mask = this.frame.alloc(1);
+    const sticky = this.frame.alloc(1);
+    const m = this.frame.alloc(2);
+    const sc = this.frame.alloc(2);
+    const small = this.label('int64.small');
+    // mask = 0 or -1 by the sign; m = |v| as an unsigned 64-bit value.
+    this.word(p, 1);
+    this.fn(Fn.ldc, 31);
+    this.op(Op.shr);
+    this.fn(Fn.ldc, 0);
+    this.op(Op.rev);
+    this.op(Op.diff);
+    this.fn(Fn.stl, mask);
+    this.fn(Fn.ldc, 0);
+    this.word(p, 0);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.xor);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.ldiff);
+    this.fn(Fn.stl, m);
+    this.word(p, 1);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.xor);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.ldiff);
+    this.fn(Fn.stl, m + 1);
+    // The scale: 1.0 with the value's sign.
+    this.fn(Fn.ldc, 0);
+    this.fn(Fn.stl, sc);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.mint);
+    this.op(Op.and);
+    this.fn(Fn.ldc, 0x3ff00000);
+    this.op(Op.or);
+    this.fn(Fn.stl, sc + 1);
+    // Fewer than 54 bits (m.hi < 2^21): exact in REAL64 as it is.
+    this.fn(Fn.ldl, m + 1);
+    this.fn(Fn.ldc, 21);
+    this.op(Op.shr);
+    this.jump(Fn.cj, small);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldc, 0x7ff);
+    this.op(Op.and);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.stl, sticky);
+    this.fn(Fn.ldl, m + 1);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldc, 11);
+    this.op(Op.lshr);
+    this.fn(Fn.stl, m);
+    this.fn(Fn.stl, m + 1);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldl, sticky);
+    this.op(Op.or);
+    this.fn(Fn.stl, m);
+    // Scale by 2^11: add 11 to the exponent field.
+    this.fn(Fn.ldl, sc + 1);
+    this.fn(Fn.ldc, 11 << 20);
+    this.op(Op.sum);
+    this.fn(Fn.stl, sc + 1);
+    this.place(small);
+    this.fn(Fn.ldlp, m + 1);
+    this.op(Op.fpb32tor64);
+    this.fpentry(FpOp.fpuexpinc32);
+    this.fn(Fn.ldlp, m);
+    this.op(Op.fpb32tor64);
+    this.op(Op.fpadd);
+    this.fn(Fn.ldlp, sc);
+    this.op(Op.fpldnlmuldb);
+    if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
+    this.fpentry(FpOp.fpur64tor32);
     this.frame.release(mark);
   }
 
