@@ -1502,6 +1502,7 @@ class CodeGen {
       case 'AFTER':
         // a AFTER b is (a MINUS b) > 0.
         this.op(Op.diff);
+        if (i16) this.wrap16();
         this.fn(Fn.ldc, 0);
         this.op(Op.gt);
         return;
