@@ -459,6 +459,13 @@ class Checker {
       }
       results.push(t ?? INT);
     }
+    if (results.length > 1 && results.some((t) => isPrim(t, 'INT64', 'REAL64'))) {
+      this.diags.error(
+        def.name.span,
+        `FUNCTION ${def.name.name} has several results and one of them is INT64 or REAL64; occmesh returns a two-word result only on its own`,
+        'return it from a FUNCTION of its own, or through a PROC with a RESULT parameter',
+      );
+    }
     if (results.length > 3) {
       this.diags.error(
         def.resultTypes[3]!.span,

@@ -242,7 +242,12 @@ class CodeGen {
     if (def.body) this.process(def.body);
     this.line(def.results[0]?.span ?? def.span);
     this.prepare(def.results);
-    if (def.results.length === 1) {
+    if (def.results.length === 1 && isWide(def.results[0]!.type)) {
+      // A two-word result comes back in A (least significant word) and B.
+      const p = this.evalWide(def.results[0]!);
+      this.word(p, 1);
+      this.word(p, 0);
+    } else if (def.results.length === 1) {
       this.expr(def.results[0]!);
     } else {
       const temps = def.results.map((r) => {
@@ -279,8 +284,10 @@ class CodeGen {
           if (!this.hoisted.has(e) && e.constValue === undefined) {
             const callee = callees.get(e)!;
             this.callRoutine(callee, e.args);
-            const t = this.frame.alloc(1);
+            const wide = isWide(e.type);
+            const t = this.frame.alloc(wide ? 2 : 1);
             this.fn(Fn.stl, t);
+            if (wide) this.fn(Fn.stl, t + 1);
             this.hoisted.set(e, { frame: this.frame, slot: () => t });
           }
           return;
@@ -2337,7 +2344,7 @@ class CodeGen {
     if (isWide(t)) return MAX_REGS;
     if (isPrim(t, 'REAL32')) {
       if (e.realValue !== undefined) return 1;
-      if (e.kind === 'name' || e.kind === 'subscript') return undefined;
+      if (e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') return undefined;
       return MAX_REGS;
     }
     if (e.constValue !== undefined) return undefined;
@@ -2376,7 +2383,7 @@ class CodeGen {
         this.fn(Fn.ldc, float32Bits(e.realValue));
         return true;
       }
-      if (e.kind === 'name' || e.kind === 'subscript') return false;
+      if (e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') return false;
       // Computed on the FPU; the bits come over through a temporary.
       const mark = this.frame.mark();
       const tmp = this.frame.alloc(1);
@@ -2605,6 +2612,15 @@ class CodeGen {
       return { kind: 'const', lo: Number(BigInt.asIntN(32, v)), hi: Number(BigInt.asIntN(32, v >> 32n)) };
     }
     if (e.realValue !== undefined) return { kind: 'pool', label: this.realConst(e.realValue, t) };
+    if (e.kind === 'call') {
+      const st = this.hoisted.get(e);
+      if (st) return { kind: 'slot', st };
+      const r = this.frame.alloc(2);
+      this.callRoutine(callees.get(e)!, e.args);
+      this.fn(Fn.stl, r);
+      this.fn(Fn.stl, r + 1);
+      return { kind: 'slot', st: this.temp(r) };
+    }
     if (e.kind === 'name') {
       const sym = e.decl!;
       if (this.refs.has(sym)) return { kind: 'ptr', st: storageOf(sym) };
@@ -2693,7 +2709,7 @@ class CodeGen {
       this.op(Op.fpstnldb);
       return;
     }
-    if (e.constValue !== undefined || e.kind === 'name' || e.kind === 'subscript') {
+    if (e.constValue !== undefined || e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') {
       const mark = this.frame.mark();
       this.copyPlace(this.evalWide(e), r);
       this.frame.release(mark);
@@ -3242,8 +3258,10 @@ class CodeGen {
       case 'conversion': {
         const from = e.operand.type!;
         if (isReal(from)) return this.fdepth(e.operand);
-        if (this.usesFP(e.operand)) return MAX_REGS;
-        return isPrim(from, 'INT64') ? 2 : 1;
+        // INT64 operands may call the runtime routines, whose loops can deschedule: the FPU stack must be empty
+        // then (its registers are not kept across a descheduling point).
+        if (this.usesFP(e.operand) || isPrim(from, 'INT64')) return MAX_REGS;
+        return 1;
       }
       default:
         return MAX_REGS;
@@ -3275,6 +3293,26 @@ class CodeGen {
         this.elementAddress(e);
         this.op(single ? Op.fpldnlsn : Op.fpldnldb);
         return;
+      case 'call': {
+        // A FUNCTION result: in a temporary already, or called now (its bits come back in A, or A and B).
+        const mark = this.frame.mark();
+        if (single) {
+          const st = this.hoisted.get(e);
+          if (st) this.slotAddress(st);
+          else {
+            const t = this.frame.alloc(1);
+            this.callRoutine(callees.get(e)!, e.args);
+            this.fn(Fn.stl, t);
+            this.fn(Fn.ldlp, t);
+          }
+          this.op(Op.fpldnlsn);
+        } else {
+          this.placeAddress(this.evalWide(e));
+          this.op(Op.fpldnldb);
+        }
+        this.frame.release(mark);
+        return;
+      }
       case 'monadic':
         // -x is x * -1.0: exact, and it flips the sign of zero as IEEE negation does.
         this.fexpr(e.operand);
