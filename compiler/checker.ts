@@ -24,7 +24,7 @@ import type {
 import type { Diagnostics, SourceFile, Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
-import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from './numeric.js';
+import { foldRealConversion, foldRealDyadic, isRealType, realBytes, realLiteralValue } from './numeric.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -1696,6 +1696,7 @@ export function constBytes(e: Expr): Uint8Array | null {
     }
     return out;
   }
+  if (e.realValue !== undefined && e.type && isRealType(e.type)) return realBytes(e.realValue, e.type);
   return null;
 }
 

@@ -1903,6 +1903,7 @@ class CodeGen {
 
   /** Store a value (a scalar, or an array copied with `move`) at an address that `dst` pushes. */
   private storeValueAt(value: Expr, dst: Word, type: Type): void {
+    if (type.kind === 'prim' && (isWide(type) || is16(type))) return this.storeNumericAt(value, dst, type);
     if (type.kind === 'array') {
       const src = this.arrayRef(value);
       src.addr.emit();
@@ -3150,6 +3151,39 @@ class CodeGen {
     }
     this.op(Op.fpstnlsn);
     return true;
+  }
+
+  /** Store an INT16, INT64 or REAL64 value at the address `dst` pushes. */
+  private storeNumericAt(value: Expr, dst: Word, type: Type): void {
+    const mark = this.frame.mark();
+    if (is16(type)) {
+      const tv = this.frame.alloc(1);
+      const ta = this.frame.alloc(1);
+      this.expr(value);
+      this.fn(Fn.stl, tv);
+      dst.emit();
+      this.fn(Fn.stl, ta);
+      this.fn(Fn.ldl, tv);
+      this.fn(Fn.ldl, ta);
+      this.op(Op.sb);
+      this.fn(Fn.ldl, tv);
+      this.fn(Fn.ldc, 8);
+      this.op(Op.shr);
+      this.fn(Fn.ldl, ta);
+      this.fn(Fn.adc, 1);
+      this.op(Op.sb);
+    } else {
+      const p = this.evalWide(value);
+      const ta = this.frame.alloc(1);
+      dst.emit();
+      this.fn(Fn.stl, ta);
+      for (let i = 0; i < 2; i++) {
+        this.word(p, i);
+        this.fn(Fn.ldl, ta);
+        this.fn(Fn.stnl, i);
+      }
+    }
+    this.frame.release(mark);
   }
 
   /** Copy a two-word place into an INT64/REAL64 element. */
