@@ -2516,14 +2516,6 @@ class CodeGen {
     this.frame.release(mark);
   }
 
-  /** Multiply the subscript in A by the element size in words or bytes, for two- and eight-byte elements. */
-  private scaleIndex(elemSize: number): void {
-    if (elemSize === 2 || elemSize === 8) {
-      this.op(Op.dup);
-      this.op(Op.sum);
-    }
-  }
-
   /** Narrow the INT in A to a smaller target type, with the range check. */
   private narrowInt(to: Type, e: Expr): void {
     if (!this.rangeChecks) {

@@ -444,6 +444,19 @@ describe('fpentry operations', () => {
     expect(entry(FpOp.fpuseterr, {}).c.fpu.error).toBe(true);
     expect(entry(FpOp.fpuclrerr, { fpError: true }).c.fpu.error).toBe(false);
   });
+  it('every selector costs 1 (fpentry) plus its own figure', () => {
+    const fp: Array<[number, number]> = [[2, DOUBLE], [1, DOUBLE], [1, DOUBLE]];
+    const costs: Record<number, number> = {
+      [FpOp.fpusqrtfirst]: 27, [FpOp.fpusqrtstep]: 42, [FpOp.fpusqrtlast]: 8, [FpOp.fpurp]: 1, [FpOp.fpurm]: 1,
+      [FpOp.fpurz]: 1, [FpOp.fpur32tor64]: 3, [FpOp.fpur64tor32]: 6, [FpOp.fpuexpdec32]: 6, [FpOp.fpuexpinc32]: 6,
+      [FpOp.fpuabs]: 2, [FpOp.fpunoround]: 2, [FpOp.fpuchki32]: 3, [FpOp.fpuchki64]: 3, [FpOp.fpudivby2]: 6,
+      [FpOp.fpumulby2]: 6, [FpOp.fpurn]: 1, [FpOp.fpuseterr]: 1, [FpOp.fpuclrerr]: 1,
+    };
+    for (const [sel, cost] of Object.entries(costs)) {
+      const { cycles } = entry(Number(sel), { fp });
+      expect(cycles, `selector ${sel}`).toBe(encode(Fn.ldc, Number(sel)).length + opLen(Op.fpentry) - 1 + 1 + cost);
+    }
+  });
   it('an unknown selector is an invalid FPU operation', () => {
     const { c } = entry(0x77, {});
     expect(c.fault?.reason).toMatch(/invalid FPU operation/);
