@@ -56,6 +56,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -68,6 +69,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: { output: string } & PlacementOpts) => {
       const text = readText(file, io);
       const image = text === null ? null : await compileText(file, text, io, compileOptions(opts));
@@ -123,6 +125,8 @@ interface PlacementOpts {
   mem?: number;
   mesh?: { width: number; height: number };
   spread?: boolean;
+  /** False with --no-checks. */
+  checks?: boolean;
 }
 
 interface RunOptions extends PlacementOpts {
@@ -137,6 +141,7 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
     ...(opts.mesh ? { mesh: opts.mesh } : {}),
     ...(opts.spread ? { spread: true } : {}),
     ...(opts.mem ? { memoryBytes: opts.mem } : {}),
+    ...(opts.checks === false ? { rangeChecks: false } : {}),
   };
 }
 

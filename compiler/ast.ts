@@ -62,6 +62,8 @@ interface ExprBase extends Node {
   type?: Type;
   /** Filled in by the checker when the expression is a compile-time constant of a scalar type. */
   constValue?: bigint;
+  /** Filled in by the checker when the expression is a compile-time constant REAL32/REAL64 (rounded to its type). */
+  realValue?: number;
 }
 
 export type Expr =
@@ -75,6 +77,8 @@ export type Expr =
       readonly decoration: TypeNode | null;
       readonly hex?: boolean;
     })
+  /** A real literal such as `2.5` or `1.0E+3`; `text` is the literal as written (normalised). */
+  | (ExprBase & { readonly kind: 'real'; readonly text: string; readonly decoration: TypeNode | null })
   /** A character literal `'a'`. */
   | (ExprBase & { readonly kind: 'byte'; readonly value: number; readonly decoration: TypeNode | null })
   | (ExprBase & { readonly kind: 'bool'; readonly value: boolean })

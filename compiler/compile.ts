@@ -6,11 +6,14 @@ import { assemble } from './assembler.js';
 import { check } from './checker.js';
 import { generate } from './codegen.js';
 import { parse } from './parser.js';
+import { runtime64 } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
 import { memoryNeeded, place } from './placement.js';
 
 export interface CompileOptions {
+  /** Emit subscript, conversion and shift-count range checks (default true; `--no-checks` turns them off). */
+  readonly rangeChecks?: boolean;
   /** The mesh size (`--mesh WxH`); by default the smallest that holds the program's placement. */
   readonly mesh?: { readonly width: number; readonly height: number };
   /** Spread the branches of the program's outermost PAR across the mesh (`--spread`). */
@@ -36,7 +39,8 @@ export function compileSource(path: string, text: string, options: CompileOption
   if (!checked || diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
 
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
-  const placed = place(checked, { ...options, memoryBytes }, diags);
+  const codegen = { rangeChecks: options.rangeChecks ?? true, runtime: runtime64 };
+  const placed = place(checked, { ...options, memoryBytes, codegen }, diags);
   if (placed === 'error') return { image: null, diagnostics: diags.sorted() };
   if (placed) {
     const image: Image = {
@@ -51,7 +55,7 @@ export function compileSource(path: string, text: string, options: CompileOption
     return { image, diagnostics: diags.sorted() };
   }
 
-  const gen = generate(checked);
+  const gen = generate(checked, codegen);
   const asm = assemble(gen.items);
   const words = gen.workspaceWords();
   const need = memoryNeeded(asm.code.length, words);

@@ -2280,9 +2280,14 @@ class OccamParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          // Real literals lex (with their value decoded) but the AST has no node for them yet.
           const t = this.CONSUME(T.RealLiteral);
-          return this.notYet(t, 'a real (REAL32/REAL64) literal');
+          const decoration = this.OPTION6(() => this.SUBRULE6(this.decoration));
+          return this.ACTION((): A.Expr => ({
+            kind: 'real',
+            span: this.decorated(t, decoration),
+            text: (t.payload as { text: string }).text,
+            decoration: decoration ?? null,
+          }));
         },
       },
       {
@@ -2447,12 +2452,17 @@ class OccamParser extends EmbeddedActionsParser {
   decoration = this.rule('decoration', (): A.TypeNode => {
     this.CONSUME(T.LParen);
     const t = this.SUBRULE(this.dataType);
-    this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    this.ACTION(() => this.decorationEnds.set(t, this.tokenSpan(close)));
     return t;
   });
 
+  /** The closing parenthesis of each literal decoration, so a decorated literal's span includes it. */
+  private readonly decorationEnds = new WeakMap<A.TypeNode, Span>();
+
   private decorated(t: IToken, decoration: A.TypeNode | undefined): Span {
-    return decoration ? this.fromTo(this.tokSpan(t), decoration.span) : this.tokSpan(t);
+    if (!decoration) return this.tokSpan(t);
+    return this.fromTo(this.tokSpan(t), this.decorationEnds.get(decoration) ?? decoration.span);
   }
 
   private ident(t: IToken): A.Ident {

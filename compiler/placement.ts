@@ -11,7 +11,7 @@
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
 import { callees, isChanArray, type CheckedProgram, type HostRole } from './checker.js';
-import { generateCore, type CoreCode } from './codegen.js';
+import { generateCore, type CodegenOptions, type CoreCode } from './codegen.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import type { Type } from './types.js';
@@ -35,6 +35,8 @@ export interface PlacementOptions {
   readonly spread?: boolean;
   /** Memory per core in bytes, to check that every core's code and workspace fit. */
   readonly memoryBytes: number;
+  /** How to generate each core's code (range checks, the runtime library). */
+  readonly codegen?: CodegenOptions;
 }
 
 export interface Placed {
@@ -330,7 +332,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       fixed: fixed.get(key)!,
       span: insts[0]!.span,
     };
-    const gen = generateCore(code);
+    const gen = generateCore(code, options.codegen);
     const asm = assemble(gen.items);
     const words = gen.workspaceWords();
     const { x, y } = at(key);

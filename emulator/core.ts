@@ -11,6 +11,7 @@ import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST
 import { ByteSink } from './sink.js';
 import type { Network } from './network.js';
 import type { EventBus } from './events.js';
+import { Fpu } from './fpu.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -137,6 +138,8 @@ export class Core {
   HaltOnError = false;
   /** Whether a process is executing (Wptr/Iptr/priority describe it). */
   active = false;
+  /** The T800 floating-point unit (emulator/fpu.ts). */
+  readonly fpu = new Fpu();
 
   /** Run queues (front, back) and timer queues, indexed by priority; NotProcess when empty. */
   readonly fptr = Int32Array.of(NOT_PROCESS, NOT_PROCESS);
@@ -878,6 +881,7 @@ export class Core {
     this.intC = this.C;
     this.intError = this.Error;
     this.intHaltOnError = this.HaltOnError;
+    this.fpu.save();
     // The high-priority side starts with a clear Error flag; the low-priority one gets its own back on resumption.
     this.Error = false;
     this.active = false;
@@ -900,6 +904,7 @@ export class Core {
       this.C = this.intC;
       this.Error = this.intError;
       this.HaltOnError = this.intHaltOnError;
+      this.fpu.restore();
       this.priority = 1;
       this.active = true;
       return true;
@@ -1653,8 +1658,26 @@ export class Core {
         this.active = false;
         throw HALT;
       default:
+        if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
         this.faultHere(`invalid instruction (operation #${(op >>> 0).toString(16).toUpperCase()})`);
     }
+  }
+
+  // Memory and errors for the FPU (emulator/fpu.ts), with the same checks as the core's own instructions.
+  fpRead32(addr: number): number {
+    return this.rd(addr);
+  }
+
+  fpWrite32(addr: number, value: number): void {
+    this.wr(addr, value);
+  }
+
+  fpSetError(reason: string): void {
+    this.raiseHere(reason);
+  }
+
+  fpFault(reason: string): never {
+    return this.faultHere(reason);
   }
 
   private push(v: number): void {
