@@ -6,6 +6,7 @@ import { assemble } from './assembler.js';
 import { check } from './checker.js';
 import { generate } from './codegen.js';
 import { parse } from './parser.js';
+import { checkUsage } from './usage.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
 
@@ -23,6 +24,7 @@ export function compileSource(path: string, text: string): CompileResult {
   const program = parse(file, diags);
   if (diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
   const checked = check(program, diags);
+  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
   if (!checked || diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
 
   const gen = generate(checked);
@@ -43,6 +45,9 @@ export function checkSource(path: string, text: string): readonly Diagnostic[] {
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
   const program = parse(file, diags);
-  if (diags.errorCount === 0) check(program, diags);
+  if (diags.errorCount === 0) {
+    const checked = check(program, diags);
+    if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
+  }
   return diags.sorted();
 }
