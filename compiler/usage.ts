@@ -614,6 +614,8 @@ class UsageChecker {
 
   /** Record the reads an expression makes. */
   private expr(e: Expr, out: Access[]): void {
+    // A folded constant (`SIZE a` of a fixed array, `s[0]` of a constant string) reads nothing at run time.
+    if (e.constValue !== undefined) return;
     switch (e.kind) {
       case 'name':
       case 'subscript': {
