@@ -313,7 +313,9 @@ class UsageChecker {
       if (f) {
         this.diags.error(
           b.arg.span,
-          `\`${b.el.name}\` is passed by reference to \`${callee}\`, which also uses it directly`,
+          isChannel(b.el.root.type)
+            ? `channel \`${b.el.name}\` is passed to \`${callee}\`, which also uses it directly`
+            : `\`${b.el.name}\` is passed by reference to \`${callee}\`, which also uses it directly`,
           `inside \`${callee}\` the parameter \`${b.param.name}\` and \`${f.name}\` would be the same variable`,
           [{ span: f.origin ?? f.span, message: `\`${callee}\` uses \`${f.name}\` here` }],
         );
