@@ -30,7 +30,22 @@ export type TypeNode =
 /** A channel protocol. */
 export type ProtocolNode =
   | (Node & { readonly kind: 'simple'; readonly type: TypeNode })
-  | (Node & { readonly kind: 'named'; readonly name: string });
+  | (Node & { readonly kind: 'named'; readonly name: string })
+  /** `CHAN OF ANY`. */
+  | (Node & { readonly kind: 'any' })
+  /** `INT; BYTE`, `INT::[]BYTE`: each item is a separate communication. */
+  | (Node & { readonly kind: 'sequential'; readonly items: readonly ProtocolItemNode[] });
+
+/** One item of a sequential protocol: a data type, or a counted array `count::[]elem`. */
+export type ProtocolItemNode =
+  | (Node & { readonly kind: 'data'; readonly type: TypeNode })
+  | (Node & { readonly kind: 'counted'; readonly count: TypeNode; readonly elem: TypeNode });
+
+/** One tag of a variant protocol (`PROTOCOL P` / `CASE` / `tag; INT`). */
+export interface VariantNode extends Node {
+  readonly tag: Ident;
+  readonly items: readonly ProtocolItemNode[];
+}
 
 // ---------------------------------------------------------------------------------------------------- expressions
 
@@ -80,7 +95,9 @@ export type Expr =
   /** A FUNCTION call used as an operand. */
   | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[] })
   /** A channel end with a direction decorator: `c?` or `c!` (in actual parameters). */
-  | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' });
+  | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' })
+  /** A counted array item of a communication: `n::buf`. */
+  | (ExprBase & { readonly kind: 'counted'; readonly count: Expr; readonly array: Expr });
 
 export interface NameExpr extends ExprBase {
   readonly kind: 'name';
@@ -121,7 +138,15 @@ export type Spec =
       decl?: Symbol;
     })
   | ProcDef
-  | FunctionDef;
+  | FunctionDef
+  /** `PROTOCOL P IS INT; BYTE:` (body) or `PROTOCOL P` with `CASE` variants indented under it. */
+  | (Node & {
+      readonly kind: 'protocol';
+      readonly name: Ident;
+      readonly body: ProtocolNode | null;
+      readonly variants: readonly VariantNode[] | null;
+      decl?: Symbol;
+    });
 
 export interface ProcDef extends Node {
   readonly kind: 'proc';
@@ -177,7 +202,19 @@ export type Guard =
   /** `[cond &] t ? AFTER e` */
   | (Node & { readonly kind: 'timeout'; readonly cond: Expr | null; readonly timer: Expr; readonly after: Expr })
   /** `[cond &] SKIP` */
-  | (Node & { readonly kind: 'skip'; readonly cond: Expr | null });
+  | (Node & { readonly kind: 'skip'; readonly cond: Expr | null })
+  /** `[cond &] c ? CASE` with its variants: the input itself happens once the guard is chosen. */
+  | (Node & { readonly kind: 'case'; readonly cond: Expr | null; readonly channel: Expr; readonly variants: readonly VariantInput[] });
+
+/** One variant of a `c ? CASE` input: the tag, the items to input after it, and the process to run then. */
+export interface VariantInput extends Node {
+  readonly specs: readonly Spec[];
+  readonly tag: Ident;
+  readonly items: readonly Expr[];
+  readonly body: Process;
+  /** Filled in by the checker: the tag's number in its protocol. */
+  tagValue?: number;
+}
 
 export interface Alternative extends Node {
   readonly specs: readonly Spec[];
@@ -211,9 +248,13 @@ export type Process =
       readonly pri: boolean;
       readonly repl: Replicator | null;
       readonly alternatives: readonly (Alternative | AltProcess)[];
+      /** Specifications in front of a nested ALT, in its enclosing ALT. */
+      readonly specs?: readonly Spec[];
     })
   /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
-  | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr });
+  | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr })
+  /** Variant input `c ? CASE` with its variants (or the one-line form `c ? CASE tag; x`, one variant, body SKIP). */
+  | (Node & { readonly kind: 'caseinput'; readonly channel: Expr; readonly variants: readonly VariantInput[] });
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
 export type AltProcess = Extract<Process, { kind: 'alt' }>;

@@ -3,6 +3,11 @@
 // input; the code generator runs only on a program that checked without errors.
 
 import type {
+  AltProcess,
+  Alternative,
+  ProtocolItemNode,
+  ProtocolNode,
+  VariantInput,
   Choice,
   Expr,
   Formal,
@@ -16,8 +21,8 @@ import type {
   TypeNode,
 } from './ast.js';
 import type { Diagnostics, Span } from './source.js';
-import type { ConstSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
-import { BOOL, BYTE, INT, isIntegerType, isPrim, prim, sameType, type Type, typeName } from './types.js';
+import type { ConstSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Symbol, VarSymbol } from './symbols.js';
+import { ANY_PROTOCOL, BOOL, BYTE, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -35,6 +40,9 @@ export interface CheckedProgram {
 const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL']);
 
 const MOST_POS_INT = 0x7fffffffn;
+
+/** Each process of a replicated PAR gets its own copy of the code, so the count is bounded. */
+const MAX_REPLICATED_PAR = 1024;
 const MOST_NEG_INT = -0x80000000n;
 
 class Scope {
@@ -176,6 +184,11 @@ class Checker {
       case 'proc':
         this.checkProc(spec, scope);
         return;
+      case 'protocol':
+        this.checkProtocolDef(spec, scope);
+        return;
+      default:
+        return;
     }
   }
 
@@ -201,17 +214,14 @@ class Checker {
     if (f.isVal && (type.kind === 'chan' || type.kind === 'timer')) {
       this.diags.error(f.span, 'a channel or timer parameter cannot be VAL');
     }
-    if (type.kind === 'array') {
+    if (type.kind === 'array' && !isChanArray(type)) {
       this.diags.error(f.type.span, 'array parameters are not supported yet');
     }
-    if (type.kind === 'timer') {
-      this.diags.error(f.type.span, 'TIMER parameters are not supported yet');
-    }
-    if (f.direction && type.kind !== 'chan') {
+    if (f.direction && type.kind !== 'chan' && !isChanArray(type)) {
       this.diags.error(f.span, `\`${f.name.name}${f.direction}\`: only channels take a direction`);
     }
     // VAL scalars travel by value; everything else (variables, channels) as an address.
-    const byRef = !(f.isVal && type.kind === 'prim') && type.kind !== 'chan';
+    const byRef = !(f.isVal && type.kind === 'prim') && type.kind !== 'chan' && type.kind !== 'timer';
     const sym: ParamSymbol = {
       kind: 'param',
       name: f.name.name,
@@ -251,30 +261,26 @@ class Checker {
           this.diags.error(node.size.span, `array size ${n} is out of range`);
           return null;
         }
-        if (elem.kind !== 'prim') {
-          this.diags.error(node.span, 'arrays of channels, timers and arrays are not supported yet');
+        if (elem.kind !== 'prim' && elem.kind !== 'chan') {
+          this.diags.error(node.span, 'arrays of timers and arrays are not supported yet');
         }
         return { kind: 'array', size: Number(n), elem };
       }
       case 'chan': {
-        const p = node.protocol;
-        if (p.kind === 'named') {
-          this.diags.error(p.span, `named protocols are not supported yet (\`${p.name}\`)`);
-          return null;
-        }
-        const t = this.resolveType(p.type, scope, false);
-        if (!t) return null;
-        if (t.kind !== 'prim') {
-          this.diags.error(p.span, 'channels of arrays are not supported yet');
-          return null;
-        }
-        return { kind: 'chan', protocol: t };
+        const t = this.resolveProtocol(node.protocol, scope);
+        return t ? { kind: 'chan', protocol: t } : null;
       }
       case 'timer':
         return { kind: 'timer' };
-      case 'named':
+      case 'named': {
+        const sym = scope.lookup(node.name);
+        if (sym && sym.kind === 'protocol') {
+          this.diags.error(node.span, `\`${node.name}\` is a PROTOCOL, not a data type`, `a channel of it is written CHAN OF ${node.name}`);
+          return null;
+        }
         this.diags.error(node.span, `unknown type \`${node.name}\``);
         return null;
+      }
     }
   }
 
@@ -296,9 +302,13 @@ class Checker {
         return;
       case 'seq':
       case 'par': {
-        if (p.kind === 'par' && p.pri) this.diags.error(p.span, 'PRI PAR is not supported yet');
-        if (p.kind === 'par' && p.repl) this.diags.error(p.span, 'replicated PAR is not supported yet');
+        if (p.kind === 'par') this.checkParShape(p);
         const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+        if (p.kind === 'par' && p.repl && p.repl.count.type && p.repl.count.constValue === undefined) {
+          this.diags.error(p.repl.count.span, 'the count of a replicated PAR must be a constant', 'use a literal or a VAL constant, e.g. PAR i = 0 FOR n with VAL INT n IS 4:');
+        } else if (p.kind === 'par' && p.repl && (p.repl.count.constValue ?? 0n) > BigInt(MAX_REPLICATED_PAR)) {
+          this.diags.error(p.repl.count.span, `a replicated PAR may start at most ${MAX_REPLICATED_PAR} processes`);
+        }
         for (const c of p.body) this.checkProcess(c, inner);
         return;
       }
@@ -314,6 +324,19 @@ class Checker {
         return;
       case 'scope':
         this.checkProcess(p.body, this.checkSpecs(p.specs, scope));
+        return;
+      case 'case':
+        this.checkCase(p, scope);
+        return;
+      case 'alt':
+        this.checkAlt(p, scope);
+        return;
+      case 'delay':
+        this.checkTimer(p.timer, scope);
+        this.expectType(p.after, scope, INT, 'the time after AFTER');
+        return;
+      case 'caseinput':
+        this.checkCaseInput(p.channel, p.variants, scope);
         return;
     }
   }
@@ -423,6 +446,10 @@ class Checker {
   private checkOutput(chan: Expr, items: readonly Expr[], scope: Scope): void {
     const proto = this.checkChannel(chan, scope, '!');
     if (proto && proto.kind === 'timer') return;
+    if (proto && proto.kind === 'protocol') {
+      this.checkProtocolOutput(chan, proto.def, items, scope);
+      return;
+    }
     if (proto && items.length !== 1) {
       this.diags.error(chan.span, `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`);
     }
@@ -437,7 +464,15 @@ class Checker {
   private checkInput(chan: Expr, items: readonly Expr[], scope: Scope): void {
     const proto = this.checkChannel(chan, scope, '?');
     if (proto && proto.kind === 'timer') {
-      this.diags.error(chan.span, 'timers are not supported yet');
+      if (items.length !== 1) this.diags.error(chan.span, 'a timer input reads the time into one INT variable');
+      for (const item of items) {
+        const t = this.checkWritable(item, scope, 'input to');
+        if (t && !sameType(t, INT)) this.diags.error(item.span, `a timer gives an INT, but \`${exprText(item)}\` is ${typeName(t)}`);
+      }
+      return;
+    }
+    if (proto && proto.kind === 'protocol') {
+      this.checkProtocolInput(chan, proto.def, items, scope);
       return;
     }
     if (proto && items.length !== 1) {
@@ -477,13 +512,24 @@ class Checker {
         this.checkExpr(arg, scope);
         return;
       }
-      if (param.type.kind === 'chan') {
+      if (param.type.kind === 'timer') {
+        const t = this.checkExpr(arg, scope);
+        if (t && t.kind !== 'timer') this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is a TIMER, but this is ${typeName(t)}`);
+        return;
+      }
+      if (param.type.kind === 'chan' || isChanArray(param.type)) {
         const a = arg.kind === 'direction' ? arg.channel : arg;
         const t = this.checkExpr(arg, scope);
         if (t && !sameType(t, param.type)) {
           this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
         }
         if (!rootName(a)) this.diags.error(arg.span, `parameter \`${param.name}\` needs a channel`);
+        if (arg.kind === 'direction' && param.direction && arg.direction !== param.direction) {
+          this.diags.error(
+            arg.span,
+            `\`${exprText(arg)}\` is an ${arg.direction === '!' ? 'output' : 'input'} end, but parameter \`${param.name}\` of \`${sym.name}\` is the ${param.direction === '?' ? 'input (?)' : 'output (!)'} end`,
+          );
+        }
         return;
       }
       if (param.byRef) {
@@ -592,9 +638,12 @@ class Checker {
       case 'call':
         this.diags.error(e.span, 'FUNCTION calls are not supported yet');
         return null;
+      case 'counted':
+        this.diags.error(e.span, 'a counted array `n::a` can only be sent or received on a channel whose protocol has one');
+        return null;
       case 'direction': {
         const t = this.checkExpr(e.channel, scope);
-        if (t && t.kind !== 'chan') {
+        if (t && t.kind !== 'chan' && !isChanArray(t)) {
           this.diags.error(e.span, `\`${exprText(e.channel)}\` is not a channel, so it takes no direction`);
           return null;
         }
@@ -614,8 +663,8 @@ class Checker {
       this.diags.error(e.span, `\`${e.name}\` is not declared`);
       return null;
     }
-    if (sym.kind === 'proc') {
-      this.diags.error(e.span, `\`${e.name}\` is a PROC, not a value`);
+    if (sym.kind === 'proc' || sym.kind === 'protocol') {
+      this.diags.error(e.span, `\`${e.name}\` is a ${sym.kind === 'proc' ? 'PROC' : 'PROTOCOL'}, not a value`);
       return null;
     }
     e.decl = sym;
@@ -784,6 +833,312 @@ class Checker {
     return result;
   }
 
+  // ------------------------------------------------------------------------------------------------ protocols
+
+  /** The message type of a channel: a data type for a simple protocol, else a `protocol` type. */
+  private resolveProtocol(p: ProtocolNode, scope: Scope): Type | null {
+    switch (p.kind) {
+      case 'any':
+        return { kind: 'protocol', def: ANY_PROTOCOL };
+      case 'named': {
+        const sym = scope.lookup(p.name);
+        if (sym && sym.kind === 'protocol') return sym.type;
+        if (sym) {
+          this.diags.error(p.span, `\`${p.name}\` is not a PROTOCOL or a data type`);
+          return null;
+        }
+        this.diags.error(p.span, `unknown protocol \`${p.name}\``, 'define it first with PROTOCOL');
+        return null;
+      }
+      case 'simple': {
+        const t = this.resolveType(p.type, scope, false);
+        if (!t) return null;
+        if (!this.isDataType(t)) {
+          this.diags.error(p.span, `a channel cannot carry ${typeName(t)}`);
+          return null;
+        }
+        return t;
+      }
+      case 'sequential': {
+        const items = this.protocolItems(p.items, scope);
+        return items ? { kind: 'protocol', def: { name: null, items, variants: null } } : null;
+      }
+    }
+  }
+
+  private isDataType(t: Type): boolean {
+    return t.kind === 'prim' || (t.kind === 'array' && t.size !== null && this.isDataType(t.elem));
+  }
+
+  private protocolItems(nodes: readonly ProtocolItemNode[], scope: Scope): ProtocolItem[] | null {
+    const out: ProtocolItem[] = [];
+    let ok = true;
+    for (const n of nodes) {
+      if (n.kind === 'data') {
+        const t = this.resolveType(n.type, scope, false);
+        if (t && !this.isDataType(t)) {
+          this.diags.error(n.span, `a protocol item cannot be ${typeName(t)}`);
+          ok = false;
+        } else if (t) out.push({ kind: 'data', type: t });
+        else ok = false;
+        continue;
+      }
+      const count = this.resolveType(n.count, scope, false);
+      const arr = this.resolveType(n.elem, scope, true);
+      if (!count || !arr) {
+        ok = false;
+        continue;
+      }
+      if (!isPrim(count, 'INT', 'BYTE', 'INT16', 'INT32', 'INT64')) {
+        this.diags.error(n.count.span, `the count of a counted array must be an integer type, not ${typeName(count)}`);
+        ok = false;
+      }
+      if (arr.kind !== 'array' || arr.size !== null || !this.isDataType({ ...arr, size: 0 })) {
+        this.diags.error(n.elem.span, 'a counted array protocol is written COUNT::[]ELEMENT, like INT::[]BYTE');
+        ok = false;
+        continue;
+      }
+      out.push({ kind: 'counted', count, elem: arr.elem });
+    }
+    return ok ? out : null;
+  }
+
+  private checkProtocolDef(spec: Extract<Spec, { kind: 'protocol' }>, scope: Scope): void {
+    let def: ProtocolDef | null = null;
+    const name = spec.name.name;
+    if (spec.body) {
+      const body = spec.body;
+      if (body.kind === 'simple' || body.kind === 'named') {
+        const t = this.resolveProtocol(body, scope);
+        if (t && t.kind === 'protocol') def = { ...t.def, name };
+        else if (t) def = { name, items: [{ kind: 'data', type: t }], variants: null };
+      } else if (body.kind === 'sequential') {
+        const items = this.protocolItems(body.items, scope);
+        if (items) def = { name, items, variants: null };
+      }
+    } else {
+      const variants: { tag: string; items: ProtocolItem[] }[] = [];
+      const seen = new Map<string, Span>();
+      for (const v of spec.variants ?? []) {
+        const prev = seen.get(v.tag.name);
+        if (prev) {
+          this.diags.error(v.tag.span, `the tag \`${v.tag.name}\` appears twice in PROTOCOL ${name}`, undefined, [
+            { span: prev, message: 'first here' },
+          ]);
+          continue;
+        }
+        seen.set(v.tag.name, v.tag.span);
+        variants.push({ tag: v.tag.name, items: this.protocolItems(v.items, scope) ?? [] });
+      }
+      if (variants.length > 255) this.diags.error(spec.name.span, `PROTOCOL ${name} has more than 255 tags`);
+      def = { name, items: null, variants };
+    }
+    if (!def) return;
+    const sym: ProtocolSymbol = { kind: 'protocol', name, span: spec.name.span, type: { kind: 'protocol', def } };
+    spec.decl = sym;
+    scope.define(sym);
+  }
+
+  /** The tag named by the first item of a variant output, or null after an error. */
+  private variantTag(def: ProtocolDef, item: Expr | undefined, chan: Expr): { index: number; items: readonly ProtocolItem[] } | null {
+    const tags = def.variants!;
+    if (!item || item.kind !== 'name') {
+      this.diags.error(item ? item.span : chan.span, `a message on \`${exprText(chan)}\` (PROTOCOL ${def.name}) starts with one of its tags: ${tags.map((t) => t.tag).join(', ')}`);
+      return null;
+    }
+    const index = tags.findIndex((t) => t.tag === item.name);
+    if (index < 0) {
+      this.diags.error(item.span, `\`${item.name}\` is not a tag of PROTOCOL ${def.name}`, `its tags are ${tags.map((t) => t.tag).join(', ')}`);
+      return null;
+    }
+    item.type = BYTE;
+    item.constValue = BigInt(index);
+    return { index, items: tags[index]!.items };
+  }
+
+  private checkProtocolOutput(chan: Expr, def: ProtocolDef, items: readonly Expr[], scope: Scope): void {
+    if (def.any) {
+      for (const item of items) {
+        const t = this.checkExpr(item, scope);
+        if (t && (item.kind === 'counted' || !this.isDataType(t))) this.diags.error(item.span, `cannot send ${typeName(t)} on a CHAN OF ANY`);
+      }
+      return;
+    }
+    let expected: readonly ProtocolItem[] | null = def.items;
+    let rest = items;
+    if (def.variants) {
+      const tag = this.variantTag(def, items[0], chan);
+      if (!tag) return;
+      expected = tag.items;
+      rest = items.slice(1);
+    }
+    this.checkItems(chan, def, expected!, rest, scope, 'output');
+  }
+
+  private checkProtocolInput(chan: Expr, def: ProtocolDef, items: readonly Expr[], scope: Scope): void {
+    if (def.variants) {
+      this.diags.error(chan.span, `\`${exprText(chan)}\` carries the variant PROTOCOL ${def.name}: input from it with \`${exprText(chan)} ? CASE\``);
+      return;
+    }
+    if (def.any) {
+      for (const item of items) {
+        const t = this.checkWritable(item, scope, 'input to');
+        if (t && !this.isDataType(t)) this.diags.error(item.span, `cannot receive ${typeName(t)} from a CHAN OF ANY`);
+      }
+      return;
+    }
+    this.checkItems(chan, def, def.items!, items, scope, 'input');
+  }
+
+  /** Check the items of a communication against the protocol's items, one by one. */
+  private checkItems(chan: Expr, def: ProtocolDef, expected: readonly ProtocolItem[], items: readonly Expr[], scope: Scope, dir: 'input' | 'output'): void {
+    const what = def.name ? `PROTOCOL ${def.name}` : `protocol ${typeName({ kind: 'protocol', def })}`;
+    if (items.length !== expected.length) {
+      const span = items.length > 0 ? items[0]!.span : chan.span;
+      this.diags.error(span, `\`${exprText(chan)}\` carries ${expected.length} item(s) per message (${what}), but this ${dir} has ${items.length}`);
+    }
+    items.forEach((item, i) => {
+      const want = expected[i];
+      if (!want) return;
+      if (want.kind === 'data') {
+        if (item.kind === 'counted') {
+          this.diags.error(item.span, `item ${i + 1} of ${what} is ${typeName(want.type)}, not a counted array`);
+          return;
+        }
+        const t = dir === 'output' ? this.checkExpr(item, scope, want.type) : this.checkWritable(item, scope, 'input to');
+        if (t && !sameType(t, want.type)) this.diags.error(item.span, `item ${i + 1} of ${what} is ${typeName(want.type)}, but \`${exprText(item)}\` is ${typeName(t)}`);
+        return;
+      }
+      if (item.kind !== 'counted') {
+        this.diags.error(item.span, `item ${i + 1} of ${what} is a counted array: write count::array`);
+        this.checkExpr(item, scope);
+        return;
+      }
+      const ct = dir === 'output' ? this.checkExpr(item.count, scope, want.count) : this.checkWritable(item.count, scope, 'input to');
+      if (ct && !sameType(ct, want.count)) this.diags.error(item.count.span, `the count must be ${typeName(want.count)}, but this is ${typeName(ct)}`);
+      const at = dir === 'output' ? this.checkExpr(item.array, scope) : this.checkWritable(item.array, scope, 'input to');
+      if (at && (at.kind !== 'array' || !sameType(at.elem, want.elem))) {
+        this.diags.error(item.array.span, `the array must be of ${typeName(want.elem)}, but this is ${typeName(at)}`);
+      }
+      const n = item.count.constValue;
+      if (at && at.kind === 'array' && at.size !== null && n !== undefined && (n < 0n || n > BigInt(at.size))) {
+        this.diags.error(item.count.span, `the count ${n} is out of range: \`${exprText(item.array)}\` has ${at.size} elements`);
+      }
+    });
+  }
+
+  private checkCaseInput(chan: Expr, variants: readonly VariantInput[], scope: Scope): void {
+    const proto = this.checkChannel(chan, scope, '?');
+    let def: ProtocolDef | null = null;
+    if (proto && (proto.kind !== 'protocol' || !proto.def.variants)) {
+      this.diags.error(chan.span, `\`${exprText(chan)}\` does not carry a variant protocol, so it cannot be input with \`? CASE\``);
+    } else if (proto) def = proto.def;
+    const seen = new Map<string, Span>();
+    for (const v of variants) {
+      const inner = this.checkSpecs(v.specs, scope);
+      if (def) {
+        const index = def.variants!.findIndex((t) => t.tag === v.tag.name);
+        const prev = seen.get(v.tag.name);
+        if (index < 0) {
+          this.diags.error(v.tag.span, `\`${v.tag.name}\` is not a tag of PROTOCOL ${def.name}`, `its tags are ${def.variants!.map((t) => t.tag).join(', ')}`);
+        } else if (prev) {
+          this.diags.error(v.tag.span, `the tag \`${v.tag.name}\` is listed twice in this \`? CASE\``, undefined, [{ span: prev, message: 'first here' }]);
+        } else {
+          seen.set(v.tag.name, v.tag.span);
+          v.tagValue = index;
+          this.checkItems(chan, def, def.variants![index]!.items, v.items, inner, 'input');
+        }
+      }
+      this.checkProcess(v.body, inner);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ CASE, ALT, PAR, timers
+
+  private checkCase(p: Extract<Process, { kind: 'case' }>, scope: Scope): void {
+    let st = this.checkExpr(p.selector, scope);
+    if (st && !isIntegerType(st) && !isPrim(st, 'BOOL')) {
+      this.diags.error(p.selector.span, `a CASE selector must be an integer, BYTE or BOOL, but this is ${typeName(st)}`);
+      st = null;
+    }
+    const seen = new Map<bigint, Span>();
+    let elseSpan: Span | null = null;
+    for (const o of p.options) {
+      const inner = this.checkSpecs(o.specs, scope);
+      if (o.values === null) {
+        if (elseSpan) this.diags.error(o.span, 'a CASE has at most one ELSE', undefined, [{ span: elseSpan, message: 'the first ELSE' }]);
+        elseSpan = o.span;
+      }
+      for (const v of o.values ?? []) {
+        const t = this.checkExpr(v, inner, st ?? undefined);
+        if (!t) continue;
+        if (st && !sameType(t, st)) {
+          this.diags.error(v.span, `this option is ${typeName(t)}, but the selector \`${exprText(p.selector)}\` is ${typeName(st)}`);
+          continue;
+        }
+        const k = v.constValue;
+        if (k === undefined) {
+          this.diags.error(v.span, 'a CASE option must be a constant', 'use a literal or a VAL constant');
+          continue;
+        }
+        const prev = seen.get(k);
+        if (prev) {
+          this.diags.error(v.span, `the value ${exprText(v)} appears in two options of this CASE`, undefined, [{ span: prev, message: 'first here' }]);
+        } else seen.set(k, v.span);
+      }
+      this.checkProcess(o.body, inner);
+    }
+  }
+
+  /** An ALT's alternatives, with nested (and replicated) ALTs checked in the scope of their replicators. */
+  private checkAlt(p: AltProcess, scope: Scope): void {
+    const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+    for (const a of p.alternatives) {
+      if ('kind' in a) {
+        this.checkAlt(a, a.specs ? this.checkSpecs(a.specs, inner) : inner);
+        continue;
+      }
+      const alt = a as Alternative;
+      const s = this.checkSpecs(alt.specs, inner);
+      const g = alt.guard;
+      if (g.cond) this.checkCondition(g.cond, s);
+      switch (g.kind) {
+        case 'input': {
+          const t = this.checkExpr(g.channel, s);
+          if (t && t.kind === 'timer') {
+            this.diags.error(g.channel.span, 'a timer in an ALT guard waits with `? AFTER`', `write ${exprText(g.channel)} ? AFTER time`);
+            break;
+          }
+          this.checkInput(g.channel, g.items, s);
+          break;
+        }
+        case 'timeout':
+          this.checkTimer(g.timer, s);
+          this.expectType(g.after, s, INT, 'the time after AFTER');
+          break;
+        case 'skip':
+          break;
+        case 'case':
+          this.checkCaseInput(g.channel, g.variants, s);
+          break;
+      }
+      this.checkProcess(alt.body, s);
+    }
+  }
+
+  private checkTimer(e: Expr, scope: Scope): void {
+    const t = this.checkExpr(e, scope);
+    if (t && t.kind !== 'timer') this.diags.error(e.span, `\`${exprText(e)}\` is not a TIMER, so it cannot wait with AFTER`);
+  }
+
+  private checkParShape(p: Extract<Process, { kind: 'par' }>): void {
+    if (p.pri && p.repl) {
+      this.diags.error(p.span, 'a replicated PRI PAR is not supported', 'a PRI PAR has two branches: the first runs at high priority');
+    } else if (p.pri && p.body.length !== 2) {
+      this.diags.error(p.span, `a PRI PAR has exactly two branches (this one has ${p.body.length})`, 'the first branch runs at high priority, the second at low priority');
+    }
+  }
+
   private bits(t: Type): number {
     if (t.kind !== 'prim') return 32;
     return t.name === 'BYTE' ? 8 : t.name === 'INT16' ? 16 : t.name === 'INT64' ? 64 : 32;
@@ -806,6 +1161,10 @@ class Checker {
     const bits = this.bits(t);
     return t.kind === 'prim' && t.name === 'BYTE' ? BigInt.asUintN(bits, v) : BigInt.asIntN(bits, v);
   }
+}
+
+export function isChanArray(t: Type): boolean {
+  return t.kind === 'array' && (t.elem.kind === 'chan' || isChanArray(t.elem));
 }
 
 function isUntypedLiteral(e: Expr): boolean {

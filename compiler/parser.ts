@@ -35,9 +35,8 @@ import * as T from './tokens.js';
 
 export interface ParseOptions {
   /**
-   * Build AST nodes for CASE, ALT / PRI ALT, timer delays (`t ? AFTER e`) and FUNCTION definitions. Off by
-   * default because the checker and code generator do not handle those nodes yet and would skip them silently;
-   * while off, each is reported as "not supported yet" at its keyword.
+   * Build AST nodes for FUNCTION definitions. Off by default because the checker and code generator do not
+   * handle them yet and would skip them silently; while off, FUNCTION is reported as "not supported yet".
    */
   readonly experimental?: boolean;
 }
@@ -220,7 +219,6 @@ function isLayout(t: TokenType): boolean {
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
   [T.DATA, 'DATA TYPE'],
-  [T.PROTOCOL, 'PROTOCOL'],
   [T.PLACE, 'PLACE'],
   [T.PLACED, 'PLACED PAR'],
   [T.PROCESSOR, 'PROCESSOR'],
@@ -258,7 +256,11 @@ interface Head {
   readonly isOperand: boolean;
 }
 
-type InputTail = { readonly kind: 'after'; readonly after: A.Expr } | { readonly kind: 'items'; readonly items: A.Expr[] };
+type InputTail =
+  | { readonly kind: 'after'; readonly after: A.Expr }
+  | { readonly kind: 'items'; readonly items: A.Expr[] }
+  /** `? CASE` (variants indented under the line), or `? CASE tag; x` (tag given). */
+  | { readonly kind: 'case'; readonly kw: IToken; readonly tag: IToken | null; readonly items: A.Expr[] };
 
 type OptionItem =
   | Item
@@ -549,7 +551,7 @@ class OccamParser extends EmbeddedActionsParser {
     const s = this.scanLine();
     if (s.func) return 'spec';
     if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE) return 'spec';
-    if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || tokenMatcher(this.LA(1), T.PrimType)) return 'spec';
+    if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || s.first === T.PROTOCOL || tokenMatcher(this.LA(1), T.PrimType)) return 'spec';
     if (s.first === T.Name || s.first === T.LBracket) {
       if (s.is) return 'spec';
       if (s.assign) return 'assign';
@@ -797,6 +799,7 @@ class OccamParser extends EmbeddedActionsParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { GATE: () => isFunction, ALT: () => this.SUBRULE(this.functionDef) },
+        { ALT: () => this.SUBRULE(this.protocolDef) },
         { ALT: () => this.SUBRULE(this.valSpec) },
         { ALT: () => this.SUBRULE(this.procDef) },
         { ALT: () => this.SUBRULE(this.typedSpec) },
@@ -1089,22 +1092,117 @@ class OccamParser extends EmbeddedActionsParser {
 
   protocol = this.rule('protocol', (): A.ProtocolNode => {
     return this.OR<A.ProtocolNode>([
-      { ALT: () => this.notYet(this.CONSUME(T.ANY), 'CHAN OF ANY') },
       {
         ALT: () => {
-          const type = this.SUBRULE(this.dataType);
-          this.OPTION(() =>
-            this.OR2([
-              { ALT: () => this.notYet(this.CONSUME(T.Semicolon), 'a sequential protocol (`;`)') },
-              { ALT: () => this.notYet(this.CONSUME(T.CountedSep), 'a counted array protocol (`::`)') },
-            ]),
-          );
-          return this.ACTION((): A.ProtocolNode =>
-            type.kind === 'named' ? { kind: 'named', span: type.span, name: type.name } : { kind: 'simple', span: type.span, type },
-          );
+          const t = this.CONSUME(T.ANY);
+          return this.ACTION((): A.ProtocolNode => ({ kind: 'any', span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
+          const items = this.SUBRULE(this.protocolItems);
+          return this.ACTION((): A.ProtocolNode => {
+            const first = items[0]!;
+            if (items.length > 1 || first.kind === 'counted') {
+              return { kind: 'sequential', span: this.fromTo(first.span, items[items.length - 1]!.span), items };
+            }
+            const type = first.type;
+            return type.kind === 'named' ? { kind: 'named', span: type.span, name: type.name } : { kind: 'simple', span: type.span, type };
+          });
         },
       },
     ]);
+  });
+
+  /** `T1; T2::[]T3; ...`: the items of a sequential protocol (one item is a simple protocol). */
+  protocolItems = this.rule('protocolItems', (): A.ProtocolItemNode[] => {
+    const items: A.ProtocolItemNode[] = [this.SUBRULE(this.protocolItem)];
+    this.MANY(() => {
+      this.CONSUME(T.Semicolon);
+      items.push(this.SUBRULE2(this.protocolItem));
+    });
+    return items;
+  });
+
+  protocolItem = this.rule('protocolItem', (): A.ProtocolItemNode => {
+    const type = this.SUBRULE(this.dataType);
+    const elem = this.OPTION(() => {
+      this.CONSUME(T.CountedSep);
+      return this.SUBRULE2(this.dataType);
+    });
+    return this.ACTION((): A.ProtocolItemNode =>
+      elem ? { kind: 'counted', span: this.fromTo(type.span, elem.span), count: type, elem } : { kind: 'data', span: type.span, type },
+    );
+  });
+
+  /** `PROTOCOL P IS items:`, or `PROTOCOL P` with `CASE` and its tagged variants indented under it, then `:`. */
+  protocolDef = this.rule('protocolDef', (): A.Spec => {
+    const kw = this.CONSUME(T.PROTOCOL);
+    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the PROTOCOL after PROTOCOL') });
+    return this.OR<A.Spec>([
+      {
+        ALT: () => {
+          this.CONSUME(T.IS);
+          const items = this.SUBRULE(this.protocolItems);
+          const colon = this.CONSUME(T.Colon, { ERR_MSG: msg('`:` missing at the end of the PROTOCOL definition') });
+          this.CONSUME(T.NL);
+          return this.ACTION((): A.Spec => {
+            const first = items[0]!;
+            const body: A.ProtocolNode =
+              items.length > 1 || first.kind === 'counted'
+                ? { kind: 'sequential', span: this.fromTo(first.span, items[items.length - 1]!.span), items }
+                : first.type.kind === 'named'
+                  ? { kind: 'named', span: first.span, name: first.type.name }
+                  : { kind: 'simple', span: first.span, type: first.type };
+            return { kind: 'protocol', span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)), name: this.ident(name), body, variants: null };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.NL);
+          this.CONSUME(T.INDENT, { ERR_MSG: msg('expected `IS` or an indented `CASE` after the PROTOCOL name') });
+          this.CONSUME(T.CASE, { ERR_MSG: msg('expected CASE: a variant protocol lists its tags under CASE') });
+          this.CONSUME3(T.NL);
+          const variants: A.VariantNode[] = [];
+          this.OPTION(() => {
+            this.CONSUME2(T.INDENT);
+            this.MANY(() => {
+              const v = this.guarded(() => this.SUBRULE(this.variantDef), null);
+              if (v) variants.push(v);
+            });
+            this.CONSUME(T.OUTDENT);
+          });
+          this.CONSUME2(T.OUTDENT);
+          const colon = this.CONSUME2(T.Colon, {
+            ERR_MSG: msg('`:` missing at the end of the PROTOCOL definition', 'put `:` on a line of its own, in the same column as PROTOCOL'),
+          });
+          this.CONSUME4(T.NL);
+          return this.ACTION((): A.Spec => ({
+            kind: 'protocol',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+            name: this.ident(name),
+            body: null,
+            variants,
+          }));
+        },
+      },
+    ]);
+  });
+
+  /** `tag` or `tag; T1; T2` in a variant protocol. */
+  variantDef = this.rule('variantDef', (): A.VariantNode => {
+    const tag = this.CONSUME(T.Name, { ERR_MSG: msg('expected a tag name', 'each line under CASE is a tag, optionally followed by `;` and types') });
+    const items = this.OPTION(() => {
+      this.CONSUME(T.Semicolon);
+      return this.SUBRULE(this.protocolItems);
+    });
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.VariantNode => {
+      const list = items ?? [];
+      const span = list.length > 0 ? this.fromTo(this.tokSpan(tag), list[list.length - 1]!.span) : this.tokSpan(tag);
+      return { span, tag: this.ident(tag), items: list };
+    });
   });
 
   /** A data type: `{[size]} (primitive | name)`. */
@@ -1335,7 +1433,16 @@ class OccamParser extends EmbeddedActionsParser {
     ]);
     const tail = this.SUBRULE(this.inputTail);
     this.CONSUME(T.NL);
+    const variants = this.OPTION2({
+      GATE: () => tail.kind === 'case' && tail.tag === null,
+      DEF: () => this.SUBRULE(this.variantBlock),
+    });
     return this.ACTION((): A.Process => {
+      if (tail.kind === 'case') {
+        const vs = this.variantsOf(tail, variants ?? null, channel.span);
+        const last = vs[vs.length - 1];
+        return { kind: 'caseinput', span: this.fromTo(channel.span, last ? last.span : this.tokSpan(tail.kw)), channel, variants: vs };
+      }
       if (tail.kind === 'after') {
         return { kind: 'delay', span: this.fromTo(channel.span, tail.after.span), timer: channel, after: tail.after };
       }
@@ -1350,20 +1457,28 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const kw = this.CONSUME(T.AFTER);
-          this.pending(kw, 'timer input `? AFTER`');
           const after = this.SUBRULE(this.expression);
           return { kind: 'after', after };
         },
       },
-      { ALT: () => this.notYet(this.CONSUME(T.CASE), 'variant input `? CASE`') },
       {
         ALT: () => {
-          const items: A.Expr[] = [this.SUBRULE(this.operand)];
-          this.OPTION(() => this.notYet(this.CONSUME(T.CountedSep), 'counted array input `::`'));
+          const kw = this.CONSUME(T.CASE);
+          const tag = this.OPTION3(() => this.CONSUME(T.Name));
+          const items: A.Expr[] = [];
+          this.MANY2(() => {
+            this.CONSUME2(T.Semicolon);
+            items.push(this.SUBRULE3(this.inputItem));
+          });
+          return { kind: 'case', kw, tag: tag ?? null, items };
+        },
+      },
+      {
+        ALT: () => {
+          const items: A.Expr[] = [this.SUBRULE(this.inputItem)];
           this.MANY(() => {
             this.CONSUME(T.Semicolon);
-            items.push(this.SUBRULE2(this.operand));
-            this.OPTION2(() => this.notYet(this.CONSUME2(T.CountedSep), 'counted array input `::`'));
+            items.push(this.SUBRULE2(this.inputItem));
           });
           return { kind: 'items', items };
         },
@@ -1371,16 +1486,100 @@ class OccamParser extends EmbeddedActionsParser {
     ]);
   });
 
+  /** An item of an output: an expression, or a counted array `n::buf`. */
+  outputItem = this.rule('outputItem', (): A.Expr => {
+    const e = this.SUBRULE(this.expression);
+    const array = this.OPTION(() => {
+      this.CONSUME(T.CountedSep);
+      return this.SUBRULE2(this.expression);
+    });
+    return this.ACTION((): A.Expr => (array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e));
+  });
+
+  /** An item of an input: a variable, or a counted array `n::buf`. */
+  inputItem = this.rule('inputItem', (): A.Expr => {
+    const e = this.SUBRULE(this.operand);
+    const array = this.OPTION(() => {
+      this.CONSUME(T.CountedSep);
+      return this.SUBRULE2(this.operand);
+    });
+    return this.ACTION((): A.Expr => (array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e));
+  });
+
+  /** The variants indented under `c ? CASE`: specifications, and `tag; x; y` lines with their processes. */
+  variantBlock = this.rule('variantBlock', (): A.VariantInput[] => {
+    const out: A.VariantInput[] = [];
+    let pending: A.Spec[] = [];
+    this.CONSUME(T.INDENT);
+    this.MANY(() => {
+      const it = this.guarded(() => this.SUBRULE(this.variantLine), null);
+      this.ACTION(() => {
+        if (!it) return;
+        if ('kind' in it) pending.push(it);
+        else {
+          const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
+          out.push({ ...it, span, specs: pending });
+          pending = [];
+        }
+      });
+    });
+    this.CONSUME(T.OUTDENT);
+    this.ACTION(() => {
+      if (pending.length > 0) this.error(pending[0]!.span, 'this declaration is not followed by a variant', 'a declaration covers only the variant after it');
+    });
+    return out;
+  });
+
+  variantLine = this.rule('variantLine', (): A.Spec | Omit<A.VariantInput, 'specs'> => {
+    const s = this.scanLine();
+    const isSpec = s.is || s.last === T.Colon || SPEC_STARTERS.has(s.first) || tokenMatcher(this.LA(1), T.PrimType);
+    return this.OR<A.Spec | Omit<A.VariantInput, 'specs'>>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        { GATE: () => isSpec, ALT: () => this.SUBRULE(this.specification) },
+        {
+          ALT: () => {
+            const tag = this.CONSUME(T.Name, { ERR_MSG: msg('expected a tag of the protocol', 'each variant is a tag, then `;` and the variables to input') });
+            const items: A.Expr[] = [];
+            this.MANY(() => {
+              this.CONSUME(T.Semicolon);
+              items.push(this.SUBRULE(this.inputItem));
+            });
+            this.CONSUME(T.NL);
+            const body = this.SUBRULE(this.body);
+            return this.ACTION(() => {
+              const head = items.length > 0 ? this.fromTo(this.tokSpan(tag), items[items.length - 1]!.span) : this.tokSpan(tag);
+              const p = this.single(body, head, `the variant \`${this.text(head)}\``);
+              return { span: this.fromTo(head, p.span), tag: this.ident(tag), items, body: p };
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  /** The variants of a `? CASE` input: the block under it, or the one given on the line (which then does nothing more). */
+  private variantsOf(tail: Extract<InputTail, { kind: 'case' }>, block: A.VariantInput[] | null, start: Span): A.VariantInput[] {
+    if (tail.tag) {
+      const head = tail.items.length > 0 ? this.fromTo(this.tokSpan(tail.tag), tail.items[tail.items.length - 1]!.span) : this.tokSpan(tail.tag);
+      return [{ span: head, specs: [], tag: this.ident(tail.tag), items: tail.items, body: { kind: 'skip', span: head } }];
+    }
+    if (tail.items.length > 0) this.error(tail.items[0]!.span, 'expected a tag after `? CASE`');
+    if (!block || block.length === 0) {
+      this.error(this.fromTo(start, this.tokSpan(tail.kw)), '`? CASE` needs its variants indented under it', 'or name the tag on the line: c ? CASE tag; x');
+      return [];
+    }
+    return block;
+  }
+
   /** `c ! e; f` */
   outputProc = this.rule('outputProc', (): A.Process => {
     const channel = this.SUBRULE(this.operand);
     this.CONSUME(T.Bang);
-    const items: A.Expr[] = [this.SUBRULE(this.expression)];
-    this.OPTION(() => this.notYet(this.CONSUME(T.CountedSep), 'counted array output `::`'));
+    const items: A.Expr[] = [this.SUBRULE(this.outputItem)];
     this.MANY(() => {
       this.CONSUME(T.Semicolon);
-      items.push(this.SUBRULE2(this.expression));
-      this.OPTION2(() => this.notYet(this.CONSUME2(T.CountedSep), 'counted array output `::`'));
+      items.push(this.SUBRULE2(this.outputItem));
     });
     this.CONSUME(T.NL);
     return this.ACTION((): A.Process => ({
@@ -1429,7 +1628,6 @@ class OccamParser extends EmbeddedActionsParser {
   /** `CASE selector` with options indented under it. */
   caseProc = this.rule('caseProc', (): A.Process => {
     const kw = this.CONSUME(T.CASE);
-    this.pending(kw, 'CASE');
     const selector = this.SUBRULE(this.expression);
     this.CONSUME(T.NL);
     const items: OptionItem[] = [];
@@ -1497,7 +1695,6 @@ class OccamParser extends EmbeddedActionsParser {
   altProc = this.rule('altProc', (): A.AltProcess => {
     const pri = this.OPTION(() => this.CONSUME(T.PRI));
     const kw = this.CONSUME(T.ALT);
-    this.pending(pri ?? kw, pri ? 'PRI ALT' : 'ALT');
     const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
     this.CONSUME(T.NL);
     const items: AltItem[] = [];
@@ -1552,11 +1749,23 @@ class OccamParser extends EmbeddedActionsParser {
         {
           GATE: () => kind === 'guard',
           ALT: () => {
-            const guard = this.SUBRULE(this.guard);
+            const g = this.SUBRULE(this.guard);
             this.CONSUME(T.NL);
-            const items = this.SUBRULE(this.body);
+            const block = g.kind === 'case' && g.variants.length === 0;
+            const variants = this.OPTION({ GATE: () => block, DEF: () => this.SUBRULE(this.variantBlock) });
+            const items = this.OPTION2({ GATE: () => !block, DEF: () => this.SUBRULE(this.body) });
             return this.ACTION((): AltItem => {
-              const body = this.single(items, guard.span, `the guard \`${this.text(guard.span)}\``);
+              let guard = g;
+              if (g.kind === 'case' && block) {
+                if (!variants || variants.length === 0) {
+                  this.error(g.span, '`? CASE` needs its variants indented under it', 'or name the tag on the line: c ? CASE tag; x');
+                }
+                guard = { ...g, variants: variants ?? [] };
+                const last = guard.variants[guard.variants.length - 1];
+                const body: A.Process = { kind: 'skip', span: last ? last.span : g.span };
+                return { kind: 'alternative', guard, body, span: this.fromTo(g.span, body.span) };
+              }
+              const body = this.single(items ?? null, guard.span, `the guard \`${this.text(guard.span)}\``);
               return { kind: 'alternative', guard, body, span: this.fromTo(guard.span, body.span) };
             });
           },
@@ -1595,6 +1804,12 @@ class OccamParser extends EmbeddedActionsParser {
           const tail = this.SUBRULE(this.inputTail);
           return this.ACTION((): A.Guard => {
             const start = cond ? cond.span : channel.span;
+            if (tail.kind === 'case') {
+              // Without a tag on the line, the variants are the block under the guard (filled in by altItem).
+              const variants = tail.tag ? this.variantsOf(tail, null, channel.span) : [];
+              const end = variants.length > 0 ? variants[0]!.span : this.tokSpan(tail.kw);
+              return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants };
+            }
             if (tail.kind === 'after') {
               return { kind: 'timeout', span: this.fromTo(start, tail.after.span), cond: cond ?? null, timer: channel, after: tail.after };
             }
@@ -1646,10 +1861,9 @@ class OccamParser extends EmbeddedActionsParser {
           break;
         case 'alt':
           if (pending.length > 0) {
-            this.error(pending[0]!.span, 'a declaration in front of a nested ALT is not supported yet', 'move it in front of the outer ALT');
+            out.push({ ...it.process, span: this.fromTo(pending[0]!.span, it.process.span), specs: pending });
             pending = [];
-          }
-          out.push(it.process);
+          } else out.push(it.process);
           break;
         case 'alternative': {
           const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;

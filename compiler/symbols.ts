@@ -59,4 +59,9 @@ export interface ProcSymbol {
   readonly params: readonly ParamSymbol[];
 }
 
-export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol;
+/** A PROTOCOL definition; its type is a `protocol` type. */
+export interface ProtocolSymbol extends SymbolBase {
+  readonly kind: 'protocol';
+}
+
+export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol;

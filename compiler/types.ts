@@ -7,7 +7,27 @@ export type Type =
   /** `size` is null for an open array (`[]T`): its size is known only at run time. */
   | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type }
   | { readonly kind: 'chan'; readonly protocol: Type }
-  | { readonly kind: 'timer' };
+  | { readonly kind: 'timer' }
+  /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
+  | { readonly kind: 'protocol'; readonly def: ProtocolDef };
+
+/** One item of a sequential protocol. */
+export type ProtocolItem =
+  | { readonly kind: 'data'; readonly type: Type }
+  | { readonly kind: 'counted'; readonly count: Type; readonly elem: Type };
+
+export interface ProtocolDef {
+  /** The PROTOCOL's name; null for an anonymous one (`CHAN OF INT::[]BYTE`). */
+  readonly name: string | null;
+  /** Sequential items; null for a variant protocol or ANY. */
+  readonly items: readonly ProtocolItem[] | null;
+  /** Variant protocol tags, in order (the tag's number is its index); null otherwise. */
+  readonly variants: readonly { readonly tag: string; readonly items: readonly ProtocolItem[] }[] | null;
+  readonly any?: boolean;
+}
+
+/** `CHAN OF ANY`. */
+export const ANY_PROTOCOL: ProtocolDef = { name: 'ANY', items: null, variants: null, any: true };
 
 export const INT: Type = { kind: 'prim', name: 'INT' };
 export const BYTE: Type = { kind: 'prim', name: 'BYTE' };
@@ -30,7 +50,20 @@ export function sameType(a: Type, b: Type): boolean {
       return sameType(a.protocol, (b as typeof a).protocol);
     case 'timer':
       return true;
+    case 'protocol':
+      return sameProtocol(a.def, (b as typeof a).def);
   }
+}
+
+function sameProtocol(a: ProtocolDef, b: ProtocolDef): boolean {
+  if (a === b) return true;
+  // Named protocols are the same only if they are the same definition; anonymous ones compare by structure.
+  if (a.name !== null || b.name !== null || !a.items || !b.items || a.items.length !== b.items.length) return false;
+  return a.items.every((x, i) => {
+    const y = b.items![i]!;
+    if (x.kind === 'data') return y.kind === 'data' && sameType(x.type, y.type);
+    return y.kind === 'counted' && sameType(x.count, y.count) && sameType(x.elem, y.elem);
+  });
 }
 
 export function isPrim(t: Type, ...names: PrimType[]): boolean {
@@ -68,6 +101,8 @@ export function byteSize(t: Type): number | null {
     case 'chan':
     case 'timer':
       return 4;
+    case 'protocol':
+      return null;
   }
 }
 
@@ -81,5 +116,13 @@ export function typeName(t: Type): string {
       return `CHAN ${typeName(t.protocol)}`;
     case 'timer':
       return 'TIMER';
+    case 'protocol':
+      return t.def.name ?? protocolText(t.def);
   }
+}
+
+function protocolText(d: ProtocolDef): string {
+  return (d.items ?? [])
+    .map((i) => (i.kind === 'data' ? typeName(i.type) : `${typeName(i.count)}::[]${typeName(i.elem)}`))
+    .join('; ');
 }

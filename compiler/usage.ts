@@ -24,12 +24,27 @@ type Mode = 'read' | 'write' | 'in' | 'out';
 /** A name that stands for data: a variable, channel, timer, parameter or abbreviation. */
 type DataSymbol = Extract<Symbol, { readonly type: Type }>;
 
+/** `c + Σ coef·name`: a subscript that is linear in names whose values are fixed while the uses are compared. */
+interface Linear {
+  readonly c: bigint;
+  readonly terms: ReadonlyMap<Symbol, bigint>;
+}
+
 /** One subscript on the way from a root to an element. */
 type Sub =
-  | { readonly k: 'const'; readonly v: bigint }
-  /** `i + off`, where `i` is a replicator index (fixed within one replica). */
-  | { readonly k: 'idx'; readonly sym: Symbol; readonly off: bigint }
+  /** A linear subscript; a constant when it has no terms. */
+  | { readonly k: 'lin'; readonly lin: Linear }
+  /** `lin \ m` with a positive constant `m` (the classic ring subscript `c[(i + 1) \ n]`). */
+  | { readonly k: 'mod'; readonly lin: Linear; readonly m: bigint }
+  /** Some element between `lo` and `hi`: what `a[i]` names once outside the replicator of `i`. */
+  | { readonly k: 'range'; readonly lo: bigint; readonly hi: bigint }
   | { readonly k: 'any' };
+
+/** The index of the replicated PAR whose replicas two uses come from, and its count if constant. */
+interface Replicas {
+  readonly index: Symbol;
+  readonly count: bigint | null;
+}
 
 interface Access {
   /** The variable or channel itself, after following reference abbreviations. */
@@ -130,7 +145,10 @@ class UsageChecker {
     }
     body(local);
     for (const a of abbrevs) this.checkAbbrevScope(a.spec, a.protect, local.slice(a.start));
-    for (const a of local) if (!declared.has(a.root)) out.push(a);
+    for (const a of local) {
+      if (declared.has(a.root)) continue;
+      out.push(a.path.some((sub) => [...declared].some((d) => mentionsSub(sub, d))) ? { ...a, path: forget(a.path, declared) } : a);
+    }
   }
 
   /** While an abbreviation is in scope, what it abbreviates is not used directly and what it depends on is fixed. */
@@ -533,7 +551,7 @@ class UsageChecker {
   private checkReplicas(p: Process, r: Replicator, replica: readonly Access[]): void {
     const count = r.count.constValue;
     if (count !== undefined && count <= 1n) return;
-    const index = r.decl ?? null;
+    const index: Replicas | null = r.decl ? { index: r.decl, count: count ?? null } : null;
     for (let j = 0; j < replica.length; j++) {
       for (let i = 0; i <= j; i++) {
         const a = replica[i]!;
@@ -593,7 +611,7 @@ class UsageChecker {
 
   /**
    * A replicated construct: its base and count are read, and once outside its body a subscript in terms of its
-   * index could be any element.
+   * index stands for the range of elements the index runs over (any element, if the range is not constant).
    */
   private replicated(r: Replicator | null, out: Access[], body: (out: Access[]) => void): void {
     if (!r) {
@@ -605,10 +623,16 @@ class UsageChecker {
     const inner: Access[] = [];
     body(inner);
     const index = r.decl;
+    if (!index) {
+      out.push(...inner);
+      return;
+    }
+    const base = r.base.constValue;
+    const count = r.count.constValue;
+    const span = base !== undefined && count !== undefined && count > 0n ? { lo: base, hi: base + count - 1n } : null;
     for (const a of inner) {
       if (a.root === index) continue;
-      if (!a.path.some((s) => s.k === 'idx' && s.sym === index)) out.push(a);
-      else out.push({ ...a, path: a.path.map((s) => (s.k === 'idx' && s.sym === index ? ANY : s)) });
+      out.push(mentions(a.path, index) ? { ...a, path: a.path.map((s) => closeSub(s, index, span)) } : a);
     }
   }
 
@@ -706,48 +730,162 @@ function insideHow(u: Access, callee: string): string {
   }
 }
 
-/** A subscript as a path step: a constant, a replicator index plus a constant, or anything. */
+/** A subscript as a path step. */
 function subOf(e: Expr): Sub {
-  if (e.constValue !== undefined) return { k: 'const', v: e.constValue };
-  const idx = replIndex(e);
-  if (idx) return { k: 'idx', sym: idx, off: 0n };
-  if (e.kind === 'dyadic' && (e.op === '+' || e.op === 'PLUS' || e.op === '-' || e.op === 'MINUS')) {
-    const minus = e.op === '-' || e.op === 'MINUS';
-    const l = replIndex(e.left);
-    const r = replIndex(e.right);
-    if (l && e.right.constValue !== undefined) return { k: 'idx', sym: l, off: minus ? -e.right.constValue : e.right.constValue };
-    if (r && !minus && e.left.constValue !== undefined) return { k: 'idx', sym: r, off: e.left.constValue };
+  const lin = linearOf(e);
+  if (lin) return { k: 'lin', lin };
+  if (e.kind === 'dyadic' && (e.op === '\\' || e.op === 'REM')) {
+    const m = e.right.constValue;
+    const inner = linearOf(e.left);
+    if (inner && m !== undefined && m > 0n) return { k: 'mod', lin: inner, m };
   }
   return ANY;
 }
 
-/** The symbol of a replicator index, which cannot change within one run of the replicated body. */
-function replIndex(e: Expr): Symbol | null {
-  if (e.kind !== 'name' || !e.decl) return null;
-  return e.decl.kind === 'var' && e.decl.readOnly ? e.decl : null;
+/** An integer expression as a linear form over names, or null if it is not one. */
+function linearOf(e: Expr): Linear | null {
+  if (e.constValue !== undefined) return { c: e.constValue, terms: new Map() };
+  switch (e.kind) {
+    case 'name': {
+      const sym = e.decl;
+      if (!sym || (sym.kind !== 'var' && sym.kind !== 'param' && sym.kind !== 'abbrev') || sym.type.kind !== 'prim') return null;
+      return { c: 0n, terms: new Map([[sym, 1n]]) };
+    }
+    case 'dyadic': {
+      const l = linearOf(e.left);
+      const r = linearOf(e.right);
+      if (!l || !r) return null;
+      switch (e.op) {
+        case '+':
+        case 'PLUS':
+          return addLinear(l, r, 1n);
+        case '-':
+        case 'MINUS':
+          return addLinear(l, r, -1n);
+        case '*':
+        case 'TIMES':
+          if (l.terms.size === 0) return scaleLinear(r, l.c);
+          if (r.terms.size === 0) return scaleLinear(l, r.c);
+          return null;
+        default:
+          return null;
+      }
+    }
+    case 'monadic': {
+      if (e.op !== '-' && e.op !== 'MINUS') return null;
+      const inner = linearOf(e.operand);
+      return inner ? scaleLinear(inner, -1n) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+function addLinear(a: Linear, b: Linear, sign: bigint): Linear {
+  const terms = new Map(a.terms);
+  for (const [sym, coef] of b.terms) {
+    const v = (terms.get(sym) ?? 0n) + sign * coef;
+    if (v === 0n) terms.delete(sym);
+    else terms.set(sym, v);
+  }
+  return { c: a.c + sign * b.c, terms };
+}
+
+function scaleLinear(a: Linear, f: bigint): Linear {
+  if (f === 0n) return { c: 0n, terms: new Map() };
+  const terms = new Map<Symbol, bigint>();
+  for (const [sym, coef] of a.terms) terms.set(sym, coef * f);
+  return { c: a.c * f, terms };
+}
+
+function constOf(s: Sub): bigint | null {
+  return s.k === 'lin' && s.lin.terms.size === 0 ? s.lin.c : null;
+}
+
+function mentionsSub(s: Sub, sym: Symbol): boolean {
+  return (s.k === 'lin' || s.k === 'mod') && s.lin.terms.has(sym);
+}
+
+function mentions(path: readonly Sub[], sym: Symbol): boolean {
+  return path.some((s) => mentionsSub(s, sym));
+}
+
+/** Once the names in `gone` are out of scope, subscripts in terms of them could be any element. */
+function forget(path: readonly Sub[], gone: ReadonlySet<Symbol>): Sub[] {
+  return path.map((s) => (s.k === 'lin' || s.k === 'mod') && [...s.lin.terms.keys()].some((t) => gone.has(t)) ? ANY : s);
+}
+
+/** A subscript in terms of a replicator index, seen from outside the replicator: the range it runs over. */
+function closeSub(s: Sub, index: Symbol, span: { lo: bigint; hi: bigint } | null): Sub {
+  if (!mentionsSub(s, index)) return s;
+  if (!span || (s.k !== 'lin' && s.k !== 'mod') || s.lin.terms.size !== 1) return ANY;
+  const coef = s.lin.terms.get(index)!;
+  const a = s.lin.c + coef * span.lo;
+  const b = s.lin.c + coef * span.hi;
+  const lo = a < b ? a : b;
+  const hi = a < b ? b : a;
+  if (s.k === 'lin') return { k: 'range', lo, hi };
+  // `\` keeps the dividend's sign: a non-negative dividend gives 0 .. m-1.
+  return lo >= 0n ? { k: 'range', lo: 0n, hi: s.m - 1n } : { k: 'range', lo: 1n - s.m, hi: s.m - 1n };
 }
 
 /**
- * Whether two paths into the same root may name overlapping parts. `replicas` is the index of a replicated PAR
- * whose different replicas the two uses come from: there, the same subscript `i + k` names different elements.
+ * Whether two paths into the same root may name overlapping parts. With `replicas`, the two uses come from
+ * different replicas of a replicated PAR, whose index therefore has different values in them.
  */
-function overlap(a: readonly Sub[], b: readonly Sub[], replicas: Symbol | null): boolean {
+function overlap(a: readonly Sub[], b: readonly Sub[], replicas: Replicas | null): boolean {
   const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
-    if (x.k === 'const' && y.k === 'const' && x.v !== y.v) return false;
-    if (x.k === 'idx' && y.k === 'idx' && x.sym === y.sym) {
-      if (x.sym === replicas) {
-        if (x.off === y.off) return false;
-      } else if (x.off !== y.off) return false;
-    }
-  }
+  for (let i = 0; i < n; i++) if (disjointSubs(a[i]!, b[i]!, replicas)) return false;
   return true;
 }
 
+/** True when two subscripts certainly differ. */
+function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean {
+  if (x.k === 'any' || y.k === 'any') return false;
+  if (x.k === 'range' || y.k === 'range') {
+    const rx = x.k === 'range' ? x : constOf(x) !== null ? { lo: constOf(x)!, hi: constOf(x)! } : null;
+    const ry = y.k === 'range' ? y : constOf(y) !== null ? { lo: constOf(y)!, hi: constOf(y)! } : null;
+    return !!rx && !!ry && (rx.hi < ry.lo || ry.hi < rx.lo);
+  }
+  if (x.k === 'lin' && y.k === 'lin') return linearDiffers(x.lin, y.lin, replicas);
+  if (x.k === 'mod' && y.k === 'mod') {
+    // (i + k) \ m in two replicas of `PAR i = b FOR n` with n <= m: the dividends differ by less than m.
+    if (!replicas || x.m !== y.m || replicas.count === null || replicas.count > x.m) return false;
+    const coef = x.lin.terms.get(replicas.index);
+    return (coef === 1n || coef === -1n) && sameLinear(x.lin, y.lin);
+  }
+  return false;
+}
+
+function sameLinear(a: Linear, b: Linear): boolean {
+  if (a.c !== b.c || a.terms.size !== b.terms.size) return false;
+  for (const [sym, coef] of a.terms) if (b.terms.get(sym) !== coef) return false;
+  return true;
+}
+
+/**
+ * True when two linear subscripts certainly differ. Names other than the replicas' index have the same value in
+ * both uses, so they must cancel; the index differs between replicas by 1 .. count-1.
+ */
+function linearDiffers(x: Linear, y: Linear, replicas: Replicas | null): boolean {
+  const index = replicas?.index;
+  const names = new Set([...x.terms.keys(), ...y.terms.keys()]);
+  for (const sym of names) if (sym !== index && (x.terms.get(sym) ?? 0n) !== (y.terms.get(sym) ?? 0n)) return false;
+  const d = y.c - x.c;
+  const a = index ? (x.terms.get(index) ?? 0n) : 0n;
+  const b = index ? (y.terms.get(index) ?? 0n) : 0n;
+  if (a === 0n && b === 0n) return d !== 0n;
+  if (a !== b) return false;
+  // a·(i1 - i2) = d with i1 ≠ i2 and |i1 - i2| <= count - 1.
+  if (d % a !== 0n) return true;
+  const q = d / a;
+  if (q === 0n) return true;
+  const limit = replicas!.count;
+  return limit !== null && (q < 0n ? -q : q) > limit - 1n;
+}
+
 /** The kind of usage conflict between two uses in different components, if any. */
-function conflict(a: Access, b: Access, replicas: Symbol | null): 'var' | 'in' | 'out' | null {
+function conflict(a: Access, b: Access, replicas: Replicas | null): 'var' | 'in' | 'out' | null {
   if (a.root !== b.root) return null;
   let kind: 'var' | 'in' | 'out' | null = null;
   if (a.mode === 'in' && b.mode === 'in') kind = 'in';
@@ -771,7 +909,17 @@ function compact(list: readonly Access[]): Access[] {
 }
 
 function subKey(s: Sub): string {
-  return s.k === 'const' ? `${s.v}` : s.k === 'idx' ? `${symId(s.sym)}+${s.off}` : '*';
+  const lin = (l: Linear) => `${l.c}${[...l.terms].map(([sym, coef]) => `+${coef}*${symId(sym)}`).join('')}`;
+  switch (s.k) {
+    case 'lin':
+      return lin(s.lin);
+    case 'mod':
+      return `(${lin(s.lin)})\\${s.m}`;
+    case 'range':
+      return `${s.lo}..${s.hi}`;
+    case 'any':
+      return '*';
+  }
 }
 
 const ids = new WeakMap<object, number>();

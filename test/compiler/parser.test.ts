@@ -85,6 +85,8 @@ function sx(e: Expr): string {
       return `${e.callee.name}(${e.args.map(sx).join(', ')})`;
     case 'direction':
       return `${sx(e.channel)}${e.direction}`;
+    case 'counted':
+      return `${sx(e.count)}::${sx(e.array)}`;
   }
 }
 
@@ -96,7 +98,7 @@ function tx(t: TypeNode): string {
     case 'array':
       return `[${t.size ? sx(t.size) : ''}]${tx(t.elem)}`;
     case 'chan':
-      return `CHAN ${t.protocol.kind === 'simple' ? tx(t.protocol.type) : t.protocol.name}`;
+      return `CHAN ${t.protocol.kind === 'simple' ? tx(t.protocol.type) : t.protocol.kind === 'named' ? t.protocol.name : t.protocol.kind}`;
     case 'timer':
       return 'TIMER';
     case 'named':
@@ -685,20 +687,33 @@ describe('syntax errors', () => {
   });
 });
 
+describe('CASE, ALT, timer delays, protocols and variant input parse without the experimental option', () => {
+  it('builds the nodes', () => {
+    const p = ok(
+      'PROTOCOL P\n  CASE\n    a; INT\n    b\n:\nPROTOCOL Q IS INT::[]BYTE:\nPROC p (CHAN P c?, CHAN Q d?, TIMER t)\n' +
+        '  INT x:\n  [4]BYTE s:\n  SEQ\n    t ? AFTER x\n    d ? x::s\n    c ? CASE a; x\n    c ? CASE\n      a; x\n        SKIP\n      b\n        SKIP\n' +
+        '    ALT\n      c ? CASE\n        b\n          SKIP\n      t ? AFTER x\n        SKIP\n    CASE x\n      1, 2\n        SKIP\n:\n',
+    );
+    const specs = p.specs.map((s) => s.kind);
+    expect(specs).toEqual(['protocol', 'protocol', 'proc']);
+    const proc = p.specs[2] as Extract<Program['specs'][number], { kind: 'proc' }>;
+    const seq = (proc.body as unknown as { body: { body: { kind: string }[] } }).body.body;
+    expect(seq.map((q) => q.kind)).toEqual(['delay', 'input', 'caseinput', 'caseinput', 'alt', 'case']);
+  });
+
+  it('reports a `? CASE` with no variants', () => {
+    expect(errs('PROC p (CHAN INT c)\n  c ? CASE\n:\n')).toEqual(['2:3 `? CASE` needs its variants indented under it']);
+  });
+});
+
 describe('constructs not supported yet', () => {
   const cases: [string, string][] = [
-    ['CASE x\n    1\n      SKIP', '2:3 CASE is not supported yet'],
-    ['ALT\n    c ? x\n      SKIP', '2:3 ALT is not supported yet'],
-    ['PRI ALT\n    c ? x\n      SKIP', '2:3 PRI ALT is not supported yet'],
     ['PLACED PAR\n    SKIP', '2:3 PLACED PAR is not supported yet'],
-    ['t ? AFTER x', '2:7 timer input `? AFTER` is not supported yet'],
-    ['c ? CASE x', '2:7 variant input `? CASE` is not supported yet'],
     ['x := [a FROM 0 FOR 2]', '2:8 an array table or segment `[...]` is not supported yet'],
     ['x := 1.5', '2:8 a real (REAL32/REAL64) literal is not supported yet'],
     ['SEQ i = 0 FOR 4 STEP 2\n    SKIP', '2:19 STEP in a replicator is not supported yet'],
     ['INITIAL INT x IS 0:\n  SKIP', '2:3 INITIAL is not supported yet'],
     ['INT x RETYPES y:\n  SKIP', '2:9 RETYPES is not supported yet'],
-    ['c ! n::a', '2:8 counted array output `::` is not supported yet'],
   ];
   for (const [src, expected] of cases) {
     it(`reports ${expected.replace(/^\S+ /, '')}`, () => {
@@ -970,10 +985,11 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
     expect((a.alternatives[6] as Alternative).body.kind).toBe('stop');
   });
 
-  it('reports a declaration in front of a nested ALT', () => {
-    expect(errs('PROC p ()\n  ALT\n    INT v:\n    ALT\n      c ? v\n        SKIP\n:\n', true)).toEqual([
-      '3:5 a declaration in front of a nested ALT is not supported yet',
-    ]);
+  it('attaches a declaration in front of a nested ALT to it', () => {
+    const p = ok('PROC p ()\n  ALT\n    INT v:\n    ALT\n      c ? v\n        SKIP\n:\n', true);
+    const outer = ((p.specs[0] as { body: unknown }).body as { alternatives: { kind: string; specs: { kind: string }[] }[] });
+    expect(outer.alternatives[0]!.kind).toBe('alt');
+    expect(outer.alternatives[0]!.specs.map((s) => s.kind)).toEqual(['decl']);
   });
 
   it('parses a timer delay process', () => {
