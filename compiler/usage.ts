@@ -14,7 +14,7 @@
 // parameters' uses and its free names' uses), so a call counts against the component that makes it. Messages name
 // both places: the diagnostic sits on the later use and a note points at the earlier one.
 
-import type { Expr, Guard, Process, ProcDef, Program, Replicator, Spec } from './ast.js';
+import type { Expr, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
 import type { Diagnostics, Span } from './source.js';
 import type { ParamSymbol, ProcSymbol, Symbol } from './symbols.js';
 import type { Type } from './types.js';
@@ -430,6 +430,21 @@ class UsageChecker {
         this.element(p.timer, out);
         this.expr(p.after, out);
         return;
+      case 'caseinput':
+        this.caseInput(p.channel, p.variants, out);
+        return;
+    }
+  }
+
+  /** `c ? CASE`: one input from `c`; each variant's items are written in the variant's scope. */
+  private caseInput(channel: Expr, variants: readonly VariantInput[], out: Access[]): void {
+    const el = this.element(channel, out);
+    if (el && isChannel(el.root.type)) out.push(this.access(el, 'in', channel.span, 'input from'));
+    for (const v of variants) {
+      this.scoped(v.specs, out, (s) => {
+        for (const item of v.items) this.target(item, s, 'assigned by an input');
+        this.process(v.body, s);
+      });
     }
   }
 
@@ -445,6 +460,9 @@ class UsageChecker {
         return;
       case 'skip':
         return;
+      case 'case':
+        this.caseInput(g.channel, g.variants, out);
+        return;
     }
   }
 
@@ -456,6 +474,11 @@ class UsageChecker {
 
   /** An element that is written: its subscripts are read, the element itself written. */
   private target(e: Expr, out: Access[], how: string): Element | null {
+    if (e.kind === 'counted') {
+      this.target(e.count, out, how);
+      this.target(e.array, out, how);
+      return null;
+    }
     const el = this.element(e, out);
     if (el && !isChannel(el.root.type) && !isTimer(el.root.type)) out.push(this.access(el, 'write', e.span, how));
     return el;
@@ -663,6 +686,10 @@ class UsageChecker {
         return;
       case 'direction':
         this.element(e.channel, out);
+        return;
+      case 'counted':
+        this.expr(e.count, out);
+        this.expr(e.array, out);
         return;
       default:
         return;
