@@ -198,6 +198,75 @@ describe('replicated PAR', () => {
   });
 });
 
+describe('subscripts as linear forms', () => {
+  it('treats k and k + 1 as different elements for any name k the PAR does not change', () => {
+    expect(brief(main('[4]INT a:', 'INT k:', 'PAR', '  a[k] := 1', '  a[k + 1] := 2'))).toEqual([]);
+    expect(brief(main('[4]INT a:', 'INT k:', 'PAR', '  a[2 * k] := 1', '  a[(k * 2) + 1] := 2'))).toEqual([]);
+  });
+
+  it('does not compare subscripts in different names', () => {
+    expect(brief(main('[4]INT a:', 'INT j, k:', 'PAR', '  a[j] := 1', '  a[k + 1] := 2'))).toHaveLength(2);
+  });
+
+  it('accepts 2 * i and (2 * i) + 1 across replicas, rejects i and i + 1', () => {
+    expect(brief(main('[8]INT a:', 'PAR i = 0 FOR 4', '  PAR', '    a[2 * i] := 0', '    a[(2 * i) + 1] := 1'))).toEqual([]);
+    expect(brief(main('[8]INT a:', 'PAR i = 0 FOR 4', '  SEQ', '    a[i] := 0', '    a[i + 1] := 1'))).toHaveLength(2);
+  });
+
+  it('accepts i and i + 4 across 4 replicas but not across 5', () => {
+    expect(brief(main('[9]INT a:', 'PAR i = 0 FOR 4', '  SEQ', '    a[i] := 0', '    a[i + 4] := 1'))).toEqual([]);
+    expect(brief(main('[9]INT a:', 'PAR i = 0 FOR 5', '  SEQ', '    a[i] := 0', '    a[i + 4] := 1'))).toHaveLength(2);
+  });
+
+  it('accepts a ring subscript (i + 1) \\ n when there are at most n replicas', () => {
+    expect(brief(main('[4]CHAN INT c:', 'PAR i = 0 FOR 4', '  c[(i + 1) \\ 4] ! i'))).toEqual([]);
+    expect(brief(main('[4]CHAN INT c:', 'PAR i = 0 FOR 5', '  c[(i + 1) \\ 4] ! i'))).toEqual([
+      '4:5: channel `c` is output to in every replica of this replicated PAR',
+      '  3:7: the PAR is replicated here, so every replica runs the same code',
+    ]);
+  });
+
+  it('uses the range a replicated index runs over once outside its PAR', () => {
+    const ok = main('[5]INT a:', 'PAR', '  PAR i = 1 FOR 4', '    a[i] := i', '  a[0] := 9');
+    expect(brief(ok)).toEqual([]);
+    const bad = main('[5]INT a:', 'PAR', '  PAR i = 1 FOR 4', '    a[i] := i', '  a[4] := 9');
+    expect(brief(bad)).toEqual(['6:5: `a` is assigned in one branch of this PAR and assigned in another', '  5:7: `a` is assigned here']);
+  });
+
+  it('forgets subscripts in terms of a replicated SEQ index outside the SEQ', () => {
+    expect(brief(main('[4]INT a:', 'PAR', '  SEQ i = 0 FOR 2', '    a[i] := 0', '  a[2] := 1'))).toEqual([]);
+    expect(brief(main('[4]INT a:', 'INT n:', 'PAR', '  SEQ i = 0 FOR n', '    a[i] := 0', '  a[2] := 1'))).toHaveLength(2);
+  });
+
+  it('does not let a local variable of a replica make subscripts disjoint', () => {
+    const text = main('[4]INT a:', 'PAR i = 0 FOR 2', '  INT k:', '  SEQ', '    k := 0', '    a[k] := 1');
+    expect(brief(text)).toEqual([
+      '7:7: `a` is assigned in every replica of this replicated PAR',
+      '  3:7: the PAR is replicated here, so every replica runs the same code',
+    ]);
+  });
+});
+
+describe('variant and counted inputs', () => {
+  const proto = ['PROTOCOL MSG', '  CASE', '    num; INT', '    stop', ':'];
+
+  it('counts `? CASE` as an input and its items as written', () => {
+    const text = prog(['CHAN MSG c:', 'INT x:', 'PAR', '  c ! stop', '  c ? CASE', '    num; x', '      SKIP', '    stop', '      SKIP', '  x := 1'], proto);
+    expect(brief(text)).toEqual([
+      '16:5: `x` is assigned by an input in one branch of this PAR and assigned in another',
+      '  12:12: `x` is assigned by an input here',
+    ]);
+  });
+
+  it('counts both parts of a counted input as written', () => {
+    const text = main('CHAN INT::[]BYTE c:', 'INT n:', '[4]BYTE buf:', 'PAR', '  c ? n::buf', '  buf[0] := 0');
+    expect(brief(text)).toEqual([
+      '7:5: `buf` is assigned by an input in one branch of this PAR and assigned in another',
+      '  6:12: `buf` is assigned by an input here',
+    ]);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------- aliasing
 
 describe('aliasing in calls', () => {
