@@ -16,13 +16,13 @@
 
 import type { Expr, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
 import type { Diagnostics, Span } from './source.js';
-import type { ParamSymbol, ProcSymbol, Symbol } from './symbols.js';
+import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
 import type { Type } from './types.js';
 
 type Mode = 'read' | 'write' | 'in' | 'out';
 
 /** A name that stands for data: a variable, channel, timer, parameter or abbreviation. */
-type DataSymbol = Extract<Symbol, { readonly type: Type }>;
+type DataSymbol = VarSymbol | AbbrevSymbol | ParamSymbol;
 
 /** `c + Σ coef·name`: a subscript that is linear in names whose values are fixed while the uses are compared. */
 interface Linear {
@@ -213,7 +213,7 @@ class UsageChecker {
     }
     // A direction decorator is a promise about the use, whether or not the body keeps it.
     def.formals.forEach((f, i) => {
-      if (!f.direction || !f.decl || f.decl.kind === 'proc') return;
+      if (!f.direction || !f.decl || f.decl.kind !== 'param') return;
       const list = params.get(i) ?? [];
       if (!list.some((a) => a.mode === (f.direction === '?' ? 'in' : 'out'))) {
         list.push({
@@ -241,6 +241,12 @@ class UsageChecker {
     }
     const summary = this.summaries.get(sym) ?? this.summaries.get(sym.def);
     const callee = sym.name;
+    // Inside the PROC, subscripts may be in terms of its VAL parameters: put the actuals in their place.
+    const actuals = new Map<Symbol, Linear | null>();
+    sym.params.forEach((param, i) => {
+      const arg = p.args[i];
+      actuals.set(param, param.isVal && param.type.kind === 'prim' && arg ? linearOf(arg) : null);
+    });
     const here: Access[] = [];
     /** Per argument: the element passed by reference, or the reads of a VAL argument. */
     const refs: { el: Element; arg: Expr; param: ParamSymbol }[] = [];
@@ -268,16 +274,17 @@ class UsageChecker {
       if (isChannel(param.type)) {
         for (const u of summary?.params.get(i) ?? []) {
           const how = u.mode === 'in' ? `passed to \`${callee}\`, which inputs from it,` : `passed to \`${callee}\`, which outputs to it,`;
-          here.push({ root: el.root, path: [...el.path, ...u.path], mode: u.mode, span: arg.span, how, name: el.name, chain: el.chain });
+          const path = [...el.path, ...substitute(u.path, actuals)];
+          here.push({ root: el.root, path, mode: u.mode, span: arg.span, how, name: el.name, chain: el.chain });
         }
       } else {
         here.push(this.access(el, 'write', arg.span, `passed by reference to \`${callee}\``));
       }
     });
     const free = (summary?.free ?? []).map(
-      (u): Access => ({ ...u, span: p.span, how: insideHow(u, callee), origin: u.origin ?? u.span }),
+      (u): Access => ({ ...u, path: substitute(u.path, actuals), span: p.span, how: insideHow(u, callee), origin: u.origin ?? u.span }),
     );
-    this.checkCallAliasing(p, refs, vals, summary?.free ?? []);
+    this.checkCallAliasing(p, refs, vals, free);
     out.push(...here, ...free);
   }
 
@@ -705,7 +712,7 @@ class UsageChecker {
     switch (e.kind) {
       case 'name': {
         const sym = e.decl;
-        if (!sym || sym.kind === 'const' || sym.kind === 'proc') return null;
+        if (!sym || (sym.kind !== 'var' && sym.kind !== 'abbrev' && sym.kind !== 'param')) return null;
         if (sym.kind === 'abbrev' && !sym.isVal) {
           const target = this.element(sym.target, []);
           if (target) return { root: target.root, path: [...target.path], chain: [sym, ...target.chain], name: e.name };
@@ -835,6 +842,23 @@ function mentionsSub(s: Sub, sym: Symbol): boolean {
 
 function mentions(path: readonly Sub[], sym: Symbol): boolean {
   return path.some((s) => mentionsSub(s, sym));
+}
+
+/**
+ * Replace names by linear forms in subscripts (a PROC's VAL parameters by the actuals of a call); a name mapped
+ * to null could be anything, so its subscripts stand for any element.
+ */
+function substitute(path: readonly Sub[], values: ReadonlyMap<Symbol, Linear | null>): Sub[] {
+  return path.map((s) => {
+    if (s.k !== 'lin' && s.k !== 'mod') return s;
+    let lin: Linear = { c: s.lin.c, terms: new Map() };
+    for (const [sym, coef] of s.lin.terms) {
+      const v = values.get(sym);
+      if (v === null) return ANY;
+      lin = addLinear(lin, v === undefined ? { c: 0n, terms: new Map([[sym, coef]]) } : scaleLinear(v, coef), 1n);
+    }
+    return s.k === 'lin' ? { k: 'lin', lin } : { k: 'mod', lin, m: s.m };
+  });
 }
 
 /** Once the names in `gone` are out of scope, subscripts in terms of them could be any element. */
