@@ -96,6 +96,19 @@ export type Expr =
   | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[] })
   /** A channel end with a direction decorator: `c?` or `c!` (in actual parameters). */
   | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' })
+  /** A segment `[base FROM start FOR count]`; `[base FROM start]` has a null count, `[base FOR count]` a null start. */
+  | (ExprBase & { readonly kind: 'slice'; readonly base: Expr; readonly start: Expr | null; readonly count: Expr | null })
+  /** A table `[e1, e2, ...]`. The checker sets `constBytes` when every element is a constant. */
+  | (ExprBase & { readonly kind: 'table'; readonly elems: readonly Expr[]; constBytes?: Uint8Array })
+  /** An occam-pi array constructor `[i = base FOR count | value]`. */
+  | (ExprBase & {
+      readonly kind: 'constructor';
+      readonly index: Ident;
+      readonly base: Expr;
+      readonly count: Expr;
+      readonly value: Expr;
+      decl?: VarSymbol;
+    })
   /** A counted array item of a communication: `n::buf`. */
   | (ExprBase & { readonly kind: 'counted'; readonly count: Expr; readonly array: Expr });
 
@@ -110,6 +123,8 @@ export interface NameExpr extends ExprBase {
 
 export interface Formal extends Node {
   readonly isVal: boolean;
+  /** occam-pi `RESULT` formal: passed by reference, written before it is read. */
+  readonly isResult?: boolean;
   readonly type: TypeNode;
   readonly name: Ident;
   /** Direction decorator on a channel formal. */
@@ -129,14 +144,31 @@ export type Spec =
       readonly value: Expr;
       decl?: Symbol;
     })
-  /** `[T] x IS element:` */
+  /** `[T] x IS element:` (`RESULT T x IS element:` when `isResult`) */
   | (Node & {
       readonly kind: 'abbrev';
       readonly type: TypeNode | null;
       readonly name: Ident;
       readonly target: Expr;
+      readonly isResult?: boolean;
       decl?: Symbol;
     })
+  /** occam-pi `INITIAL T x IS e:`: a variable with an initial value. */
+  | (Node & { readonly kind: 'initial'; readonly type: TypeNode; readonly name: Ident; readonly value: Expr; decl?: VarSymbol })
+  /** `[VAL] T x RETYPES e:` / `RESHAPES`: the same bytes seen as another type. */
+  | (Node & {
+      readonly kind: 'retypes';
+      readonly isVal: boolean;
+      readonly reshape: boolean;
+      readonly type: TypeNode;
+      readonly name: Ident;
+      readonly target: Expr;
+      decl?: Symbol;
+    })
+  /** `DATA TYPE N IS T:` */
+  | (Node & { readonly kind: 'datatype'; readonly name: Ident; readonly type: TypeNode })
+  /** `PLACE x IN WORKSPACE:` / `IN VECSPACE:` (a hint) or `PLACE x AT e:` (rejected). */
+  | (Node & { readonly kind: 'place'; readonly name: Ident; readonly at: Expr | null })
   | ProcDef
   | FunctionDef
   /** `PROTOCOL P IS INT; BYTE:` (body) or `PROTOCOL P` with `CASE` variants indented under it. */

@@ -19,10 +19,11 @@ import type {
   Replicator,
   Spec,
   TypeNode,
+  FunctionDef,
 } from './ast.js';
-import type { Diagnostics, Span } from './source.js';
-import type { ConstSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Symbol, VarSymbol } from './symbols.js';
-import { ANY_PROTOCOL, BOOL, BYTE, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
+import type { Diagnostics, SourceFile, Span } from './source.js';
+import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
+import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -64,8 +65,13 @@ export function check(program: Program, diags: Diagnostics): CheckedProgram | nu
 
 class Checker {
   private readonly procs: ProcSymbol[] = [];
-  /** Depth of PROC nesting while checking bodies (nested PROCs are not supported yet). */
-  private procDepth = 0;
+  /** The PROC or FUNCTION whose body is being checked (null at the outermost level). */
+  private routine: Routine | null = null;
+  /** While checking a FUNCTION's value process: the names declared inside it, which it may change. */
+  private fnLocals: Set<Symbol> | null = null;
+  /** Names mentioned anywhere, and names declared inside bodies, for the "never used" warnings. */
+  private readonly used = new Set<Symbol>();
+  private readonly declared: Symbol[] = [];
 
   constructor(private readonly diags: Diagnostics) {}
 
@@ -82,6 +88,7 @@ class Checker {
       }
       this.checkSpec(spec, top);
     }
+    this.warnUnused(program.span.file);
     const main = this.procs[this.procs.length - 1];
     if (!main) {
       const span = program.span;
@@ -150,37 +157,56 @@ class Checker {
         const decls: VarSymbol[] = [];
         for (const n of spec.names) {
           const sym: VarSymbol = { kind: 'var', name: n.name, span: n.span, type: type ?? INT, readOnly: false };
-          scope.define(sym);
+          this.declare(scope, sym);
           decls.push(sym);
         }
         spec.decls = decls;
         return;
       }
+      case 'abbrev':
+        this.checkAbbrev(spec, scope);
+        return;
+      case 'initial':
+        this.checkInitial(spec, scope);
+        return;
+      case 'retypes':
+        this.checkRetypes(spec, scope);
+        return;
+      case 'datatype': {
+        const t = this.resolveType(spec.type, scope, false);
+        if (t && t.kind !== 'prim' && t.kind !== 'array') {
+          this.diags.error(spec.type.span, 'a DATA TYPE must be a data type (not a channel or timer)');
+        } else if (t) {
+          scope.define({ kind: 'type', name: spec.name.name, span: spec.name.span, type: { ...t, alias: spec.name.name } });
+        }
+        return;
+      }
+      case 'place':
+        this.checkPlace(spec, scope);
+        return;
+      case 'function':
+        this.checkFunction(spec, scope);
+        return;
       case 'val': {
         const declared = spec.type ? this.resolveType(spec.type, scope, true) : null;
         const t = this.checkExpr(spec.value, scope, declared ?? undefined);
         if (declared && t && !sameType(declared, t)) {
           this.diags.error(spec.value.span, `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
         }
-        const type = declared && declared.kind === 'array' && declared.size === null && t ? t : (declared ?? t ?? INT);
+        const type = declared && t ? mergeOpen(declared, t) : (declared ?? t ?? INT);
         let sym: Symbol;
-        if (spec.value.kind === 'string') {
-          sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.bytes };
+        const bytes = type.kind === 'array' ? constBytes(spec.value) : null;
+        if (bytes) {
+          sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: bytes };
         } else if (spec.value.constValue !== undefined) {
           sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.constValue };
         } else {
-          if (type.kind !== 'prim') {
-            this.diags.error(spec.value.span, 'only scalar VAL abbreviations of non-constant values are supported yet');
-          }
           sym = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: true, target: spec.value };
         }
         spec.decl = sym;
-        scope.define(sym);
+        this.declare(scope, sym);
         return;
       }
-      case 'abbrev':
-        this.diags.error(spec.span, 'abbreviations of variables (`x IS y:`) are not supported yet');
-        return;
       case 'proc':
         this.checkProc(spec, scope);
         return;
@@ -193,17 +219,17 @@ class Checker {
   }
 
   private checkProc(def: ProcDef, scope: Scope): void {
-    if (this.procDepth > 0) {
-      this.diags.error(def.name.span, 'PROC definitions inside a PROC are not supported yet', 'move the PROC to the outermost level');
-      return;
-    }
     const inner = new Scope(scope);
     const params: ParamSymbol[] = def.formals.map((f, index) => this.formal(f, index, scope));
     for (const p of params) inner.define(p);
-    const sym: ProcSymbol = { kind: 'proc', name: def.name.name, span: def.name.span, def, params };
-    this.procDepth++;
+    const sym: ProcSymbol = { kind: 'proc', name: def.name.name, span: def.name.span, def, params, outer: this.routine };
+    const saved = { routine: this.routine, fnLocals: this.fnLocals };
+    this.routine = sym;
+    // A PROC defined inside a FUNCTION may do anything with its own names; calling it is checked at the call.
+    this.fnLocals = null;
     this.checkProcess(def.body, inner);
-    this.procDepth--;
+    this.routine = saved.routine;
+    this.fnLocals = saved.fnLocals;
     def.decl = sym;
     scope.define(sym);
     this.procs.push(sym);
@@ -214,14 +240,12 @@ class Checker {
     if (f.isVal && (type.kind === 'chan' || type.kind === 'timer')) {
       this.diags.error(f.span, 'a channel or timer parameter cannot be VAL');
     }
-    if (type.kind === 'array' && !isChanArray(type)) {
-      this.diags.error(f.type.span, 'array parameters are not supported yet');
-    }
     if (f.direction && type.kind !== 'chan' && !isChanArray(type)) {
       this.diags.error(f.span, `\`${f.name.name}${f.direction}\`: only channels take a direction`);
     }
     // VAL scalars travel by value; everything else (variables, channels) as an address.
     const byRef = !(f.isVal && type.kind === 'prim') && type.kind !== 'chan' && type.kind !== 'timer';
+    if (f.isResult && f.isVal) this.diags.error(f.span, 'a parameter cannot be both VAL and RESULT');
     const sym: ParamSymbol = {
       kind: 'param',
       name: f.name.name,
@@ -261,8 +285,8 @@ class Checker {
           this.diags.error(node.size.span, `array size ${n} is out of range`);
           return null;
         }
-        if (elem.kind !== 'prim' && elem.kind !== 'chan') {
-          this.diags.error(node.span, 'arrays of timers and arrays are not supported yet');
+        if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
+          this.diags.error(node.span, 'arrays of timers are not supported yet');
         }
         return { kind: 'array', size: Number(n), elem };
       }
@@ -274,6 +298,7 @@ class Checker {
         return { kind: 'timer' };
       case 'named': {
         const sym = scope.lookup(node.name);
+        if (sym?.kind === 'type') return sym.type;
         if (sym && sym.kind === 'protocol') {
           this.diags.error(node.span, `\`${node.name}\` is a PROTOCOL, not a data type`, `a channel of it is written CHAN OF ${node.name}`);
           return null;
@@ -284,9 +309,328 @@ class Checker {
     }
   }
 
+  // ------------------------------------------------------------------------------------------------ declarations
+
+  /** Define a name declared in a body; it is then watched for "never used" and, inside a FUNCTION, may change. */
+  private declare(scope: Scope, sym: Symbol): void {
+    scope.define(sym);
+    if (this.routine) this.declared.push(sym);
+    this.fnLocals?.add(sym);
+  }
+
+  private warnUnused(main: SourceFile): void {
+    // With errors to fix, "never used" is noise (and often a consequence of them).
+    if (this.diags.errorCount > 0) return;
+    for (const sym of this.declared) {
+      // Only the program's own file: names in included library code are not the user's to tidy.
+      if (this.used.has(sym) || sym.span.file !== main) continue;
+      if (sym.kind === 'var' || sym.kind === 'const' || sym.kind === 'abbrev') {
+        this.diags.warning(sym.span, `\`${sym.name}\` is declared but never used`);
+      }
+    }
+  }
+
+  /** `[T] x IS element:` and `RESULT T x IS element:`: another name for a variable, element, segment or channel. */
+  private checkAbbrev(spec: Extract<Spec, { kind: 'abbrev' }>, scope: Scope): void {
+    const declared = spec.type ? this.resolveType(spec.type, scope, true) : null;
+    const t = this.checkExpr(spec.target, scope, declared ?? undefined);
+    const root = rootName(spec.target);
+    if (!root) {
+      this.diags.error(
+        spec.target.span,
+        `\`${exprText(spec.target)}\` is not a variable, so \`${spec.name.name}\` cannot abbreviate it`,
+        `to name a value, write VAL ${spec.type ? exprText(spec.type as unknown as Expr) : 'INT'} ${spec.name.name} IS ...:`,
+      );
+    } else if (t && t.kind !== 'chan' && t.kind !== 'timer') {
+      const sym = root.decl;
+      if (sym && (sym.kind === 'const' || (sym.kind === 'abbrev' && sym.isVal) || (sym.kind === 'param' && sym.isVal))) {
+        this.diags.error(spec.target.span, `\`${root.name}\` is a constant (VAL), so it needs a VAL abbreviation`, `write VAL ... ${spec.name.name} IS ${exprText(spec.target)}:`);
+      } else if (sym && sym.kind === 'var' && sym.readOnly) {
+        this.diags.error(spec.target.span, `\`${root.name}\` is a replicator index, so it needs a VAL abbreviation`);
+      } else if (this.fnLocals && sym && !this.fnLocals.has(sym)) {
+        this.diags.error(spec.target.span, `a FUNCTION cannot abbreviate \`${root.name}\`, which is declared outside it, except with VAL`);
+      }
+    }
+    if (declared && t && !sameType(declared, t)) {
+      this.diags.error(spec.target.span, `\`${exprText(spec.target)}\` is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+    }
+    const type = declared && t ? mergeOpen(declared, t) : (declared ?? t ?? INT);
+    const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: false, target: spec.target };
+    spec.decl = sym;
+    this.declare(scope, sym);
+  }
+
+  /** `INITIAL T x IS e:` declares an ordinary variable and gives it a first value. */
+  private checkInitial(spec: Extract<Spec, { kind: 'initial' }>, scope: Scope): void {
+    const declared = this.resolveType(spec.type, scope, true);
+    const t = this.checkExpr(spec.value, scope, declared ?? undefined);
+    if (declared && t && !sameType(declared, t)) {
+      this.diags.error(spec.value.span, `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+    }
+    const type = declared && t ? mergeOpen(declared, t) : (declared ?? INT);
+    if (type.kind === 'array' && type.size === null) {
+      this.diags.error(spec.type.span, 'the size of an INITIAL array must be known when it is compiled');
+    }
+    const sym: VarSymbol = { kind: 'var', name: spec.name.name, span: spec.name.span, type, readOnly: false };
+    spec.decl = sym;
+    this.declare(scope, sym);
+  }
+
+  /** `T x RETYPES e:` and `RESHAPES`: the new type must occupy exactly the bytes of `e`. */
+  private checkRetypes(spec: Extract<Spec, { kind: 'retypes' }>, scope: Scope): void {
+    const word = spec.reshape ? 'RESHAPES' : 'RETYPES';
+    const declared = this.resolveType(spec.type, scope, true);
+    const t = spec.isVal ? this.checkExpr(spec.target, scope) : this.checkWritable(spec.target, scope, `${word}`);
+    const type = declared ? this.retypedType(spec, declared, t, word) : INT;
+    const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: spec.isVal, target: spec.target };
+    spec.decl = sym;
+    this.declare(scope, sym);
+  }
+
+  /** The type a RETYPES / RESHAPES gives its name, with its open dimension sized (reports size mismatches). */
+  private retypedType(spec: Extract<Spec, { kind: 'retypes' }>, declared: Type, t: Type | null, word: string): Type {
+    if (!t) return declared;
+    if (declared.kind === 'chan' || declared.kind === 'timer' || t.kind === 'chan' || t.kind === 'timer') {
+      this.diags.error(spec.span, `${word} works on data, not on channels or timers`);
+      return declared;
+    }
+    let type = declared;
+    const have = byteSize(t);
+    // One open dimension (the first) takes its size from the bytes available.
+    if (declared.kind === 'array' && declared.size === null) {
+      const per = byteSize(declared.elem);
+      if (per === null) {
+        this.diags.error(spec.type.span, `only the first dimension of a ${word} type may be left open`);
+        return declared;
+      }
+      if (have !== null) {
+        if (have % per !== 0) {
+          this.diags.error(spec.span, `\`${exprText(spec.target)}\` is ${have} bytes, which is not a whole number of ${typeName(declared.elem)} (${per} bytes each)`);
+          return declared;
+        }
+        type = { ...declared, size: have / per };
+      }
+    } else if (have !== null) {
+      const want = byteSize(declared)!;
+      if (want !== have) {
+        this.diags.error(
+          spec.span,
+          `${word} needs the same size: \`${spec.name.name}\` is ${want} bytes but \`${exprText(spec.target)}\` is ${have}`,
+        );
+        return declared;
+      }
+    }
+    if (spec.reshape) {
+      const base = (x: Type): Type => (x.kind === 'array' ? base(x.elem) : x);
+      if (!sameType(base(declared), base(t))) {
+        this.diags.error(spec.span, `RESHAPES keeps the element type: \`${exprText(spec.target)}\` has ${typeName(base(t))} elements, not ${typeName(base(declared))}`);
+      }
+    }
+    return type;
+  }
+
+  private checkPlace(spec: Extract<Spec, { kind: 'place' }>, scope: Scope): void {
+    const sym = scope.lookup(spec.name.name);
+    if (!sym) {
+      this.diags.error(spec.name.span, `\`${spec.name.name}\` is not declared`);
+      return;
+    }
+    if (spec.at) {
+      this.diags.error(
+        spec.span,
+        `\`${spec.name.name}\` cannot be PLACEd AT an address: memory is private and has no devices`,
+        'use channels to talk to other processes; PLACE x IN WORKSPACE: and IN VECSPACE: are accepted as hints',
+      );
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ FUNCTIONs
+
+  private checkFunction(def: FunctionDef, scope: Scope): void {
+    const results: Type[] = [];
+    for (const r of def.resultTypes) {
+      const t = this.resolveType(r, scope, false);
+      if (t && t.kind !== 'prim') {
+        this.diags.error(r.span, `a FUNCTION result must be a scalar type, not ${typeName(t)}`, 'return arrays through a PROC with a RESULT parameter');
+      }
+      results.push(t ?? INT);
+    }
+    if (results.length > 3) {
+      this.diags.error(
+        def.resultTypes[3]!.span,
+        `FUNCTION ${def.name.name} has ${results.length} results; occmesh returns at most 3 (in registers A, B and C)`,
+        'return the others through a PROC with RESULT parameters',
+      );
+    }
+    const inner = new Scope(scope);
+    const params = def.formals.map((f, index) => this.formal(f, index, scope));
+    def.formals.forEach((f, i) => {
+      const p = params[i]!;
+      if (!f.isVal) {
+        this.diags.error(
+          f.span,
+          `parameter \`${f.name.name}\` of FUNCTION ${def.name.name} must be VAL`,
+          'a FUNCTION has no side effects, so all its parameters are VAL values',
+        );
+      }
+      inner.define(p);
+    });
+    const sym: FunctionSymbol = { kind: 'function', name: def.name.name, span: def.name.span, def, params, results, outer: this.routine };
+    const saved = { routine: this.routine, fnLocals: this.fnLocals };
+    this.routine = sym;
+    // Its parameters are its own (and VAL, which is checked above).
+    this.fnLocals = new Set(params);
+    const bodyScope = this.checkSpecs(def.specs, inner);
+    if (def.body) this.checkProcess(def.body, bodyScope);
+    this.checkResults(def.results, results, bodyScope, def.name);
+    this.routine = saved.routine;
+    this.fnLocals = saved.fnLocals;
+    def.decl = sym;
+    scope.define(sym);
+  }
+
+  private checkResults(values: readonly Expr[], types: readonly Type[], scope: Scope, name: { span: Span; name: string }): void {
+    if (values.length !== types.length && values.length > 0) {
+      this.diags.error(
+        values[0]!.span,
+        `FUNCTION ${name.name} gives ${types.length} result(s), but ${values.length} value(s) follow RESULT`,
+      );
+    }
+    values.forEach((v, i) => {
+      const want = types[i];
+      const t = this.checkExpr(v, scope, want);
+      if (want && t && !sameType(want, t)) {
+        this.diags.error(v.span, `result ${i + 1} of FUNCTION ${name.name} is ${typeName(want)}, but this is ${typeName(t)}`);
+      }
+    });
+  }
+
+  /** Check a FUNCTION call's arguments; returns its result types. */
+  private callResults(e: Extract<Expr, { kind: 'call' }>, scope: Scope): Type[] | null {
+    const sym = scope.lookup(e.callee.name);
+    if (!sym || sym.kind !== 'function') {
+      for (const a of e.args) this.checkExpr(a, scope);
+      if (!sym) this.diags.error(e.callee.span, `\`${e.callee.name}\` is not defined`, 'a FUNCTION must be defined before it is used');
+      else this.diags.error(e.callee.span, `\`${e.callee.name}\` is not a FUNCTION`);
+      return null;
+    }
+    this.used.add(sym);
+    callees.set(e, sym);
+    if (e.args.length !== sym.params.length) {
+      this.diags.error(e.span, `\`${sym.name}\` takes ${sym.params.length} parameter(s) but is given ${e.args.length}`, undefined, [
+        { span: sym.span, message: `\`${sym.name}\` is defined here` },
+      ]);
+    }
+    e.args.forEach((arg, i) => {
+      const param = sym.params[i];
+      const t = this.checkExpr(arg, scope, param?.type);
+      if (param && t && !sameType(t, param.type)) {
+        this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+      }
+    });
+    return [...sym.results];
+  }
+
+  /** Communication, PAR, ALT and timer waits are side effects: not allowed in a FUNCTION, and noted for PROCs. */
+  private noteEffects(p: Process): void {
+    const what =
+      p.kind === 'input' ? 'input' : p.kind === 'output' ? 'output' : p.kind === 'par' ? 'PAR' : p.kind === 'alt' ? 'ALT' : p.kind === 'delay' ? 'a timer wait' : null;
+    if (!what) return;
+    if (this.fnLocals) {
+      this.diags.error(p.span, `a FUNCTION cannot contain ${what}`, 'a FUNCTION has no side effects: it only computes its RESULT');
+    }
+    if (this.routine?.kind === 'proc') this.routine.effects = true;
+  }
+
+  // ------------------------------------------------------------------------------------------------ array values
+
+  private sliceType(e: Extract<Expr, { kind: 'slice' }>, scope: Scope): Type | null {
+    const bt = this.checkExpr(e.base, scope);
+    if (e.start) this.expectType(e.start, scope, INT, 'the start of a segment');
+    if (e.count) this.expectType(e.count, scope, INT, 'the length of a segment');
+    if (!bt) return null;
+    if (bt.kind !== 'array') {
+      this.diags.error(e.base.span, `\`${exprText(e.base)}\` is not an array, so it has no segments`);
+      return null;
+    }
+    const start = e.start ? e.start.constValue : 0n;
+    const count = e.count ? e.count.constValue : bt.size !== null && start !== undefined ? BigInt(bt.size) - start : undefined;
+    const n = bt.size;
+    if (start !== undefined && (start < 0n || (n !== null && start > BigInt(n)))) {
+      this.diags.error(e.start!.span, `the segment starts at ${start}, outside \`${exprText(e.base)}\` (${n ?? '?'} elements)`);
+      return null;
+    }
+    if (count !== undefined && count < 0n) {
+      this.diags.error(e.span, `the segment has a negative length (${count})`);
+      return null;
+    }
+    if (start !== undefined && count !== undefined && n !== null && start + count > BigInt(n)) {
+      this.diags.error(e.span, `the segment [${start} FOR ${count}] runs past the end of \`${exprText(e.base)}\`, which has ${n} elements`);
+      return null;
+    }
+    return { kind: 'array', size: count === undefined ? null : Number(count), elem: bt.elem };
+  }
+
+  private tableType(e: Extract<Expr, { kind: 'table' }>, scope: Scope, expected?: Type): Type | null {
+    const want = expected && expected.kind === 'array' ? expected.elem : undefined;
+    let elem: Type | null = null;
+    let ok = true;
+    for (const x of e.elems) {
+      const t = this.checkExpr(x, scope, elem ?? want);
+      if (!t) {
+        ok = false;
+        continue;
+      }
+      if (t.kind === 'chan' || t.kind === 'timer') {
+        this.diags.error(x.span, 'a table holds data values, not channels or timers');
+        return null;
+      }
+      if (!elem) elem = t;
+      else if (!sameType(elem, t)) {
+        this.diags.error(x.span, `the elements of a table must all have one type: this is ${typeName(t)}, the first is ${typeName(elem)}`);
+        ok = false;
+      }
+    }
+    if (!ok || !elem) return null;
+    const bytes = e.elems.map(constBytes);
+    if (bytes.every((b) => b !== null)) {
+      const out = new Uint8Array(bytes.reduce((s, b) => s + b!.length, 0));
+      let at = 0;
+      for (const b of bytes) {
+        out.set(b!, at);
+        at += b!.length;
+      }
+      e.constBytes = out;
+    }
+    return { kind: 'array', size: e.elems.length, elem };
+  }
+
+  private constructorType(e: Extract<Expr, { kind: 'constructor' }>, scope: Scope, expected?: Type): Type | null {
+    this.expectType(e.base, scope, INT, 'the start of an array constructor');
+    this.expectType(e.count, scope, INT, 'the count of an array constructor');
+    const n = e.count.constValue;
+    if (n === undefined) {
+      this.diags.error(e.count.span, 'the count of an array constructor must be a constant', 'write [i = 0 FOR 10 | ...]');
+      return null;
+    }
+    if (n < 0n) {
+      this.diags.error(e.count.span, `the count of an array constructor is negative (${n})`);
+      return null;
+    }
+    const inner = new Scope(scope);
+    const sym: VarSymbol = { kind: 'var', name: e.index.name, span: e.index.span, type: INT, readOnly: true };
+    e.decl = sym;
+    inner.define(sym);
+    this.used.add(sym);
+    const t = this.checkExpr(e.value, inner, expected && expected.kind === 'array' ? expected.elem : undefined);
+    if (!t) return null;
+    return { kind: 'array', size: Number(n), elem: t };
+  }
+
   // ------------------------------------------------------------------------------------------------ processes
 
   private checkProcess(p: Process, scope: Scope): void {
+    this.noteEffects(p);
     switch (p.kind) {
       case 'skip':
       case 'stop':
@@ -379,6 +723,22 @@ class Checker {
   }
 
   private checkAssign(targets: readonly Expr[], values: readonly Expr[], scope: Scope, span: Span): void {
+    const only = values.length === 1 ? values[0]! : null;
+    if (only && only.kind === 'call' && targets.length > 1) {
+      const types = this.callResults(only, scope);
+      if (!types) return;
+      if (types.length !== targets.length) {
+        this.diags.error(span, `\`${only.callee.name}\` gives ${types.length} result(s) but ${targets.length} variables are assigned`);
+        return;
+      }
+      targets.forEach((target, i) => {
+        const tt = this.checkWritable(target, scope, 'assign to');
+        if (tt && !sameType(tt, types[i]!)) {
+          this.diags.error(target.span, `result ${i + 1} of \`${only.callee.name}\` is ${typeName(types[i]!)}, but \`${exprText(target)}\` is ${typeName(tt)}`);
+        }
+      });
+      return;
+    }
     if (targets.length !== values.length) {
       this.diags.error(span, `${targets.length} variable(s) on the left of := but ${values.length} value(s) on the right`);
       return;
@@ -389,8 +749,6 @@ class Checker {
       const vt = this.checkExpr(value, scope, tt ?? undefined);
       if (tt && vt && !sameType(tt, vt)) {
         this.diags.error(value.span, `cannot assign a ${typeName(vt)} value to \`${exprText(target)}\`, which is ${typeName(tt)}`);
-      } else if (tt && tt.kind === 'array') {
-        this.diags.error(target.span, 'array assignment is not supported yet');
       }
     });
   }
@@ -400,7 +758,7 @@ class Checker {
     const t = this.checkExpr(e, scope);
     const root = rootName(e);
     if (!root) {
-      this.diags.error(e.span, `cannot ${verb} this: it is not a variable`);
+      this.diags.error(e.span, `cannot ${verb} \`${exprText(e)}\`: it is not a variable`);
       return null;
     }
     const sym = root.decl;
@@ -411,6 +769,14 @@ class Checker {
     }
     if (sym.kind === 'var' && sym.readOnly) {
       this.diags.error(e.span, `cannot ${verb} \`${root.name}\`: a replicator index is read-only`);
+      return null;
+    }
+    if (this.fnLocals && !this.fnLocals.has(sym)) {
+      this.diags.error(
+        e.span,
+        `a FUNCTION cannot change \`${root.name}\`, which is declared outside it`,
+        'a FUNCTION has no side effects: it may change only names declared inside its VALOF',
+      );
       return null;
     }
     if (t && (t.kind === 'chan' || t.kind === 'timer')) {
@@ -497,7 +863,18 @@ class Checker {
       this.diags.error(p.callee.span, `\`${p.callee.name}\` is not a PROC`);
       return;
     }
+    this.used.add(sym);
     p.decl = sym;
+    if (sym.effects) {
+      if (this.fnLocals) {
+        this.diags.error(
+          p.callee.span,
+          `a FUNCTION cannot call \`${sym.name}\`, which communicates or runs processes in parallel`,
+          'a FUNCTION has no side effects',
+        );
+      }
+      if (this.routine?.kind === 'proc') this.routine.effects = true;
+    }
     if (p.args.length !== sym.params.length) {
       this.diags.error(
         p.span,
@@ -532,7 +909,7 @@ class Checker {
         }
         return;
       }
-      if (param.byRef) {
+      if (param.byRef && !param.isVal) {
         const t = this.checkWritable(arg, scope, `pass by reference`);
         if (t && !sameType(t, param.type)) {
           this.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
@@ -553,7 +930,11 @@ class Checker {
    * literal typing). Returns null after reporting an error.
    */
   private checkExpr(e: Expr, scope: Scope, expected?: Type): Type | null {
-    const t = this.exprType(e, scope, expected);
+    let t = this.exprType(e, scope, expected);
+    // A table, string or constructor takes the name of the array DATA TYPE its context wants.
+    if (t && t.kind === 'array' && expected?.kind === 'array' && expected.alias && (e.kind === 'table' || e.kind === 'string' || e.kind === 'constructor')) {
+      if (sameType({ ...expected, alias: undefined }, t)) t = expected;
+    }
     if (t) e.type = t;
     return t;
   }
@@ -601,10 +982,13 @@ class Checker {
         if (i !== undefined && bt.size !== null && (i < 0n || i >= BigInt(bt.size))) {
           this.diags.error(e.index.span, `subscript ${i} is out of range: \`${exprText(e.base)}\` has ${bt.size} elements`);
         }
-        // Subscripts of constant strings fold, so `VAL []BYTE s IS "ab":` ... `s[0]` is a constant.
-        const root = e.base.kind === 'name' ? e.base.decl : undefined;
-        if (i !== undefined && root && root.kind === 'const' && root.value instanceof Uint8Array && i >= 0n && i < BigInt(root.value.length)) {
-          e.constValue = BigInt(root.value[Number(i)]!);
+        // Subscripts of constant tables fold, so `VAL []BYTE s IS "ab":` ... `s[0]` is a constant.
+        const bytes = constBytes(e.base);
+        const w = byteSize(bt.elem);
+        if (i !== undefined && bytes && bt.elem.kind === 'prim' && w !== null && i >= 0n && (i + 1n) * BigInt(w) <= BigInt(bytes.length)) {
+          let v = 0n;
+          for (let k = w - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[Number(i) * w + k]!);
+          e.constValue = isPrim(bt.elem, 'BYTE', 'BOOL') ? v : BigInt.asIntN(w * 8, v);
         }
         return bt.elem;
       }
@@ -635,6 +1019,25 @@ class Checker {
         return this.monadicType(e, scope, expected);
       case 'dyadic':
         return this.dyadicType(e, scope, expected);
+      case 'call': {
+        const types = this.callResults(e, scope);
+        if (!types) return null;
+        if (types.length !== 1) {
+          this.diags.error(
+            e.span,
+            `\`${e.callee.name}\` gives ${types.length} results, so it cannot be used inside an expression`,
+            `assign its results to as many variables: a, b := ${exprText(e)}`,
+          );
+          return null;
+        }
+        return types[0]!;
+      }
+      case 'slice':
+        return this.sliceType(e, scope);
+      case 'table':
+        return this.tableType(e, scope, expected);
+      case 'constructor':
+        return this.constructorType(e, scope, expected);
       case 'call':
         this.diags.error(e.span, 'FUNCTION calls are not supported yet');
         return null;
@@ -663,10 +1066,13 @@ class Checker {
       this.diags.error(e.span, `\`${e.name}\` is not declared`);
       return null;
     }
-    if (sym.kind === 'proc' || sym.kind === 'protocol') {
-      this.diags.error(e.span, `\`${e.name}\` is a ${sym.kind === 'proc' ? 'PROC' : 'PROTOCOL'}, not a value`);
+    if (sym.kind === 'proc' || sym.kind === 'protocol' || sym.kind === 'function' || sym.kind === 'type') {
+      const what =
+        sym.kind === 'proc' ? 'a PROC' : sym.kind === 'protocol' ? 'a PROTOCOL' : sym.kind === 'function' ? 'a FUNCTION (call it with parentheses)' : 'a type';
+      this.diags.error(e.span, `\`${e.name}\` is ${what}, not a value`);
       return null;
     }
+    this.used.add(sym);
     e.decl = sym;
     if (sym.kind === 'const' && typeof sym.value === 'bigint') e.constValue = sym.value;
     return sym.type;
@@ -843,6 +1249,7 @@ class Checker {
       case 'named': {
         const sym = scope.lookup(p.name);
         if (sym && sym.kind === 'protocol') return sym.type;
+        if (sym && sym.kind === 'type') return sym.type;
         if (sym) {
           this.diags.error(p.span, `\`${p.name}\` is not a PROTOCOL or a data type`);
           return null;
@@ -1163,6 +1570,36 @@ class Checker {
   }
 }
 
+/** The FUNCTION each call expression calls, recorded by the checker. */
+export const callees = new WeakMap<Expr, FunctionSymbol>();
+
+/** A declared type whose open dimensions (`[]`) take their sizes from the value's type. */
+function mergeOpen(declared: Type, actual: Type): Type {
+  if (declared.kind === 'array' && actual.kind === 'array') {
+    const elem = mergeOpen(declared.elem, actual.elem);
+    return { ...declared, size: declared.size ?? actual.size, elem };
+  }
+  return declared;
+}
+
+/** The bytes of a constant array value (a string, a constant table, or a name for one), if it is one. */
+export function constBytes(e: Expr): Uint8Array | null {
+  if (e.kind === 'string') return e.bytes;
+  if (e.kind === 'table') return e.constBytes ?? null;
+  if (e.kind === 'name' && e.decl?.kind === 'const' && e.decl.value instanceof Uint8Array) return e.decl.value;
+  if (e.constValue !== undefined && e.type && e.type.kind === 'prim') {
+    const w = byteSize(e.type) ?? 4;
+    const out = new Uint8Array(w);
+    let v = BigInt.asUintN(w * 8, e.constValue);
+    for (let k = 0; k < w; k++) {
+      out[k] = Number(v & 0xffn);
+      v >>= 8n;
+    }
+    return out;
+  }
+  return null;
+}
+
 export function isChanArray(t: Type): boolean {
   return t.kind === 'array' && (t.elem.kind === 'chan' || isChanArray(t.elem));
 }
@@ -1177,6 +1614,7 @@ export function rootName(e: Expr): NameExpr | null {
     case 'name':
       return e;
     case 'subscript':
+    case 'slice':
       return rootName(e.base);
     case 'direction':
       return rootName(e.channel);

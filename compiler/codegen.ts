@@ -7,9 +7,9 @@
 import type { AltProcess, Alternative, Choice, Expr, IfProcess, Process, ProcDef, Replicator, Spec, VariantInput } from './ast.js';
 import { Label, type Item, type Operand } from './assembler.js';
 import type { CheckedProgram, HostRole } from './checker.js';
-import { exprText, isChanArray } from './checker.js';
+import { callees, constBytes, exprText, isChanArray, rootName } from './checker.js';
 import type { Span } from './source.js';
-import type { AbbrevSymbol, ConstSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
+import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { byteSize, isPrim, type Type } from './types.js';
 import { BELOW_IO, BELOW_TIMER, CALL_WORDS, type Deferred, Frame } from './workspace.js';
 import { Fn, MOST_NEG, Op } from '../emulator/isa.js';
@@ -37,6 +37,22 @@ interface Storage {
 interface ProcInfo {
   readonly label: Label;
   readonly frame: Frame;
+  /** The routine this one is defined inside, whose workspace its static link points to. */
+  readonly outer: ProcInfo | null;
+  /** The static link's parameter slot (parameter 0), when there is an outer routine. */
+  readonly staticLink: Storage | null;
+}
+
+/** One word of a call's parameter list (or of an array value's description), and the registers loading it needs. */
+interface Word {
+  readonly emit: () => void;
+  readonly depth: number;
+}
+
+/** An array value: its address and the size of each dimension. */
+interface ArrayRef {
+  readonly addr: Word;
+  readonly dims: Word[];
 }
 
 const MAX_REGS = 3;
@@ -49,14 +65,29 @@ class CodeGen {
   private readonly items: Item[] = [];
   private readonly pool: Item[] = [];
   private readonly poolLabels = new Map<ConstSymbol, Label>();
-  private readonly procInfo = new Map<ProcSymbol, ProcInfo>();
+  private readonly procInfo = new Map<Routine, ProcInfo>();
+  /** The routine each outermost frame belongs to. */
+  private readonly frameOwner = new Map<Frame, ProcInfo>();
+  /** Code of routines defined inside other routines, placed after everything else. */
+  private readonly nested: Item[] = [];
+  /** Symbols whose slot holds the address of their data (reference parameters and abbreviations). */
+  private readonly refs = new WeakSet<Symbol>();
+  /** Slots holding the run-time sizes of the open dimensions of array parameters and abbreviations. */
+  private readonly dimStorage = new WeakMap<Symbol, (Storage | null)[]>();
+  /** FUNCTION calls already evaluated into temporaries for the statement being generated. */
+  private readonly hoisted = new Map<Expr, Storage>();
+  private readonly literalLabels = new Map<Expr, Label>();
+  private routineInfo: ProcInfo | null = null;
   private frame!: Frame;
   private labelCount = 0;
   /** Channel expressions whose address has been computed into a temporary for the current communication. */
   private readonly chanTemps = new Map<Expr, Deferred>();
 
   program(checked: CheckedProgram): Generated {
-    for (const p of checked.procs) this.proc(p);
+    for (const s of checked.program.specs) {
+      if ((s.kind === 'proc' || s.kind === 'function') && s.decl) this.routine(s.decl as Routine);
+    }
+    this.items.push(...this.nested);
 
     // The boot process: connect main's channels to the host and call it.
     const entry = this.label('boot');
@@ -117,28 +148,134 @@ class CodeGen {
 
   // ------------------------------------------------------------------------------------------------ PROCs
 
-  private proc(sym: ProcSymbol): void {
+  /** Generate a PROC or FUNCTION. One defined inside another is generated where it is defined (so the names it
+   * uses freely already have storage) into a separate list, and reaches those names through its static link. */
+  private routine(sym: Routine): void {
     const def = sym.def;
-    const frame = new Frame(null, Math.max(2, maxMemoryArgs(def.body)));
-    const info: ProcInfo = { label: this.label(sym.name), frame };
+    const outer = sym.outer ? (this.procInfo.get(sym.outer) ?? null) : null;
+    const parts: unknown[] = sym.kind === 'proc' ? [def.body] : [sym.def.specs, sym.def.body, sym.def.results];
+    const frame = new Frame(null, Math.max(2, this.maxMemoryWords(parts)));
+    const staticLink: Storage | null = outer ? { frame, slot: () => frame.size + 1 } : null;
+    const info: ProcInfo = { label: this.label(sym.name), frame, outer, staticLink };
     this.procInfo.set(sym, info);
+    this.frameOwner.set(frame, info);
+    const saved = { frame: this.frame, info: this.routineInfo };
+    const start = this.items.length;
     this.frame = frame;
-    // Parameter i sits at W[size + 1 + i]: above the frame and the return address.
-    // An open array parameter is followed by a hidden parameter holding its size.
-    const pos = paramPositions(sym);
-    sym.params.forEach((p, i) => {
-      setStorage(p, { frame, slot: () => frame.size + 1 + pos[i]! });
-      if (isOpenArray(p.type)) hiddenSizes.set(p, { frame, slot: () => frame.size + 2 + pos[i]! });
-    });
+    this.routineInfo = info;
+    // Parameter word i sits at W[size + 1 + i]: above the frame and the return address.
+    let word = outer ? 1 : 0;
+    for (const p of sym.params) {
+      const k = word++;
+      setStorage(p, { frame, slot: () => frame.size + 1 + k });
+      if (p.byRef) this.refs.add(p);
+      const dims: (Storage | null)[] = [];
+      for (let t: Type = p.type; t.kind === 'array'; t = t.elem) {
+        if (t.size === null) {
+          const d = word++;
+          dims.push({ frame, slot: () => frame.size + 1 + d });
+        } else dims.push(null);
+      }
+      this.dimStorage.set(p, dims);
+    }
     const end = this.label(`${sym.name}.end`);
     this.items.push({ kind: 'proc', name: sym.name, span: def.name.span, end });
     this.place(info.label);
     this.line(def.span);
     this.fn(Fn.ajw, () => -frame.size);
-    this.process(def.body);
+    if (sym.kind === 'proc') this.process(sym.def.body);
+    else this.functionBody(sym);
     this.fn(Fn.ajw, () => frame.size);
     this.op(Op.ret);
     this.place(end);
+    this.frame = saved.frame;
+    this.routineInfo = saved.info;
+    if (outer) this.nested.push(...this.items.splice(start));
+  }
+
+  /** A FUNCTION's value process, leaving its results in A, B, C (the first in A). */
+  private functionBody(sym: FunctionSymbol): void {
+    const def = sym.def;
+    const mark = this.frame.mark();
+    for (const s of def.specs) this.spec(s);
+    if (def.body) this.process(def.body);
+    this.line(def.results[0]?.span ?? def.span);
+    this.prepare(def.results);
+    if (def.results.length === 1) {
+      this.expr(def.results[0]!);
+    } else {
+      const temps = def.results.map((r) => {
+        const t = this.frame.alloc(1);
+        this.expr(r);
+        this.fn(Fn.stl, t);
+        return t;
+      });
+      for (let i = temps.length - 1; i >= 0; i--) this.fn(Fn.ldl, temps[i]!);
+    }
+    this.frame.release(mark);
+  }
+
+  /** Generate one statement: FUNCTION calls in `exprs` are evaluated first, into temporaries freed at the end. */
+  private statement(exprs: readonly (Expr | null | undefined)[], body: () => void): void {
+    const mark = this.frame.mark();
+    const before = new Set(this.hoisted.keys());
+    this.prepare(exprs);
+    body();
+    for (const k of [...this.hoisted.keys()]) if (!before.has(k)) this.hoisted.delete(k);
+    this.frame.release(mark);
+  }
+
+  /**
+   * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
+   * A, B and C (codegen.md §2). Calls under the right operand of AND / OR, and inside array constructors, are left
+   * for the code that evaluates them, so they run only when occam says they do.
+   */
+  private prepare(exprs: readonly (Expr | null | undefined)[]): void {
+    const visit = (e: Expr): void => {
+      switch (e.kind) {
+        case 'call':
+          for (const a of e.args) visit(a);
+          if (!this.hoisted.has(e) && e.constValue === undefined) {
+            const callee = callees.get(e)!;
+            this.callRoutine(callee, e.args);
+            const t = this.frame.alloc(1);
+            this.fn(Fn.stl, t);
+            this.hoisted.set(e, { frame: this.frame, slot: () => t });
+          }
+          return;
+        case 'dyadic':
+          visit(e.left);
+          if (e.op !== 'AND' && e.op !== 'OR') visit(e.right);
+          return;
+        case 'monadic':
+        case 'conversion':
+        case 'size':
+          visit(e.operand);
+          return;
+        case 'subscript':
+          visit(e.base);
+          visit(e.index);
+          return;
+        case 'slice':
+          visit(e.base);
+          if (e.start) visit(e.start);
+          if (e.count) visit(e.count);
+          return;
+        case 'table':
+          e.elems.forEach(visit);
+          return;
+        case 'direction':
+          visit(e.channel);
+          return;
+        case 'constructor':
+          visit(e.base);
+          visit(e.count);
+          return;
+        default:
+          return;
+      }
+    };
+    for (const e of exprs) if (e && e.constValue === undefined) visit(e);
   }
 
   // ------------------------------------------------------------------------------------------------ processes
@@ -154,16 +291,18 @@ class CodeGen {
         return;
       case 'assign':
         this.line(p.span);
-        this.assign(p.targets, p.values);
+        if (p.values.length === 1 && p.targets.length > 1) {
+          this.statement([...p.targets, ...(p.values[0]!.kind === 'call' ? p.values[0]!.args : [])], () => this.multiResult(p.targets, p.values[0]!));
+        } else this.statement([...p.targets, ...p.values], () => this.assign(p.targets, p.values));
         return;
       case 'output':
         this.line(p.span);
-        this.communicate('out', p.channel, p.items);
+        this.statement([p.channel, ...p.items], () => this.communicate('out', p.channel, p.items));
         return;
       case 'input':
         this.line(p.span);
-        if (p.channel.type?.kind === 'timer') this.timerRead(p.items[0]!);
-        else this.communicate('in', p.channel, p.items);
+        if (p.channel.type?.kind === 'timer') this.statement(p.items, () => this.timerRead(p.items[0]!));
+        else this.statement([p.channel, ...p.items], () => this.communicate('in', p.channel, p.items));
         return;
       case 'seq':
         if (p.repl) this.replicatedSeq(p.repl, p.body);
@@ -183,7 +322,7 @@ class CodeGen {
         return;
       case 'pcall':
         this.line(p.span);
-        this.call(p.decl as ProcSymbol, p.args);
+        this.statement(p.args, () => this.callRoutine(p.decl as ProcSymbol, p.args));
         return;
       case 'scope': {
         const mark = this.frame.mark();
@@ -226,24 +365,167 @@ class CodeGen {
           } else if (isChanArray(sym.type)) {
             this.line(s.span);
             this.initChannels(slot, words);
+          } else if (isPrim(sym.type, 'BYTE', 'BOOL')) {
+            // A BYTE in a word slot may be written through its address one byte at a time: keep the rest zero.
+            this.fn(Fn.ldc, 0);
+            this.fn(Fn.stl, slot);
           }
         }
         return;
       case 'val': {
         const sym = s.decl;
         if (sym && sym.kind === 'abbrev') {
-          const slot = this.frame.alloc(1);
           this.line(s.span);
-          this.expr(s.value);
-          this.fn(Fn.stl, slot);
-          setStorage(sym, { frame: this.frame, slot: () => slot });
+          if (sym.type.kind === 'array') this.refAbbrev(sym, s.value);
+          else {
+            const slot = this.frame.alloc(1);
+            this.statement([s.value], () => this.expr(s.value));
+            this.fn(Fn.stl, slot);
+            setStorage(sym, { frame: this.frame, slot: () => slot });
+          }
         }
         return;
       }
       case 'abbrev':
+        if (s.decl) {
+          this.line(s.span);
+          this.refAbbrev(s.decl as AbbrevSymbol, s.target);
+        }
+        return;
+      case 'retypes':
+        if (s.decl) {
+          this.line(s.span);
+          this.retypes(s.decl as AbbrevSymbol, s.target, s.span);
+        }
+        return;
+      case 'initial': {
+        const sym = s.decl;
+        if (!sym) return;
+        this.line(s.span);
+        const slot = this.frame.alloc(wordsFor(sym.type));
+        setStorage(sym, { frame: this.frame, slot: () => slot });
+        this.statement([s.value], () => {
+          if (sym.type.kind === 'array') this.copyArray(s.value, { kind: 'name', span: s.name.span, name: sym.name, decl: sym, type: sym.type }, s.span);
+          else {
+            this.expr(s.value);
+            this.fn(Fn.stl, slot);
+          }
+        });
+        return;
+      }
       case 'proc':
-        return; // rejected by the checker
+      case 'function':
+        if (s.decl) this.routine(s.decl as Routine);
+        return;
+      case 'datatype':
+      case 'place':
+        return;
     }
+  }
+
+  /**
+   * A reference abbreviation (or a VAL abbreviation of an array): the slot holds the element's address, and
+   * further slots the sizes of its open dimensions.
+   */
+  private refAbbrev(sym: AbbrevSymbol, target: Expr): void {
+    const slot = this.frame.alloc(1);
+    setStorage(sym, { frame: this.frame, slot: () => slot });
+    this.refs.add(sym);
+    const t = sym.type;
+    if (t.kind === 'chan' || t.kind === 'timer') {
+      this.statement([target], () => this.channelAddress(target));
+      this.fn(Fn.stl, slot);
+      this.dimStorage.set(sym, []);
+      return;
+    }
+    const dims: (Storage | null)[] = [];
+    if (t.kind !== 'array') {
+      this.statement([target], () => this.elementAddress(target));
+      this.fn(Fn.stl, slot);
+    } else {
+      const dimSlots: number[] = [];
+      for (let d: Type = t; d.kind === 'array'; d = d.elem) {
+        if (d.size === null) {
+          const k = this.frame.alloc(1);
+          dimSlots.push(k);
+          dims.push({ frame: this.frame, slot: () => k });
+        } else dims.push(null);
+      }
+      // A table or a constructor is built in space that lives as long as the abbreviation.
+      const keep = this.materialize(target);
+      this.statement([target], () => {
+        const ref = keep ?? this.arrayRef(target);
+        ref.addr.emit();
+        this.fn(Fn.stl, slot);
+        let j = 0;
+        dims.forEach((d, level) => {
+          if (!d) return;
+          ref.dims[level]!.emit();
+          this.fn(Fn.stl, dimSlots[j++]!);
+        });
+      });
+    }
+    this.dimStorage.set(sym, dims);
+  }
+
+  /** `RETYPES` / `RESHAPES`: an abbreviation of the target's bytes, with a size check when it is not known yet. */
+  private retypes(sym: AbbrevSymbol, target: Expr, span: Span): void {
+    const slot = this.frame.alloc(1);
+    setStorage(sym, { frame: this.frame, slot: () => slot });
+    this.refs.add(sym);
+    const t = sym.type;
+    const from = target.type!;
+    const dims: (Storage | null)[] = [];
+    for (let d: Type = t; d.kind === 'array'; d = d.elem) dims.push(null);
+    let openSlot: number | null = null;
+    if (t.kind === 'array' && t.size === null) {
+      openSlot = this.frame.alloc(1);
+      const k = openSlot;
+      dims[0] = { frame: this.frame, slot: () => k };
+    }
+    this.dimStorage.set(sym, dims);
+    // A VAL value that is not stored anywhere (`VAL [4]BYTE b RETYPES x + 1:`) gets a word of its own.
+    const addressable = from.kind === 'array' || rootName(target) !== null;
+    const keep = from.kind === 'array' ? this.materialize(target) : null;
+    let tmp: number | null = null;
+    if (!addressable) tmp = this.frame.alloc(wordsFor(from));
+    this.statement([target], () => {
+      if (tmp !== null) {
+        this.expr(target);
+        this.fn(Fn.stl, tmp);
+        this.fn(Fn.ldlp, tmp);
+      } else if (from.kind === 'array') (keep ?? this.arrayRef(target)).addr.emit();
+      else this.elementAddress(target);
+      this.fn(Fn.stl, slot);
+      if (from.kind !== 'array' || byteSize(from) !== null) return;
+      // The target's size is known only now: check it (or derive the open dimension from it).
+      const ref = keep ?? this.arrayRef(target);
+      this.byteCount(from, ref);
+      const per = t.kind === 'array' && t.size === null ? byteSize(t.elem)! : byteSize(t)!;
+      if (openSlot !== null) {
+        const k = openSlot;
+        if (per > 1) {
+          const tk = this.frame.alloc(1);
+          this.fn(Fn.stl, tk);
+          this.fn(Fn.ldl, tk);
+          this.fn(Fn.ldc, per);
+          this.op(Op.rem);
+          this.fn(Fn.ldc, 1);
+          this.check(span, `the size of \`${exprText(target)}\` is not a whole number of ${per}-byte elements`);
+          this.op(Op.csub0);
+          this.fn(Fn.ldl, tk);
+          this.fn(Fn.ldc, per);
+          this.op(Op.div);
+        }
+        this.fn(Fn.stl, k);
+      } else {
+        this.fn(Fn.ldc, per);
+        this.op(Op.diff);
+        this.fn(Fn.ldc, 1);
+        this.check(span, `\`${sym.name}\` is ${per} bytes but \`${exprText(target)}\` has a different size`);
+        this.op(Op.csub0);
+      }
+    });
   }
 
   private replicatedSeq(r: Replicator, body: readonly Process[]): void {
@@ -253,9 +535,9 @@ class CodeGen {
     const top = this.label('loop');
     const end = this.label('loop.end');
     this.line(r.span);
-    this.expr(r.base);
+    this.statement([r.base], () => this.expr(r.base));
     this.fn(Fn.stl, k);
-    this.expr(r.count);
+    this.statement([r.count], () => this.expr(r.count));
     this.fn(Fn.stl, k + 1);
     const n = r.count.constValue;
     if (n === undefined) {
@@ -284,8 +566,10 @@ class CodeGen {
     const always = cond.constValue !== undefined && cond.constValue !== 0n;
     if (cond.constValue === 0n) return;
     if (!always) {
-      this.expr(cond);
-      this.jump(Fn.cj, end);
+      this.statement([cond], () => {
+        this.expr(cond);
+        this.jump(Fn.cj, end);
+      });
     }
     this.process(body);
     this.jump(Fn.j, top);
@@ -325,8 +609,10 @@ class CodeGen {
       this.line(choice.guard.span);
       const next = this.label('if.next');
       if (g === undefined) {
-        this.expr(choice.guard);
-        this.jump(Fn.cj, next);
+        this.statement([choice.guard], () => {
+          this.expr(choice.guard);
+          this.jump(Fn.cj, next);
+        });
       }
       this.process(choice.body);
       this.jump(Fn.j, end);
@@ -901,50 +1187,28 @@ class CodeGen {
     if (p.repl) this.replicateClose(p.repl, k);
   }
 
-  private call(sym: ProcSymbol, actualArgs: readonly Expr[]): void {
+  /** Call a PROC or FUNCTION: parameter words 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C. */
+  private callRoutine(sym: Routine, args: readonly Expr[]): void {
     const callee = this.procInfo.get(sym)!;
     this.frame.requireChild(() => CALL_WORDS + callee.frame.total());
-    // Open array parameters take a hidden size parameter after them: flatten into word-sized loaders.
-    const loads: { load: () => void; depth: number }[] = [];
-    actualArgs.forEach((a, i) => {
-      const p = sym.params[i]!;
-      loads.push({ load: () => this.arg(p, a), depth: this.argDepth(p, a) });
-      if (isOpenArray(p.type)) loads.push({ load: () => this.arraySize(a), depth: 1 });
-    });
-    this.callWith(callee, loads);
-  }
-
-  private arraySize(a: Expr): void {
-    const arr = a.kind === 'direction' ? a.channel : a;
-    const t = arr.type!;
-    if (t.kind === 'array' && t.size !== null) this.fn(Fn.ldc, t.size);
-    else if (arr.kind === 'name' && this.hiddenSize(arr.decl!)) this.fn(Fn.ldl, this.hiddenSize(arr.decl!)!);
-    else throw new Error('codegen: the size of this array is not known');
-  }
-
-  private hiddenSize(sym: Symbol): Deferred | null {
-    const s = hiddenSizes.get(sym);
-    if (!s) return null;
-    const d = this.frame.distanceTo(s.frame);
-    return () => s.slot() + d();
-  }
-
-  private callWith(callee: ProcInfo, loads: readonly { load: () => void; depth: number }[]): void {
-    const args = loads;
-    // Parameters 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C.
-    for (let i = 3; i < args.length; i++) {
-      args[i]!.load();
+    const mark = this.frame.mark();
+    const words: Word[] = [];
+    if (callee.outer) {
+      const outer = callee.outer;
+      words.push({ emit: () => this.frameBase(outer), depth: 1 });
+    }
+    sym.params.forEach((p, i) => words.push(...this.argWords(p, args[i]!)));
+    for (let i = 3; i < words.length; i++) {
+      words[i]!.emit();
       this.fn(Fn.stl, i - 3);
     }
-    const inRegs = Math.min(3, args.length);
-    // Loading parameter i leaves (inRegs - 1 - i) registers in use; anything that needs more is evaluated first.
+    const inRegs = Math.min(3, words.length);
+    // Loading word i leaves (inRegs - 1 - i) registers in use; anything that needs more is evaluated first.
     const temps: (number | null)[] = [];
-    const mark = this.frame.mark();
     for (let i = 0; i < inRegs; i++) {
-      const need = args[i]!.depth;
-      if (need + (inRegs - 1 - i) > MAX_REGS) {
+      if (words[i]!.depth + (inRegs - 1 - i) > MAX_REGS) {
         const t = this.frame.alloc(1);
-        args[i]!.load();
+        words[i]!.emit();
         this.fn(Fn.stl, t);
         temps[i] = t;
       } else temps[i] = null;
@@ -952,25 +1216,133 @@ class CodeGen {
     for (let i = inRegs - 1; i >= 0; i--) {
       const t = temps[i];
       if (t !== null && t !== undefined) this.fn(Fn.ldl, t);
-      else args[i]!.load();
+      else words[i]!.emit();
     }
     this.frame.release(mark);
     this.jump(Fn.call, callee.label);
   }
 
-  private arg(param: ParamSymbol, arg: Expr): void {
-    // A timer parameter carries nothing: every TIMER reads the same clock.
-    if (param.type.kind === 'timer') this.fn(Fn.ldc, 0);
-    else if (param.type.kind === 'chan') this.channelAddress(arg);
-    else if (param.byRef) this.elementAddress(arg);
-    else this.expr(arg);
+  /** The words an actual parameter passes: a value, an address, or an array's address and open sizes. */
+  private argWords(param: ParamSymbol, arg: Expr): Word[] {
+    if (param.type.kind === 'chan' || param.type.kind === 'timer') {
+      return [{ emit: () => this.channelAddress(arg), depth: this.addressDepth(arg) }];
+    }
+    if (param.type.kind === 'array') {
+      const ref = this.arrayRef(arg);
+      const out = [ref.addr];
+      let level = 0;
+      for (let t: Type = param.type; t.kind === 'array'; t = t.elem, level++) {
+        if (t.size === null) out.push(ref.dims[level]!);
+      }
+      return out;
+    }
+    if (param.byRef) return [{ emit: () => this.elementAddress(arg), depth: this.addressDepth(arg) }];
+    return [{ emit: () => this.expr(arg), depth: this.depth(arg) }];
   }
 
-  private argDepth(param: ParamSymbol, arg: Expr): number {
-    if (param.type.kind === 'timer') return 1;
-    if (param.type.kind === 'chan') return this.addressDepth(arg);
-    if (param.byRef) return this.addressDepth(arg);
-    return this.depth(arg);
+  /** Push the workspace address of an enclosing routine's frame (for a static link). */
+  private frameBase(target: ProcInfo): void {
+    const here = this.rootFrame(this.frame);
+    if (here === target.frame) {
+      const d = this.frame.distanceTo(here);
+      this.fn(Fn.ldlp, d);
+      return;
+    }
+    this.staticChain(target);
+  }
+
+  private rootFrame(f: Frame): Frame {
+    let r = f;
+    while (r.parent) r = r.parent;
+    return r;
+  }
+
+  /** Push the base of `target`'s frame by following static links from the current routine. */
+  private staticChain(target: ProcInfo): void {
+    let info = this.routineInfo!;
+    const sl = info.staticLink!;
+    const d = this.frame.distanceTo(sl.frame);
+    this.fn(Fn.ldl, () => sl.slot() + d());
+    info = info.outer!;
+    while (info !== target) {
+      const link = info.staticLink!;
+      this.fn(Fn.ldnl, link.slot);
+      info = info.outer!;
+    }
+  }
+
+  /** How to reach a slot: directly (`ldl k`) or, in an enclosing routine, through the static link. */
+  private reach(st: Storage): { local: Deferred } | { base: () => void; offset: Deferred } {
+    const root = this.rootFrame(st.frame);
+    if (root === this.rootFrame(this.frame)) {
+      const d = this.frame.distanceTo(st.frame);
+      return { local: () => st.slot() + d() };
+    }
+    const owner = this.frameOwner.get(root)!;
+    const down = st.frame.distanceTo(root);
+    return { base: () => this.staticChain(owner), offset: () => st.slot() - down() };
+  }
+
+  private loadSlot(st: Storage): void {
+    const r = this.reach(st);
+    if ('local' in r) this.fn(Fn.ldl, r.local);
+    else {
+      r.base();
+      this.fn(Fn.ldnl, r.offset);
+    }
+  }
+
+  /** Store A in a slot (uses one more register when the slot is in an enclosing routine). */
+  private storeSlot(st: Storage): void {
+    const r = this.reach(st);
+    if ('local' in r) this.fn(Fn.stl, r.local);
+    else {
+      r.base();
+      this.fn(Fn.stnl, r.offset);
+    }
+  }
+
+  private slotAddress(st: Storage): void {
+    const r = this.reach(st);
+    if ('local' in r) this.fn(Fn.ldlp, r.local);
+    else {
+      r.base();
+      this.fn(Fn.ldnlp, r.offset);
+    }
+  }
+
+  /** The most parameter words beyond the three register ones that any call in this body passes. */
+  private maxMemoryWords(parts: unknown[]): number {
+    let max = 0;
+    const words = (sym: Routine): number => {
+      let n = sym.outer ? 1 : 0;
+      for (const p of sym.params) {
+        n++;
+        for (let t: Type = p.type; t.kind === 'array'; t = t.elem) if (t.size === null) n++;
+      }
+      return n;
+    };
+    const visit = (n: unknown): void => {
+      if (!n || typeof n !== 'object') return;
+      if (Array.isArray(n)) {
+        n.forEach(visit);
+        return;
+      }
+      const o = n as Record<string, unknown>;
+      // A routine defined inside has its own frame.
+      if ((o.kind === 'proc' || o.kind === 'function') && 'formals' in o) return;
+      if (o.kind === 'pcall' && o.decl) max = Math.max(max, words(o.decl as ProcSymbol) - 3);
+      if (o.kind === 'call') {
+        const f = callees.get(o as unknown as Expr);
+        if (f) max = Math.max(max, words(f) - 3);
+      }
+      for (const k of Object.keys(o)) {
+        if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue' || k === 'constBytes') continue;
+        visit(o[k]);
+      }
+    };
+    visit(parts);
+    return max;
   }
 
   // ------------------------------------------------------------------------------------------------ communication
@@ -1023,29 +1395,58 @@ class CodeGen {
       this.fn(Fn.ldl, temp);
       return;
     }
-    if (e.kind !== 'name') return this.elementAddress(e);
-    const sym = e.decl!;
-    if (sym.kind === 'param') this.fn(Fn.ldl, this.slotOperand(sym));
-    else this.fn(Fn.ldlp, this.slotOperand(sym));
+    if (e.kind === 'name') {
+      const sym = e.decl!;
+      // A channel parameter or abbreviation holds the channel's address; a declared channel is the word itself.
+      if (sym.kind === 'param' || this.refs.has(sym)) this.loadSlot(storageOf(sym));
+      else this.slotAddress(storageOf(sym));
+      return;
+    }
+    this.elementAddress(e);
   }
 
   // ------------------------------------------------------------------------------------------------ assignment
 
   private assign(targets: readonly Expr[], values: readonly Expr[]): void {
     if (targets.length === 1) {
-      this.store(targets[0]!, values[0]!);
+      if (targets[0]!.type!.kind === 'array') this.copyArray(values[0]!, targets[0]!, targets[0]!.span);
+      else this.store(targets[0]!, values[0]!);
       return;
     }
-    // Every right-hand side is evaluated before anything is assigned.
+    // Every right-hand side is evaluated before anything is assigned (arrays into workspace copies).
     const mark = this.frame.mark();
     const temps = values.map((v) => {
+      const vt = v.type!;
+      if (vt.kind === 'array') {
+        const bytes = byteSize(vt) ?? 0;
+        const t = this.frame.alloc(Math.max(1, Math.ceil(bytes / 4)));
+        this.storeValueAt(v, { emit: () => this.fn(Fn.ldlp, t), depth: 1 }, vt);
+        return t;
+      }
       const t = this.frame.alloc(1);
       this.expr(v);
       this.fn(Fn.stl, t);
       return t;
     });
-    targets.forEach((target, i) => this.storeFrom(target, () => this.fn(Fn.ldl, temps[i]!)));
+    targets.forEach((target, i) => {
+      if (target.type!.kind === 'array') {
+        const dst = this.arrayRef(target);
+        this.fn(Fn.ldlp, temps[i]!);
+        dst.addr.emit();
+        this.fn(Fn.ldc, byteSize(values[i]!.type!) ?? 0);
+        this.op(Op.move);
+      } else this.storeFrom(target, () => this.fn(Fn.ldl, temps[i]!));
+    });
     this.frame.release(mark);
+  }
+
+  /** `a, b := f (x)`: the FUNCTION leaves its results in A, B, C. */
+  private multiResult(targets: readonly Expr[], call: Expr): void {
+    if (call.kind !== 'call') throw new Error('codegen: a multiple assignment from one value that is not a call');
+    this.callRoutine(callees.get(call)!, call.args);
+    const temps = targets.map(() => this.frame.alloc(1));
+    for (const t of temps) this.fn(Fn.stl, t);
+    targets.forEach((target, i) => this.storeFrom(target, () => this.fn(Fn.ldl, temps[i]!)));
   }
 
   private store(target: Expr, value: Expr): void {
@@ -1085,15 +1486,15 @@ class CodeGen {
   private localSlot(e: Expr): Deferred | null {
     if (e.kind === 'name') {
       const sym = e.decl!;
-      if (sym.kind === 'var' && sym.type.kind === 'prim') return this.slotOperand(sym);
-      if (sym.kind === 'abbrev' && sym.isVal) return this.slotOperand(sym);
-      if (sym.kind === 'param' && !sym.byRef) return this.slotOperand(sym);
+      if (this.refs.has(sym) || !('type' in sym) || sym.type.kind !== 'prim') return null;
+      if (sym.kind === 'var' || sym.kind === 'abbrev' || (sym.kind === 'param' && !sym.byRef)) return this.localOperand(sym);
       return null;
     }
     if (e.kind === 'subscript' && e.base.kind === 'name' && e.index.constValue !== undefined) {
       const sym = e.base.decl!;
       if (sym.kind === 'var' && sym.type.kind === 'array' && byteSize(sym.type.elem) === 4) {
-        const base = this.slotOperand(sym);
+        const base = this.localOperand(sym);
+        if (!base) return null;
         const k = Number(e.index.constValue);
         return () => base() + k;
       }
@@ -1101,88 +1502,429 @@ class CodeGen {
     return null;
   }
 
-  private slotOperand(sym: Symbol): Deferred {
-    const s = storageOf(sym);
-    const d = this.frame.distanceTo(s.frame);
-    return () => s.slot() + d();
+  /** The `ldl` operand of a symbol's slot if it is in the current routine's workspace. */
+  private localOperand(sym: Symbol): Deferred | null {
+    const r = this.reach(storageOf(sym));
+    return 'local' in r ? r.local : null;
   }
 
   // ------------------------------------------------------------------------------------------------ addresses
 
-  /** Push the address of an element (a variable or an array element). */
+  /** Push the address of an element (a variable, an array element, a segment, a channel). */
   private elementAddress(e: Expr): void {
     if (e.kind === 'name') {
       const sym = e.decl!;
-      if (sym.kind === 'param' && sym.byRef) this.fn(Fn.ldl, this.slotOperand(sym));
-      else if (sym.kind === 'const') this.address(this.poolLabel(sym));
-      else this.fn(Fn.ldlp, this.slotOperand(sym));
+      if (sym.kind === 'const') this.address(this.poolLabel(sym));
+      else if (this.refs.has(sym)) this.loadSlot(storageOf(sym));
+      else this.slotAddress(storageOf(sym));
       return;
     }
     if (e.kind === 'subscript') {
       const baseType = e.base.type!;
       if (baseType.kind !== 'array') throw new Error('codegen: subscript of a non-array');
-      const elemSize = byteSize(baseType.elem)!;
+      // A base that must be built or checked first (a segment, a table) is prepared before anything is loaded.
+      const base: Word = needsPrep(e.base) ? this.arrayRef(e.base).addr : { emit: () => this.elementAddress(e.base), depth: this.addressDepth(e.base) };
+      const stride = byteSize(baseType.elem);
       const k = e.index.constValue;
-      if (k !== undefined) {
-        this.elementAddress(e.base);
+      if (k !== undefined && stride !== null) {
+        base.emit();
         if (k !== 0n) {
-          if (elemSize === 4) this.fn(Fn.ldnlp, Number(k));
-          else this.fn(Fn.adc, Number(k) * elemSize);
+          if (stride % 4 === 0) this.fn(Fn.ldnlp, Number(k) * (stride / 4));
+          else this.fn(Fn.adc, Number(k) * stride);
         }
         return;
       }
       const id = this.depth(e.index);
-      const bd = this.addressDepth(e.base);
-      if (Math.max(id, 2) + 0 <= MAX_REGS && bd + 1 <= MAX_REGS) {
-        this.subscriptIndex(e);
-        this.elementAddress(e.base);
+      const viaWords = innerBytes(baseType.elem) % 4 === 0;
+      if (Math.max(id, 2) <= MAX_REGS && base.depth + 1 <= MAX_REGS) {
+        this.scaledIndex(e);
+        base.emit();
       } else {
         const mark = this.frame.mark();
         const t = this.frame.alloc(1);
-        this.subscriptIndex(e);
+        this.scaledIndex(e);
         this.fn(Fn.stl, t);
-        this.elementAddress(e.base);
+        base.emit();
         this.fn(Fn.ldl, t);
         this.op(Op.rev);
         this.frame.release(mark);
       }
-      this.op(elemSize === 4 ? Op.wsub : Op.bsub);
-      if (elemSize !== 4 && elemSize !== 1) throw new Error(`codegen: ${elemSize}-byte elements are not supported yet`);
+      this.op(viaWords ? Op.wsub : Op.bsub);
       return;
     }
     if (e.kind === 'direction') return this.elementAddress(e.channel);
-    if (e.kind === 'string') return this.address(this.stringLabel(e.bytes));
-    throw new Error(`codegen: no address for a ${e.kind} expression`);
+    this.arrayRef(e).addr.emit();
   }
 
-  /** Push a checked subscript: Error unless 0 <= index < size. */
-  private subscriptIndex(e: Extract<Expr, { kind: 'subscript' }>): void {
+  /** Push a checked subscript scaled to the element size: words when elements are whole words, else bytes. */
+  private scaledIndex(e: Extract<Expr, { kind: 'subscript' }>): void {
     const t = e.base.type!;
+    if (t.kind !== 'array') return;
     this.expr(e.index);
+    const bound = this.dimWord(e.base, 0);
+    bound.emit();
+    this.check(e.span, `subscript out of range in \`${exprText(e)}\`${t.size !== null ? ` (the array has ${t.size} elements)` : ''}`);
+    this.op(Op.csub0);
+    // Elements of an open array of arrays are as big as the product of the inner sizes.
+    let unit = innerBytes(t.elem);
+    const words = unit % 4 === 0;
+    let level = 1;
+    for (let d: Type = t.elem; d.kind === 'array'; d = d.elem, level++) {
+      if (d.size === null) {
+        this.dimWord(e.base, level).emit();
+        this.op(Op.prod);
+      } else unit *= d.size;
+    }
+    const scale = words ? unit / 4 : unit;
+    if (scale !== 1) {
+      this.fn(Fn.ldc, scale);
+      this.op(Op.prod);
+    }
+  }
+
+  /** A word that loads the size of dimension `level` of an array expression (no code runs before it). */
+  private dimWord(e: Expr, level: number): Word {
+    let t = e.type!;
+    for (let k = 0; k < level && t.kind === 'array'; k++) t = t.elem;
     if (t.kind === 'array' && t.size !== null) {
-      this.fn(Fn.ldc, t.size);
-      this.check(e.span, `subscript out of range in \`${exprText(e)}\` (the array has ${t.size} elements)`);
-      this.op(Op.csub0);
-    } else if (t.kind === 'array' && e.base.kind === 'name') {
-      const hidden = this.hiddenSize(e.base.decl!);
-      if (hidden) {
-        this.fn(Fn.ldl, hidden);
-        this.check(e.span, `subscript out of range in \`${exprText(e)}\``);
-        this.op(Op.csub0);
+      const n = t.size;
+      return { emit: () => this.fn(Fn.ldc, n), depth: 1 };
+    }
+    switch (e.kind) {
+      case 'name': {
+        const st = this.dimStorage.get(e.decl!)?.[level];
+        if (!st) throw new Error(`codegen: no size for dimension ${level} of \`${e.name}\``);
+        return { emit: () => this.loadSlot(st), depth: 1 };
       }
+      case 'subscript':
+        return this.dimWord(e.base, level + 1);
+      case 'direction':
+        return this.dimWord(e.channel, level);
+      case 'slice':
+        if (level > 0) return this.dimWord(e.base, level);
+        if (e.count) {
+          const c = e.count;
+          return { emit: () => this.expr(c), depth: this.depth(c) };
+        }
+        {
+          const whole = this.dimWord(e.base, 0);
+          const start = e.start!;
+          const d = Math.max(whole.depth, this.depth(start) + 1);
+          return {
+            emit: () => {
+              whole.emit();
+              this.expr(start);
+              this.op(Op.diff);
+            },
+            depth: Math.min(MAX_REGS, d),
+          };
+        }
+      default:
+        throw new Error(`codegen: no size for a ${e.kind} expression`);
     }
   }
 
   private addressDepth(e: Expr): number {
+    if (needsPrep(e)) return MAX_REGS;
+    // A name's slot is reached with one register, through static links too (`ldl SL; ldnl k`).
     if (e.kind === 'name') return 1;
     if (e.kind === 'direction') return this.addressDepth(e.channel);
     if (e.kind === 'subscript') {
-      if (e.index.constValue !== undefined) return this.addressDepth(e.base);
+      if (e.index.constValue !== undefined && byteSize(e.type!) !== null) return this.addressDepth(e.base);
       const id = Math.max(this.depth(e.index), 2);
       const bd = this.addressDepth(e.base);
       return Math.min(MAX_REGS, Math.max(id, bd + 1));
     }
+    if (e.kind === 'string' || (e.kind === 'table' && e.constBytes)) return 1;
     return MAX_REGS;
+  }
+
+  /**
+   * An array value as an address and its sizes. Segments, tables and constructors run code here (into
+   * temporaries of the current statement), so this is called with nothing on the stack.
+   */
+  private arrayRef(e: Expr): ArrayRef {
+    const t = e.type!;
+    const dimsFrom = (x: Expr, from: number): Word[] => {
+      const out: Word[] = [];
+      let level = 0;
+      for (let d: Type = t; d.kind === 'array'; d = d.elem, level++) out.push(level < from ? { emit: () => {}, depth: 0 } : this.dimWord(x, level));
+      return out;
+    };
+    switch (e.kind) {
+      case 'direction':
+        return this.arrayRef(e.channel);
+      case 'string':
+      case 'table':
+      case 'constructor': {
+        const bytes = constBytes(e);
+        if (bytes) {
+          const l = this.literalLabel(e, bytes);
+          return { addr: { emit: () => this.address(l), depth: 1 }, dims: dimsFrom(e, 0) };
+        }
+        return this.materialize(e)!;
+      }
+      case 'slice':
+        return this.sliceRef(e);
+      case 'call':
+      case 'dyadic':
+      case 'monadic':
+      case 'conversion':
+        throw new Error(`codegen: an array value of kind ${e.kind}`);
+      default:
+        return { addr: { emit: () => this.elementAddress(e), depth: this.addressDepth(e) }, dims: dimsFrom(e, 0) };
+    }
+  }
+
+  /** A segment `[a FROM s FOR n]`: checks 0 <= s <= SIZE a and 0 <= n <= SIZE a - s, then a's address plus s. */
+  private sliceRef(e: Extract<Expr, { kind: 'slice' }>): ArrayRef {
+    const base = this.arrayRef(e.base);
+    const bt = e.base.type! as Extract<Type, { kind: 'array' }>;
+    const size = base.dims[0]!;
+    const start = e.start;
+    const startConst = start ? start.constValue : 0n;
+    let startSlot: number | null = null;
+    const loadStart = (): void => {
+      if (startSlot !== null) this.fn(Fn.ldl, startSlot);
+      else this.fn(Fn.ldc, Number(startConst ?? 0n));
+    };
+    const known = bt.size !== null && (startConst !== undefined) && (e.count === null || e.count.constValue !== undefined);
+    if (start && startConst === undefined) {
+      startSlot = this.frame.alloc(1);
+      this.expr(start);
+      this.fn(Fn.stl, startSlot);
+    }
+    if (!known) {
+      // 0 <= start <= size
+      loadStart();
+      size.emit();
+      this.fn(Fn.adc, 1);
+      this.check(e.span, `the segment \`${exprText(e)}\` starts outside the array`);
+      this.op(Op.csub0);
+    }
+    let countSlot: number | null = null;
+    let count: Word;
+    if (e.count === null) {
+      if (bt.size !== null && startConst !== undefined) {
+        const n = bt.size - Number(startConst);
+        count = { emit: () => this.fn(Fn.ldc, n), depth: 1 };
+      } else {
+        countSlot = this.frame.alloc(1);
+        size.emit();
+        loadStart();
+        this.op(Op.diff);
+        this.fn(Fn.stl, countSlot);
+      }
+    } else if (e.count.constValue !== undefined) {
+      const n = Number(e.count.constValue);
+      count = { emit: () => this.fn(Fn.ldc, n), depth: 1 };
+    } else {
+      countSlot = this.frame.alloc(1);
+      this.expr(e.count);
+      this.fn(Fn.stl, countSlot);
+    }
+    if (countSlot !== null) {
+      const k = countSlot;
+      count = { emit: () => this.fn(Fn.ldl, k), depth: 1 };
+    }
+    if (!known && e.count !== null) {
+      // 0 <= count <= size - start
+      count!.emit();
+      size.emit();
+      loadStart();
+      this.op(Op.diff);
+      this.fn(Fn.adc, 1);
+      this.check(e.span, `the segment \`${exprText(e)}\` runs past the end of the array (or has a negative length)`);
+      this.op(Op.csub0);
+    }
+    // The address: the base plus start elements.
+    const addr = this.frame.alloc(1);
+    const unit = innerBytes(bt.elem);
+    const words = unit % 4 === 0;
+    if (startConst !== undefined && byteSize(bt.elem) !== null) {
+      base.addr.emit();
+      const off = Number(startConst) * byteSize(bt.elem)!;
+      if (off !== 0) {
+        if (off % 4 === 0) this.fn(Fn.ldnlp, off / 4);
+        else this.fn(Fn.adc, off);
+      }
+    } else {
+      loadStart();
+      let u = unit;
+      for (let d: Type = bt.elem, level = 1; d.kind === 'array'; d = d.elem, level++) {
+        if (d.size === null) {
+          base.dims[level]!.emit();
+          this.op(Op.prod);
+        } else u *= d.size;
+      }
+      const scale = words ? u / 4 : u;
+      if (scale !== 1) {
+        this.fn(Fn.ldc, scale);
+        this.op(Op.prod);
+      }
+      if (base.addr.depth >= MAX_REGS) {
+        this.fn(Fn.stl, addr);
+        base.addr.emit();
+        this.fn(Fn.ldl, addr);
+      } else base.addr.emit();
+      this.op(words ? Op.wsub : Op.bsub);
+    }
+    this.fn(Fn.stl, addr);
+    const dims = [count!, ...base.dims.slice(1)];
+    return { addr: { emit: () => this.fn(Fn.ldl, addr), depth: 1 }, dims };
+  }
+
+  /** Build a table or an array constructor in workspace space; returns null for other expressions. */
+  private materialize(e: Expr): ArrayRef | null {
+    if (!((e.kind === 'table' && !e.constBytes) || e.kind === 'constructor')) return null;
+    const t = e.type! as Extract<Type, { kind: 'array' }>;
+    const slot = this.frame.alloc(wordsFor(t));
+    const elemBytes = byteSize(t.elem)!;
+    const at = (offset: () => void): Word => ({
+      emit: () => {
+        this.fn(Fn.ldlp, slot);
+        offset();
+      },
+      depth: 2,
+    });
+    if (e.kind === 'table') {
+      e.elems.forEach((x, i) => {
+        const off = i * elemBytes;
+        const dst = at(() => {
+          if (off % 4 === 0) {
+            if (off) this.fn(Fn.ldnlp, off / 4);
+          } else this.fn(Fn.adc, off);
+        });
+        this.statement([x], () => this.storeValueAt(x, dst, t.elem));
+      });
+    } else {
+      // [i = b FOR n | v]: a loop like a replicated SEQ, with a running byte offset.
+      const k = this.frame.alloc(3);
+      const sym = e.decl!;
+      setStorage(sym, { frame: this.frame, slot: () => k });
+      const top = this.label('build');
+      const end = this.label('build.end');
+      this.statement([e.base], () => this.expr(e.base));
+      this.fn(Fn.stl, k);
+      this.fn(Fn.ldc, t.size!);
+      this.fn(Fn.stl, k + 1);
+      this.fn(Fn.ldc, 0);
+      this.fn(Fn.stl, k + 2);
+      if (t.size === 0) this.jump(Fn.j, end);
+      this.place(top);
+      const dst = at(() => {
+        this.fn(Fn.ldl, k + 2);
+        this.op(Op.bsub);
+      });
+      this.statement([e.value], () => this.storeValueAt(e.value, dst, t.elem));
+      this.fn(Fn.ldl, k + 2);
+      this.fn(Fn.adc, elemBytes);
+      this.fn(Fn.stl, k + 2);
+      this.fn(Fn.ldlp, k);
+      this.fn(Fn.ldc, { to: end, from: top });
+      this.op(Op.lend);
+      this.place(end);
+    }
+    const n = t.size!;
+    const dims: Word[] = [];
+    for (let d: Type = t; d.kind === 'array'; d = d.elem) {
+      const m = d.size ?? n;
+      dims.push({ emit: () => this.fn(Fn.ldc, m), depth: 1 });
+    }
+    return { addr: { emit: () => this.fn(Fn.ldlp, slot), depth: 1 }, dims };
+  }
+
+  /** Store a value (a scalar, or an array copied with `move`) at an address that `dst` pushes. */
+  private storeValueAt(value: Expr, dst: Word, type: Type): void {
+    if (type.kind === 'array') {
+      const src = this.arrayRef(value);
+      src.addr.emit();
+      dst.emit();
+      this.fn(Fn.ldc, byteSize(type)!);
+      this.op(Op.move);
+      return;
+    }
+    const byte = byteSize(type) === 1;
+    if (this.depth(value) + dst.depth <= MAX_REGS) {
+      this.expr(value);
+      dst.emit();
+    } else {
+      const t = this.frame.alloc(1);
+      this.expr(value);
+      this.fn(Fn.stl, t);
+      dst.emit();
+      this.fn(Fn.ldl, t);
+      this.op(Op.rev);
+    }
+    if (byte) this.op(Op.sb);
+    else this.fn(Fn.stnl, 0);
+  }
+
+  /** Push the number of bytes an array value occupies. */
+  private byteCount(t: Type, ref: ArrayRef): void {
+    let unit = innerBytes(t);
+    let first = true;
+    let level = 0;
+    for (let d: Type = t; d.kind === 'array'; d = d.elem, level++) {
+      if (d.size === null) {
+        ref.dims[level]!.emit();
+        if (!first) this.op(Op.prod);
+        first = false;
+      } else unit *= d.size;
+    }
+    if (first) this.fn(Fn.ldc, unit);
+    else if (unit !== 1) {
+      this.fn(Fn.ldc, unit);
+      this.op(Op.prod);
+    }
+  }
+
+  /** `a := b` for arrays: equal sizes (checked at run time when not known), then `move`. */
+  private copyArray(value: Expr, target: Expr, span: Span): void {
+    const t = target.type!;
+    const src = this.arrayRef(value);
+    const dst = this.arrayRef(target);
+    const bytes = byteSize(t) ?? byteSize(value.type!);
+    if (byteSize(t) === null || byteSize(value.type!) === null) {
+      this.byteCount(t, dst);
+      this.byteCount(value.type!, src);
+      this.op(Op.diff);
+      this.fn(Fn.ldc, 1);
+      this.check(span, `the arrays in \`${exprText(target)} := ${exprText(value)}\` have different sizes`);
+      this.op(Op.csub0);
+    }
+    src.addr.emit();
+    const spill = dst.addr.depth >= MAX_REGS;
+    const tmp = spill ? this.frame.alloc(1) : 0;
+    if (spill) this.fn(Fn.stl, tmp);
+    dst.addr.emit();
+    if (spill) {
+      this.fn(Fn.ldl, tmp);
+      this.op(Op.rev);
+    }
+    if (bytes !== null) this.fn(Fn.ldc, bytes);
+    else {
+      const m = this.frame.alloc(2);
+      this.fn(Fn.stl, m);
+      this.fn(Fn.stl, m + 1);
+      this.byteCount(t, dst);
+      const c = this.frame.alloc(1);
+      this.fn(Fn.stl, c);
+      this.fn(Fn.ldl, m + 1);
+      this.fn(Fn.ldl, m);
+      this.fn(Fn.ldl, c);
+    }
+    this.op(Op.move);
+  }
+
+  private literalLabel(e: Expr, bytes: Uint8Array): Label {
+    let l = this.literalLabels.get(e);
+    if (!l) {
+      l = this.label('table');
+      this.literalLabels.set(e, l);
+      this.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
+    }
+    return l;
   }
 
   /** A string literal's bytes in the constant pool (a message sent from it, for example). */
@@ -1210,6 +1952,10 @@ class CodeGen {
     switch (e.kind) {
       case 'name':
         return 1;
+      case 'call':
+        return this.hoisted.has(e) ? 1 : MAX_REGS;
+      case 'size':
+        return needsPrep(e.operand) ? MAX_REGS : this.dimWord(e.operand, 0).depth;
       case 'subscript':
         return Math.max(this.addressDepth(e), 1);
       case 'monadic':
@@ -1217,7 +1963,11 @@ class CodeGen {
       case 'conversion':
         return Math.max(this.depth(e.operand), needsRangeCheck(e) ? 2 : 1);
       case 'dyadic': {
-        if (e.op === 'AND' || e.op === 'OR') return Math.max(this.depth(e.left), this.depth(e.right));
+        if (e.op === 'AND' || e.op === 'OR') {
+          // A FUNCTION call on the right is made only when needed, which needs an empty stack.
+          if (hasCall(e.right)) return MAX_REGS;
+          return Math.max(this.depth(e.left), this.depth(e.right));
+        }
         const l = this.depth(e.left);
         const r = this.depth(e.right);
         let d = l === r ? Math.min(MAX_REGS, l + 1) : Math.max(l, r);
@@ -1238,14 +1988,25 @@ class CodeGen {
     switch (e.kind) {
       case 'name': {
         const sym = e.decl!;
-        if (sym.kind === 'param' && sym.byRef) {
+        if (this.refs.has(sym)) {
           // A reference may point into a BYTE array, so BYTE and BOOL are read as bytes.
-          this.fn(Fn.ldl, this.slotOperand(sym));
-          if (byteSize(sym.type) === 1) this.op(Op.lb);
+          this.loadSlot(storageOf(sym));
+          if (byteSize((sym as AbbrevSymbol).type) === 1) this.op(Op.lb);
           else this.fn(Fn.ldnl, 0);
-        } else this.fn(Fn.ldl, this.slotOperand(sym));
+        } else this.loadSlot(storageOf(sym));
         return;
       }
+      case 'call': {
+        const st = this.hoisted.get(e);
+        if (st) this.loadSlot(st);
+        // A call not evaluated in advance reports depth 3, so it is evaluated with nothing on the stack.
+        else this.callRoutine(callees.get(e)!, e.args);
+        return;
+      }
+      case 'size':
+        if (needsPrep(e.operand)) this.arrayRef(e.operand).dims[0]!.emit();
+        else this.dimWord(e.operand, 0).emit();
+        return;
       case 'subscript': {
         const local = this.localSlot(e);
         if (local) {
@@ -1266,12 +2027,6 @@ class CodeGen {
       case 'dyadic':
         this.dyadic(e);
         return;
-      case 'size': {
-        const hidden = e.operand.kind === 'name' ? this.hiddenSize(e.operand.decl!) : null;
-        if (!hidden) throw new Error('codegen: SIZE of an array whose size is not known');
-        this.fn(Fn.ldl, hidden);
-        return;
-      }
       default:
         throw new Error(`codegen: cannot evaluate a ${e.kind} expression yet`);
     }
@@ -1452,16 +2207,18 @@ class CodeGen {
   /** AND and OR evaluate the right operand only when needed (a taken cj leaves 0 in A). */
   private logical(e: Extract<Expr, { kind: 'dyadic' }>): void {
     const done = this.label(e.op === 'AND' ? 'and' : 'or');
+    // The stack is empty after the cj falls through, so FUNCTION calls on the right can be made there.
+    const right = (): void => this.statement([e.right], () => this.expr(e.right));
     if (e.op === 'AND') {
       this.expr(e.left);
       this.jump(Fn.cj, done);
-      this.expr(e.right);
+      right();
       this.place(done);
     } else {
       this.expr(e.left);
       this.fn(Fn.eqc, 0);
       this.jump(Fn.cj, done);
-      this.expr(e.right);
+      right();
       this.fn(Fn.eqc, 0);
       this.place(done);
       this.fn(Fn.eqc, 0);
@@ -1477,6 +2234,54 @@ class CodeGen {
   private byteMask(): void {
     this.fn(Fn.ldc, 0xff);
     this.op(Op.and);
+  }
+}
+
+/** Whether an array expression runs code before its address is known (a segment, a built table). */
+function needsPrep(e: Expr): boolean {
+  switch (e.kind) {
+    case 'slice':
+    case 'constructor':
+      return true;
+    case 'table':
+      return !e.constBytes;
+    case 'subscript':
+      return needsPrep(e.base);
+    case 'direction':
+      return needsPrep(e.channel);
+    default:
+      return false;
+  }
+}
+
+/** Bytes of the innermost element type of a (possibly nested) array type. */
+function innerBytes(t: Type): number {
+  let x = t;
+  while (x.kind === 'array') x = x.elem;
+  return byteSize(x) ?? 4;
+}
+
+/** Whether an expression contains a FUNCTION call. */
+function hasCall(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call':
+      return true;
+    case 'dyadic':
+      return hasCall(e.left) || hasCall(e.right);
+    case 'monadic':
+    case 'conversion':
+    case 'size':
+      return hasCall(e.operand);
+    case 'subscript':
+      return hasCall(e.base) || hasCall(e.index);
+    case 'slice':
+      return hasCall(e.base) || (e.start !== null && hasCall(e.start)) || (e.count !== null && hasCall(e.count));
+    case 'table':
+      return e.elems.some(hasCall);
+    case 'direction':
+      return hasCall(e.channel);
+    default:
+      return false;
   }
 }
 
@@ -1516,23 +2321,6 @@ function collectAlternatives(p: AltProcess): { alt: Alternative; outer: readonly
   return out;
 }
 
-/** Word position of each parameter among the words passed: an open array's hidden size follows it. */
-function paramPositions(sym: ProcSymbol): number[] {
-  const out: number[] = [];
-  let k = 0;
-  for (const p of sym.params) {
-    out.push(k);
-    k += isOpenArray(p.type) ? 2 : 1;
-  }
-  return out;
-}
-
-function isOpenArray(t: Type): boolean {
-  return t.kind === 'array' && t.size === null;
-}
-
-/** Hidden size parameters of open array formals. */
-const hiddenSizes = new WeakMap<Symbol, Storage>();
 
 function setStorage(sym: VarSymbol | ParamSymbol | AbbrevSymbol, s: Storage): void {
   sym.frame = s.frame;
@@ -1546,60 +2334,6 @@ function storageOf(sym: Symbol): Storage {
   const s = storage.get(sym);
   if (!s) throw new Error(`codegen: \`${sym.name}\` has no storage`);
   return s;
-}
-
-/** The most parameters beyond the three register ones that any call in this body passes. */
-function maxMemoryArgs(p: Process): number {
-  let max = 0;
-  const visit = (q: Process): void => {
-    switch (q.kind) {
-      case 'pcall': {
-        const callee = q.decl as ProcSymbol | undefined;
-        const words = callee ? paramPositions(callee).length + callee.params.filter((x) => isOpenArray(x.type)).length : q.args.length;
-        max = Math.max(max, words - 3);
-        return;
-      }
-      case 'case':
-        for (const o of q.options) visit(o.body);
-        return;
-      case 'caseinput':
-        for (const v of q.variants) visit(v.body);
-        return;
-      case 'alt': {
-        const walk = (a: AltProcess): void => {
-          for (const x of a.alternatives) {
-            if ('kind' in x) walk(x);
-            else {
-              visit((x as Alternative).body);
-              if (x.guard.kind === 'case') for (const v of x.guard.variants) visit(v.body);
-            }
-          }
-        };
-        walk(q);
-        return;
-      }
-      case 'seq':
-      case 'par':
-        q.body.forEach(visit);
-        return;
-      case 'if':
-        for (const c of q.choices) {
-          if ('kind' in c) visit(c);
-          else visit((c as Choice).body);
-        }
-        return;
-      case 'while':
-        visit(q.body);
-        return;
-      case 'scope':
-        visit(q.body);
-        return;
-      default:
-        return;
-    }
-  };
-  visit(p);
-  return max;
 }
 
 export type { ProcDef };

@@ -35,8 +35,8 @@ import * as T from './tokens.js';
 
 export interface ParseOptions {
   /**
-   * Build AST nodes for FUNCTION definitions. Off by default because the checker and code generator do not
-   * handle them yet and would skip them silently; while off, FUNCTION is reported as "not supported yet".
+   * Build AST nodes for constructs that later stages do not handle yet (reported as "not supported yet" while
+   * off). Every construct the parser knows is now handled, so the option currently changes nothing.
    */
   readonly experimental?: boolean;
 }
@@ -218,12 +218,8 @@ function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.DATA, 'DATA TYPE'],
-  [T.PLACE, 'PLACE'],
   [T.PLACED, 'PLACED PAR'],
   [T.PROCESSOR, 'PROCESSOR'],
-  [T.INITIAL, 'INITIAL'],
-  [T.RESULT, 'RESULT abbreviation'],
   [T.CLAIM, 'CLAIM'],
   [T.FORK, 'FORK'],
   [T.FORKING, 'FORKING'],
@@ -280,6 +276,7 @@ interface ValueProcess {
 
 interface RawFormal {
   readonly isVal: boolean;
+  readonly isResult: boolean;
   readonly type: A.TypeNode | null;
   readonly name: IToken;
   readonly direction: '?' | '!' | null;
@@ -551,6 +548,7 @@ class OccamParser extends EmbeddedActionsParser {
     const s = this.scanLine();
     if (s.func) return 'spec';
     if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE) return 'spec';
+    if (s.first === T.INITIAL || s.first === T.RESULT || s.first === T.DATA || s.first === T.PLACE) return 'spec';
     if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || s.first === T.PROTOCOL || tokenMatcher(this.LA(1), T.PrimType)) return 'spec';
     if (s.first === T.Name || s.first === T.LBracket) {
       if (s.is) return 'spec';
@@ -801,6 +799,7 @@ class OccamParser extends EmbeddedActionsParser {
         { GATE: () => isFunction, ALT: () => this.SUBRULE(this.functionDef) },
         { ALT: () => this.SUBRULE(this.protocolDef) },
         { ALT: () => this.SUBRULE(this.valSpec) },
+        { ALT: () => this.SUBRULE(this.dataSpec) },
         { ALT: () => this.SUBRULE(this.procDef) },
         { ALT: () => this.SUBRULE(this.typedSpec) },
       ],
@@ -816,23 +815,101 @@ class OccamParser extends EmbeddedActionsParser {
       DEF: () => this.SUBRULE(this.specifier),
     });
     const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name being defined', 'write VAL INT name IS value:') });
-    this.OR([
+    const how = this.OR([
       { ALT: () => this.CONSUME(T.IS) },
-      { ALT: () => this.notYet(this.CONSUME(T.RETYPES), 'RETYPES') },
-      { ALT: () => this.notYet(this.CONSUME(T.RESHAPES), 'RESHAPES') },
+      { ALT: () => this.CONSUME(T.RETYPES) },
+      { ALT: () => this.CONSUME(T.RESHAPES) },
     ]);
     const value = this.SUBRULE(this.expression);
     const colon = this.CONSUME(T.Colon, {
       ERR_MSG: msg('`:` missing at the end of the abbreviation', 'end it with `:`, as in VAL INT n IS 5:'),
     });
     this.CONSUME(T.NL);
-    return this.ACTION(() => ({
-      kind: 'val',
-      span: this.fromTo(this.tokSpan(val), this.tokSpan(colon)),
-      type: type ?? null,
-      name: this.ident(name),
-      value,
-    }));
+    return this.ACTION((): A.Spec => {
+      const span = this.fromTo(this.tokSpan(val), this.tokSpan(colon));
+      if (how.tokenType === T.IS) return { kind: 'val', span, type: type ?? null, name: this.ident(name), value };
+      if (!type) {
+        this.error(this.tokSpan(how), `${how.image} needs the new type before the name`, `write VAL [4]BYTE b ${how.image} x:`);
+      }
+      return {
+        kind: 'retypes',
+        span,
+        isVal: true,
+        reshape: how.tokenType === T.RESHAPES,
+        type: type ?? { kind: 'prim', span, name: 'INT' },
+        name: this.ident(name),
+        target: value,
+      };
+    });
+  });
+
+  /** `INITIAL T x IS e:`, `RESULT T x IS v:`, `DATA TYPE N IS T:` and `PLACE x IN WORKSPACE:`. */
+  dataSpec = this.rule('dataSpec', (): A.Spec => {
+    return this.OR<A.Spec>([
+      {
+        ALT: () => {
+          const kw = this.OR2([{ ALT: () => this.CONSUME(T.INITIAL) }, { ALT: () => this.CONSUME(T.RESULT) }]);
+          const type = this.SUBRULE(this.specifier);
+          const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name being defined after its type') });
+          this.CONSUME(T.IS);
+          const value = this.SUBRULE(this.actual);
+          const colon = this.CONSUME(T.Colon, { ERR_MSG: msg('`:` missing at the end of the abbreviation') });
+          this.CONSUME(T.NL);
+          return this.ACTION((): A.Spec => {
+            const span = this.fromTo(this.tokSpan(kw), this.tokSpan(colon));
+            if (kw.tokenType === T.INITIAL) return { kind: 'initial', span, type, name: this.ident(name), value };
+            return { kind: 'abbrev', span, type, name: this.ident(name), target: value, isResult: true };
+          });
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.DATA);
+          this.CONSUME(T.TYPE, { ERR_MSG: msg('expected TYPE after DATA', 'write DATA TYPE NAME IS INT:') });
+          const name = this.CONSUME2(T.Name, { ERR_MSG: msg('expected the name of the new type') });
+          if (!this.RECORDING_PHASE && this.LA(1).tokenType === T.NL) this.notYet(this.LA(1), 'a RECORD type');
+          this.CONSUME2(T.IS, { ERR_MSG: msg('expected IS after the name of the new type', 'write DATA TYPE NAME IS INT:') });
+          const type = this.SUBRULE(this.dataType);
+          const colon = this.CONSUME2(T.Colon, { ERR_MSG: msg('`:` missing at the end of the DATA TYPE definition') });
+          this.CONSUME2(T.NL);
+          return this.ACTION((): A.Spec => ({
+            kind: 'datatype',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+            name: this.ident(name),
+            type,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.PLACE);
+          const name = this.CONSUME3(T.Name, { ERR_MSG: msg('expected the name of the variable after PLACE') });
+          const at = this.OR4([
+            {
+              ALT: () => {
+                this.CONSUME(T.IN);
+                this.OR5([{ ALT: () => this.CONSUME(T.WORKSPACE) }, { ALT: () => this.CONSUME(T.VECSPACE) }]);
+                return null;
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME(T.AT);
+                return this.SUBRULE(this.expression);
+              },
+            },
+          ]);
+          const colon = this.CONSUME3(T.Colon, { ERR_MSG: msg('`:` missing at the end of the PLACE line') });
+          this.CONSUME3(T.NL);
+          return this.ACTION((): A.Spec => ({
+            kind: 'place',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+            name: this.ident(name),
+            at,
+          }));
+        },
+      },
+    ]);
   });
 
   /** Declarations `T a, b:` and abbreviations `[T] x IS element:`. */
@@ -866,6 +943,7 @@ class OccamParser extends EmbeddedActionsParser {
             this.ACTION(() => this.notYet(d, 'a direction decorator on a declared name'));
           });
           const names: IToken[] = [first];
+          let retype: 'retype' | 'reshape' | null = null;
           const target = this.OPTION2(() =>
             this.OR2<A.Expr>([
               {
@@ -874,8 +952,16 @@ class OccamParser extends EmbeddedActionsParser {
                   return this.SUBRULE2(this.actual);
                 },
               },
-              { ALT: () => this.notYet(this.CONSUME(T.RETYPES), 'RETYPES') },
-              { ALT: () => this.notYet(this.CONSUME(T.RESHAPES), 'RESHAPES') },
+              {
+                ALT: () => {
+                  const how = this.OR3([{ ALT: () => this.CONSUME(T.RETYPES) }, { ALT: () => this.CONSUME(T.RESHAPES) }]);
+                  const e = this.SUBRULE3(this.actual);
+                  return this.ACTION((): A.Expr => {
+                    retype = how.tokenType === T.RESHAPES ? 'reshape' : 'retype';
+                    return e;
+                  });
+                },
+              },
             ]),
           );
           this.MANY(() => {
@@ -892,6 +978,9 @@ class OccamParser extends EmbeddedActionsParser {
             const span = this.fromTo(type.span, this.tokSpan(colon));
             if (target !== undefined) {
               if (names.length > 1) this.error(this.tokSpan(names[1]!), 'an abbreviation defines only one name');
+              if (retype) {
+                return { kind: 'retypes', span, isVal: false, reshape: retype === 'reshape', type, name: this.ident(first), target };
+              }
               return { kind: 'abbrev', span, type, name: this.ident(first), target };
             }
             this.checkDeclType(type);
@@ -985,6 +1074,7 @@ class OccamParser extends EmbeddedActionsParser {
           const dir = this.OPTION2(() => this.SUBRULE(this.direction));
           return this.ACTION(() => ({
             isVal: mode?.tokenType === T.VAL,
+            isResult: mode?.tokenType === T.RESULT,
             type,
             name,
             direction: dir ? (dir.image as '?' | '!') : null,
@@ -998,6 +1088,7 @@ class OccamParser extends EmbeddedActionsParser {
           const dir = this.OPTION3(() => this.SUBRULE2(this.direction));
           return this.ACTION(() => ({
             isVal: false,
+            isResult: false,
             type: null,
             name,
             direction: dir ? (dir.image as '?' | '!') : null,
@@ -1014,9 +1105,10 @@ class OccamParser extends EmbeddedActionsParser {
 
   private formals(raw: readonly RawFormal[]): A.Formal[] {
     const out: A.Formal[] = [];
-    let prev: { isVal: boolean; type: A.TypeNode } | null = null;
+    let prev: { isVal: boolean; isResult: boolean; type: A.TypeNode } | null = null;
     for (const f of raw) {
       let isVal = f.isVal;
+      let isResult = f.isResult;
       let type = f.type;
       if (type === null) {
         if (prev === null) {
@@ -1025,11 +1117,12 @@ class OccamParser extends EmbeddedActionsParser {
           type = { kind: 'named', span: f.span, name: '?' };
         } else {
           isVal = prev.isVal;
+          isResult = prev.isResult;
           type = prev.type;
         }
       }
-      prev = { isVal, type };
-      out.push({ isVal, type, name: this.ident(f.name), direction: f.direction, span: f.span });
+      prev = { isVal, isResult, type };
+      out.push({ isVal, isResult, type, name: this.ident(f.name), direction: f.direction, span: f.span });
     }
     return out;
   }
@@ -1412,7 +1505,8 @@ class OccamParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.NL);
     return this.ACTION((): A.Process => {
-      if (targets.length !== values.length) {
+      // One FUNCTION call may give several results: `a, b := f (x)` is checked against its definition later.
+      if (targets.length !== values.length && !(values.length === 1 && values[0]!.kind === 'call')) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),
           `${targets.length} ${targets.length === 1 ? 'variable is' : 'variables are'} assigned ` +
@@ -1887,8 +1981,7 @@ class OccamParser extends EmbeddedActionsParser {
       resultTypes.push(this.SUBRULE2(this.dataType));
     });
     this.OPTION(() => this.CONSUME(T.INLINE));
-    const kw = this.CONSUME(T.FUNCTION);
-    this.pending(kw, 'FUNCTION');
+    this.CONSUME(T.FUNCTION);
     const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') });
     this.CONSUME(T.LParen, {
       ERR_MSG: msg('expected `(` after the FUNCTION name', 'a FUNCTION with no parameters is written f ()'),
@@ -2226,7 +2319,7 @@ class OccamParser extends EmbeddedActionsParser {
           return this.ACTION((): A.Expr => ({ kind: 'name', span: this.tokSpan(name), name: name.image }));
         },
       },
-      { ALT: () => this.notYet(this.CONSUME(T.LBracket), 'an array table or segment `[...]`') },
+      { ALT: () => this.SUBRULE(this.bracketOperand) },
       { ALT: () => this.notYet(this.CONSUME(T.BYTESIN), 'BYTESIN') },
       { ALT: () => this.notYet(this.CONSUME(T.OFFSETOF), 'OFFSETOF') },
       { ALT: () => this.notYet(this.CONSUME(T.VALOF), 'VALOF') },
@@ -2238,6 +2331,89 @@ class OccamParser extends EmbeddedActionsParser {
       e = this.ACTION((): A.Expr => ({ kind: 'subscript', span: this.fromTo(e.span, this.tokenSpan(close)), base: e, index }));
     });
     return e;
+  });
+
+  /** `[a FROM i FOR n]`, `[a FROM i]`, `[a FOR n]`, a table `[e1, e2]` or a constructor `[i = b FOR n | e]`. */
+  bracketOperand = this.rule('bracketOperand', (): A.Expr => {
+    const open = this.CONSUME(T.LBracket);
+    return this.OR<A.Expr>([
+      {
+        GATE: () => this.LA(1).tokenType === T.Name && this.LA(2).tokenType === T.Equal,
+        ALT: () => {
+          const index = this.CONSUME(T.Name);
+          this.CONSUME(T.Equal);
+          const base = this.SUBRULE(this.expression);
+          this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the array constructor', 'write [i = 0 FOR n | value]') });
+          const count = this.SUBRULE2(this.expression);
+          this.OPTION(() => this.notYet(this.CONSUME(T.STEP), 'STEP in an array constructor'));
+          this.CONSUME(T.Bar, { ERR_MSG: msg('expected `|` in the array constructor', 'write [i = 0 FOR n | value]') });
+          const value = this.SUBRULE3(this.expression);
+          const close = this.CONSUME(T.RBracket, { ERR_MSG: msg('expected `]` to close the array constructor') });
+          return this.ACTION((): A.Expr => ({
+            kind: 'constructor',
+            span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+            index: this.ident(index),
+            base,
+            count,
+            value,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const first = this.SUBRULE(this.actual);
+          return this.OR2<A.Expr>([
+            {
+              ALT: () => {
+                this.CONSUME(T.FROM);
+                const start = this.SUBRULE4(this.expression);
+                const count = this.OPTION2(() => {
+                  this.CONSUME2(T.FOR);
+                  return this.SUBRULE5(this.expression);
+                });
+                const close = this.CONSUME2(T.RBracket, { ERR_MSG: msg('expected `]` to close the segment') });
+                return this.ACTION((): A.Expr => ({
+                  kind: 'slice',
+                  span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+                  base: first,
+                  start,
+                  count: count ?? null,
+                }));
+              },
+            },
+            {
+              ALT: () => {
+                this.CONSUME3(T.FOR);
+                const count = this.SUBRULE6(this.expression);
+                const close = this.CONSUME3(T.RBracket, { ERR_MSG: msg('expected `]` to close the segment') });
+                return this.ACTION((): A.Expr => ({
+                  kind: 'slice',
+                  span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+                  base: first,
+                  start: null,
+                  count,
+                }));
+              },
+            },
+            {
+              ALT: () => {
+                const elems: A.Expr[] = [first];
+                this.MANY(() => {
+                  this.CONSUME(T.Comma);
+                  elems.push(this.SUBRULE7(this.expression));
+                });
+                const close = this.CONSUME4(T.RBracket, { ERR_MSG: msg('expected `,` or `]` in the table') });
+                return this.ACTION((): A.Expr => ({
+                  kind: 'table',
+                  span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+                  elems,
+                }));
+              },
+            },
+          ]);
+        },
+      },
+    ]);
   });
 
   /** `(T)` after a literal. */

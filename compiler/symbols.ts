@@ -1,7 +1,7 @@
 // What a name refers to, after the checker has resolved it. The code generator assigns storage to variables
 // (the `slot` fields) when it lays out workspaces.
 
-import type { ProcDef, Expr } from './ast.js';
+import type { ProcDef, FunctionDef, Expr } from './ast.js';
 import type { Span } from './source.js';
 import type { Type } from './types.js';
 
@@ -57,6 +57,10 @@ export interface ProcSymbol {
   readonly span: Span;
   readonly def: ProcDef;
   readonly params: readonly ParamSymbol[];
+  /** The PROC or FUNCTION this one is defined inside (it then takes a static link as hidden parameter 0). */
+  readonly outer?: ProcSymbol | FunctionSymbol | null;
+  /** Set by the checker: the body (or a PROC it calls) communicates, runs a PAR or ALT, or waits on a timer. */
+  effects?: boolean;
 }
 
 /** A PROTOCOL definition; its type is a `protocol` type. */
@@ -64,4 +68,26 @@ export interface ProtocolSymbol extends SymbolBase {
   readonly kind: 'protocol';
 }
 
-export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol;
+/** A FUNCTION: like a PROC whose VAL parameters give one or more results. */
+export interface FunctionSymbol {
+  readonly kind: 'function';
+  readonly name: string;
+  readonly span: Span;
+  readonly def: FunctionDef;
+  readonly params: readonly ParamSymbol[];
+  readonly results: readonly Type[];
+  readonly outer?: ProcSymbol | FunctionSymbol | null;
+}
+
+/** A `DATA TYPE` name. */
+export interface TypeSymbol {
+  readonly kind: 'type';
+  readonly name: string;
+  readonly span: Span;
+  readonly type: Type;
+}
+
+export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol | FunctionSymbol | TypeSymbol;
+
+/** A PROC or a FUNCTION. */
+export type Routine = ProcSymbol | FunctionSymbol;

@@ -3,9 +3,10 @@
 export type PrimType = 'BOOL' | 'BYTE' | 'INT' | 'INT16' | 'INT32' | 'INT64' | 'REAL32' | 'REAL64';
 
 export type Type =
-  | { readonly kind: 'prim'; readonly name: PrimType }
+  /** `alias` names a `DATA TYPE` that renames this type: a distinct type with the same representation. */
+  | { readonly kind: 'prim'; readonly name: PrimType; readonly alias?: string }
   /** `size` is null for an open array (`[]T`): its size is known only at run time. */
-  | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type }
+  | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type; readonly alias?: string }
   | { readonly kind: 'chan'; readonly protocol: Type }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
@@ -39,6 +40,7 @@ export function prim(name: PrimType): Type {
 
 export function sameType(a: Type, b: Type): boolean {
   if (a.kind !== b.kind) return false;
+  if ((a.kind === 'prim' || a.kind === 'array') && a.alias !== (b as typeof a).alias) return false;
   switch (a.kind) {
     case 'prim':
       return a.name === (b as typeof a).name;
@@ -107,6 +109,7 @@ export function byteSize(t: Type): number | null {
 }
 
 export function typeName(t: Type): string {
+  if ((t.kind === 'prim' || t.kind === 'array') && t.alias) return t.alias;
   switch (t.kind) {
     case 'prim':
       return t.name;

@@ -27,7 +27,8 @@ function errors(body: string, before = ''): string[] {
 /** Mnemonics of the instructions generated for a whole program. */
 function mnemonics(text: string): string[] {
   const { diags, checked } = diagnose(text);
-  expect(diags.sorted().map((d) => d.message)).toEqual([]);
+  // Warnings (an unused name in a small example) do not matter here.
+  expect(diags.sorted().filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
   const out: string[] = [];
   for (const item of generate(checked!).items) {
     if (item.kind === 'jump') out.push(DIRECT[item.fn]!.name);
