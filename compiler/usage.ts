@@ -14,10 +14,11 @@
 // parameters' uses and its free names' uses), so a call counts against the component that makes it. Messages name
 // both places: the diagnostic sits on the later use and a note points at the earlier one.
 
-import type { Expr, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
+import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
+import { callees } from './checker.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
-import type { Type } from './types.js';
+import { sameType, type Type } from './types.js';
 
 type Mode = 'read' | 'write' | 'in' | 'out';
 
@@ -66,9 +67,13 @@ interface Access {
 /** A resolved element: `a[i][2]` as root `a` and its subscripts. */
 interface Element {
   readonly root: DataSymbol;
-  readonly path: Sub[];
+  path: Sub[];
   readonly chain: Symbol[];
   readonly name: string;
+  /** When the last step is a segment `[a FROM s FOR n]`: its start `s` (null if not linear). */
+  slice?: Linear | null;
+  /** Seen through a RETYPES of another shape: its subscripts say nothing about the root's elements. */
+  opaque?: boolean;
 }
 
 /** What a call to a PROC does with its parameters and with the names it uses freely. */
@@ -84,7 +89,7 @@ export function checkUsage(program: Program, diags: Diagnostics): void {
 }
 
 class UsageChecker {
-  private readonly summaries = new Map<Symbol | ProcDef, Summary>();
+  private readonly summaries = new Map<Symbol | ProcDef | FunctionDef, Summary>();
   private readonly reported = new Set<string>();
 
   constructor(private readonly diags: Diagnostics) {}
@@ -112,17 +117,29 @@ class UsageChecker {
         out.push(...reads);
         return reads;
       }
-      case 'abbrev': {
+      case 'abbrev':
+      case 'retypes': {
         const reads: Access[] = [];
+        if (spec.kind === 'retypes' && spec.isVal) {
+          this.expr(spec.target, reads);
+          out.push(...reads);
+          return reads;
+        }
         const el = this.element(spec.target, reads);
         out.push(...reads);
         if (el && !isChannel(el.root.type) && !isTimer(el.root.type)) {
-          out.push(this.access(el, 'write', spec.target.span, 'abbreviated'));
+          out.push(this.access(el, 'write', spec.target.span, spec.kind === 'retypes' ? 'retyped' : 'abbreviated'));
         }
         return reads;
       }
+      case 'initial':
+        this.expr(spec.value, out);
+        return null;
       case 'proc':
         this.proc(spec);
+        return null;
+      case 'function':
+        this.func(spec);
         return null;
       default:
         return null;
@@ -153,11 +170,12 @@ class UsageChecker {
 
   /** While an abbreviation is in scope, what it abbreviates is not used directly and what it depends on is fixed. */
   private checkAbbrevScope(spec: Spec, protect: readonly Access[], inScope: readonly Access[]): void {
-    if (spec.kind !== 'abbrev' && spec.kind !== 'val') return;
+    if (spec.kind !== 'abbrev' && spec.kind !== 'val' && spec.kind !== 'retypes') return;
     const abbr = spec.decl;
     if (!abbr) return;
     const name = spec.name.name;
-    if (spec.kind === 'abbrev') {
+    const isVal = spec.kind === 'val' || (spec.kind === 'retypes' && spec.isVal);
+    if (!isVal) {
       const el = this.element(spec.target, []);
       if (el) {
         for (const u of inScope) {
@@ -177,13 +195,13 @@ class UsageChecker {
         if (u.mode !== 'write' || u.root !== p.root || !overlap(u.path, p.path, null)) continue;
         if (!this.once(`abbrdep:${u.span.start}:${name}`)) continue;
         const what =
-          spec.kind === 'val'
+          isVal
             ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
             : `the abbreviation \`${name}\`, whose subscript uses it, is in scope`;
         this.diags.error(
           u.span,
           `\`${u.name}\` is ${u.how} while ${what}`,
-          spec.kind === 'val' ? `copy the value into a variable instead of abbreviating it` : undefined,
+          isVal ? `copy the value into a variable instead of abbreviating it` : undefined,
           [{ span: p.span, message: `\`${name}\` uses \`${p.name}\` here` }],
         );
       }
@@ -233,6 +251,34 @@ class UsageChecker {
     if (sym) this.summaries.set(sym, summary);
   }
 
+  /** A FUNCTION only reads: what it reads of names declared outside it counts against its caller. */
+  private func(def: FunctionDef): void {
+    const body: Access[] = [];
+    this.scoped(def.specs, body, (s) => {
+      if (def.body) this.process(def.body, s);
+      for (const r of def.results) this.expr(r, s);
+    });
+    const formals = new Set(def.formals.map((f) => f.decl));
+    const summary: Summary = { params: new Map(), free: compact(body.filter((a) => !formals.has(a.root))) };
+    this.summaries.set(def, summary);
+    if (def.decl) this.summaries.set(def.decl, summary);
+  }
+
+  private functionCall(e: Extract<Expr, { kind: 'call' }>, out: Access[]): void {
+    for (const a of e.args) this.expr(a, out);
+    const fn = callees.get(e);
+    const summary = fn ? this.summaries.get(fn.def) : undefined;
+    if (!fn || !summary) return;
+    const actuals = new Map<Symbol, Linear | null>();
+    fn.params.forEach((param, i) => {
+      const arg = e.args[i];
+      actuals.set(param, param.isVal && param.type.kind === 'prim' && arg ? linearOf(arg) : null);
+    });
+    for (const u of summary.free) {
+      out.push({ ...u, path: substitute(u.path, actuals), span: e.span, how: insideHow(u, fn.name), origin: u.origin ?? u.span });
+    }
+  }
+
   private call(p: Extract<Process, { kind: 'pcall' }>, out: Access[]): void {
     const sym = p.decl;
     if (!sym || sym.kind !== 'proc') {
@@ -274,7 +320,7 @@ class UsageChecker {
       if (isChannel(param.type)) {
         for (const u of summary?.params.get(i) ?? []) {
           const how = u.mode === 'in' ? `passed to \`${callee}\`, which inputs from it,` : `passed to \`${callee}\`, which outputs to it,`;
-          const path = [...el.path, ...substitute(u.path, actuals)];
+          const path = appendPath(el, substitute(u.path, actuals));
           here.push({ root: el.root, path, mode: u.mode, span: arg.span, how, name: el.name, chain: el.chain });
         }
       } else {
@@ -334,7 +380,7 @@ class UsageChecker {
         );
         break;
       }
-      const f = free.find((u) => u.root === b.el.root && overlap(u.path, b.el.path, null));
+      const f = earliest(free.filter((u) => u.root === b.el.root && overlap(u.path, b.el.path, null)));
       if (f) {
         this.diags.error(
           b.arg.span,
@@ -348,7 +394,7 @@ class UsageChecker {
     }
     for (const v of vals) {
       for (const r of v.reads) {
-        const f = free.find((u) => u.mode === 'write' && u.root === r.root && overlap(u.path, r.path, null));
+        const f = earliest(free.filter((u) => u.mode === 'write' && u.root === r.root && overlap(u.path, r.path, null)));
         if (!f) continue;
         this.diags.error(
           r.span,
@@ -674,7 +720,8 @@ class UsageChecker {
     if (e.constValue !== undefined) return;
     switch (e.kind) {
       case 'name':
-      case 'subscript': {
+      case 'subscript':
+      case 'slice': {
         const el = this.element(e, out);
         if (el && !isChannel(el.root.type) && !isTimer(el.root.type)) out.push(this.access(el, 'read', e.span, 'used'));
         return;
@@ -689,8 +736,20 @@ class UsageChecker {
         this.expr(e.operand, out);
         return;
       case 'call':
-        for (const a of e.args) this.expr(a, out);
+        this.functionCall(e, out);
         return;
+      case 'table':
+        for (const x of e.elems) this.expr(x, out);
+        return;
+      case 'constructor': {
+        this.expr(e.base, out);
+        this.expr(e.count, out);
+        const inner: Access[] = [];
+        this.expr(e.value, inner);
+        const gone = new Set<Symbol>(e.decl ? [e.decl] : []);
+        for (const a of inner) if (a.root !== e.decl) out.push({ ...a, path: forget(a.path, gone) });
+        return;
+      }
       case 'direction':
         this.element(e.channel, out);
         return;
@@ -715,7 +774,10 @@ class UsageChecker {
         if (!sym || (sym.kind !== 'var' && sym.kind !== 'abbrev' && sym.kind !== 'param')) return null;
         if (sym.kind === 'abbrev' && !sym.isVal) {
           const target = this.element(sym.target, []);
-          if (target) return { root: target.root, path: [...target.path], chain: [sym, ...target.chain], name: e.name };
+          if (target) {
+            const opaque = target.opaque || (sym.target.type !== undefined && !sameType(sym.type, sym.target.type));
+            return { ...target, path: [...target.path], chain: [sym, ...target.chain], name: e.name, opaque };
+          }
         }
         return { root: sym, path: [], chain: [sym], name: e.name };
       }
@@ -723,7 +785,24 @@ class UsageChecker {
         const base = this.element(e.base, out);
         this.expr(e.index, out);
         if (!base) return null;
-        base.path.push(subOf(e.index));
+        base.path = appendPath(base, [base.opaque ? ANY : subOf(e.index)]);
+        base.slice = undefined;
+        return base;
+      }
+      case 'slice': {
+        const base = this.element(e.base, out);
+        if (e.start) this.expr(e.start, out);
+        if (e.count) this.expr(e.count, out);
+        if (!base) return null;
+        const start = e.start ? linearOf(e.start) : { c: 0n, terms: new Map<Symbol, bigint>() };
+        const count = e.count ? e.count.constValue : undefined;
+        const from = start && start.terms.size === 0 ? start.c : null;
+        // `[a FROM s]` runs to the end of `a`.
+        const step: Sub =
+          base.opaque || from === null ? ANY : { k: 'range', lo: from, hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED };
+        const outer = base.slice;
+        base.path = appendPath(base, [step]);
+        base.slice = base.opaque ? null : outer === undefined ? start : outer && start ? addLinear(outer, start, 1n) : null;
         return base;
       }
       case 'direction':
@@ -749,6 +828,35 @@ class UsageChecker {
 // ---------------------------------------------------------------------------------------------------- helpers
 
 const ANY: Sub = { k: 'any' };
+
+/** The upper end of a segment that runs to the end of its array. */
+const UNBOUNDED = 1n << 62n;
+
+/**
+ * Extend an element's path by further steps. After a segment `[a FROM s FOR n]`, the next subscript `k` is the
+ * array's element `s + k`, so it replaces the segment's step rather than adding a dimension.
+ */
+function appendPath(el: Element, steps: readonly Sub[]): Sub[] {
+  if (steps.length === 0) return el.path;
+  if (el.slice === undefined) return [...el.path, ...steps];
+  const head = el.path.slice(0, -1);
+  const segment = el.path[el.path.length - 1] ?? ANY;
+  const first = steps[0]!;
+  let merged: Sub = segment;
+  if (el.slice !== null && first.k === 'lin') merged = { k: 'lin', lin: addLinear(el.slice, first.lin, 1n) };
+  else if (el.slice !== null && el.slice.terms.size === 0 && first.k === 'range') {
+    merged = { k: 'range', lo: el.slice.c + first.lo, hi: first.hi >= UNBOUNDED ? UNBOUNDED : el.slice.c + first.hi };
+    if (segment.k === 'range' && merged.hi > segment.hi) merged = { ...merged, hi: segment.hi };
+  }
+  return [...head, merged, ...steps.slice(1)];
+}
+
+/** The use that comes first in its source (for a use inside a called PROC, by its place in the PROC). */
+function earliest(list: readonly Access[]): Access | undefined {
+  let best: Access | undefined;
+  for (const a of list) if (!best || (a.origin ?? a.span).start < (best.origin ?? best.span).start) best = a;
+  return best;
+}
 
 /** How a use inside a called PROC reads at the call. */
 function insideHow(u: Access, callee: string): string {
@@ -1003,6 +1111,8 @@ function declaredBy(s: Spec): Symbol[] {
       return s.decls ?? [];
     case 'val':
     case 'abbrev':
+    case 'initial':
+    case 'retypes':
       return s.decl ? [s.decl] : [];
     default:
       return [];
