@@ -297,6 +297,65 @@ describe('aliasing in calls', () => {
   });
 });
 
+describe('abbreviations, segments and routines', () => {
+  it('lets branches write disjoint segments and reports overlapping ones', () => {
+    const fill = ['PROC fill ([]INT s)', '  SEQ i = 0 FOR SIZE s', '    s[i] := 0', ':'];
+    expect(brief(prog(['[6]INT a:', 'PAR', '  fill ([a FROM 0 FOR 3])', '  fill ([a FROM 3 FOR 3])'], fill))).toEqual([]);
+    expect(brief(prog(['[6]INT a:', 'PAR', '  fill ([a FOR 3])', '  fill ([a FROM 2])'], fill))).toHaveLength(2);
+  });
+
+  it('maps a subscript of a segment abbreviation onto the array', () => {
+    const text = main('[6]INT a:', '[]INT tail IS [a FROM 3 FOR 3]:', 'PAR', '  tail[0] := 1', '  a[2] := 2');
+    expect(brief(text)).toEqual([]);
+    const clash = main('[6]INT a:', '[]INT tail IS [a FROM 3 FOR 3]:', 'PAR', '  tail[0] := 1', '  tail[0] := 2');
+    expect(brief(clash)).toEqual([
+      '6:5: `tail` is assigned in one branch of this PAR and assigned in another',
+      '  5:5: `tail` is assigned here',
+    ]);
+  });
+
+  it('allows the other elements of an array while one constant element is abbreviated', () => {
+    expect(brief(main('[2]INT a:', 'INT x IS a[0]:', 'SEQ', '  x := 1', '  a[1] := 2'))).toEqual([]);
+  });
+
+  it('reports a use of the abbreviated name once per use', () => {
+    expect(brief(main('INT x:', 'INT y IS x:', 'SEQ', '  y := 1', '  x := 2', '  x := 3'))).toEqual([
+      '6:5: `x` is assigned while `y`, an abbreviation of it, is in scope',
+      '  3:12: `y` abbreviates `x` here',
+      '7:5: `x` is assigned while `y`, an abbreviation of it, is in scope',
+      '  3:12: `y` abbreviates `x` here',
+    ]);
+  });
+
+  it('treats RETYPES of another shape as the whole of what it retypes', () => {
+    const text = main('[2]INT a:', '[8]BYTE b RETYPES a:', 'PAR', '  b[0] := 1', '  b[7] := 2');
+    expect(brief(text)).toHaveLength(2);
+  });
+
+  it('takes a non-linear actual for a VAL parameter as any element', () => {
+    const before = ['PROC main (CHAN BYTE kyb?, scr!, err!)', '  [4]INT a:', '  PROC set (VAL INT k)', '    a[k] := 0', '  :'];
+    const text = [...before, '  PAR', '    set (1)', '    set (2)', ':', ''].join('\n');
+    expect(brief(text)).toEqual([]);
+    const bad = [...before, '  INT j:', '  PAR', '    set (j \\ 2)', '    set (2)', ':', ''].join('\n');
+    expect(brief(bad)).toEqual([
+      '9:5: `a` is assigned inside `set` in one branch of this PAR and assigned inside `set` in another',
+      '  8:5: `a` is assigned inside `set` here',
+    ]);
+  });
+
+  it('counts the free reads of a FUNCTION against the branch that calls it', () => {
+    const text = main('INT base:', 'INT FUNCTION f (VAL INT v) IS v + base:', 'INT r:', 'PAR', '  r := f (1)', '  base := 2');
+    expect(brief(text)).toEqual([
+      '7:5: `base` is used inside `f` in one branch of this PAR and assigned in another',
+      '  6:10: `base` is used inside `f` here',
+    ]);
+  });
+
+  it('forgets a constructor index once outside the constructor', () => {
+    expect(brief(main('[4]INT a, b:', 'PAR', '  a := [i = 0 FOR 4 | b[i]]', '  b[0] := 1'))).toHaveLength(2);
+  });
+});
+
 // ---------------------------------------------------------------------------------------------------- multiple assignment
 
 describe('multiple assignment', () => {
