@@ -731,9 +731,12 @@ class UsageChecker {
         this.expr(e.right, out);
         return;
       case 'monadic':
-      case 'size':
       case 'conversion':
         this.expr(e.operand, out);
+        return;
+      case 'size':
+        // The size of an array never changes: only the subscripts in `SIZE a[i]` are read.
+        this.element(e.operand, out);
         return;
       case 'call':
         this.functionCall(e, out);

@@ -343,6 +343,12 @@ describe('abbreviations, segments and routines', () => {
     ]);
   });
 
+  it('does not count SIZE of an open array as a use of its elements', () => {
+    const clear = ['PROC clear ([]BYTE s, VAL INT n)', '  SEQ i = 0 FOR n', '    s[i] := 0', ':'];
+    const text = [...clear, 'PROC user ([]BYTE buf)', '  clear (buf, SIZE buf)', ':', 'PROC main (CHAN BYTE kyb?, scr!, err!)', '  SKIP', ':', ''];
+    expect(brief(text.join('\n'))).toEqual([]);
+  });
+
   it('counts the free reads of a FUNCTION against the branch that calls it', () => {
     const text = main('INT base:', 'INT FUNCTION f (VAL INT v) IS v + base:', 'INT r:', 'PAR', '  r := f (1)', '  base := 2');
     expect(brief(text)).toEqual([
