@@ -359,8 +359,8 @@ class UsageChecker {
         );
         break;
       }
-      if (isChannel(b.el.root.type)) continue;
-      for (const v of vals) {
+      // A channel is never a VAL actual, so only variables can clash with one.
+      for (const v of isChannel(b.el.root.type) ? [] : vals) {
         const r = v.reads.find((u) => u.root === b.el.root && overlap(u.path, b.el.path, null));
         if (!r) continue;
         const [first, second] = r.span.start < b.arg.span.start ? [r.span, b.arg.span] : [b.arg.span, r.span];

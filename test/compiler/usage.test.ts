@@ -349,6 +349,22 @@ describe('abbreviations, segments and routines', () => {
     expect(brief(text.join('\n'))).toEqual([]);
   });
 
+  it('rejects a channel passed to a nested PROC that also uses it freely', () => {
+    const text = main('CHAN INT c:', 'PROC relay (CHAN INT in?)', '  INT v:', '  SEQ', '    in ? v', '    c ! v', ':', 'relay (c?)');
+    expect(brief(text)).toEqual([
+      '9:10: channel `c` is passed to `relay`, which also uses it directly',
+      '  7:7: `relay` uses `c` here',
+    ]);
+  });
+
+  it('counts a nested PROC\'s free channel use against the branch that calls it', () => {
+    const text = main('CHAN INT c:', 'PROC ping ()', '  c ! 1', ':', 'PAR', '  ping ()', '  c ! 2', '  INT x:', '  SEQ', '    c ? x', '    c ? x');
+    expect(brief(text)).toEqual([
+      '8:5: channel `c` is output to in two branches of this PAR',
+      '  7:5: `c` is output to inside `ping` here',
+    ]);
+  });
+
   it('counts the free reads of a FUNCTION against the branch that calls it', () => {
     const text = main('INT base:', 'INT FUNCTION f (VAL INT v) IS v + base:', 'INT r:', 'PAR', '  r := f (1)', '  base := 2');
     expect(brief(text)).toEqual([
