@@ -6,7 +6,9 @@ import { formatDiagnostic, type Diagnostic } from '../compiler/source.js';
 import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
 import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
-import { formatDeadlock, formatRunError, ImageSources } from './report.js';
+import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
+import type { CompileOptions } from '../compiler/compile.js';
+import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 
 /** Exit codes (DESIGN.md). */
 export const Exit = {
@@ -49,8 +51,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
     .option('--max-cycles <n>', 'stop after this many cycles (exit 4)', count, DEFAULT_MAX_CYCLES)
     .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
-    .option('--stats', 'print cycles, emulated time and per-core figures to stderr')
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -60,9 +66,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('compile a program to a loadable image')
     .argument('<file>', 'an occam source file')
     .requiredOption('-o, --output <image>', 'where to write the image (.omx)')
-    .action(async (file: string, opts: { output: string }) => {
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .action(async (file: string, opts: { output: string } & PlacementOpts) => {
       const text = readText(file, io);
-      const image = text === null ? null : await compileText(file, text, io);
+      const image = text === null ? null : await compileText(file, text, io, compileOptions(opts));
       if (!image) {
         exitCode = Exit.compileError;
         return;
@@ -88,8 +98,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('disasm')
     .description('show the instructions of a program or image with the source lines they came from')
     .argument('<file>', 'an occam source file or a compiled image')
-    .action(async (file: string) => {
-      const image = await loadProgram(file, io);
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .action(async (file: string, opts: PlacementOpts) => {
+      const image = await loadProgram(file, io, compileOptions(opts));
       if (typeof image === 'number') {
         exitCode = image;
         return;
@@ -109,21 +121,39 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   return exitCode;
 }
 
-interface RunOptions {
-  maxCycles: number;
+interface PlacementOpts {
   mem?: number;
+  mesh?: { width: number; height: number };
+  spread?: boolean;
+  /** False with --no-checks. */
+  checks?: boolean;
+}
+
+interface RunOptions extends PlacementOpts {
+  maxCycles: number;
+  profile: Profile;
   stats?: boolean;
   json?: boolean;
 }
 
+function compileOptions(opts: PlacementOpts): CompileOptions {
+  return {
+    ...(opts.mesh ? { mesh: opts.mesh } : {}),
+    ...(opts.spread ? { spread: true } : {}),
+    ...(opts.mem ? { memoryBytes: opts.mem } : {}),
+    ...(opts.checks === false ? { rangeChecks: false } : {}),
+  };
+}
+
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const image = await loadProgram(file, io);
+  const image = await loadProgram(file, io, compileOptions(opts));
   if (typeof image === 'number') return image;
   let machine: Machine;
   const stdoutChunks: string[] = [];
   try {
     machine = new Machine(image, {
       memoryBytes: opts.mem,
+      profile: opts.profile,
       stdin: () => io.stdin(),
       onScreen: (bytes) => {
         const shown = bytes.filter((b) => b !== FLUSH);
@@ -151,7 +181,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   if (result.status === 'cycle-limit') {
     io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
   }
-  if (opts.stats) io.stderr(formatStats(result));
+  if (opts.stats) io.stderr(formatStats(result, opts.profile));
   return code;
 }
 
@@ -168,37 +198,22 @@ function exitCodeOf(result: RunResult): number {
   }
 }
 
-const CLOCK_HZ = 20_000_000;
-
-function formatStats(result: RunResult): string {
-  const lines = [
-    `cycles: ${result.cycles}`,
-    `emulated time: ${(result.cycles / CLOCK_HZ * 1e6).toFixed(1)} us`,
-    `instructions: ${result.instructions}`,
-  ];
-  for (const c of result.cores) {
-    const util = result.cycles > 0 ? ((100 * c.busyCycles) / result.cycles).toFixed(1) : '0.0';
-    lines.push(`core (${c.x}, ${c.y}): ${c.instructions} instructions, ${util}% busy, ${c.state}`);
-  }
-  return lines.join('\n') + '\n';
-}
-
 function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources): object {
   return {
     exitCode,
     cycles: result.cycles,
     stdout,
     cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
-    links: [],
+    links: result.links.map((l) => ({ from: [l.from.x, l.from.y], to: [l.to.x, l.to.y], bytes: l.bytes, busyCycles: l.busyCycles })),
     error: result.error ? formatRunError(sources, result.error) : null,
-    deadlock: result.status === 'deadlock' ? { report: formatDeadlock(sources, result), blocked: result.blocked } : null,
+    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result) : null,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO): Promise<Image | number> {
+async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
   if (looksLikeImage(file, data)) {
@@ -212,7 +227,7 @@ async function loadProgram(file: string, io: CliIO): Promise<Image | number> {
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options);
   return image ?? Exit.compileError;
 }
 
@@ -224,9 +239,9 @@ function looksLikeImage(file: string, data: Uint8Array): boolean {
 }
 
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-async function compileText(file: string, text: string, io: CliIO): Promise<Image | null> {
+async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
-  const result = compileSource(file, text);
+  const result = compileSource(file, text, options);
   reportDiagnostics(result.diagnostics, io);
   return result.image;
 }
@@ -268,4 +283,18 @@ function bytes(value: string): number {
   const n = Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024);
   if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1024M');
   return n;
+}
+
+function meshSize(value: string): { width: number; height: number } {
+  const m = /^(\d+)[xX](\d+)$/.exec(value);
+  const w = m ? Number(m[1]) : 0;
+  const h = m ? Number(m[2]) : 0;
+  if (!m || w < 1 || h < 1 || w > 1024 || h > 1024) throw new InvalidArgumentError('expected WxH with sides from 1 to 1024, e.g. 4x4');
+  return { width: w, height: h };
+}
+
+function profile(value: string): Profile {
+  const p = profileNamed(value);
+  if (!p) throw new InvalidArgumentError(`expected one of: ${Object.keys(PROFILES).join(', ')}`);
+  return p;
 }

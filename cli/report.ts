@@ -3,6 +3,8 @@
 
 import { entryAt, type CoreDebug, type Image } from '../emulator/image.js';
 import type { BlockedProcess, RunError, RunResult } from '../emulator/machine.js';
+import type { Profile } from '../emulator/profiles.js';
+import { linkBandwidth } from '../emulator/profiles.js';
 import { excerpt, SourceFile, type Span } from '../compiler/source.js';
 
 /** Source files rebuilt from the image, so messages need nothing but the image. */
@@ -23,6 +25,10 @@ export class ImageSources {
   debugOf(x: number, y: number): CoreDebug | null {
     const i = this.image.cores.findIndex((c) => c.x === x && c.y === y);
     return i < 0 ? null : this.image.debug[i]!;
+  }
+
+  meshChannel(k: number): { name: string; from: { x: number; y: number }; to: { x: number; y: number }; host?: string } | null {
+    return this.image.channels?.[k] ?? null;
   }
 }
 
@@ -54,18 +60,136 @@ const WAITING: Record<BlockedProcess['waiting']['kind'], string> = {
   endp: 'waiting for the other branches of a PAR',
 };
 
-/** The deadlock report: every blocked process with its source line and what it waits for. */
+interface Described {
+  p: BlockedProcess;
+  span: Span | null;
+  /** What it waits for, in words. */
+  what: string;
+  /** The channel as written where it waits, if known. */
+  channel: string | null;
+  /** For a process waiting on a mesh channel: the core at the other end. */
+  partner: { x: number; y: number } | null;
+  line: number | null;
+}
+
+const at = (c: { x: number; y: number }): string => `(${c.x}, ${c.y})`;
+
+function describe(sources: ImageSources, p: BlockedProcess): Described {
+  const dbg = sources.debugOf(p.core.x, p.core.y);
+  // The saved Iptr points just after the instruction the process blocked on.
+  const off = p.iptr > 0 ? p.iptr - 1 : p.iptr;
+  const line = dbg && off >= 0 ? entryAt(dbg.lines, off) : undefined;
+  const span = line ? sources.span(line.file, line.line, line.col) : null;
+  const site = dbg?.channels && off >= 0 ? entryAt(dbg.channels, off) : undefined;
+  const channel = site && site.offset === off ? site.name : null;
+  const k = p.waiting.meshChannel;
+  const mesh = k !== undefined ? sources.meshChannel(k) : null;
+  let what: string;
+  let partner: { x: number; y: number } | null = null;
+  const kind = p.waiting.kind;
+  if ((kind === 'input' || kind === 'output') && (channel || mesh)) {
+    const name = channel ?? mesh!.name;
+    what = kind === 'input' ? `waiting to input from channel \`${name}\`` : `waiting to output on channel \`${name}\``;
+    if (mesh) {
+      partner = kind === 'input' ? mesh.from : mesh.to;
+      const alias = channel && channel !== mesh.name ? `mesh channel \`${mesh.name}\`` : 'a mesh channel';
+      what += kind === 'input' ? ` (${alias} from core ${at(mesh.from)})` : ` (${alias} to core ${at(mesh.to)}`;
+      if (kind === 'output') what += p.waiting.delivered ? ', which has the message but has not input it)' : ')';
+    }
+  } else {
+    const word = p.waiting.channel !== undefined ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})` : '';
+    what = WAITING[kind] + word;
+  }
+  return { p, span, what, channel, partner, line: line ? line.line : null };
+}
+
+/** The deadlock report: every blocked process with its source line and what it waits for, and the cycle of waits. */
 export function formatDeadlock(sources: ImageSources, result: RunResult): string {
   const out = [`deadlock: no process can proceed (after ${result.cycles} cycles)`];
-  for (const p of result.blocked) {
-    const dbg = sources.debugOf(p.core.x, p.core.y);
-    // The saved Iptr points just after the instruction the process blocked on.
-    const at = p.iptr > 0 ? p.iptr - 1 : p.iptr;
-    const line = dbg && at >= 0 ? entryAt(dbg.lines, at) : undefined;
-    const span = line ? sources.span(line.file, line.line, line.col) : null;
-    const channel = p.waiting.channel !== undefined ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})` : '';
-    const what = `process on core (${p.core.x}, ${p.core.y}) ${WAITING[p.waiting.kind]}${channel}`;
-    out.push(...located(span, what).map((l) => `  ${l}`));
+  const all = result.blocked.map((p) => describe(sources, p));
+  for (const d of all) {
+    const what = `process on core ${at(d.p.core)} ${d.what}`;
+    out.push(...located(d.span, what).map((l) => `  ${l}`));
+  }
+  const cycle = waitCycle(all);
+  if (cycle) {
+    out.push('  cycle of waits:');
+    for (const d of cycle) {
+      const where = d.span ? `${d.span.file.path}:${d.span.line}` : `core ${at(d.p.core)}`;
+      const verb = d.p.waiting.kind === 'input' ? 'inputs from' : 'outputs to';
+      out.push(`    core ${at(d.p.core)} (${where}) ${verb} core ${at(d.partner!)} on \`${d.channel ?? '?'}\`, which waits for`);
+    }
+    out.push(`    core ${at(cycle[0]!.p.core)}`);
   }
   return out.join('\n');
+}
+
+/**
+ * The waits between cores that close a loop: each process waiting on a mesh channel waits for the process at the
+ * other end, when that core has exactly one blocked process. Null when there is no such loop.
+ */
+function waitCycle(all: Described[]): Described[] | null {
+  const byCore = new Map<string, Described[]>();
+  for (const d of all) {
+    const key = at(d.p.core);
+    byCore.set(key, [...(byCore.get(key) ?? []), d]);
+  }
+  const next = (d: Described): Described | null => {
+    if (!d.partner) return null;
+    const there = byCore.get(at(d.partner)) ?? [];
+    const waiting = there.filter((o) => o.partner);
+    return waiting.length === 1 ? waiting[0]! : null;
+  };
+  for (const startAt of all) {
+    const seen: Described[] = [];
+    let cur: Described | null = startAt;
+    while (cur && !seen.includes(cur)) {
+      seen.push(cur);
+      cur = next(cur);
+    }
+    if (cur) {
+      const loop = seen.slice(seen.indexOf(cur));
+      if (loop.length > 1) return loop;
+    }
+  }
+  return null;
+}
+
+/** The deadlock as data for --json: the report text and each blocked process in source terms. */
+export function deadlockJson(sources: ImageSources, result: RunResult): object {
+  const all = result.blocked.map((p) => describe(sources, p));
+  const cycle = waitCycle(all);
+  const entry = (d: Described) => ({
+    core: [d.p.core.x, d.p.core.y],
+    file: d.span?.file.path ?? null,
+    line: d.span?.line ?? null,
+    col: d.span?.col ?? null,
+    waiting: d.p.waiting.kind,
+    channel: d.channel,
+    description: d.what,
+  });
+  return {
+    report: formatDeadlock(sources, result),
+    blocked: all.map(entry),
+    cycle: cycle ? cycle.map(entry) : null,
+  };
+}
+
+/** `--stats`: cycles, emulated time, per-core and per-link figures. */
+export function formatStats(result: RunResult, profile: Profile): string {
+  const cycles = result.cycles;
+  const pct = (n: number): string => (cycles > 0 ? ((100 * n) / cycles).toFixed(1) : '0.0');
+  const lines = [
+    `profile: ${profile.name} (${result.clockHz / 1e6} MHz, links ${(linkBandwidth(profile) / 1e6).toFixed(2)} MB/s one way)`,
+    `cycles: ${cycles}`,
+    `emulated time: ${((cycles / result.clockHz) * 1e6).toFixed(1)} us`,
+    `instructions: ${result.instructions}`,
+  ];
+  for (const c of result.cores) {
+    lines.push(`core (${c.x}, ${c.y}): ${c.instructions} instructions, ${pct(c.busyCycles)}% busy, ${c.state}`);
+  }
+  for (const l of result.links) {
+    lines.push(`link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${pct(l.busyCycles)}% busy`);
+  }
+  return lines.join('\n') + '\n';
 }

@@ -5,7 +5,7 @@
 // instructions that can raise run-time errors, and where each PROC starts and ends.
 
 import { encode, encodedLength, Fn } from '../emulator/isa.js';
-import type { CheckEntry, LineEntry, ProcEntry } from '../emulator/image.js';
+import type { ChannelSite, CheckEntry, LineEntry, NameEntry, ProcEntry } from '../emulator/image.js';
 import type { Span } from './source.js';
 
 export class Label {
@@ -31,7 +31,11 @@ export type Item =
   | { readonly kind: 'line'; readonly span: Span }
   /** The next instruction can raise a run-time error with this meaning. */
   | { readonly kind: 'check'; readonly span: Span; readonly message: string }
-  | { readonly kind: 'proc'; readonly name: string; readonly span: Span; readonly end: Label };
+  | { readonly kind: 'proc'; readonly name: string; readonly span: Span; readonly end: Label }
+  /** The next instruction is a channel instruction on this channel (named in source terms, for reports). */
+  | { readonly kind: 'channel'; readonly name: string }
+  /** A variable or channel in scope from here to `end`, at workspace word `slot` of the current process. */
+  | { readonly kind: 'name'; readonly name: string; readonly what: NameEntry['kind']; readonly slot: () => number; readonly end: Label };
 
 export interface Assembled {
   readonly code: Uint8Array;
@@ -40,6 +44,8 @@ export interface Assembled {
   readonly procs: ProcEntry[];
   /** Byte ranges that hold constants rather than instructions. */
   readonly data: { offset: number; length: number }[];
+  readonly channels: ChannelSite[];
+  readonly names: NameEntry[];
 }
 
 const MAX_PASSES = 64;
@@ -72,6 +78,8 @@ export function assemble(items: readonly Item[]): Assembled {
   const lines: LineEntry[] = [];
   const checks: CheckEntry[] = [];
   const procs: ProcEntry[] = [];
+  const channels: ChannelSite[] = [];
+  const names: { entry: Omit<NameEntry, 'end'>; end: Label }[] = [];
   const data: { offset: number; length: number }[] = [];
   const procEnds: { entry: { name: string; offset: number; file: number; line: number }; end: Label }[] = [];
   items.forEach((it, i) => {
@@ -110,12 +118,26 @@ export function assemble(items: readonly Item[]): Assembled {
       case 'proc':
         procEnds.push({ entry: { name: it.name, offset: bytes.length, file: it.span.file.id, line: it.span.line }, end: it.end });
         break;
+      case 'channel':
+        channels.push({ offset: bytes.length, name: it.name });
+        break;
+      case 'name':
+        names.push({ entry: { offset: bytes.length, name: it.name, kind: it.what, wordOffset: it.slot() }, end: it.end });
+        break;
       case 'label':
         break;
     }
   });
   for (const p of procEnds) procs.push({ ...p.entry, end: p.end.offset });
-  return { code: Uint8Array.from(bytes), lines, checks, procs, data };
+  return {
+    code: Uint8Array.from(bytes),
+    lines,
+    checks,
+    procs,
+    data,
+    channels,
+    names: names.map((n) => ({ ...n.entry, end: n.end.offset })),
+  };
 }
 
 /** Assign every label its offset; return each item's start offset. */

@@ -62,6 +62,8 @@ interface ExprBase extends Node {
   type?: Type;
   /** Filled in by the checker when the expression is a compile-time constant of a scalar type. */
   constValue?: bigint;
+  /** Filled in by the checker when the expression is a compile-time constant REAL32/REAL64 (rounded to its type). */
+  realValue?: number;
 }
 
 export type Expr =
@@ -75,6 +77,8 @@ export type Expr =
       readonly decoration: TypeNode | null;
       readonly hex?: boolean;
     })
+  /** A real literal such as `2.5` or `1.0E+3`; `text` is the literal as written (normalised). */
+  | (ExprBase & { readonly kind: 'real'; readonly text: string; readonly decoration: TypeNode | null })
   /** A character literal `'a'`. */
   | (ExprBase & { readonly kind: 'byte'; readonly value: number; readonly decoration: TypeNode | null })
   | (ExprBase & { readonly kind: 'bool'; readonly value: boolean })
@@ -286,7 +290,26 @@ export type Process =
   /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
   | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr })
   /** Variant input `c ? CASE` with its variants (or the one-line form `c ? CASE tag; x`, one variant, body SKIP). */
-  | (Node & { readonly kind: 'caseinput'; readonly channel: Expr; readonly variants: readonly VariantInput[] });
+  | (Node & { readonly kind: 'caseinput'; readonly channel: Expr; readonly variants: readonly VariantInput[] })
+  /** `PLACED PAR [i = b FOR n]`: processes put on cores of the mesh (compiler/placement.ts). */
+  | PlacedProcess
+  | ProcessorClause;
+
+/** `PROCESSOR x, y` with the process indented under it. */
+export interface ProcessorClause extends Node {
+  readonly kind: 'processor';
+  readonly x: Expr;
+  readonly y: Expr;
+  readonly body: Process;
+}
+
+export interface PlacedProcess extends Node {
+  readonly kind: 'placed';
+  /** A replicated PLACED PAR has exactly one branch, a PROCESSOR clause. */
+  readonly repl: Replicator | null;
+  /** PROCESSOR clauses and nested PLACED PARs (anything else is reported by the checker). */
+  readonly branches: readonly Process[];
+}
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
 export type AltProcess = Extract<Process, { kind: 'alt' }>;

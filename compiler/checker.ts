@@ -24,6 +24,7 @@ import type {
 import type { Diagnostics, SourceFile, Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
+import { foldRealConversion, foldRealDyadic, isRealType, realBytes, realLiteralValue } from './numeric.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -38,7 +39,7 @@ export interface CheckedProgram {
 }
 
 /** Types the code generator can handle today. */
-const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL']);
+const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL', 'INT16', 'INT32', 'INT64', 'REAL32', 'REAL64']);
 
 const MOST_POS_INT = 0x7fffffffn;
 
@@ -198,6 +199,8 @@ class Checker {
         const bytes = type.kind === 'array' ? constBytes(spec.value) : null;
         if (bytes) {
           sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: bytes };
+        } else if (spec.value.realValue !== undefined && isRealType(type)) {
+          sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.realValue };
         } else if (spec.value.constValue !== undefined) {
           sym = { kind: 'const', name: spec.name.name, span: spec.name.span, type, value: spec.value.constValue };
         } else {
@@ -244,7 +247,8 @@ class Checker {
       this.diags.error(f.span, `\`${f.name.name}${f.direction}\`: only channels take a direction`);
     }
     // VAL scalars travel by value; everything else (variables, channels) as an address.
-    const byRef = !(f.isVal && type.kind === 'prim') && type.kind !== 'chan' && type.kind !== 'timer';
+    // Two-word VAL scalars (INT64, REAL64) travel as the address of the value, as occ21 passes them.
+    const byRef = !(f.isVal && type.kind === 'prim' && (byteSize(type) ?? 4) <= 4) && type.kind !== 'chan' && type.kind !== 'timer';
     if (f.isResult && f.isVal) this.diags.error(f.span, 'a parameter cannot be both VAL and RESULT');
     const sym: ParamSymbol = {
       kind: 'param',
@@ -264,7 +268,7 @@ class Checker {
     switch (node.kind) {
       case 'prim':
         if (!SUPPORTED_PRIMS.has(node.name)) {
-          this.diags.error(node.span, `type ${node.name} is not supported yet`, 'use INT, BYTE or BOOL');
+          this.diags.error(node.span, `type ${node.name} is not supported yet`);
           return null;
         }
         return prim(node.name);
@@ -454,6 +458,13 @@ class Checker {
         this.diags.error(r.span, `a FUNCTION result must be a scalar type, not ${typeName(t)}`, 'return arrays through a PROC with a RESULT parameter');
       }
       results.push(t ?? INT);
+    }
+    if (results.length > 1 && results.some((t) => isPrim(t, 'INT64', 'REAL64'))) {
+      this.diags.error(
+        def.name.span,
+        `FUNCTION ${def.name.name} has several results and one of them is INT64 or REAL64; occmesh returns a two-word result only on its own`,
+        'return it from a FUNCTION of its own, or through a PROC with a RESULT parameter',
+      );
     }
     if (results.length > 3) {
       this.diags.error(
@@ -682,6 +693,37 @@ class Checker {
       case 'caseinput':
         this.checkCaseInput(p.channel, p.variants, scope);
         return;
+      case 'placed':
+      case 'processor':
+        this.checkPlaced(p, scope, false);
+        return;
+    }
+  }
+
+  /** PLACED PAR and its PROCESSOR clauses; where they may appear and what runs where is compiler/placement.ts. */
+  private checkPlaced(p: Extract<Process, { kind: 'placed' | 'processor' }>, scope: Scope, inPlaced: boolean): void {
+    if (p.kind === 'processor') {
+      if (!inPlaced) {
+        this.diags.error(p.span, 'PROCESSOR can only appear directly under PLACED PAR', 'write PLACED PAR, then each PROCESSOR x, y clause indented under it');
+      }
+      this.expectType(p.x, scope, INT, 'a processor coordinate');
+      this.expectType(p.y, scope, INT, 'a processor coordinate');
+      this.checkProcess(p.body, scope);
+      return;
+    }
+    const inner = p.repl ? this.checkReplicator(p.repl, scope) : scope;
+    for (const branch of p.branches) {
+      // Specifications may stand in front of a PROCESSOR clause (`VAL INT x IS i \ 4:`).
+      let b = branch;
+      let bs = inner;
+      while (b.kind === 'scope') {
+        bs = this.checkSpecs(b.specs, bs);
+        b = b.body;
+      }
+      if (b.kind === 'processor' || b.kind === 'placed') this.checkPlaced(b, bs, true);
+      else {
+        this.diags.error(b.span, 'each branch of a PLACED PAR is a PROCESSOR clause', 'write PROCESSOR x, y and indent the process under it');
+      }
     }
   }
 
@@ -944,16 +986,50 @@ class Checker {
       case 'int': {
         let t: Type = INT;
         if (e.decoration) t = this.resolveType(e.decoration, scope, false) ?? INT;
-        else if (expected && isIntegerType(expected)) t = expected;
+        else if (expected && (isIntegerType(expected) || isRealType(expected))) t = expected;
         if (!isIntegerType(t)) {
-          this.diags.error(e.span, `an integer literal cannot be ${typeName(t)}`);
+          this.diags.error(
+            e.span,
+            `an integer literal cannot be ${typeName(t)}`,
+            isRealType(t) ? `a real literal needs a decimal point: write ${e.value}.0` : undefined,
+          );
           return null;
+        }
+        if (e.hex && e.value >= 0n && e.value < 1n << BigInt(this.bits(t)) && !isPrim(t, 'BYTE')) {
+          // A hex literal is a bit pattern for its type: #FFFF(INT16) is -1.
+          e.constValue = this.wrap(e.value, t);
+          return t;
         }
         if (!this.inRange(e.value, t)) {
           this.diags.error(e.span, `${e.value} does not fit in ${typeName(t)}`, t === INT ? 'MOSTNEG INT and MOSTPOS INT are the limits' : undefined);
           return null;
         }
         e.constValue = e.value;
+        return t;
+      }
+      case 'real': {
+        let t: Type | null = null;
+        if (e.decoration) t = this.resolveType(e.decoration, scope, false);
+        else if (expected && isRealType(expected)) t = expected;
+        else {
+          this.diags.error(
+            e.span,
+            `the real literal ${e.text} needs a type: nothing here says whether it is REAL32 or REAL64`,
+            `write ${e.text}(REAL64) or ${e.text}(REAL32)`,
+          );
+          return null;
+        }
+        if (!t) return null;
+        if (!isRealType(t)) {
+          this.diags.error(e.span, `a real literal cannot be ${typeName(t)}`, `an integer literal has no decimal point`);
+          return null;
+        }
+        const v = realLiteralValue(e.text, t);
+        if (!Number.isFinite(v)) {
+          this.diags.error(e.span, `${e.text} is too large for ${typeName(t)}`);
+          return null;
+        }
+        e.realValue = v;
         return t;
       }
       case 'byte': {
@@ -1075,6 +1151,7 @@ class Checker {
     this.used.add(sym);
     e.decl = sym;
     if (sym.kind === 'const' && typeof sym.value === 'bigint') e.constValue = sym.value;
+    if (sym.kind === 'const' && typeof sym.value === 'number') e.realValue = sym.value;
     return sym.type;
   }
 
@@ -1086,8 +1163,33 @@ class Checker {
       this.diags.error(e.span, 'only scalar values can be converted');
       return null;
     }
+    const realTo = isRealType(target);
+    const realFrom = isRealType(from);
+    if (realTo || realFrom) {
+      if (isPrim(target, 'BOOL') || isPrim(from, 'BOOL')) {
+        this.diags.error(e.span, `BOOL and ${typeName(realTo ? target : from)} cannot be converted into each other`);
+        return null;
+      }
+      const exactOk = realTo && realFrom && (sameType(target, from) || isPrim(target, 'REAL64'));
+      if (e.mode === 'exact' && !exactOk) {
+        this.diags.error(
+          e.span,
+          `converting ${typeName(from)} to ${typeName(target)} needs ROUND or TRUNC`,
+          `write ${typeName(target)} ROUND ${exprText(e.operand)} (to nearest) or ${typeName(target)} TRUNC ${exprText(e.operand)} (towards zero)`,
+        );
+        return null;
+      }
+      const folded = foldRealConversion(e.operand.constValue, e.operand.realValue, from, target, e.mode);
+      if (folded === 'range') {
+        this.diags.error(e.span, `\`${exprText(e.operand)}\` cannot be converted to ${typeName(target)}: out of range`);
+        return null;
+      }
+      if (typeof folded === 'bigint') e.constValue = folded;
+      else if (typeof folded === 'number') e.realValue = folded;
+      return target;
+    }
     if (e.mode !== 'exact') {
-      this.diags.error(e.span, `${e.mode} conversions are for REAL types, which are not supported yet`);
+      this.diags.error(e.span, `${e.mode} is for conversions to or from REAL32 and REAL64`, `write ${typeName(target)} ${exprText(e.operand)}`);
       return null;
     }
     const v = e.operand.constValue;
@@ -1110,6 +1212,10 @@ class Checker {
     }
     const t = this.checkExpr(e.operand, scope, expected);
     if (!t) return null;
+    if (e.op === '-' && isRealType(t)) {
+      if (e.operand.realValue !== undefined) e.realValue = -e.operand.realValue;
+      return t;
+    }
     if (!isIntegerType(t)) {
       this.diags.error(e.span, `\`${e.op}\` needs an integer operand, but this is ${typeName(t)}`);
       return null;
@@ -1141,9 +1247,14 @@ class Checker {
     let lt: Type | null;
     let rt: Type | null;
     if (isShift) {
-      lt = this.checkExpr(e.left, scope, expected);
+      lt = this.checkExpr(e.left, scope, expected && !isRealType(expected) ? expected : undefined);
       rt = this.checkExpr(e.right, scope, INT);
       if (rt && !sameType(rt, INT)) this.diags.error(e.right.span, `a shift count must be INT, but this is ${typeName(rt)}`);
+      const k = e.right.constValue;
+      if (lt && isIntegerType(lt) && k !== undefined && (k < 0n || k > BigInt(this.bits(lt)))) {
+        this.diags.error(e.right.span, `shift count ${k} is out of range 0..${this.bits(lt)} for ${typeName(lt)}`);
+        return null;
+      }
     } else {
       // An undecorated literal takes its type from the other operand.
       const context = isCompare ? undefined : expected;
@@ -1176,8 +1287,25 @@ class Checker {
       }
       return this.fold(e, lt, BOOL);
     }
+    if (isRealType(lt) && (op === '+' || op === '-' || op === '*' || op === '/' || op === '\\' || op === 'REM')) {
+      const a = e.left.realValue;
+      const b = e.right.realValue;
+      if (a !== undefined && b !== undefined) {
+        const v = foldRealDyadic(op, a, b, lt);
+        if (!Number.isFinite(v)) {
+          this.diags.error(e.span, `the constant expression ${exprText(e)} overflows ${typeName(lt)} (or divides by zero)`);
+          return null;
+        }
+        e.realValue = v;
+      }
+      return lt;
+    }
     if (!isIntegerType(lt)) {
-      this.diags.error(e.span, `\`${op}\` needs integer operands, but these are ${typeName(lt)}`);
+      this.diags.error(
+        e.span,
+        `\`${op}\` needs integer operands, but these are ${typeName(lt)}`,
+        isRealType(lt) && (op === 'PLUS' || op === 'MINUS' || op === 'TIMES') ? `use ${op === 'PLUS' ? '+' : op === 'MINUS' ? '-' : '*'} for REAL values` : undefined,
+      );
       return null;
     }
     return this.fold(e, lt, lt);
@@ -1202,6 +1330,8 @@ class Checker {
           return null;
         }
         v = e.op === '/' ? a / b : a % b;
+        // MOSTNEG \ -1 is an overflow, as MOSTNEG / -1 is: x \ y is x - (y * (x / y)).
+        if (e.op !== '/' && b === -1n && a === this.limits(t).lo && !isPrim(t, 'BYTE')) v = -a;
         break;
       case 'PLUS': v = this.wrap(a + b, t); break;
       case 'MINUS': v = this.wrap(a - b, t); break;
@@ -1597,6 +1727,7 @@ export function constBytes(e: Expr): Uint8Array | null {
     }
     return out;
   }
+  if (e.realValue !== undefined && e.type && isRealType(e.type)) return realBytes(e.realValue, e.type);
   return null;
 }
 
@@ -1605,7 +1736,7 @@ export function isChanArray(t: Type): boolean {
 }
 
 function isUntypedLiteral(e: Expr): boolean {
-  return (e.kind === 'int' || e.kind === 'byte') && e.decoration === null;
+  return (e.kind === 'int' || e.kind === 'byte' || e.kind === 'real') && e.decoration === null;
 }
 
 /** The variable an element expression is rooted at (`a` in `a[i][j]`), if any. */

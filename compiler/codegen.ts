@@ -11,8 +11,9 @@ import { callees, constBytes, exprText, isChanArray, rootName } from './checker.
 import type { Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { byteSize, isPrim, type Type } from './types.js';
+import { realBytes } from './numeric.js';
 import { BELOW_IO, BELOW_TIMER, CALL_WORDS, type Deferred, Frame } from './workspace.js';
-import { Fn, MOST_NEG, Op } from '../emulator/isa.js';
+import { Fn, FpOp, MOST_NEG, Op } from '../emulator/isa.js';
 import { HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN } from '../emulator/image.js';
 
 export interface Generated {
@@ -57,8 +58,49 @@ interface ArrayRef {
 
 const MAX_REGS = 3;
 
-export function generate(checked: CheckedProgram): Generated {
-  return new CodeGen().program(checked);
+export interface CodegenOptions {
+  /** Emit the subscript, conversion and shift-count range checks (default true). */
+  readonly rangeChecks?: boolean;
+  /**
+   * The checked runtime library (compiler/runtime64.ts: INT64 multiply and divide, written in occam), asked for
+   * only when a program needs it.
+   */
+  readonly runtime?: () => CheckedProgram;
+}
+
+export function generate(checked: CheckedProgram, options: CodegenOptions = {}): Generated {
+  return new CodeGen(options.rangeChecks ?? true, options.runtime).program(checked);
+}
+
+/** A library routine: its entry label and the words its frame needs. */
+export interface LibraryProc {
+  readonly label: Label;
+  readonly total: Deferred;
+}
+
+/** Generate every PROC of a checked library (no boot code, no debug lines: its checks are made by the callers). */
+export function generateLibrary(checked: CheckedProgram): { items: Item[]; procs: Map<string, LibraryProc> } {
+  return new CodeGen(false, undefined).library(checked);
+}
+
+/** What one core of a placed program runs (compiler/placement.ts decides). */
+export interface CoreCode {
+  /** The PROCs and FUNCTIONs its processes call, defined at the outermost level, in definition order. */
+  readonly procs: readonly Routine[];
+  /** Its processes, run in parallel when there are several. */
+  readonly bodies: readonly Process[];
+  /** Replicator indices of the placement and their values on this core. */
+  readonly indices: readonly { readonly sym: VarSymbol | AbbrevSymbol; readonly value: number }[];
+  /** Variables and channels declared outside the placement that live in this core's memory. */
+  readonly locals: readonly VarSymbol[];
+  /** Channels at fixed addresses here: mesh channel endpoints and host devices. */
+  readonly fixed: ReadonlyMap<Symbol, number>;
+  /** Source position of the placement, for the boot code's line entry. */
+  readonly span: Span;
+}
+
+export function generateCore(code: CoreCode, options: CodegenOptions = {}): Generated {
+  return new CodeGen(options.rangeChecks ?? true, options.runtime).coreProgram(code);
 }
 
 class CodeGen {
@@ -80,8 +122,28 @@ class CodeGen {
   private routineInfo: ProcInfo | null = null;
   private frame!: Frame;
   private labelCount = 0;
+  /** Channels at a fixed address on this core: mesh channels and host devices (placed programs). */
+  private readonly fixedChannels = new Map<Symbol, number>();
   /** Channel expressions whose address has been computed into a temporary for the current communication. */
   private readonly chanTemps = new Map<Expr, Deferred>();
+
+  constructor(
+    private readonly rangeChecks: boolean,
+    private readonly runtimeSource: (() => CheckedProgram) | undefined,
+  ) {}
+
+  library(checked: CheckedProgram): { items: Item[]; procs: Map<string, LibraryProc> } {
+    for (const p of checked.procs) this.routine(p);
+    this.items.push(...this.nested);
+    if (this.pool.length > 0) this.items.push({ kind: 'align' }, ...this.pool);
+    const procs = new Map<string, LibraryProc>();
+    for (const p of checked.procs) {
+      const info = this.procInfo.get(p)!;
+      procs.set(p.name, { label: info.label, total: () => info.frame.total() });
+    }
+    const items = this.items.filter((it) => it.kind !== 'line' && it.kind !== 'check' && it.kind !== 'proc');
+    return { items, procs };
+  }
 
   program(checked: CheckedProgram): Generated {
     for (const s of checked.program.specs) {
@@ -102,9 +164,43 @@ class CodeGen {
     }
     this.jump(Fn.call, main.label);
     this.op(Op.haltp);
+    if (this.library64) this.items.push({ kind: 'align' }, ...this.library64.items);
 
     if (this.pool.length > 0) this.items.push({ kind: 'align' }, ...this.pool);
     return { items: this.items, entry, workspaceWords: () => CALL_WORDS + main.frame.total() };
+  }
+
+  /** A core's image: the PROCs it calls and a boot process that runs its processes, then halts. */
+  coreProgram(code: CoreCode): Generated {
+    for (const r of code.procs) this.routine(r);
+    this.items.push(...this.nested);
+    for (const [sym, addr] of code.fixed) this.fixedChannels.set(sym, addr);
+    const entry = this.label('boot');
+    this.place(entry);
+    this.line(code.span);
+    const frame = new Frame(null, Math.max(2, this.maxMemoryWords([...code.bodies])));
+    this.frame = frame;
+    this.fn(Fn.ajw, () => -frame.size);
+    for (const ix of code.indices) {
+      const slot = frame.alloc(1);
+      setStorage(ix.sym, { frame, slot: () => slot });
+      this.fn(Fn.ldc, ix.value);
+      this.fn(Fn.stl, slot);
+    }
+    for (const sym of code.locals) {
+      const slot = frame.alloc(wordsFor(sym.type));
+      setStorage(sym, { frame, slot: () => slot });
+      if (sym.type.kind === 'chan') {
+        this.op(Op.mint);
+        this.fn(Fn.stl, slot);
+      } else if (isChanArray(sym.type)) this.initChannels(slot, wordsFor(sym.type));
+    }
+    this.par(code.bodies);
+    this.fn(Fn.ajw, () => frame.size);
+    this.op(Op.haltp);
+    if (this.library64) this.items.push({ kind: 'align' }, ...this.library64.items);
+    if (this.pool.length > 0) this.items.push({ kind: 'align' }, ...this.pool);
+    return { items: this.items, entry, workspaceWords: () => frame.total() };
   }
 
   // ------------------------------------------------------------------------------------------------ emission
@@ -136,6 +232,25 @@ class CodeGen {
   /** The next instruction can raise a run-time error; say what it means. */
   private check(span: Span, message: string): void {
     this.items.push({ kind: 'check', span, message });
+  }
+
+  /**
+   * Record in the debug information the variables and channels these specifications declare, with their
+   * workspace word offsets, for the code up to the returned label (to be placed where their scope ends).
+   */
+  private nameScope(specs: readonly Spec[]): Label | null {
+    let end: Label | null = null;
+    for (const s of specs) {
+      if (s.kind !== 'decl') continue;
+      for (const sym of s.decls ?? []) {
+        const st = storageOf(sym);
+        if (st.frame !== this.frame) continue;
+        end = end ?? this.label('scope.end');
+        const what = sym.type.kind === 'chan' || isChanArray(sym.type) ? 'channel' : sym.type.kind === 'timer' ? 'timer' : 'variable';
+        this.items.push({ kind: 'name', name: sym.name, what, slot: st.slot, end });
+      }
+    }
+    return end;
   }
 
   /** Push the absolute address of a label (position independent: `ldc L - M; ldpi; M:`). */
@@ -201,7 +316,12 @@ class CodeGen {
     if (def.body) this.process(def.body);
     this.line(def.results[0]?.span ?? def.span);
     this.prepare(def.results);
-    if (def.results.length === 1) {
+    if (def.results.length === 1 && isWide(def.results[0]!.type)) {
+      // A two-word result comes back in A (least significant word) and B.
+      const p = this.evalWide(def.results[0]!);
+      this.word(p, 1);
+      this.word(p, 0);
+    } else if (def.results.length === 1) {
       this.expr(def.results[0]!);
     } else {
       const temps = def.results.map((r) => {
@@ -238,8 +358,10 @@ class CodeGen {
           if (!this.hoisted.has(e) && e.constValue === undefined) {
             const callee = callees.get(e)!;
             this.callRoutine(callee, e.args);
-            const t = this.frame.alloc(1);
+            const wide = isWide(e.type);
+            const t = this.frame.alloc(wide ? 2 : 1);
             this.fn(Fn.stl, t);
+            if (wide) this.fn(Fn.stl, t + 1);
             this.hoisted.set(e, { frame: this.frame, slot: () => t });
           }
           return;
@@ -327,7 +449,9 @@ class CodeGen {
       case 'scope': {
         const mark = this.frame.mark();
         for (const s of p.specs) this.spec(s);
+        const end = this.nameScope(p.specs);
         this.process(p.body);
+        if (end) this.place(end);
         this.frame.release(mark);
         return;
       }
@@ -374,7 +498,16 @@ class CodeGen {
         return;
       case 'val': {
         const sym = s.decl;
-        if (sym && sym.kind === 'abbrev') {
+        if (sym && sym.kind === 'abbrev' && isWide(sym.type)) {
+          const slot = this.frame.alloc(2);
+          this.line(s.span);
+          this.statement([s.value], () => {
+            const mark = this.frame.mark();
+            this.evalWideInto(s.value, () => slot);
+            this.frame.release(mark);
+          });
+          setStorage(sym, { frame: this.frame, slot: () => slot });
+        } else if (sym && sym.kind === 'abbrev') {
           this.line(s.span);
           if (sym.type.kind === 'array') this.refAbbrev(sym, s.value);
           else {
@@ -1236,6 +1369,10 @@ class CodeGen {
       }
       return out;
     }
+    // VAL INT64 and VAL REAL64 pass the address of the value: the element itself, or a temporary.
+    if (param.byRef && param.isVal) {
+      return [{ emit: () => this.valueAddress(arg), depth: isElement(arg) && arg.constValue === undefined && arg.realValue === undefined ? this.addressDepth(arg) : MAX_REGS }];
+    }
     if (param.byRef) return [{ emit: () => this.elementAddress(arg), depth: this.addressDepth(arg) }];
     return [{ emit: () => this.expr(arg), depth: this.depth(arg) }];
   }
@@ -1352,6 +1489,7 @@ class CodeGen {
     const t = item.type!;
     const size = byteSize(t)!;
     const opcode = size === 4 ? Op.outword : Op.outbyte;
+    if (t.kind === 'prim' && (size === 2 || size === 8)) return this.outputNumeric(chan, item, size);
     if (t.kind === 'array' || (size !== 4 && size !== 1)) {
       // An array message: `out` with a byte count, from the array's address.
       this.elementAddress(item);
@@ -1368,7 +1506,13 @@ class CodeGen {
       this.channelAddress(chan);
       this.op(Op.rev);
     }
+    this.channelSite(chan);
     this.op(opcode);
+  }
+
+  /** Name the channel of the next channel instruction in the debug information. */
+  private channelSite(chan: Expr): void {
+    this.items.push({ kind: 'channel', name: exprText(chan.kind === 'direction' ? chan.channel : chan) });
   }
 
   private input(chan: Expr, target: Expr): void {
@@ -1385,6 +1529,7 @@ class CodeGen {
     this.elementAddress(target);
     this.channelAddress(chan);
     this.fn(Fn.ldc, size);
+    this.channelSite(chan);
     this.op(Op.in);
   }
 
@@ -1397,6 +1542,11 @@ class CodeGen {
     }
     if (e.kind === 'name') {
       const sym = e.decl!;
+      const fixed = this.fixedChannels.get(sym);
+      if (fixed !== undefined) {
+        this.fn(Fn.ldc, fixed);
+        return;
+      }
       // A channel parameter or abbreviation holds the channel's address; a declared channel is the word itself.
       if (sym.kind === 'param' || this.refs.has(sym)) this.loadSlot(storageOf(sym));
       else this.slotAddress(storageOf(sym));
@@ -1408,6 +1558,7 @@ class CodeGen {
   // ------------------------------------------------------------------------------------------------ assignment
 
   private assign(targets: readonly Expr[], values: readonly Expr[]): void {
+    if (targets.length > 1 && targets.some((t) => isWide(t.type!))) return this.assignWideMulti(targets, values);
     if (targets.length === 1) {
       if (targets[0]!.type!.kind === 'array') this.copyArray(values[0]!, targets[0]!, targets[0]!.span);
       else this.store(targets[0]!, values[0]!);
@@ -1450,6 +1601,7 @@ class CodeGen {
   }
 
   private store(target: Expr, value: Expr): void {
+    if (this.storeNumeric(target, value)) return;
     this.storeFrom(target, () => this.expr(value));
   }
 
@@ -1462,6 +1614,7 @@ class CodeGen {
       return;
     }
     const isByte = byteSize(target.type!) === 1;
+    if (byteSize(target.type!) === 2) return this.store16(target, load);
     if (this.addressDepth(target) < MAX_REGS) {
       load();
       this.elementAddress(target);
@@ -1514,7 +1667,9 @@ class CodeGen {
   private elementAddress(e: Expr): void {
     if (e.kind === 'name') {
       const sym = e.decl!;
-      if (sym.kind === 'const') this.address(this.poolLabel(sym));
+      const fixed = this.fixedChannels.get(sym);
+      if (fixed !== undefined) this.fn(Fn.ldc, fixed);
+      else if (sym.kind === 'const') this.address(this.poolLabel(sym));
       else if (this.refs.has(sym)) this.loadSlot(storageOf(sym));
       else this.slotAddress(storageOf(sym));
       return;
@@ -1561,10 +1716,12 @@ class CodeGen {
     const t = e.base.type!;
     if (t.kind !== 'array') return;
     this.expr(e.index);
-    const bound = this.dimWord(e.base, 0);
-    bound.emit();
-    this.check(e.span, `subscript out of range in \`${exprText(e)}\`${t.size !== null ? ` (the array has ${t.size} elements)` : ''}`);
-    this.op(Op.csub0);
+    if (this.rangeChecks) {
+      const bound = this.dimWord(e.base, 0);
+      bound.emit();
+      this.check(e.span, `subscript out of range in \`${exprText(e)}\`${t.size !== null ? ` (the array has ${t.size} elements)` : ''}`);
+      this.op(Op.csub0);
+    }
     // Elements of an open array of arrays are as big as the product of the inner sizes.
     let unit = innerBytes(t.elem);
     const words = unit % 4 === 0;
@@ -1836,6 +1993,7 @@ class CodeGen {
 
   /** Store a value (a scalar, or an array copied with `move`) at an address that `dst` pushes. */
   private storeValueAt(value: Expr, dst: Word, type: Type): void {
+    if (type.kind === 'prim' && (isWide(type) || is16(type))) return this.storeNumericAt(value, dst, type);
     if (type.kind === 'array') {
       const src = this.arrayRef(value);
       src.addr.emit();
@@ -1939,7 +2097,14 @@ class CodeGen {
     if (!l) {
       l = this.label(`const.${sym.name}`);
       this.poolLabels.set(sym, l);
-      this.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes: sym.value as Uint8Array }, { kind: 'align' });
+      const v = sym.value;
+      const bytes =
+        v instanceof Uint8Array
+          ? v
+          : typeof v === 'number'
+            ? realBytes(v, sym.type)
+            : new Uint8Array(BigInt64Array.of(BigInt.asIntN(64, v)).buffer).slice(0, Math.max(4, byteSize(sym.type) ?? 4));
+      this.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
     }
     return l;
   }
@@ -1948,6 +2113,8 @@ class CodeGen {
 
   /** Registers needed to evaluate `e` (Sethi-Ullman), at most 3: deeper expressions spill to temporaries. */
   private depth(e: Expr): number {
+    const nd = this.numericDepth(e);
+    if (nd !== undefined) return nd;
     if (e.constValue !== undefined) return 1;
     switch (e.kind) {
       case 'name':
@@ -1971,7 +2138,9 @@ class CodeGen {
         const l = this.depth(e.left);
         const r = this.depth(e.right);
         let d = l === r ? Math.min(MAX_REGS, l + 1) : Math.max(l, r);
-        if (e.op === 'AFTER' || isByteType(e.left)) d = Math.max(d, 2);
+        if (e.op === 'AFTER' || isByteType(e.left) || is16(e.left.type)) d = Math.max(d, 2);
+        // A variable shift count is checked with a third register (value, count, limit).
+        if ((e.op === '<<' || e.op === '>>') && e.right.constValue === undefined && this.rangeChecks) d = MAX_REGS;
         return d;
       }
       default:
@@ -1981,6 +2150,7 @@ class CodeGen {
 
   /** Evaluate `e` into A. Uses at most depth(e) registers. */
   private expr(e: Expr): void {
+    if (this.numericExpr(e)) return;
     if (e.constValue !== undefined) {
       this.fn(Fn.ldc, Number(BigInt.asIntN(32, e.constValue)));
       return;
@@ -2045,12 +2215,14 @@ class CodeGen {
         this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
         this.fn(Fn.adc, 1);
         if (byte) this.byteCheck(e);
+        else if (is16(e.type)) this.check16(e);
         return;
       case 'MINUS':
         this.fn(Fn.ldc, 0);
         this.op(Op.rev);
         this.op(Op.diff);
         if (byte) this.byteMask();
+        else if (is16(e.type)) this.wrap16();
         return;
       case '~':
       case 'BITNOT':
@@ -2063,8 +2235,9 @@ class CodeGen {
   }
 
   private conversion(e: Extract<Expr, { kind: 'conversion' }>): void {
+    if (this.numericConversion(e)) return;
     this.expr(e.operand);
-    if (!needsRangeCheck(e)) return;
+    if (!needsRangeCheck(e) || !this.rangeChecks) return;
     const target = e.type!;
     const limit = isPrim(target, 'BOOL') ? 2 : 256;
     this.fn(Fn.ldc, limit);
@@ -2084,7 +2257,9 @@ class CodeGen {
       if (op === '<>') this.fn(Fn.eqc, 0);
       return;
     }
-    if (k !== undefined && op === '+' && !byte) {
+    const i16 = is16(e.left.type);
+    if (i16 && op === '>>') return this.shr16(e);
+    if (k !== undefined && op === '+' && !byte && !i16) {
       this.expr(e.left);
       this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
       this.fn(Fn.adc, Number(k));
@@ -2099,37 +2274,45 @@ class CodeGen {
         this.check(e.span, overflow);
         this.op(Op.add);
         if (byte) this.byteCheck(e);
+        else if (i16) this.check16(e);
         return;
       case '-':
         this.check(e.span, overflow);
         this.op(Op.sub);
         if (byte) this.byteCheck(e);
+        else if (i16) this.check16(e);
         return;
       case '*':
         this.check(e.span, overflow);
         this.op(Op.mul);
         if (byte) this.byteCheck(e);
+        else if (i16) this.check16(e);
         return;
       case '/':
         this.check(e.span, `division by zero or overflow in \`${exprText(e)}\``);
         this.op(Op.div);
+        if (i16) this.check16(e);
         return;
       case '\\':
       case 'REM':
+        if (i16) return this.rem16(e);
         this.check(e.span, `division by zero in \`${exprText(e)}\``);
         this.op(Op.rem);
         return;
       case 'PLUS':
         this.op(Op.sum);
         if (byte) this.byteMask();
+        else if (i16) this.wrap16();
         return;
       case 'MINUS':
         this.op(Op.diff);
         if (byte) this.byteMask();
+        else if (i16) this.wrap16();
         return;
       case 'TIMES':
         this.op(Op.prod);
         if (byte) this.byteMask();
+        else if (i16) this.wrap16();
         return;
       case '/\\':
       case 'BITAND':
@@ -2144,8 +2327,8 @@ class CodeGen {
         return;
       case '<<':
       case '>>': {
-        const bits = byte ? 8 : 32;
-        if (k === undefined) {
+        const bits = byte ? 8 : i16 ? 16 : 32;
+        if (k === undefined && this.rangeChecks) {
           // The count is in A: it must lie in 0..bits.
           this.fn(Fn.ldc, bits + 1);
           this.check(e.right.span, `shift count out of range 0..${bits} in \`${exprText(e)}\``);
@@ -2153,6 +2336,7 @@ class CodeGen {
         }
         this.op(op === '<<' ? Op.shl : Op.shr);
         if (byte && op === '<<') this.byteMask();
+        else if (i16) this.wrap16();
         return;
       }
       case '=':
@@ -2176,6 +2360,7 @@ class CodeGen {
       case 'AFTER':
         // a AFTER b is (a MINUS b) > 0.
         this.op(Op.diff);
+        if (i16) this.wrap16();
         this.fn(Fn.ldc, 0);
         this.op(Op.gt);
         return;
@@ -2235,6 +2420,1140 @@ class CodeGen {
     this.fn(Fn.ldc, 0xff);
     this.op(Op.and);
   }
+
+  // ------------------------------------------------------------------------------------------------ numeric types
+  // INT32 is INT by another name. INT16 values sit sign-extended in words (two bytes in arrays and messages: loads
+  // sign-extend, arithmetic is checked against the 16-bit range). INT64 and REAL64 values are two words and never
+  // sit on the register stack: they are computed into workspace temporaries ("places") with the long-arithmetic
+  // instructions or the FPU. REAL32 and REAL64 arithmetic runs on the FPU stack (FA, FB, FC, spilling when deeper);
+  // a REAL32 value that an integer context needs (a VAL parameter, an output) travels as its bit pattern.
+
+  /** Registers needed by expressions the numeric code generates, or undefined for the classic cases. */
+  private numericDepth(e: Expr): number | undefined {
+    const t = e.type;
+    if (!t) return undefined;
+    if (isWide(t)) return MAX_REGS;
+    if (isPrim(t, 'REAL32')) {
+      if (e.realValue !== undefined) return 1;
+      if (e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') return undefined;
+      return MAX_REGS;
+    }
+    if (e.constValue !== undefined) return undefined;
+    if (e.kind === 'conversion') {
+      const from = e.operand.type!;
+      if (isReal(from) || isWide(from)) return MAX_REGS;
+      if (is16(t) && !isPrim(from, 'INT16', 'BYTE', 'BOOL')) return Math.max(this.depth(e.operand), 2);
+      return undefined;
+    }
+    if (e.kind === 'dyadic' && e.left.type && (isReal(e.left.type) || isWide(e.left.type))) return MAX_REGS;
+    if (is16(t)) {
+      if (e.kind === 'name') {
+        const sym = e.decl!;
+        if (sym.kind === 'var') return 2;
+        if (sym.kind === 'param' && sym.byRef) return MAX_REGS;
+        return undefined;
+      }
+      if (e.kind === 'subscript') return MAX_REGS;
+      if (e.kind === 'monadic') return Math.max(this.depth(e.operand), 2);
+      // The remainder's MOSTNEG \\ -1 check needs the whole stack.
+      if (e.kind === 'dyadic' && (e.op === '\\' || e.op === 'REM')) return MAX_REGS;
+      if (e.kind === 'dyadic' && e.op === '>>') {
+        return e.right.constValue === undefined ? MAX_REGS : Math.max(this.depth(e.left), 2);
+      }
+    }
+    return undefined;
+  }
+
+  /** Evaluate the expressions the numeric code handles into A; false for the classic cases. */
+  private numericExpr(e: Expr): boolean {
+    const t = e.type;
+    if (!t) return false;
+    if (isWide(t)) throw new Error('codegen: a two-word value cannot be loaded into a register');
+    if (isPrim(t, 'REAL32')) {
+      if (e.realValue !== undefined) {
+        this.fn(Fn.ldc, float32Bits(e.realValue));
+        return true;
+      }
+      if (e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') return false;
+      // Computed on the FPU; the bits come over through a temporary.
+      const mark = this.frame.mark();
+      const tmp = this.frame.alloc(1);
+      this.fexpr(e);
+      this.fn(Fn.ldlp, tmp);
+      this.op(Op.fpstnlsn);
+      this.fn(Fn.ldl, tmp);
+      this.frame.release(mark);
+      return true;
+    }
+    if (e.constValue !== undefined) return false;
+    if (e.kind === 'dyadic' && e.left.type && (isReal(e.left.type) || isWide(e.left.type))) {
+      this.numericCompare(e);
+      return true;
+    }
+    if (is16(t)) {
+      if (e.kind === 'name') {
+        const sym = e.decl!;
+        if (this.refs.has(sym)) {
+          this.loadSlot(storageOf(sym));
+          this.load16();
+          return true;
+        }
+        if (sym.kind === 'var') {
+          // Two-byte stores through a reference may leave the upper half of the word stale.
+          this.loadSlot(storageOf(sym));
+          this.wrap16();
+          return true;
+        }
+        return false;
+      }
+      if (e.kind === 'subscript') {
+        this.elementAddress(e);
+        this.load16();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Sign-extend the low 16 bits of A. */
+  private wrap16(): void {
+    this.fn(Fn.ldc, 0x8000);
+    this.op(Op.xword);
+  }
+
+  /** Error unless A holds a value in the INT16 range. */
+  private check16(e: Expr): void {
+    this.fn(Fn.ldc, 0x8000);
+    this.check(e.span, `INT16 overflow in \`${exprText(e)}\` (an INT16 holds -32768..32767)`);
+    this.op(Op.cword);
+  }
+
+  /** Replace the address in A by the INT16 stored there (two bytes, little-endian, sign-extended). */
+  private load16(): void {
+    this.op(Op.dup);
+    this.op(Op.lb);
+    this.op(Op.rev);
+    this.fn(Fn.adc, 1);
+    this.op(Op.lb);
+    this.fn(Fn.ldc, 8);
+    this.op(Op.shl);
+    this.op(Op.or);
+    this.wrap16();
+  }
+
+  /** Store the INT16 that `load` pushes into a two-byte element. */
+  private store16(target: Expr, load: () => void): void {
+    const mark = this.frame.mark();
+    const tv = this.frame.alloc(1);
+    const ta = this.frame.alloc(1);
+    load();
+    this.fn(Fn.stl, tv);
+    this.elementAddress(target);
+    this.fn(Fn.stl, ta);
+    this.fn(Fn.ldl, tv);
+    this.fn(Fn.ldl, ta);
+    this.op(Op.sb);
+    this.fn(Fn.ldl, tv);
+    this.fn(Fn.ldc, 8);
+    this.op(Op.shr);
+    this.fn(Fn.ldl, ta);
+    this.fn(Fn.adc, 1);
+    this.op(Op.sb);
+    this.frame.release(mark);
+  }
+
+  /** INT16 `>>` is logical on the 16-bit pattern: mask first, shift, sign-extend. */
+  private shr16(e: Extract<Expr, { kind: 'dyadic' }>): void {
+    const mark = this.frame.mark();
+    const t = this.frame.alloc(1);
+    this.expr(e.left);
+    this.fn(Fn.ldc, 0xffff);
+    this.op(Op.and);
+    this.fn(Fn.stl, t);
+    this.expr(e.right);
+    if (e.right.constValue === undefined && this.rangeChecks) {
+      this.fn(Fn.ldc, 17);
+      this.check(e.right.span, `shift count out of range 0..16 in \`${exprText(e)}\``);
+      this.op(Op.csub0);
+    }
+    this.fn(Fn.ldl, t);
+    this.op(Op.rev);
+    this.op(Op.shr);
+    this.wrap16();
+    this.frame.release(mark);
+  }
+
+  /** INT16 `\\`: MOSTNEG INT16 \\ -1 overflows as the division does (rem itself works on 32 bits). */
+  private rem16(e: Extract<Expr, { kind: 'dyadic' }>): void {
+    const mark = this.frame.mark();
+    const ta = this.frame.alloc(1);
+    const tb = this.frame.alloc(1);
+    this.fn(Fn.stl, tb);
+    this.fn(Fn.stl, ta);
+    this.fn(Fn.ldl, ta);
+    this.fn(Fn.adc, 0x8000);
+    this.fn(Fn.ldl, tb);
+    this.fn(Fn.adc, 1);
+    this.op(Op.or);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.ldc, 1);
+    this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
+    this.op(Op.csub0);
+    this.fn(Fn.ldl, ta);
+    this.fn(Fn.ldl, tb);
+    this.check(e.span, `division by zero in \`${exprText(e)}\``);
+    this.op(Op.rem);
+    this.frame.release(mark);
+  }
+
+  /** Narrow the INT in A to a smaller target type, with the range check. */
+  private narrowInt(to: Type, e: Expr): void {
+    if (!this.rangeChecks) {
+      if (isPrim(to, 'BYTE')) this.byteMask();
+      return;
+    }
+    const what = `\`${exprText(e.kind === 'conversion' ? e.operand : e)}\` is out of range for ${typeNameOf(to)} in \`${exprText(e)}\``;
+    if (isPrim(to, 'BYTE') || isPrim(to, 'BOOL')) {
+      this.fn(Fn.ldc, isPrim(to, 'BYTE') ? 256 : 2);
+      this.check(e.span, what);
+      this.op(Op.csub0);
+    } else if (is16(to)) {
+      this.fn(Fn.ldc, 0x8000);
+      this.check(e.span, what);
+      this.op(Op.cword);
+    }
+  }
+
+  /** Conversions to INT, INT32, INT16, BYTE or BOOL that involve the new types; false for the classic cases. */
+  private numericConversion(e: Extract<Expr, { kind: 'conversion' }>): boolean {
+    const to = e.type!;
+    const from = e.operand.type!;
+    if (isReal(from)) {
+      const mark = this.frame.mark();
+      const tmp = this.frame.alloc(1);
+      this.fexpr(e.operand);
+      if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
+      this.op(Op.fprtoi32);
+      if (this.rangeChecks) {
+        this.check(e.span, `\`${exprText(e.operand)}\` is out of range for ${typeNameOf(to)} in \`${exprText(e)}\``);
+        this.op(Op.fpchkerr);
+      }
+      this.fn(Fn.ldlp, tmp);
+      this.op(Op.fpstnli32);
+      this.fn(Fn.ldl, tmp);
+      this.frame.release(mark);
+      this.narrowInt(to, e);
+      return true;
+    }
+    if (isPrim(from, 'INT64')) {
+      const mark = this.frame.mark();
+      const p = this.evalWide(e.operand);
+      this.word(p, 1);
+      this.word(p, 0);
+      if (this.rangeChecks) {
+        this.check(e.span, `\`${exprText(e.operand)}\` is out of range for ${typeNameOf(to)} in \`${exprText(e)}\``);
+        this.op(Op.csngl);
+      }
+      this.frame.release(mark);
+      this.narrowInt(to, e);
+      return true;
+    }
+    if (is16(to) && !isPrim(from, 'INT16', 'BYTE', 'BOOL')) {
+      this.expr(e.operand);
+      this.narrowInt(to, e);
+      return true;
+    }
+    return false;
+  }
+
+  private fpentry(sel: number): void {
+    this.fn(Fn.ldc, sel);
+    this.op(Op.fpentry);
+  }
+
+  /** A pool constant holding a real value; the same value and type share one entry. */
+  private realConst(v: number, t: Type): Label {
+    const key = `${isPrim(t, 'REAL32') ? 's' : 'd'}${Object.is(v, -0) ? '-0' : String(v)}`;
+    let l = this.realPool.get(key);
+    if (!l) {
+      l = this.label('real');
+      this.realPool.set(key, l);
+      this.pool.push({ kind: 'align' }, { kind: 'label', label: l }, { kind: 'data', bytes: realBytes(v, t) }, { kind: 'align' });
+    }
+    return l;
+  }
+
+  private readonly realPool = new Map<string, Label>();
+
+  // -------------------------------------------------------------------------------------------- two-word values
+
+  /** A two-word value (INT64 or REAL64) in memory, evaluating it into temporaries if it is computed. */
+  private evalWide(e: Expr): Place {
+    const t = e.type!;
+    if (e.constValue !== undefined) {
+      const v = BigInt.asUintN(64, e.constValue);
+      return { kind: 'const', lo: Number(BigInt.asIntN(32, v)), hi: Number(BigInt.asIntN(32, v >> 32n)) };
+    }
+    if (e.realValue !== undefined) return { kind: 'pool', label: this.realConst(e.realValue, t) };
+    if (e.kind === 'call') {
+      const st = this.hoisted.get(e);
+      if (st) return { kind: 'slot', st };
+      const r = this.frame.alloc(2);
+      this.callRoutine(callees.get(e)!, e.args);
+      this.fn(Fn.stl, r);
+      this.fn(Fn.stl, r + 1);
+      return { kind: 'slot', st: this.temp(r) };
+    }
+    if (e.kind === 'name') {
+      const sym = e.decl!;
+      if (this.refs.has(sym)) return { kind: 'ptr', st: storageOf(sym) };
+      return { kind: 'slot', st: storageOf(sym) };
+    }
+    if (e.kind === 'subscript') {
+      const a = this.frame.alloc(1);
+      this.elementAddress(e);
+      this.fn(Fn.stl, a);
+      return { kind: 'ptr', st: this.temp(a) };
+    }
+    const r = this.frame.alloc(2);
+    this.evalWideInto(e, () => r);
+    return { kind: 'slot', st: this.temp(r) };
+  }
+
+  /** Storage for a temporary slot of the current frame. */
+  private temp(slot: number): Storage {
+    return { frame: this.frame, slot: () => slot };
+  }
+
+  /** Storage `words` words above another's. */
+  private shifted(st: Storage, words: number): Storage {
+    return words === 0 ? st : { frame: st.frame, slot: () => st.slot() + words };
+  }
+
+  /** Push word i (0 = least significant) of a place: one register. */
+  private word(p: Place, i: number): void {
+    switch (p.kind) {
+      case 'slot':
+        this.loadSlot(this.shifted(p.st, i));
+        return;
+      case 'ptr':
+        this.loadSlot(p.st);
+        this.fn(Fn.ldnl, i);
+        return;
+      case 'const':
+        this.fn(Fn.ldc, i === 0 ? p.lo : p.hi);
+        return;
+      case 'pool':
+        this.address(p.label);
+        this.fn(Fn.ldnl, i);
+        return;
+    }
+  }
+
+  /** Push the address of a place (constants are first written to a temporary). */
+  private placeAddress(p: Place, wordOffset = 0): void {
+    switch (p.kind) {
+      case 'slot':
+        this.slotAddress(this.shifted(p.st, wordOffset));
+        return;
+      case 'ptr':
+        this.loadSlot(p.st);
+        if (wordOffset) this.fn(Fn.ldnlp, wordOffset);
+        return;
+      case 'pool':
+        this.address(p.label);
+        if (wordOffset) this.fn(Fn.ldnlp, wordOffset);
+        return;
+      case 'const': {
+        const t = this.frame.alloc(2);
+        this.fn(Fn.ldc, p.lo);
+        this.fn(Fn.stl, t);
+        this.fn(Fn.ldc, p.hi);
+        this.fn(Fn.stl, t + 1);
+        this.fn(Fn.ldlp, t + wordOffset);
+        return;
+      }
+    }
+  }
+
+  private copyPlace(p: Place, r: Deferred): void {
+    this.word(p, 0);
+    this.fn(Fn.stl, r);
+    this.word(p, 1);
+    this.fn(Fn.stl, () => r() + 1);
+  }
+
+  /** Evaluate an INT64 or REAL64 expression into the two workspace words at slot r. */
+  private evalWideInto(e: Expr, r: Deferred): void {
+    const r1: Deferred = () => r() + 1;
+    if (isPrim(e.type!, 'REAL64')) {
+      this.fexpr(e);
+      this.fn(Fn.ldlp, r);
+      this.op(Op.fpstnldb);
+      return;
+    }
+    if (e.constValue !== undefined || e.kind === 'name' || e.kind === 'subscript' || e.kind === 'call') {
+      const mark = this.frame.mark();
+      this.copyPlace(this.evalWide(e), r);
+      this.frame.release(mark);
+      return;
+    }
+    const mark = this.frame.mark();
+    const overflow = `arithmetic overflow in \`${exprText(e)}\``;
+    switch (e.kind) {
+      case 'conversion': {
+        const from = e.operand.type!;
+        if (isPrim(from, 'INT64')) this.copyPlace(this.evalWide(e.operand), r);
+        else if (isReal(from)) this.realToInt64(e, r);
+        else {
+          this.expr(e.operand);
+          this.op(Op.xdble);
+          this.fn(Fn.stl, r);
+          this.fn(Fn.stl, r1);
+        }
+        break;
+      }
+      case 'monadic': {
+        const x = this.evalWide(e.operand);
+        if (e.op === '-' || e.op === 'MINUS') {
+          this.fn(Fn.ldc, 0);
+          this.fn(Fn.ldc, 0);
+          this.word(x, 0);
+          this.op(Op.ldiff);
+          this.fn(Fn.stl, r);
+          this.fn(Fn.ldc, 0);
+          this.word(x, 1);
+          if (e.op === '-') {
+            this.check(e.span, overflow);
+            this.op(Op.lsub);
+          } else this.op(Op.ldiff);
+          this.fn(Fn.stl, r1);
+        } else {
+          this.word(x, 0);
+          this.op(Op.not);
+          this.fn(Fn.stl, r);
+          this.word(x, 1);
+          this.op(Op.not);
+          this.fn(Fn.stl, r1);
+        }
+        break;
+      }
+      case 'dyadic':
+        this.dyadic64(e, r, overflow);
+        break;
+      default:
+        throw new Error(`codegen: cannot evaluate a ${e.kind} INT64 expression`);
+    }
+    this.frame.release(mark);
+  }
+
+  private dyadic64(e: Extract<Expr, { kind: 'dyadic' }>, r: Deferred, overflow: string): void {
+    const r1: Deferred = () => r() + 1;
+    const op = e.op;
+    if (op === '<<' || op === '>>') {
+      const a = this.evalWide(e.left);
+      const k = e.right.constValue;
+      let count: () => void;
+      if (k !== undefined) count = () => this.fn(Fn.ldc, Number(k));
+      else {
+        const tn = this.frame.alloc(1);
+        this.expr(e.right);
+        if (this.rangeChecks) {
+          this.fn(Fn.ldc, 65);
+          this.check(e.right.span, `shift count out of range 0..64 in \`${exprText(e)}\``);
+          this.op(Op.csub0);
+        }
+        this.fn(Fn.stl, tn);
+        count = () => this.fn(Fn.ldl, tn);
+      }
+      this.word(a, 1);
+      this.word(a, 0);
+      count();
+      this.op(op === '<<' ? Op.lshl : Op.lshr);
+      this.fn(Fn.stl, r);
+      this.fn(Fn.stl, r1);
+      return;
+    }
+    if (op === '*' || op === '/' || op === '\\' || op === 'REM') return this.muldiv64(e, r);
+    const a = this.evalWide(e.left);
+    const b = this.evalWide(e.right);
+    switch (op) {
+      case '+':
+      case 'PLUS':
+      case '-':
+      case 'MINUS': {
+        const add = op === '+' || op === 'PLUS';
+        this.fn(Fn.ldc, 0);
+        this.word(a, 0);
+        this.word(b, 0);
+        this.op(add ? Op.lsum : Op.ldiff);
+        this.fn(Fn.stl, r);
+        this.word(a, 1);
+        this.word(b, 1);
+        if (op === '+' || op === '-') this.check(e.span, overflow);
+        this.op(op === '+' ? Op.ladd : op === '-' ? Op.lsub : add ? Op.lsum : Op.ldiff);
+        this.fn(Fn.stl, r1);
+        return;
+      }
+      case 'TIMES':
+        this.fn(Fn.ldc, 0);
+        this.word(a, 0);
+        this.word(b, 0);
+        this.op(Op.lmul);
+        this.fn(Fn.stl, r);
+        this.word(a, 0);
+        this.word(b, 1);
+        this.op(Op.prod);
+        this.op(Op.sum);
+        this.word(a, 1);
+        this.word(b, 0);
+        this.op(Op.prod);
+        this.op(Op.sum);
+        this.fn(Fn.stl, r1);
+        return;
+      case '/\\':
+      case 'BITAND':
+      case '\\/':
+      case 'BITOR':
+      case '><': {
+        const code = op === '><' ? Op.xor : op === '/\\' || op === 'BITAND' ? Op.and : Op.or;
+        for (let i = 0; i < 2; i++) {
+          this.word(a, i);
+          this.word(b, i);
+          this.op(code);
+          this.fn(Fn.stl, i === 0 ? r : r1);
+        }
+        return;
+      }
+      default:
+        throw new Error(`codegen: INT64 operator ${op}`);
+    }
+  }
+
+  /** Checked INT64 `*`, `/` and `\\`: a call to a shared routine; errors are reported at the expression. */
+  private muldiv64(e: Extract<Expr, { kind: 'dyadic' }>, r: Deferred): void {
+    const a = this.evalWide(e.left);
+    const b = this.evalWide(e.right);
+    const flag = this.frame.alloc(1);
+    const q = this.frame.alloc(2);
+    const rem = this.frame.alloc(2);
+    if (e.op !== '*') {
+      // Division by zero, and MOSTNEG INT64 / -1, are reported here rather than inside the routine.
+      this.word(b, 0);
+      this.word(b, 1);
+      this.op(Op.or);
+      this.fn(Fn.eqc, 0);
+      this.fn(Fn.ldc, 1);
+      this.check(e.span, `division by zero in \`${exprText(e)}\``);
+      this.op(Op.csub0);
+      {
+        // (a = MOSTNEG) AND (b = -1): a.lo = 0, a.hi = MOSTNEG, b.lo = b.hi = -1. An overflow for \\ too.
+        this.word(a, 0);
+        this.word(a, 1);
+        this.op(Op.mint);
+        this.op(Op.xor);
+        this.op(Op.or);
+        this.word(b, 0);
+        this.word(b, 1);
+        this.op(Op.and);
+        this.op(Op.not);
+        this.op(Op.or);
+        this.fn(Fn.eqc, 0);
+        this.fn(Fn.ldc, 1);
+        this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
+        this.op(Op.csub0);
+      }
+    }
+    // occmesh.mul64 (VAL INT64 a, b, INT64 r, INT overflow) and occmesh.div64 (VAL INT64 a, b, INT64 q, r):
+    // parameter 3 goes in W[0], the others in C, B, A.
+    const routine = this.runtime(e.op === '*' ? 'occmesh.mul64' : 'occmesh.div64');
+    this.frame.requireChild(() => CALL_WORDS + routine.total());
+    this.fn(Fn.ldlp, e.op === '*' ? flag : rem);
+    this.fn(Fn.stl, 0);
+    this.fn(Fn.ldlp, q);
+    this.placeAddress(b);
+    this.placeAddress(a);
+    this.jump(Fn.call, routine.label);
+    if (e.op === '*') {
+      this.fn(Fn.ldl, flag);
+      this.fn(Fn.ldc, 1);
+      this.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
+      this.op(Op.csub0);
+    }
+    this.copyPlace({ kind: 'slot', st: this.temp(e.op === '*' || e.op === '/' ? q : rem) }, r);
+  }
+
+  private library64: { items: Item[]; procs: Map<string, LibraryProc> } | null = null;
+
+  private runtime(name: string): LibraryProc {
+    if (!this.library64) {
+      if (!this.runtimeSource) throw new Error('codegen: no runtime library for INT64 multiply and divide');
+      this.library64 = generateLibrary(this.runtimeSource());
+    }
+    const p = this.library64.procs.get(name);
+    if (!p) throw new Error(`codegen: the runtime library has no ${name}`);
+    return p;
+  }
+
+  /** REAL32/REAL64 to INT64: round to an integral double, check the range, split into two 32-bit halves. */
+  private realToInt64(e: Extract<Expr, { kind: 'conversion' }>, r: Deferred): void {
+    const r1: Deferred = () => r() + 1;
+    this.fexpr(e.operand);
+    if (isPrim(e.operand.type!, 'REAL32')) this.fpentry(FpOp.fpur32tor64);
+    if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
+    this.op(Op.fpint);
+    if (this.rangeChecks) {
+      this.fpentry(FpOp.fpuchki64);
+      this.check(e.span, `\`${exprText(e.operand)}\` is out of range for INT64 in \`${exprText(e)}\``);
+      this.op(Op.fpchkerr);
+    }
+    this.op(Op.fpdup);
+    this.fpentry(FpOp.fpuexpdec32);
+    this.fpentry(FpOp.fpurm);
+    this.op(Op.fpint);
+    this.op(Op.fpdup);
+    this.op(Op.fprtoi32);
+    this.fn(Fn.ldlp, r1);
+    this.op(Op.fpstnli32);
+    this.fpentry(FpOp.fpuexpinc32);
+    this.op(Op.fpsub);
+    // The low half is in 0 .. 2^32 - 1: shift it into the INT32 range and flip the sign bit back afterwards.
+    this.address(this.realConst(2147483648, { kind: 'prim', name: 'REAL64' }));
+    this.op(Op.fpldnldb);
+    this.op(Op.fpsub);
+    this.op(Op.fprtoi32);
+    this.fn(Fn.ldlp, r);
+    this.op(Op.fpstnli32);
+    this.fn(Fn.ldl, r);
+    this.op(Op.mint);
+    this.op(Op.xor);
+    this.fn(Fn.stl, r);
+  }
+
+  /** INT64 to REAL32/REAL64 on the FPU: hi * 2^32 + lo (lo unsigned), rounded once to REAL64. */
+  private int64ToReal(e: Extract<Expr, { kind: 'conversion' }>): void {
+    if (isPrim(e.type!, 'REAL32')) return this.int64ToReal32(e);
+    const mark = this.frame.mark();
+    const p = this.evalWide(e.operand);
+    this.placeAddress(p, 1);
+    this.op(Op.fpi32tor64);
+    this.fpentry(FpOp.fpuexpinc32);
+    this.placeAddress(p, 0);
+    this.op(Op.fpb32tor64);
+    if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
+    this.op(Op.fpadd);
+    this.frame.release(mark);
+  }
+
+  /**
+   * INT64 to REAL32, rounded once. Going through REAL64 would round twice when |v| needs more than 53 bits, so
+   * such magnitudes are first shifted right 11 places with a sticky bit (any bit shifted out sets the lowest one),
+   * which keeps every bit REAL32 rounding looks at; a REAL64 scale of ±1.0 or ±2048.0 puts back the shift and
+   * the sign exactly.
+   */
+  private int64ToReal32(e: Extract<Expr, { kind: 'conversion' }>): void {
+    const mark = this.frame.mark();
+    const p = this.evalWide(e.operand);
+    const mask = this.frame.alloc(1);
+    const sticky = this.frame.alloc(1);
+    const m = this.frame.alloc(2);
+    const sc = this.frame.alloc(2);
+    const small = this.label('int64.small');
+    // mask = 0 or -1 by the sign; m = |v| as an unsigned 64-bit value.
+    this.word(p, 1);
+    this.fn(Fn.ldc, 31);
+    this.op(Op.shr);
+    this.fn(Fn.ldc, 0);
+    this.op(Op.rev);
+    this.op(Op.diff);
+    this.fn(Fn.stl, mask);
+    this.fn(Fn.ldc, 0);
+    this.word(p, 0);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.xor);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.ldiff);
+    this.fn(Fn.stl, m);
+    this.word(p, 1);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.xor);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.ldiff);
+    this.fn(Fn.stl, m + 1);
+    // The scale: 1.0 with the value's sign.
+    this.fn(Fn.ldc, 0);
+    this.fn(Fn.stl, sc);
+    this.fn(Fn.ldl, mask);
+    this.op(Op.mint);
+    this.op(Op.and);
+    this.fn(Fn.ldc, 0x3ff00000);
+    this.op(Op.or);
+    this.fn(Fn.stl, sc + 1);
+    // Fewer than 54 bits (m.hi < 2^21): exact in REAL64 as it is.
+    this.fn(Fn.ldl, m + 1);
+    this.fn(Fn.ldc, 21);
+    this.op(Op.shr);
+    this.jump(Fn.cj, small);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldc, 0x7ff);
+    this.op(Op.and);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.eqc, 0);
+    this.fn(Fn.stl, sticky);
+    this.fn(Fn.ldl, m + 1);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldc, 11);
+    this.op(Op.lshr);
+    this.fn(Fn.stl, m);
+    this.fn(Fn.stl, m + 1);
+    this.fn(Fn.ldl, m);
+    this.fn(Fn.ldl, sticky);
+    this.op(Op.or);
+    this.fn(Fn.stl, m);
+    // Scale by 2^11: add 11 to the exponent field.
+    this.fn(Fn.ldl, sc + 1);
+    this.fn(Fn.ldc, 11 << 20);
+    this.op(Op.sum);
+    this.fn(Fn.stl, sc + 1);
+    this.place(small);
+    this.fn(Fn.ldlp, m + 1);
+    this.op(Op.fpb32tor64);
+    this.fpentry(FpOp.fpuexpinc32);
+    this.fn(Fn.ldlp, m);
+    this.op(Op.fpb32tor64);
+    this.op(Op.fpadd);
+    this.fn(Fn.ldlp, sc);
+    this.op(Op.fpldnlmuldb);
+    if (e.mode === 'TRUNC') this.fpentry(FpOp.fpurz);
+    this.fpentry(FpOp.fpur64tor32);
+    this.frame.release(mark);
+  }
+
+  /** Comparisons of INT64, REAL32 or REAL64 operands: the BOOL result in A. */
+  private numericCompare(e: Extract<Expr, { kind: 'dyadic' }>): void {
+    const op = e.op;
+    const lt = e.left.type!;
+    if (isReal(lt)) {
+      const swap = op === '<' || op === '>=';
+      this.fOperands(swap ? e.right : e.left, swap ? e.left : e.right);
+      this.op(op === '=' || op === '<>' ? Op.fpeq : Op.fpgt);
+      if (op === '<>' || op === '<=' || op === '>=') this.fn(Fn.eqc, 0);
+      return;
+    }
+    const mark = this.frame.mark();
+    let a = this.evalWide(e.left);
+    let b = this.evalWide(e.right);
+    switch (op) {
+      case '=':
+      case '<>':
+        this.word(a, 0);
+        this.word(b, 0);
+        this.op(Op.xor);
+        this.word(a, 1);
+        this.word(b, 1);
+        this.op(Op.xor);
+        this.op(Op.or);
+        this.fn(Fn.eqc, 0);
+        if (op === '<>') this.fn(Fn.eqc, 0);
+        break;
+      case 'AFTER': {
+        // a AFTER b is (a MINUS b) > 0.
+        const d = this.frame.alloc(2);
+        this.fn(Fn.ldc, 0);
+        this.word(a, 0);
+        this.word(b, 0);
+        this.op(Op.ldiff);
+        this.fn(Fn.stl, d);
+        this.word(a, 1);
+        this.word(b, 1);
+        this.op(Op.ldiff);
+        this.fn(Fn.stl, d + 1);
+        this.greater64({ kind: 'slot', st: this.temp(d) }, { kind: 'const', lo: 0, hi: 0 });
+        break;
+      }
+      default: {
+        if (op === '<' || op === '>=') [a, b] = [b, a];
+        this.greater64(a, b);
+        if (op === '<=' || op === '>=') this.fn(Fn.eqc, 0);
+      }
+    }
+    this.frame.release(mark);
+  }
+
+  /**
+   * Push a > b (signed 64-bit). The borrow out of b - a says a > b unsigned; when the signs differ the signed
+   * answer is the opposite, so XOR in the sign bit of a.hi >< b.hi.
+   */
+  private greater64(a: Place, b: Place): void {
+    this.fn(Fn.ldc, 0);
+    this.word(b, 0);
+    this.word(a, 0);
+    this.op(Op.ldiff);
+    this.op(Op.rev);
+    this.word(b, 1);
+    this.word(a, 1);
+    this.op(Op.ldiff);
+    this.op(Op.rev);
+    this.word(a, 1);
+    this.word(b, 1);
+    this.op(Op.xor);
+    this.fn(Fn.ldc, 31);
+    this.op(Op.shr);
+    this.op(Op.xor);
+  }
+
+  // -------------------------------------------------------------------------------------------- stores and I/O
+
+  /** Assignments to INT64, REAL32 and REAL64 targets; false if the classic word path does it. */
+  private storeNumeric(target: Expr, value: Expr): boolean {
+    const t = target.type!;
+    if (isWide(t)) {
+      const mark = this.frame.mark();
+      const p = this.evalWide(value);
+      this.storePlace(target, p);
+      this.frame.release(mark);
+      return true;
+    }
+    if (!isPrim(t, 'REAL32') || value.realValue !== undefined || value.kind === 'name' || value.kind === 'subscript') return false;
+    const local = this.localSlot(target);
+    if (local) {
+      this.fexpr(value);
+      this.fn(Fn.ldlp, local);
+    } else if (this.usesFP(target)) {
+      const mark = this.frame.mark();
+      const ta = this.frame.alloc(1);
+      this.elementAddress(target);
+      this.fn(Fn.stl, ta);
+      this.fexpr(value);
+      this.fn(Fn.ldl, ta);
+      this.frame.release(mark);
+    } else {
+      this.fexpr(value);
+      this.elementAddress(target);
+    }
+    this.op(Op.fpstnlsn);
+    return true;
+  }
+
+  /** Store an INT16, INT64 or REAL64 value at the address `dst` pushes. */
+  private storeNumericAt(value: Expr, dst: Word, type: Type): void {
+    const mark = this.frame.mark();
+    if (is16(type)) {
+      const tv = this.frame.alloc(1);
+      const ta = this.frame.alloc(1);
+      this.expr(value);
+      this.fn(Fn.stl, tv);
+      dst.emit();
+      this.fn(Fn.stl, ta);
+      this.fn(Fn.ldl, tv);
+      this.fn(Fn.ldl, ta);
+      this.op(Op.sb);
+      this.fn(Fn.ldl, tv);
+      this.fn(Fn.ldc, 8);
+      this.op(Op.shr);
+      this.fn(Fn.ldl, ta);
+      this.fn(Fn.adc, 1);
+      this.op(Op.sb);
+    } else {
+      const p = this.evalWide(value);
+      const ta = this.frame.alloc(1);
+      dst.emit();
+      this.fn(Fn.stl, ta);
+      for (let i = 0; i < 2; i++) {
+        this.word(p, i);
+        this.fn(Fn.ldl, ta);
+        this.fn(Fn.stnl, i);
+      }
+    }
+    this.frame.release(mark);
+  }
+
+  /** Copy a two-word place into an INT64/REAL64 element. */
+  private storePlace(target: Expr, p: Place): void {
+    const local = this.localSlot(target);
+    if (local) {
+      this.copyPlace(p, local);
+      return;
+    }
+    const ta = this.frame.alloc(1);
+    this.elementAddress(target);
+    this.fn(Fn.stl, ta);
+    for (let i = 0; i < 2; i++) {
+      this.word(p, i);
+      this.fn(Fn.ldl, ta);
+      this.fn(Fn.stnl, i);
+    }
+  }
+
+  /** Multiple assignment with two-word values: every right-hand side is copied to a temporary first. */
+  private assignWideMulti(targets: readonly Expr[], values: readonly Expr[]): void {
+    const mark = this.frame.mark();
+    const temps = values.map((v) => {
+      if (isWide(v.type!)) {
+        const t = this.frame.alloc(2);
+        const inner = this.frame.mark();
+        this.copyPlace(this.evalWide(v), () => t);
+        this.frame.release(inner);
+        return { wide: true, slot: t };
+      }
+      const t = this.frame.alloc(1);
+      this.expr(v);
+      this.fn(Fn.stl, t);
+      return { wide: false, slot: t };
+    });
+    targets.forEach((target, i) => {
+      const tmp = temps[i]!;
+      if (tmp.wide) {
+        const inner = this.frame.mark();
+        this.storePlace(target, { kind: 'slot', st: this.temp(tmp.slot) });
+        this.frame.release(inner);
+      } else this.storeFrom(target, () => this.fn(Fn.ldl, tmp.slot));
+    });
+    this.frame.release(mark);
+  }
+
+  /** Output a two-byte (INT16) or eight-byte (INT64, REAL64) value with `out`. */
+  private outputNumeric(chan: Expr, item: Expr, size: number): void {
+    const mark = this.frame.mark();
+    if (size === 2) {
+      const t = this.frame.alloc(1);
+      this.expr(item);
+      this.fn(Fn.stl, t);
+      this.fn(Fn.ldlp, t);
+    } else {
+      this.placeAddress(this.evalWide(item));
+    }
+    this.channelAddress(chan);
+    this.fn(Fn.ldc, size);
+    this.op(Op.out);
+    this.frame.release(mark);
+  }
+
+  /** The address of a VAL INT64/REAL64 actual parameter: the element itself, or a temporary holding the value. */
+  private valueAddress(arg: Expr): void {
+    if (arg.constValue === undefined && arg.realValue === undefined && isElement(arg)) {
+      this.elementAddress(arg);
+      return;
+    }
+    this.placeAddress(this.evalWide(arg));
+  }
+
+  // -------------------------------------------------------------------------------------------- the FPU
+
+  /** Whether evaluating `e` uses the FPU (a real value is computed or compared somewhere inside). */
+  private usesFP(e: Expr): boolean {
+    switch (e.kind) {
+      case 'conversion':
+        return isReal(e.type!) || isReal(e.operand.type!) || this.usesFP(e.operand);
+      case 'dyadic':
+        return isReal(e.left.type!) || this.usesFP(e.left) || this.usesFP(e.right);
+      case 'monadic':
+        return isReal(e.type!) || this.usesFP(e.operand);
+      case 'subscript':
+        return this.usesFP(e.base) || this.usesFP(e.index);
+      default:
+        return false;
+    }
+  }
+
+  /** FPU registers needed to evaluate the real expression `e` (at most 3: deeper ones spill). */
+  private fdepth(e: Expr): number {
+    if (e.realValue !== undefined) return 1;
+    switch (e.kind) {
+      case 'name':
+        return 1;
+      case 'subscript':
+        return this.usesFP(e) ? MAX_REGS : 1;
+      case 'monadic':
+        return this.fdepth(e.operand);
+      case 'dyadic': {
+        const l = this.fdepth(e.left);
+        const r = this.fdepth(e.right);
+        return l === r ? Math.min(MAX_REGS, l + 1) : Math.max(l, r);
+      }
+      case 'conversion': {
+        const from = e.operand.type!;
+        if (isReal(from)) return this.fdepth(e.operand);
+        // INT64 operands may call the runtime routines, whose loops can deschedule: the FPU stack must be empty
+        // then (its registers are not kept across a descheduling point).
+        if (this.usesFP(e.operand) || isPrim(from, 'INT64')) return MAX_REGS;
+        return 1;
+      }
+      default:
+        return MAX_REGS;
+    }
+  }
+
+  /** Push the value of a REAL32/REAL64 expression onto the FPU stack. */
+  private fexpr(e: Expr): void {
+    const t = e.type!;
+    const single = isPrim(t, 'REAL32');
+    if (e.realValue !== undefined) {
+      if (Object.is(e.realValue, 0)) {
+        this.op(single ? Op.fpldzerosn : Op.fpldzerodb);
+        return;
+      }
+      this.address(this.realConst(e.realValue, t));
+      this.op(single ? Op.fpldnlsn : Op.fpldnldb);
+      return;
+    }
+    switch (e.kind) {
+      case 'name': {
+        const sym = e.decl!;
+        if (this.refs.has(sym)) this.loadSlot(storageOf(sym));
+        else this.slotAddress(storageOf(sym));
+        this.op(single ? Op.fpldnlsn : Op.fpldnldb);
+        return;
+      }
+      case 'subscript':
+        this.elementAddress(e);
+        this.op(single ? Op.fpldnlsn : Op.fpldnldb);
+        return;
+      case 'call': {
+        // A FUNCTION result: in a temporary already, or called now (its bits come back in A, or A and B).
+        const mark = this.frame.mark();
+        if (single) {
+          const st = this.hoisted.get(e);
+          if (st) this.slotAddress(st);
+          else {
+            const t = this.frame.alloc(1);
+            this.callRoutine(callees.get(e)!, e.args);
+            this.fn(Fn.stl, t);
+            this.fn(Fn.ldlp, t);
+          }
+          this.op(Op.fpldnlsn);
+        } else {
+          this.placeAddress(this.evalWide(e));
+          this.op(Op.fpldnldb);
+        }
+        this.frame.release(mark);
+        return;
+      }
+      case 'monadic':
+        // -x is x * -1.0: exact, and it flips the sign of zero as IEEE negation does.
+        this.fexpr(e.operand);
+        this.address(this.realConst(-1, t));
+        this.op(single ? Op.fpldnlmulsn : Op.fpldnlmuldb);
+        return;
+      case 'dyadic': {
+        this.fOperands(e.left, e.right);
+        const op = e.op;
+        let what = `real overflow in \`${exprText(e)}\``;
+        switch (op) {
+          case '+':
+            this.op(Op.fpadd);
+            break;
+          case '-':
+            this.op(Op.fpsub);
+            break;
+          case '*':
+            this.op(Op.fpmul);
+            break;
+          case '/':
+            this.op(Op.fpdiv);
+            what = `real division by zero or overflow in \`${exprText(e)}\``;
+            break;
+          default:
+            this.op(Op.fpremfirst);
+            what = `real remainder of a division by zero in \`${exprText(e)}\``;
+            break;
+        }
+        this.check(e.span, what);
+        this.op(Op.fpchkerr);
+        return;
+      }
+      case 'conversion':
+        this.fconversion(e);
+        return;
+      default:
+        throw new Error(`codegen: cannot evaluate a ${e.kind} real expression`);
+    }
+  }
+
+  /** Leave `left` in FB and `right` in FA. */
+  private fOperands(left: Expr, right: Expr): void {
+    const l = this.fdepth(left);
+    const r = this.fdepth(right);
+    if (l >= MAX_REGS && r >= MAX_REGS) {
+      const single = isPrim(right.type!, 'REAL32');
+      const mark = this.frame.mark();
+      const t = this.frame.alloc(single ? 1 : 2);
+      this.fexpr(right);
+      this.fn(Fn.ldlp, t);
+      this.op(single ? Op.fpstnlsn : Op.fpstnldb);
+      this.fexpr(left);
+      this.fn(Fn.ldlp, t);
+      this.op(single ? Op.fpldnlsn : Op.fpldnldb);
+      this.frame.release(mark);
+    } else if (r > l) {
+      this.fexpr(right);
+      this.fexpr(left);
+      this.op(Op.fprev);
+    } else {
+      this.fexpr(left);
+      this.fexpr(right);
+    }
+  }
+
+  /** A conversion to REAL32 or REAL64, onto the FPU stack. */
+  private fconversion(e: Extract<Expr, { kind: 'conversion' }>): void {
+    const to = e.type!;
+    const from = e.operand.type!;
+    const trunc = e.mode === 'TRUNC';
+    if (isReal(from)) {
+      this.fexpr(e.operand);
+      if (isPrim(from, 'REAL32') && isPrim(to, 'REAL64')) this.fpentry(FpOp.fpur32tor64);
+      else if (isPrim(from, 'REAL64') && isPrim(to, 'REAL32')) {
+        if (trunc) this.fpentry(FpOp.fpurz);
+        this.fpentry(FpOp.fpur64tor32);
+        this.check(e.span, `\`${exprText(e.operand)}\` is out of range for REAL32 in \`${exprText(e)}\``);
+        this.op(Op.fpchkerr);
+      }
+      return;
+    }
+    if (isPrim(from, 'INT64')) return this.int64ToReal(e);
+    const mark = this.frame.mark();
+    const tmp = this.frame.alloc(1);
+    this.expr(e.operand);
+    this.fn(Fn.stl, tmp);
+    if (trunc && isPrim(to, 'REAL32')) this.fpentry(FpOp.fpurz);
+    this.fn(Fn.ldlp, tmp);
+    this.op(isPrim(to, 'REAL32') ? Op.fpi32tor32 : Op.fpi32tor64);
+    this.frame.release(mark);
+  }
+}
+
+/** Where a two-word value is: workspace slots, a slot holding its address, a constant, or a pool constant. */
+type Place =
+  /** Two words of a variable or temporary (possibly in an enclosing routine, reached through the static link). */
+  | { readonly kind: 'slot'; readonly st: Storage }
+  /** A word holding the value's address (a reference parameter or abbreviation, or a subscripted element). */
+  | { readonly kind: 'ptr'; readonly st: Storage }
+  | { readonly kind: 'const'; readonly lo: number; readonly hi: number }
+  | { readonly kind: 'pool'; readonly label: Label };
+
+function isWide(t: Type | undefined): boolean {
+  return t !== undefined && isPrim(t, 'INT64', 'REAL64');
+}
+
+function isReal(t: Type | undefined): boolean {
+  return t !== undefined && isPrim(t, 'REAL32', 'REAL64');
+}
+
+function is16(t: Type | undefined): boolean {
+  return t !== undefined && isPrim(t, 'INT16');
+}
+
+function isElement(e: Expr): boolean {
+  return e.kind === 'name' || e.kind === 'subscript';
+}
+
+function typeNameOf(t: Type): string {
+  return t.kind === 'prim' ? t.name : 'this type';
+}
+
+function float32Bits(v: number): number {
+  return new Int32Array(Float32Array.of(v).buffer)[0]!;
 }
 
 /** Whether an array expression runs code before its address is known (a segment, a built table). */
@@ -2299,7 +3618,7 @@ function needsRangeCheck(e: Extract<Expr, { kind: 'conversion' }>): boolean {
 
 function wordsFor(t: Type): number {
   const bytes = byteSize(t) ?? 4;
-  if (t.kind === 'prim') return 1;
+  if (t.kind === 'prim') return bytes > 4 ? 2 : 1;
   return Math.max(1, Math.ceil(bytes / 4));
 }
 

@@ -7,8 +7,21 @@ import { check } from './checker.js';
 import { generate } from './codegen.js';
 import { parse } from './parser.js';
 import { checkUsage } from './usage.js';
+import { runtime64 } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
-import { IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
+import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
+import { memoryNeeded, place } from './placement.js';
+
+export interface CompileOptions {
+  /** Emit subscript, conversion and shift-count range checks (default true; `--no-checks` turns them off). */
+  readonly rangeChecks?: boolean;
+  /** The mesh size (`--mesh WxH`); by default the smallest that holds the program's placement. */
+  readonly mesh?: { readonly width: number; readonly height: number };
+  /** Spread the branches of the program's outermost PAR across the mesh (`--spread`). */
+  readonly spread?: boolean;
+  /** Memory per core (`--mem`), to check that each core's code and workspace fit. */
+  readonly memoryBytes?: number;
+}
 
 export interface CompileResult {
   /** Null when there were errors. */
@@ -18,7 +31,7 @@ export interface CompileResult {
 }
 
 /** Compile one occam source file. Never throws on bad input: problems come back as diagnostics. */
-export function compileSource(path: string, text: string): CompileResult {
+export function compileSource(path: string, text: string, options: CompileOptions = {}): CompileResult {
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
   const program = parse(file, diags);
@@ -27,15 +40,42 @@ export function compileSource(path: string, text: string): CompileResult {
   if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
   if (!checked || diags.errorCount > 0) return { image: null, diagnostics: diags.sorted() };
 
-  const gen = generate(checked);
+  const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+  const codegen = { rangeChecks: options.rangeChecks ?? true, runtime: runtime64 };
+  const placed = place(checked, { ...options, memoryBytes, codegen }, diags);
+  if (placed === 'error') return { image: null, diagnostics: diags.sorted() };
+  if (placed) {
+    const image: Image = {
+      format: IMAGE_FORMAT,
+      version: IMAGE_VERSION,
+      mesh: placed.mesh,
+      cores: placed.cores,
+      files: [{ path, text }],
+      debug: placed.debug,
+      channels: placed.channels,
+    };
+    return { image, diagnostics: diags.sorted() };
+  }
+
+  const gen = generate(checked, codegen);
   const asm = assemble(gen.items);
+  const words = gen.workspaceWords();
+  const need = memoryNeeded(asm.code.length, words);
+  if (need > memoryBytes) {
+    diags.error(
+      checked.main.def.name.span,
+      `core (0, 0) needs ${need} bytes of memory (code ${asm.code.length}, workspace ${4 * words}) but has ${memoryBytes}`,
+      `give it more memory with --mem ${Math.ceil(need / 1024)}K`,
+    );
+    return { image: null, diagnostics: diags.sorted() };
+  }
   const image: Image = {
     format: IMAGE_FORMAT,
     version: IMAGE_VERSION,
     mesh: { width: 1, height: 1 },
-    cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: gen.workspaceWords() }],
+    cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: words }],
     files: [{ path, text }],
-    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data }],
+    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels, names: asm.names }],
   };
   return { image, diagnostics: diags.sorted() };
 }

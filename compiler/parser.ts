@@ -218,8 +218,6 @@ function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.PLACED, 'PLACED PAR'],
-  [T.PROCESSOR, 'PROCESSOR'],
   [T.CLAIM, 'CLAIM'],
   [T.FORK, 'FORK'],
   [T.FORKING, 'FORKING'],
@@ -621,6 +619,8 @@ class OccamParser extends EmbeddedActionsParser {
         },
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
+        { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
+        { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
         {
           GATE: () => this.LA(1).tokenType !== T.PRI || this.LA(2).tokenType === T.ALT,
@@ -1369,6 +1369,33 @@ class OccamParser extends EmbeddedActionsParser {
       const first = pri ?? kw;
       const body = this.constructBody(items, repl ?? null, this.tokSpan(first), pri ? 'PRI PAR' : 'PAR');
       return { kind: 'par', span: this.spanWithBody(first, body), pri: pri !== undefined, repl: repl ?? null, body };
+    });
+  });
+
+  /** `PLACED PAR [replicator]` with PROCESSOR clauses (or nested PLACED PARs) indented under it. */
+  placedParProc = this.rule('placedParProc', (): A.Process => {
+    const kw = this.CONSUME(T.PLACED);
+    this.CONSUME(T.PAR, { ERR_MSG: msg('expected PAR after PLACED', 'write PLACED PAR') });
+    const repl = this.OPTION(() => this.SUBRULE(this.replicator));
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const branches = this.constructBody(items, repl ?? null, this.tokSpan(kw), 'PLACED PAR');
+      return { kind: 'placed', span: this.spanWithBody(kw, branches), repl: repl ?? null, branches };
+    });
+  });
+
+  /** `PROCESSOR x, y` with the process that runs there indented under it. */
+  processorClause = this.rule('processorClause', (): A.Process => {
+    const kw = this.CONSUME(T.PROCESSOR);
+    const x = this.SUBRULE(this.expression);
+    this.CONSUME(T.Comma, { ERR_MSG: msg('expected `,` between the coordinates', 'write PROCESSOR x, y') });
+    const y = this.SUBRULE2(this.expression);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.fromTo(this.tokSpan(kw), y.span), 'PROCESSOR');
+      return { kind: 'processor', span: this.fromTo(this.tokSpan(kw), body.span), x, y, body };
     });
   });
 
@@ -2253,9 +2280,14 @@ class OccamParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
-          // Real literals lex (with their value decoded) but the AST has no node for them yet.
           const t = this.CONSUME(T.RealLiteral);
-          return this.notYet(t, 'a real (REAL32/REAL64) literal');
+          const decoration = this.OPTION6(() => this.SUBRULE6(this.decoration));
+          return this.ACTION((): A.Expr => ({
+            kind: 'real',
+            span: this.decorated(t, decoration),
+            text: (t.payload as { text: string }).text,
+            decoration: decoration ?? null,
+          }));
         },
       },
       {
@@ -2420,12 +2452,17 @@ class OccamParser extends EmbeddedActionsParser {
   decoration = this.rule('decoration', (): A.TypeNode => {
     this.CONSUME(T.LParen);
     const t = this.SUBRULE(this.dataType);
-    this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` after the type of the literal') });
+    this.ACTION(() => this.decorationEnds.set(t, this.tokenSpan(close)));
     return t;
   });
 
+  /** The closing parenthesis of each literal decoration, so a decorated literal's span includes it. */
+  private readonly decorationEnds = new WeakMap<A.TypeNode, Span>();
+
   private decorated(t: IToken, decoration: A.TypeNode | undefined): Span {
-    return decoration ? this.fromTo(this.tokSpan(t), decoration.span) : this.tokSpan(t);
+    if (!decoration) return this.tokSpan(t);
+    return this.fromTo(this.tokSpan(t), this.decorationEnds.get(decoration) ?? decoration.span);
   }
 
   private ident(t: IToken): A.Ident {

@@ -27,8 +27,8 @@ export interface VarSymbol extends SymbolBase {
 /** A compile-time constant: a VAL abbreviation of a constant expression. */
 export interface ConstSymbol extends SymbolBase {
   readonly kind: 'const';
-  /** Integer-like values (INT, BYTE, BOOL) as bigint; strings and tables as bytes. */
-  readonly value: bigint | Uint8Array;
+  /** Integer-like values (INT, BYTE, BOOL, INT16/32/64) as bigint; REAL32/REAL64 as number; strings and tables as bytes. */
+  readonly value: bigint | Uint8Array | number;
 }
 
 /** A VAL abbreviation of a run-time expression, or a reference abbreviation of an element. */

@@ -7,12 +7,17 @@
 // Nothing allocates per instruction. Errors unwind with a preallocated sentinel, never a JS exception object.
 
 import { decode, FN_CYCLES, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET, NONE_SELECTED } from './isa.js';
-import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START } from './image.js';
+import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START, MESH_CHANNEL_BASE } from './image.js';
 import { ByteSink } from './sink.js';
+import type { Network } from './network.js';
+import type { EventBus } from './events.js';
+import { Fpu } from './fpu.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
 const DEVICE_OFF = (DEVICE_BASE ^ MOST_NEG) >>> 0;
+/** Byte offset of the mesh channel endpoints (image.ts): no memory backs them. */
+const MESH_OFF = (MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0;
 
 // Workspace slots below Wptr, as byte offsets (codegen.md §1).
 const S_IPTR = -4;
@@ -111,10 +116,15 @@ export class Core {
   readonly mem8: Uint8Array;
   readonly mem32: Int32Array;
   /**
-   * What each descheduled process waits on, indexed by the word index of its Wptr (for a PAR waiting in endp, of its
-   * join block): 0 = nothing recorded; otherwise (channel word index << 4) | (priority << 3) | WAIT_*.
+   * What each descheduled process waits on, keyed by the word index of its Wptr (for a PAR waiting in endp, of its
+   * join block): (channel word index << 4) | (priority << 3) | WAIT_*. A map rather than a word per word of memory
+   * keeps a core small, so that thousands of them fit.
    */
-  readonly waitInfo: Int32Array;
+  readonly waitInfo = new Map<number, number>();
+  /** The links, for channel instructions on mesh channel addresses (set by the Machine). */
+  net: Network | null = null;
+  /** Process events go here when someone listens (set by the Machine). */
+  events: EventBus | null = null;
 
   // Registers. Iptr and Wptr are addresses; Oreg is always 0 between instructions (prefixes are never interrupted).
   A = 0;
@@ -128,6 +138,8 @@ export class Core {
   HaltOnError = false;
   /** Whether a process is executing (Wptr/Iptr/priority describe it). */
   active = false;
+  /** The T800 floating-point unit (emulator/fpu.ts). */
+  readonly fpu = new Fpu();
 
   /** Run queues (front, back) and timer queues, indexed by priority; NotProcess when empty. */
   readonly fptr = Int32Array.of(NOT_PROCESS, NOT_PROCESS);
@@ -195,7 +207,6 @@ export class Core {
     this.memory = new ArrayBuffer(bytes);
     this.mem8 = new Uint8Array(this.memory);
     this.mem32 = new Int32Array(this.memory);
-    this.waitInfo = new Int32Array((bytes >>> 2) + 1);
     this.stdin = options.stdin ?? new Uint8Array(0);
     this.onScreen = options.onScreen;
     this.onError = options.onError;
@@ -840,7 +851,7 @@ export class Core {
   private enqueue(w: number, p: number): void {
     const x = (w ^ MOST_NEG) >>> 0;
     if (x > this.memoryBytes || x < 20) this.faultAddr((w - 20) | 0);
-    this.waitInfo[x >>> 2] = 0;
+    if (this.waitInfo.size > 0) this.waitInfo.delete(x >>> 2);
     if (this.fptr[p] === NOT_PROCESS) this.fptr[p] = w;
     else this.wr(this.bptr[p]! + S_LINK, w);
     this.bptr[p] = w;
@@ -851,8 +862,11 @@ export class Core {
   private block(kind: number, channelOffset: number): void {
     const w = this.Wptr;
     this.wr(w + S_IPTR, this.Iptr);
-    this.waitInfo[((w ^ MOST_NEG) >>> 0) >>> 2] = ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind;
+    this.waitInfo.set(((w ^ MOST_NEG) >>> 0) >>> 2, ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind);
     this.active = false;
+    if (this.events?.active) {
+      this.events.emit({ kind: 'blocked', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w, waiting: WAIT_NAMES[kind]! });
+    }
   }
 
   /** A high-priority process became ready while a low-priority one runs: interrupt it. */
@@ -867,6 +881,7 @@ export class Core {
     this.intC = this.C;
     this.intError = this.Error;
     this.intHaltOnError = this.HaltOnError;
+    this.fpu.save();
     // The high-priority side starts with a clear Error flag; the low-priority one gets its own back on resumption.
     this.Error = false;
     this.active = false;
@@ -889,6 +904,7 @@ export class Core {
       this.C = this.intC;
       this.Error = this.intError;
       this.HaltOnError = this.intHaltOnError;
+      this.fpu.restore();
       this.priority = 1;
       this.active = true;
       return true;
@@ -908,6 +924,54 @@ export class Core {
     this.Iptr = this.rd(w + S_IPTR);
     this.priority = p;
     this.active = true;
+    if (this.events?.active) this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
+  }
+
+  /**
+   * The network makes a process waiting on a mesh channel ready at `cycle`. A core with nothing to run waits
+   * until then (idle time); a core that is already past it queues the process now.
+   */
+  wake(wdesc: number, cycle: number): void {
+    if (this.halted) return;
+    if (!this.hasReadyProcess && this.cycles < cycle) this.cycles = cycle;
+    this.enqueue(wdesc & ~3, wdesc & 1);
+    this.updateState();
+  }
+
+  /** A message has arrived on a mesh channel an ALT of this core has enabled: the ALT becomes ready. */
+  altReady(wdesc: number, cycle: number): void {
+    if (this.halted) return;
+    const w = wdesc & ~3;
+    const st = this.rd(w + S_STATE);
+    if (st === WAITING) {
+      if (!this.hasReadyProcess && this.cycles < cycle) this.cycles = cycle;
+      this.wr(w + S_STATE, READY);
+      this.enqueue(w, wdesc & 1);
+      this.updateState();
+    } else if (st === ENABLING) this.wr(w + S_STATE, READY);
+  }
+
+  /** Output on a mesh channel: the message goes to the network and the process waits for the acknowledgement. */
+  private meshOut(n: number, chan: number, src: number): number {
+    if (!this.net) return this.faultHere('channel is not connected');
+    if (n > 0) this.range(src, n);
+    const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
+    const err = this.net.output(this, k, this.Wptr | this.priority, src, n, this.cycles);
+    if (err !== null) return this.faultHere(err);
+    this.block(WAIT_OUTPUT, 0);
+    return -1;
+  }
+
+  /** Input from a mesh channel: take the message if it has arrived, else wait for it. */
+  private meshIn(n: number, chan: number, dst: number): number {
+    if (!this.net) return this.faultHere('channel is not connected');
+    if (n > 0) this.range(dst, n);
+    const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
+    const r = this.net.input(this, k, this.Wptr | this.priority, dst, n, this.cycles);
+    if (typeof r === 'string') return this.faultHere(r);
+    if (r) return (n + 3) >>> 2;
+    this.block(WAIT_INPUT, 0);
+    return -1;
   }
 
   private timeslice(): void {
@@ -1027,6 +1091,7 @@ export class Core {
       if (chan === HOST_SCREEN || chan === HOST_ERROR) this.faultHere('input from an output-only host channel');
       return this.faultHere('channel is not connected');
     }
+    if (off >= MESH_OFF) return this.meshIn(n, chan, dst);
     if (off >= this.memoryBytes) this.faultAddr(chan);
     const k = off >>> 2;
     const wd = this.mem32[k]!;
@@ -1059,6 +1124,7 @@ export class Core {
       if (chan === HOST_KEYBOARD) this.faultHere('output to the input-only keyboard channel');
       return this.faultHere('channel is not connected');
     }
+    if (off >= MESH_OFF) return this.meshOut(n, chan, src);
     if (off >= this.memoryBytes) this.faultAddr(chan);
     const k = off >>> 2;
     const wd = this.mem32[k]!;
@@ -1099,6 +1165,13 @@ export class Core {
       if (chan === HOST_KEYBOARD) return true;
       if (chan === HOST_SCREEN || chan === HOST_ERROR) this.faultHere('input from an output-only host channel');
       return this.faultHere('channel is not connected');
+    }
+    if (off >= MESH_OFF) {
+      if (!this.net) return this.faultHere('channel is not connected');
+      if (enabling && !guard) return false;
+      const r = this.net.altGuard(this, (off - MESH_OFF) >>> 2, this.Wptr | this.priority, enabling);
+      if (typeof r === 'string') return this.faultHere(r);
+      return r;
     }
     if (off >= this.memoryBytes) this.faultAddr(chan);
     const k = off >>> 2;
@@ -1143,13 +1216,14 @@ export class Core {
         const count = this.rd(a + 4);
         this.wr(a + 4, (count - 1) | 0);
         const k = ((a ^ MOST_NEG) >>> 0) >>> 2;
+        if (this.events?.active) this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
         if (count === 1) {
           // The last branch to finish becomes the parent.
-          this.waitInfo[k] = 0;
+          this.waitInfo.delete(k);
           this.Wptr = a;
           this.Iptr = this.rd(a);
         } else {
-          this.waitInfo[k] = (this.priority << 3) | WAIT_ENDP;
+          this.waitInfo.set(k, (this.priority << 3) | WAIT_ENDP);
           this.active = false;
         }
         return;
@@ -1578,13 +1652,32 @@ export class Core {
         this.cycles += opc[0xf0]!;
         this.finished = true;
         this.finishCycle = this.cycles;
+        if (this.events?.active) this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
         this.state = 'finished';
         this.halted = true;
         this.active = false;
         throw HALT;
       default:
+        if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
         this.faultHere(`invalid instruction (operation #${(op >>> 0).toString(16).toUpperCase()})`);
     }
+  }
+
+  // Memory and errors for the FPU (emulator/fpu.ts), with the same checks as the core's own instructions.
+  fpRead32(addr: number): number {
+    return this.rd(addr);
+  }
+
+  fpWrite32(addr: number, value: number): void {
+    this.wr(addr, value);
+  }
+
+  fpSetError(reason: string): void {
+    this.raiseHere(reason);
+  }
+
+  fpFault(reason: string): never {
+    return this.faultHere(reason);
   }
 
   private push(v: number): void {
@@ -1604,10 +1697,8 @@ export class Core {
   /** Every descheduled process that is not on a run queue or timer queue: what it waits on and where it resumes. */
   blockedProcesses(): CoreBlocked[] {
     const out: CoreBlocked[] = [];
-    const info = this.waitInfo;
-    const words = this.memoryBytes >>> 2;
-    for (let k = 0; k < words; k++) {
-      const v = info[k]!;
+    for (const k of [...this.waitInfo.keys()].sort((a, b) => a - b)) {
+      const v = this.waitInfo.get(k)!;
       if (v === 0) continue;
       const kind = v & 7;
       const wptr = ((k << 2) ^ MOST_NEG) | 0;

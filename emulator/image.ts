@@ -14,12 +14,19 @@ export const IMAGE_VERSION = 1;
  *   MostNeg + 0x80           MemStart: code, then constants
  *   ...                      free
  *   top of memory            the boot process's workspace grows down from here
+ *   MostNeg + 0x40000000 ..  mesh channel endpoints: channel k of the image's `channels` table is the address
+ *                            MESH_CHANNEL_BASE + 4k on both of its cores. No memory backs these addresses (memory
+ *                            is at most 1 GiB), so a program may have any number of mesh channels, an array of
+ *                            them can be indexed at run time, and a channel instruction on one is handed to the
+ *                            link engine (emulator/network.ts) instead of touching memory.
  */
 export const DEVICE_BASE = (MOST_NEG + 0x70) | 0;
 export const HOST_SCREEN = (MOST_NEG + 0x70) | 0;
 export const HOST_ERROR = (MOST_NEG + 0x74) | 0;
 export const HOST_KEYBOARD = (MOST_NEG + 0x78) | 0;
 export const MEM_START = (MOST_NEG + 0x80) | 0;
+export const MESH_CHANNEL_BASE = (MOST_NEG + 0x40000000) | 0;
+export const MAX_MESH_CHANNELS = 1 << 24;
 /** Words kept free above the boot process's Wptr (its caller frame: return address and parameters). */
 export const BOOT_RESERVE_WORDS = 8;
 export const DEFAULT_MEMORY_BYTES = 64 * 1024;
@@ -70,6 +77,44 @@ export interface CoreDebug {
   readonly procs: readonly ProcEntry[];
   /** Byte ranges of `code` that hold constants, not instructions. */
   readonly data: readonly { readonly offset: number; readonly length: number }[];
+  /** Sorted by offset: the channel each channel instruction uses (optional). */
+  readonly channels?: readonly ChannelSite[];
+  /** Variables and channels with their scopes and workspace offsets (optional). */
+  readonly names?: readonly NameEntry[];
+  /** Source position of the process this core runs, for placed programs (optional). */
+  readonly placedAt?: { readonly file: number; readonly line: number; readonly col: number };
+}
+
+/** A name the debugger and the reports can show for a channel instruction: the channel it uses, in source terms. */
+export interface ChannelSite {
+  /** Code offset of the channel instruction (`in`, `out`, `outword`, `outbyte`). */
+  readonly offset: number;
+  /** The channel expression as written, e.g. `left` or `c[i]`. */
+  readonly name: string;
+}
+
+/** A variable or channel in scope, for the debugger: where it lives while the code in [offset, end) runs. */
+export interface NameEntry {
+  readonly offset: number;
+  readonly end: number;
+  readonly name: string;
+  readonly kind: 'variable' | 'channel' | 'timer';
+  /** Word offset from the workspace pointer of the process that declares it (W[wordOffset]). */
+  readonly wordOffset: number;
+}
+
+/**
+ * A channel between two cores, carried by the mesh (emulator/network.ts). An element of an array of mesh channels
+ * may connect two processes on one core (`from` = `to`): its messages stay in that core's router.
+ */
+export interface MeshChannelInfo {
+  readonly name: string;
+  /** The core whose process outputs. */
+  readonly from: { readonly x: number; readonly y: number };
+  /** The core whose process inputs. */
+  readonly to: { readonly x: number; readonly y: number };
+  /** Set when the receiving end is a host device on core (0, 0) rather than a process. */
+  readonly host?: 'screen' | 'error';
 }
 
 export interface SourceFileInfo {
@@ -86,6 +131,8 @@ export interface Image {
   readonly files: readonly SourceFileInfo[];
   /** Debug information per core, in the same order as `cores`. */
   readonly debug: readonly CoreDebug[];
+  /** Channels between cores; channel k has the address MESH_CHANNEL_BASE + 4k (absent: none). */
+  readonly channels?: readonly MeshChannelInfo[];
 }
 
 export class ImageError extends Error {}
@@ -152,7 +199,35 @@ export function validateImage(image: Image): void {
         fail(`core ${i}: debug entry is invalid`);
       }
     }
+    if (dbg.channels !== undefined) {
+      if (!Array.isArray(dbg.channels)) fail(`core ${i}: channel names are invalid`);
+      for (const e of dbg.channels!) {
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || typeof e.name !== 'string') fail(`core ${i}: channel name entry is invalid`);
+      }
+    }
+    if (dbg.names !== undefined) {
+      if (!Array.isArray(dbg.names)) fail(`core ${i}: name table is invalid`);
+      for (const e of dbg.names!) {
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length) || typeof e.name !== 'string' || !isCount(e.wordOffset, 0, 1 << 28)) {
+          fail(`core ${i}: name entry is invalid`);
+        }
+      }
+    }
+    if (dbg.placedAt !== undefined && (!isObject(dbg.placedAt) || !isCount(dbg.placedAt.file, 0, image.files.length - 1))) {
+      fail(`core ${i}: placement position is invalid`);
+    }
   });
+  if (image.channels !== undefined) {
+    if (!Array.isArray(image.channels) || image.channels.length > MAX_MESH_CHANNELS) fail('image channel table is invalid');
+    const inMesh = (p: unknown): boolean =>
+      isObject(p) && isCount(p.x, 0, image.mesh.width - 1) && isCount(p.y, 0, image.mesh.height - 1);
+    image.channels!.forEach((ch, k) => {
+      if (!isObject(ch) || typeof ch.name !== 'string' || !inMesh(ch.from) || !inMesh(ch.to)) fail(`mesh channel ${k} is invalid`);
+      if (ch.host !== undefined && (!(ch.host === 'screen' || ch.host === 'error') || ch.to.x !== 0 || ch.to.y !== 0)) {
+        fail(`mesh channel ${k}: only core (0, 0) has host devices`);
+      }
+    });
+  }
 }
 
 function isObject(v: unknown): v is Record<string, any> {

@@ -1,18 +1,27 @@
 // The machine: every core of an image on one global cycle clock. This is the API the CLI and the debugger use.
 //
-// The clock advances in batches. In each batch every core runs up to the batch's end cycle on its own; a batch end
-// is the earliest point at which something on one core could affect another (for now cores share nothing, so a
-// batch is bounded only by the cycle limit and by a fixed quantum that keeps host output flowing). Cores with
-// nothing to run cost nothing: a core whose processes all wait on timers skips straight to its next timer.
+// The clock advances in batches. Cores affect each other only through the links (emulator/network.ts), so each
+// core runs on its own up to the batch's end. With one core busy, that is the next network event (a packet, an
+// arrival, an acknowledgement), the cycle limit, or a quantum that keeps host output flowing. With several busy,
+// it is the profile's window, after which the network handles the events in the window; a process it wakes runs
+// from its event's cycle or, if its core was busy, when the core is free (docs/machine.md, "Time and cycles"). Cores with nothing to run cost
+// nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
+// that waits for a timer skips straight to it.
 
 import { Core, type CoreBlocked, type CoreState } from './core.js';
-import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, validateImage, ImageError, type Image } from './image.js';
+import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
 import { MOST_NEG } from './isa.js';
+import { EventBus, type MachineEventListener } from './events.js';
+import { Network, type LinkStats } from './network.js';
+import { PROFILES, type Profile } from './profiles.js';
+import { ByteSink } from './sink.js';
 
 export interface MachineOptions {
   /** Memory per core in bytes (default DEFAULT_MEMORY_BYTES, 64 KiB). */
   memoryBytes?: number;
-  /** Processor clock (default 20 MHz, the T800 profile). */
+  /** The machine modelled: clock, links, routers (default PROFILES.t800). */
+  profile?: Profile;
+  /** Processor clock (default: the profile's). */
   clockHz?: number;
   /** Keyboard bytes for core (0, 0), or a function called on the first keyboard input to supply them. */
   stdin?: Uint8Array | (() => Uint8Array);
@@ -28,6 +37,10 @@ export interface Waiting {
   kind: 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp';
   /** Channel address, for input and output. */
   channel?: number;
+  /** Index in the image's mesh channel table, when the channel is a mesh channel. */
+  meshChannel?: number;
+  /** For an output on a mesh channel: the message has reached the receiver, which has not taken it. */
+  delivered?: boolean;
 }
 
 export interface BlockedProcess {
@@ -65,6 +78,10 @@ export interface RunResult {
   error: RunError | null;
   blocked: BlockedProcess[];
   cores: CoreStats[];
+  /** Every directed link that carried bytes. */
+  links: LinkStats[];
+  /** Processor clock of the run, to turn cycles into emulated time. */
+  clockHz: number;
 }
 
 export class LoadError extends Error {}
@@ -78,8 +95,20 @@ const BATCH_CYCLES = 1 << 20;
 
 export class Machine {
   readonly cores: Core[];
+  readonly profile: Profile;
+  readonly clockHz: number;
+  /** The links and mesh channels; null when the image has no mesh channels. */
+  readonly network: Network | null;
+  /** The event stream (process, message and link events); free when nobody subscribes. */
+  readonly events = new EventBus();
   /** The global clock: every core has run up to here. */
   private now = 0;
+  /** Cores that may have something to do: a ready process or a timer. Blocked cores wait for the network. */
+  private readonly awake = new Set<Core>();
+  private readonly onScreen: ((bytes: Uint8Array) => void) | undefined;
+  private readonly onError: ((bytes: Uint8Array) => void) | undefined;
+  /** Screen bytes that came over the mesh, kept when there is no onScreen callback. */
+  private readonly screenLog = new ByteSink();
 
   constructor(image: Image, options: MachineOptions = {}) {
     try {
@@ -92,7 +121,11 @@ export class Machine {
     if (!Number.isInteger(memoryBytes) || memoryBytes % 4 !== 0 || memoryBytes < 1024 || memoryBytes > 1 << 30) {
       throw new LoadError(`memory size ${memoryBytes} is invalid: it must be a multiple of 4 between 1024 and 2^30 bytes`);
     }
-    const clockHz = options.clockHz ?? 20_000_000;
+    this.profile = options.profile ?? PROFILES.t800;
+    const clockHz = options.clockHz ?? this.profile.clockHz;
+    this.clockHz = clockHz;
+    this.onScreen = options.onScreen;
+    this.onError = options.onError;
     this.cores = image.cores.map((ci) => {
       // Room needed: the reserved words and code at the bottom; the boot workspace, the slots below it and the boot
       // frame above it at the top.
@@ -116,8 +149,46 @@ export class Machine {
         ...(host && options.onError ? { onError: options.onError } : {}),
       });
       core.load(ci.code, ci.entry);
+      core.events = this.events;
+      this.awake.add(core);
       return core;
     });
+    const channels = image.channels ?? [];
+    if (channels.length > 0) {
+      const byPos = new Map<number, Core>();
+      for (const c of this.cores) byPos.set(c.y * image.mesh.width + c.x, c);
+      this.network = new Network(
+        image.mesh,
+        channels,
+        (x, y) => byPos.get(y * image.mesh.width + x) ?? null,
+        this.profile,
+        {
+          write: (device, bytes) => this.hostWrite(device, bytes),
+          woke: (core) => this.awake.add(core),
+        },
+        this.events,
+      );
+      for (const c of this.cores) c.net = this.network;
+    } else this.network = null;
+  }
+
+  /** Subscribe to the event stream; returns the function that unsubscribes. */
+  subscribe(fn: MachineEventListener): () => void {
+    return this.events.subscribe(fn);
+  }
+
+  /** Screen output that arrived over the mesh (when no onScreen callback was given). */
+  meshScreenOutput(): Uint8Array {
+    return this.screenLog.peek();
+  }
+
+  private hostWrite(device: 'screen' | 'error', bytes: Uint8Array): void {
+    // Output of core (0, 0) itself goes first, so that the order of the two is the order of the clock.
+    this.cores.find((c) => c.x === 0 && c.y === 0)?.flushOutput();
+    if (device === 'screen') {
+      if (this.onScreen) this.onScreen(bytes);
+      else this.screenLog.pushFrom(bytes, 0, bytes.length);
+    } else this.onError?.(bytes);
   }
 
   /**
@@ -127,34 +198,57 @@ export class Machine {
    */
   run(maxCycles = Infinity): RunResult {
     const stopAt = this.now + Math.max(0, maxCycles);
-    const cores = this.cores;
+    const net = this.network;
+    const awake = this.awake;
+    const window = this.profile.windowCycles;
     for (;;) {
-      const end = Math.min(stopAt, this.now + BATCH_CYCLES);
-      for (const core of cores) {
-        if (!core.isHalted) core.run(end);
-      }
-      const failed = cores.find((c) => c.state === 'error');
-      if (failed) return this.result('error', failed.cycles, failed);
-      if (cores.every((c) => c.finished || !c.hasBoot)) {
-        return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
-      }
-      let runnable = false;
-      let next = Infinity;
-      for (const core of cores) {
+      // Where the earliest core is, and how many are busy.
+      let low = Infinity;
+      let running = 0;
+      for (const core of awake) {
         if (core.isHalted) continue;
-        if (core.state === 'running') runnable = true;
-        else if (core.state === 'idle' && core.nextEventCycle < next) next = core.nextEventCycle;
+        if (core.state === 'running') {
+          running++;
+          if (core.cycles < low) low = core.cycles;
+        } else if (core.state === 'idle' && core.nextEventCycle < low) low = Math.max(core.cycles, core.nextEventCycle);
       }
-      if (!runnable && next === Infinity) {
-        return this.result('deadlock', Math.max(0, ...cores.map((c) => c.cycles)));
-      }
-      // When every core waits for a timer, the clock jumps to the earliest one.
-      this.now = runnable ? end : Math.max(end, Math.min(next, stopAt));
-      if (this.now >= stopAt) {
+      const netNext = net ? net.nextCycle() : Infinity;
+      const start = Math.min(low, netNext);
+      if (start === Infinity) break;
+      if (start >= stopAt) {
         this.now = stopAt;
         return this.result('cycle-limit', stopAt);
       }
+      if (netNext <= start) {
+        net!.advance(netNext);
+        continue;
+      }
+      // One busy core runs up to the next network event. Several run for a window; the network events that fall in
+      // it are handled afterwards, waking each process at its event's cycle or, if its core was busy with another
+      // process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
+      const many = running > 1;
+      let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
+      if (end <= start) end = start + 1;
+      for (const core of awake) {
+        if (!core.isHalted) core.run(end);
+      }
+      this.now = Math.max(this.now, end);
+      let failed: Core | undefined;
+      for (const core of awake) {
+        if (core.state === 'error') {
+          failed = core;
+          break;
+        }
+        if (core.isHalted || core.state === 'blocked') awake.delete(core);
+      }
+      if (failed) return this.result('error', failed.cycles, failed);
+      if (many && net) net.advance(end);
     }
+    const cores = this.cores;
+    if (cores.every((c) => c.finished || !c.hasBoot)) {
+      return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
+    }
+    return this.result('deadlock', Math.max(0, this.network?.lastCycle ?? 0, ...cores.map((c) => c.cycles)));
   }
 
   private result(status: RunStatus, cycles: number, failed?: Core): RunResult {
@@ -174,7 +268,16 @@ export class Machine {
     if (status === 'deadlock') {
       for (const core of cores) {
         if (core.isHalted) continue;
-        for (const b of core.blockedProcesses()) blocked.push(toBlocked(core, b));
+        for (const b of core.blockedProcesses()) {
+          const p = toBlocked(core, b);
+          const w = this.network?.waitOf(core, b.wptr);
+          if (w) {
+            p.waiting.channel = (MESH_CHANNEL_BASE + 4 * w.channel) | 0;
+            p.waiting.meshChannel = w.channel;
+            if (w.direction === 'output') p.waiting.delivered = w.arrived;
+          }
+          blocked.push(p);
+        }
       }
     }
     return {
@@ -190,6 +293,8 @@ export class Machine {
         busyCycles: c.busyCycles,
         state: statsState(c.state),
       })),
+      links: this.network ? this.network.linkStats() : [],
+      clockHz: this.clockHz,
     };
   }
 }

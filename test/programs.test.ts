@@ -4,6 +4,7 @@
 //   -- expect-exit: <n>        the exit code (default 0)
 //   -- expect-error: <text>    standard error contains this text (any number of them)
 //   -- stdin: <text>           a line of keyboard input (a newline is added)
+//   -- args: <options>         options for `occmesh run`, e.g. --spread --mesh 2x2
 
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,6 +16,7 @@ interface Expectations {
   exit: number;
   errors: string[];
   stdin: string;
+  args: string[];
 }
 
 function findPrograms(dir: string): string[] {
@@ -28,9 +30,9 @@ function findPrograms(dir: string): string[] {
 }
 
 export function expectationsOf(text: string): Expectations {
-  const e: Expectations = { stdout: [], exit: 0, errors: [], stdin: '' };
+  const e: Expectations = { stdout: [], exit: 0, errors: [], stdin: '', args: [] };
   for (const line of text.split('\n')) {
-    const m = /--\s*(expect|expect-exit|expect-error|stdin):\s?(.*)$/.exec(line);
+    const m = /--\s*(expect|expect-exit|expect-error|stdin|args):\s?(.*)$/.exec(line);
     if (!m) continue;
     const value = m[2]!.replace(/\r$/, '');
     switch (m[1]) {
@@ -45,6 +47,9 @@ export function expectationsOf(text: string): Expectations {
         break;
       case 'stdin':
         e.stdin += value + '\n';
+        break;
+      case 'args':
+        e.args.push(...value.trim().split(/\s+/).filter((a) => a !== ''));
         break;
     }
   }
@@ -64,7 +69,7 @@ describe('occam programs with expected output', () => {
     it(name, async () => {
       const text = readFileSync(path, 'latin1');
       const want = expectationsOf(text);
-      const got = await runCli(['run', path], want.stdin);
+      const got = await runCli(['run', ...want.args, path], want.stdin);
       const expectedStdout = want.stdout.length > 0 ? want.stdout.join('\n') + '\n' : '';
       expect({ stdout: got.stdout, exit: got.exitCode }, got.stderr).toEqual({ stdout: expectedStdout, exit: want.exit });
       for (const err of want.errors) expect(got.stderr).toContain(err);

@@ -61,6 +61,8 @@ function sx(e: Expr): string {
       return (e.hex ? `#${e.value.toString(16).toUpperCase()}` : `${e.value}`) + (e.decoration ? `(${tx(e.decoration)})` : '');
     case 'byte':
       return `'${String.fromCharCode(e.value)}'` + (e.decoration ? `(${tx(e.decoration)})` : '');
+    case 'real':
+      return e.text + (e.decoration ? `(${tx(e.decoration)})` : '');
     case 'bool':
       return e.value ? 'TRUE' : 'FALSE';
     case 'string':
@@ -714,8 +716,6 @@ describe('CASE, ALT, timer delays, protocols and variant input parse without the
 
 describe('constructs not supported yet', () => {
   const cases: [string, string][] = [
-    ['PLACED PAR\n    SKIP', '2:3 PLACED PAR is not supported yet'],
-    ['x := 1.5', '2:8 a real (REAL32/REAL64) literal is not supported yet'],
     ['SEQ i = 0 FOR 4 STEP 2\n    SKIP', '2:19 STEP in a replicator is not supported yet'],
     ['DATA TYPE P\n    RECORD\n      INT x:\n  :\n  SKIP', '2:14 a RECORD type is not supported yet'],
   ];
