@@ -466,18 +466,33 @@ class UsageChecker {
         }
         return;
       case 'alt':
-        this.replicated(p.repl, out, (o) => {
-          for (const a of p.alternatives) {
-            if ('kind' in a && a.kind === 'alt') this.process(a, o);
-            else {
-              const alt = a as Exclude<typeof a, { kind: 'alt' }>;
-              this.scoped(alt.specs, o, (s) => {
-                this.guard(alt.guard, s);
-                this.process(alt.body, s);
-              });
+        // A nested ALT may have specifications in front of it, in its enclosing ALT.
+        this.scoped(p.specs ?? [], out, (outer) =>
+          this.replicated(p.repl, outer, (o) => {
+            for (const a of p.alternatives) {
+              if ('kind' in a && a.kind === 'alt') this.process(a, o);
+              else {
+                const alt = a as Exclude<typeof a, { kind: 'alt' }>;
+                this.scoped(alt.specs, o, (s) => {
+                  this.guard(alt.guard, s);
+                  this.process(alt.body, s);
+                });
+              }
             }
-          }
+          }),
+        );
+        return;
+      case 'placed':
+        // Placement (placement.ts) checks what the cores of a PLACED PAR share, more strictly than a PAR: cores
+        // share no memory at all. Here its processes are only walked, for the rules inside each of them.
+        this.replicated(p.repl, out, (o) => {
+          for (const b of p.branches) this.process(b, o);
         });
+        return;
+      case 'processor':
+        this.expr(p.x, out);
+        this.expr(p.y, out);
+        this.process(p.body, out);
         return;
       case 'delay':
         this.element(p.timer, out);
