@@ -23,8 +23,8 @@ export const Exit = {
 export interface CliIO {
   stdout(data: string | Uint8Array): void;
   stderr(text: string): void;
-  /** The keyboard's bytes, read only when a program asks for them. */
-  stdin(): Uint8Array;
+  /** The next keyboard byte, or -1 at the end of input; asked only when the program reads its keyboard. */
+  keyboard(): number;
   readFile(path: string): Uint8Array;
   writeFile(path: string, data: string): void;
 }
@@ -154,7 +154,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
     machine = new Machine(image, {
       memoryBytes: opts.mem,
       profile: opts.profile,
-      stdin: () => io.stdin(),
+      stdin: () => io.keyboard(),
       onScreen: (bytes) => {
         const shown = bytes.filter((b) => b !== FLUSH);
         if (opts.json) stdoutChunks.push(Buffer.from(shown).toString('latin1'));

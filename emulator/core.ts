@@ -52,6 +52,12 @@ const WAIT_NAMES: readonly WaitKindName[] = ['input', 'input', 'output', 'alt', 
 
 export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error';
 
+/**
+ * Supplies keyboard bytes one at a time, when the program reads them: the next byte, or -1 at the end of input.
+ * Asking only on demand means a program that never reads its keyboard never waits for one.
+ */
+export type KeyboardSource = () => number;
+
 export interface CoreOptions {
   x?: number;
   y?: number;
@@ -62,9 +68,7 @@ export interface CoreOptions {
   /** Whether the host devices (screen, error, keyboard) are attached to this core. */
   host?: boolean;
   /** Keyboard bytes; once they are used up every byte read is 255 (end of file). */
-  /** Keyboard bytes, or a function that supplies them on the first keyboard input (so a terminal is never
-   *  read unless the program asks). */
-  stdin?: Uint8Array | (() => Uint8Array);
+  stdin?: Uint8Array | KeyboardSource;
   onScreen?: (bytes: Uint8Array) => void;
   onError?: (bytes: Uint8Array) => void;
 }
@@ -183,7 +187,7 @@ export class Core {
   private inExec = false;
   private execStart = 0;
 
-  private stdin: Uint8Array | (() => Uint8Array);
+  private readonly stdin: Uint8Array | KeyboardSource;
   private stdinPos = 0;
   private readonly screen = new ByteSink();
   private readonly errout = new ByteSink();
@@ -1073,6 +1077,18 @@ export class Core {
     if (!this.host || off < DEVICE_OFF) this.faultHere('channel is not connected');
   }
 
+  /** The next keyboard byte; 255 (END.OF.FILE) once input has ended. */
+  private nextKey(): number {
+    const src = this.stdin;
+    if (typeof src === 'function') {
+      // Someone may be waiting at a terminal: whatever the program has written so far (a prompt) must be seen first.
+      this.flushOutput();
+      const b = src();
+      return b < 0 ? 255 : b & 0xff;
+    }
+    return this.stdinPos < src.length ? src[this.stdinPos++]! : 255;
+  }
+
   /** Input n bytes from a channel into dst. Returns the words moved, or -1 if the process blocked. */
   private chanIn(n: number, chan: number, dst: number): number {
     const off = (chan ^ MOST_NEG) >>> 0;
@@ -1082,9 +1098,7 @@ export class Core {
         if (n > 0) {
           const d = this.range(dst, n);
           const m8 = this.mem8;
-          if (typeof this.stdin === 'function') this.stdin = this.stdin();
-          const src = this.stdin;
-          for (let i = 0; i < n; i++) m8[d + i] = this.stdinPos < src.length ? src[this.stdinPos++]! : 255;
+          for (let i = 0; i < n; i++) m8[d + i] = this.nextKey();
         }
         return (n + 3) >>> 2;
       }

@@ -8,7 +8,7 @@
 // nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
 // that waits for a timer skips straight to it.
 
-import { Core, type CoreBlocked, type CoreState } from './core.js';
+import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
 import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
 import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
@@ -23,8 +23,8 @@ export interface MachineOptions {
   profile?: Profile;
   /** Processor clock (default: the profile's). */
   clockHz?: number;
-  /** Keyboard bytes for core (0, 0), or a function called on the first keyboard input to supply them. */
-  stdin?: Uint8Array | (() => Uint8Array);
+  /** Keyboard bytes for core (0, 0), or a source asked for each byte as the program reads it. */
+  stdin?: Uint8Array | KeyboardSource;
   /** Called as bytes are written to the screen channel (batched). */
   onScreen?: (bytes: Uint8Array) => void;
   /** Called as bytes are written to the error channel (batched). */

@@ -1,6 +1,6 @@
 // The real executable, run as a child process: what a user at a terminal gets.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -102,4 +102,24 @@ describe('occmesh executable', () => {
     expect(j.cores).toHaveLength(1);
     expect(j.deadlock).toBeNull();
   });
+
+  it('shows a prompt before it waits for the keyboard, and reads stdin only when asked', async () => {
+    const child = spawn(process.execPath, [bin, 'run', 'test/cli/programs/prompt.occ'], { cwd: root });
+    let out = '';
+    let typed = false;
+    child.stdout.setEncoding('latin1');
+    child.stdout.on('data', (chunk: string) => {
+      out += chunk;
+      // Type the answer only once the prompt is visible: if the prompt waited for input, this would never happen.
+      if (!typed && out === '? ') {
+        typed = true;
+        child.stdin.end('occam\n');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(typed).toBe(true);
+    expect(out).toBe('? occam!\n');
+    expect(code).toBe(0);
+  });
 });
+

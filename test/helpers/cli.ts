@@ -13,6 +13,8 @@ export interface CliResult {
 export async function runCli(args: readonly string[], stdin = ''): Promise<CliResult> {
   const out: Buffer[] = [];
   let err = '';
+  const input = Buffer.from(stdin, 'latin1');
+  let next = 0;
   const io: CliIO = {
     stdout: (data) => {
       out.push(typeof data === 'string' ? Buffer.from(data, 'latin1') : Buffer.from(data));
@@ -20,7 +22,7 @@ export async function runCli(args: readonly string[], stdin = ''): Promise<CliRe
     stderr: (text) => {
       err += text;
     },
-    stdin: () => new Uint8Array(Buffer.from(stdin, 'latin1')),
+    keyboard: () => (next < input.length ? input[next++]! : -1),
     readFile: (path) => readFileSync(path),
     writeFile: (path, data) => writeFileSync(path, data),
   };
