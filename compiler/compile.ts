@@ -8,6 +8,7 @@ import { generate } from './codegen.js';
 import { isBundledPath } from './library.js';
 import { parse } from './parser.js';
 import type { FileLoader } from './preprocess.js';
+import { checkUsage } from './usage.js';
 import { runtime64 } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
@@ -44,6 +45,7 @@ export function compileSource(path: string, text: string, options: CompileOption
   const program = parse(file, diags, { preprocess: { loader: options.loader, files } });
   if (diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
   const checked = check(program, diags);
+  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
   if (!checked || diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
 
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
@@ -91,7 +93,10 @@ export function checkSource(path: string, text: string, options: CompileOptions 
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
   const program = parse(file, diags, { preprocess: { loader: options.loader, files: [file] } });
-  if (diags.errorCount === 0) check(program, diags);
+  if (diags.errorCount === 0) {
+    const checked = check(program, diags);
+    if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
+  }
   return reported(diags);
 }
 
