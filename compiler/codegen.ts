@@ -1421,30 +1421,25 @@ class CodeGen {
   }
 
   private loadSlot(st: Storage): void {
-    const r = this.reach(st);
-    if ('local' in r) this.fn(Fn.ldl, r.local);
-    else {
-      r.base();
-      this.fn(Fn.ldnl, r.offset);
-    }
+    this.slotAccess(st, Fn.ldl, Fn.ldnl);
   }
 
   /** Store A in a slot (uses one more register when the slot is in an enclosing routine). */
   private storeSlot(st: Storage): void {
-    const r = this.reach(st);
-    if ('local' in r) this.fn(Fn.stl, r.local);
-    else {
-      r.base();
-      this.fn(Fn.stnl, r.offset);
-    }
+    this.slotAccess(st, Fn.stl, Fn.stnl);
   }
 
   private slotAddress(st: Storage): void {
+    this.slotAccess(st, Fn.ldlp, Fn.ldnlp);
+  }
+
+  /** A slot of this process's own workspace is reached directly; one of an enclosing routine through its static link. */
+  private slotAccess(st: Storage, local: number, nonLocal: number): void {
     const r = this.reach(st);
-    if ('local' in r) this.fn(Fn.ldlp, r.local);
+    if ('local' in r) this.fn(local, r.local);
     else {
       r.base();
-      this.fn(Fn.ldnlp, r.offset);
+      this.fn(nonLocal, r.offset);
     }
   }
 
