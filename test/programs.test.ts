@@ -31,7 +31,7 @@ function findPrograms(dir: string): string[] {
 
 export function expectationsOf(text: string): Expectations {
   const e: Expectations = { stdout: [], exit: 0, errors: [], stdin: '', args: [] };
-  for (const line of text.split('\n')) {
+  for (const line of text.split(/\r?\n/)) {
     const m = /--\s*(expect|expect-exit|expect-error|stdin|args):\s?(.*)$/.exec(line);
     if (!m) continue;
     const value = m[2]!.replace(/\r$/, '');
