@@ -1,0 +1,475 @@
+// Processes: SEQ, IF, WHILE, CASE, PAR, PRI PAR and their replicated forms, and the statement wrapper that
+// evaluates a statement's FUNCTION calls into temporaries before its code.
+
+import type { Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
+import { Label } from '../assembler.js';
+import { callees, exprText } from '../checker.js';
+import type { Span } from '../source.js';
+import type { ProcSymbol } from '../symbols.js';
+import { BELOW_TIMER, type Deferred, Frame } from '../workspace.js';
+import { Fn, Op } from '../../emulator/isa.js';
+import { altProcess } from './alt.js';
+import { assign, localSlot, multiResult } from './assignment.js';
+import { caseInput, communicate, timerRead } from './communication.js';
+import { type CodeGen, setStorage } from './context.js';
+import { spec } from './declarations.js';
+import { expr } from './expressions.js';
+import { isWide } from './queries.js';
+import { callRoutine } from './routines.js';
+
+/** Generate one statement: FUNCTION calls in `exprs` are evaluated first, into temporaries freed at the end. */
+export function statement(gen: CodeGen, exprs: readonly (Expr | null | undefined)[], body: () => void): void {
+  const mark = gen.frame.mark();
+  const before = new Set(gen.hoisted.keys());
+  prepare(gen, exprs);
+  body();
+  for (const k of [...gen.hoisted.keys()]) if (!before.has(k)) gen.hoisted.delete(k);
+  gen.frame.release(mark);
+}
+
+/**
+ * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
+ * A, B and C (codegen.md §2). Calls under the right operand of AND / OR, and inside array constructors, are left
+ * for the code that evaluates them, so they run only when occam says they do.
+ */
+export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[]): void {
+  const visit = (e: Expr): void => {
+    switch (e.kind) {
+      case 'call':
+        for (const a of e.args) visit(a);
+        if (!gen.hoisted.has(e) && e.constValue === undefined) {
+          const callee = callees.get(e)!;
+          callRoutine(gen, callee, e.args);
+          const wide = isWide(e.type);
+          const t = gen.frame.alloc(wide ? 2 : 1);
+          gen.fn(Fn.stl, t);
+          if (wide) gen.fn(Fn.stl, t + 1);
+          gen.hoisted.set(e, { frame: gen.frame, slot: () => t });
+        }
+        return;
+      case 'dyadic':
+        visit(e.left);
+        if (e.op !== 'AND' && e.op !== 'OR') visit(e.right);
+        return;
+      case 'monadic':
+      case 'conversion':
+      case 'size':
+        visit(e.operand);
+        return;
+      case 'subscript':
+        visit(e.base);
+        visit(e.index);
+        return;
+      case 'slice':
+        visit(e.base);
+        if (e.start) visit(e.start);
+        if (e.count) visit(e.count);
+        return;
+      case 'table':
+        e.elems.forEach(visit);
+        return;
+      case 'direction':
+        visit(e.channel);
+        return;
+      case 'constructor':
+        visit(e.base);
+        visit(e.count);
+        return;
+      default:
+        return;
+    }
+  };
+  for (const e of exprs) if (e && e.constValue === undefined) visit(e);
+}
+
+export function process(gen: CodeGen, p: Process): void {
+  switch (p.kind) {
+    case 'skip':
+      return;
+    case 'stop':
+      gen.line(p.span);
+      gen.check(p.span, 'STOP was executed');
+      gen.op(Op.seterr);
+      return;
+    case 'assign':
+      gen.line(p.span);
+      if (p.values.length === 1 && p.targets.length > 1) {
+        statement(gen, [...p.targets, ...(p.values[0]!.kind === 'call' ? p.values[0]!.args : [])], () => multiResult(gen, p.targets, p.values[0]!));
+      } else statement(gen, [...p.targets, ...p.values], () => assign(gen, p.targets, p.values));
+      return;
+    case 'output':
+      gen.line(p.span);
+      statement(gen, [p.channel, ...p.items], () => communicate(gen, 'out', p.channel, p.items));
+      return;
+    case 'input':
+      gen.line(p.span);
+      if (p.channel.type?.kind === 'timer') statement(gen, p.items, () => timerRead(gen, p.items[0]!));
+      else statement(gen, [p.channel, ...p.items], () => communicate(gen, 'in', p.channel, p.items));
+      return;
+    case 'seq':
+      if (p.repl) replicatedSeq(gen, p.repl, p.body);
+      else for (const c of p.body) process(gen, c);
+      return;
+    case 'par':
+      gen.line(p.span);
+      if (p.repl) replicatedPar(gen, p.repl, p.body);
+      else if (p.pri && p.body.length === 2) priPar(gen, p.body[0]!, p.body[1]!);
+      else par(gen, p.body);
+      return;
+    case 'if':
+      ifProcess(gen, p);
+      return;
+    case 'while':
+      whileProcess(gen, p.cond, p.body, p.span);
+      return;
+    case 'pcall':
+      gen.line(p.span);
+      statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
+      return;
+    case 'scope': {
+      const mark = gen.frame.mark();
+      for (const s of p.specs) spec(gen, s);
+      const end = gen.nameScope(p.specs);
+      process(gen, p.body);
+      if (end) gen.place(end);
+      gen.frame.release(mark);
+      return;
+    }
+    case 'case':
+      caseProcess(gen, p);
+      return;
+    case 'alt':
+      altProcess(gen, p);
+      return;
+    case 'delay':
+      gen.line(p.span);
+      gen.frame.requireBelow(BELOW_TIMER);
+      expr(gen, p.after);
+      gen.op(Op.tin);
+      return;
+    case 'caseinput':
+      gen.line(p.span);
+      caseInput(gen, p.channel, p.variants);
+      return;
+  }
+}
+
+function replicatedSeq(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
+  const k = gen.frame.alloc(2);
+  const sym = r.decl!;
+  setStorage(sym, { frame: gen.frame, slot: () => k });
+  const top = gen.label('loop');
+  const end = gen.label('loop.end');
+  gen.line(r.span);
+  statement(gen, [r.base], () => expr(gen, r.base));
+  gen.fn(Fn.stl, k);
+  statement(gen, [r.count], () => expr(gen, r.count));
+  gen.fn(Fn.stl, k + 1);
+  const n = r.count.constValue;
+  if (n === undefined) {
+    gen.fn(Fn.ldl, k + 1);
+    gen.op(Op.mint);
+    gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
+    gen.op(Op.csub0);
+    gen.jump(Fn.cj, end);
+  } else if (n === 0n) {
+    gen.jump(Fn.j, end);
+  }
+  gen.place(top);
+  for (const c of body) process(gen, c);
+  gen.fn(Fn.ldlp, k);
+  gen.fn(Fn.ldc, { to: end, from: top });
+  gen.op(Op.lend);
+  gen.place(end);
+  gen.frame.release(k);
+}
+
+function whileProcess(gen: CodeGen, cond: Expr, body: Process, span: Span): void {
+  const top = gen.label('while');
+  const end = gen.label('while.end');
+  gen.place(top);
+  gen.line(span);
+  const always = cond.constValue !== undefined && cond.constValue !== 0n;
+  if (cond.constValue === 0n) return;
+  if (!always) {
+    statement(gen, [cond], () => {
+      expr(gen, cond);
+      gen.jump(Fn.cj, end);
+    });
+  }
+  process(gen, body);
+  gen.jump(Fn.j, top);
+  gen.place(end);
+}
+
+function ifProcess(gen: CodeGen, p: IfProcess): void {
+  const end = gen.label('if.end');
+  const exhaustive = choices(gen, p, end);
+  if (!exhaustive) {
+    gen.line(p.span);
+    gen.check(p.span, 'no condition of this IF is TRUE');
+    gen.op(Op.seterr);
+  }
+  gen.place(end);
+}
+
+/** Emit the choices of an IF (nested IFs flattened). Returns true if a constant-TRUE guard ends the list. */
+function choices(gen: CodeGen, p: IfProcess, end: Label): boolean {
+  if (p.repl) {
+    replicatedChoices(gen, p, end);
+    return false;
+  }
+  for (const c of p.choices) {
+    if ('kind' in c) {
+      if (choices(gen, c, end)) return true;
+      continue;
+    }
+    const choice = c as Choice;
+    const mark = gen.frame.mark();
+    for (const s of choice.specs) spec(gen, s);
+    const g = choice.guard.constValue;
+    if (g === 0n) {
+      gen.frame.release(mark);
+      continue;
+    }
+    gen.line(choice.guard.span);
+    const next = gen.label('if.next');
+    if (g === undefined) {
+      statement(gen, [choice.guard], () => {
+        expr(gen, choice.guard);
+        gen.jump(Fn.cj, next);
+      });
+    }
+    process(gen, choice.body);
+    gen.jump(Fn.j, end);
+    gen.place(next);
+    gen.frame.release(mark);
+    if (g !== undefined) return true;
+  }
+  return false;
+}
+
+export function par(gen: CodeGen, branches: readonly Process[]): void {
+  parOf(gen, branches.map((b) => () => process(gen, b)));
+}
+
+/** A PAR whose branches are emitted by `branches` (each runs with its own frame current). */
+function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
+  if (branches.length === 0) return;
+  if (branches.length === 1) {
+    branches[0]!();
+    return;
+  }
+  const parent = gen.frame;
+  const n = branches.length;
+  const frames: Frame[] = [];
+  // Branch k runs at W - d[k], with d[k] = s[0] + ... + s[k-1] + w[k] (s = total size, w = frame size).
+  const distance = (k: number): Deferred => () => {
+    let d = frames[k]!.size;
+    for (let j = 0; j < k; j++) d += frames[j]!.total();
+    return d;
+  };
+  for (let k = 0; k < n; k++) {
+    frames.push(new Frame(parent, parent.reserved, distance(k)));
+  }
+  parent.requireChild(() => frames.reduce((s, f) => s + f.total(), 0));
+
+  const join = gen.label('par.join');
+  const starts = branches.map(() => gen.label('par.branch'));
+  // The join block: W[1] = branches still running, W[0] = where the last one to finish continues.
+  gen.fn(Fn.ldc, n);
+  gen.fn(Fn.stl, 1);
+  gen.address(join);
+  gen.fn(Fn.stl, 0);
+  for (let k = 1; k < n; k++) {
+    const m = gen.label('started');
+    gen.fn(Fn.ldc, { to: starts[k]!, from: m });
+    const d = distance(k);
+    gen.fn(Fn.ldlp, () => -d());
+    gen.op(Op.startp);
+    gen.place(m);
+  }
+  for (let k = 0; k < n; k++) {
+    const d = distance(k);
+    gen.place(starts[k]!);
+    if (k === 0) gen.fn(Fn.ajw, () => -d());
+    gen.frame = frames[k]!;
+    branches[k]!();
+    gen.fn(Fn.ldlp, d);
+    gen.op(Op.endp);
+  }
+  gen.frame = parent;
+  gen.place(join);
+}
+
+/**
+ * PRI PAR (codegen.md §4): the first branch runs at high priority. It is started with `runp` on a Wdesc with
+ * priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low priority and
+ * stops, so the final `endp` runs at low priority and the PAR continues there.
+ */
+function priPar(gen: CodeGen, high: Process, low: Process): void {
+  const parent = gen.frame;
+  const frames: Frame[] = [];
+  const distance = (k: number): Deferred => () => {
+    let d = frames[k]!.size;
+    for (let j = 0; j < k; j++) d += frames[j]!.total();
+    return d;
+  };
+  for (let k = 0; k < 2; k++) frames.push(new Frame(parent, parent.reserved, distance(k)));
+  parent.requireChild(() => frames.reduce((s, f) => s + f.total(), 0));
+  const join = gen.label('pripar.join');
+  const hi = gen.label('pripar.high');
+  const dh = distance(0);
+  const dl = distance(1);
+  gen.fn(Fn.ldc, 2);
+  gen.fn(Fn.stl, 1);
+  gen.address(join);
+  gen.fn(Fn.stl, 0);
+  gen.address(hi);
+  gen.fn(Fn.stl, () => -dh() - 1);
+  gen.fn(Fn.ldlp, () => -dh());
+  gen.op(Op.runp);
+  // The low-priority branch runs in the parent's process.
+  gen.fn(Fn.ajw, () => -dl());
+  gen.frame = frames[1]!;
+  process(gen, low);
+  gen.fn(Fn.ldlp, dl);
+  gen.op(Op.endp);
+  gen.place(hi);
+  gen.frame = frames[0]!;
+  process(gen, high);
+  gen.fn(Fn.ldlp, 0);
+  gen.fn(Fn.adc, 1);
+  gen.op(Op.runp);
+  gen.op(Op.stopp);
+  gen.fn(Fn.ldlp, dh);
+  gen.op(Op.endp);
+  gen.frame = parent;
+  gen.place(join);
+}
+
+/**
+ * Replicated PAR with a constant count: one branch per index value, each a copy of the body with its own
+ * frame, which reads the base from the parent and keeps its own index.
+ */
+function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
+  const n = Number(r.count.constValue ?? 0n);
+  const sym = r.decl!;
+  const parentFrame = gen.frame;
+  const mark = parentFrame.mark();
+  const base = parentFrame.alloc(1);
+  expr(gen, r.base);
+  gen.fn(Fn.stl, base);
+  const branches = Array.from({ length: n }, (_, k) => () => {
+    const slot = gen.frame.alloc(1);
+    const d = gen.frame.distanceTo(parentFrame);
+    gen.fn(Fn.ldl, () => base + d());
+    if (k !== 0) {
+      gen.check(r.span, `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${k}`);
+      gen.fn(Fn.adc, k);
+    }
+    gen.fn(Fn.stl, slot);
+    setStorage(sym, { frame: gen.frame, slot: () => slot });
+    for (const c of body) process(gen, c);
+  });
+  parOf(gen, branches);
+  parentFrame.release(mark);
+}
+
+/** A replicated IF among the choices of an IF: a loop trying each index in turn; falling out tries what follows. */
+function replicatedChoices(gen: CodeGen, p: IfProcess, end: Label): void {
+  const inner: IfProcess = { ...p, repl: null };
+  replicate(gen, p.repl!, () => {
+    choices(gen, inner, end);
+  });
+}
+
+/**
+ * A `lend` loop over a replicator (codegen.md §3), running `body` once per index value with the index in the
+ * loop's control block. Returns the control block's slot.
+ */
+function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
+  const k = replicateOpen(gen, r);
+  body();
+  replicateClose(gen, r, k);
+  return k;
+}
+
+/** The start of a `lend` loop over a replicator; returns the control block's slot (the index is its first word). */
+export function replicateOpen(gen: CodeGen, r: Replicator): number {
+  const k = gen.frame.alloc(2);
+  const sym = r.decl!;
+  setStorage(sym, { frame: gen.frame, slot: () => k });
+  const top = gen.label('loop');
+  const end = gen.label('loop.end');
+  gen.loops.set(k, { top, end });
+  gen.line(r.span);
+  expr(gen, r.base);
+  gen.fn(Fn.stl, k);
+  expr(gen, r.count);
+  gen.fn(Fn.stl, k + 1);
+  const n = r.count.constValue;
+  if (n === undefined) {
+    gen.fn(Fn.ldl, k + 1);
+    gen.op(Op.mint);
+    gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
+    gen.op(Op.csub0);
+    gen.jump(Fn.cj, end);
+  } else if (n === 0n) {
+    gen.jump(Fn.j, end);
+  }
+  gen.place(top);
+  return k;
+}
+
+export function replicateClose(gen: CodeGen, r: Replicator, k: number): void {
+  const { top, end } = gen.loops.get(k)!;
+  setStorage(r.decl!, { frame: gen.frame, slot: () => k });
+  gen.fn(Fn.ldlp, k);
+  gen.fn(Fn.ldc, { to: end, from: top });
+  gen.op(Op.lend);
+  gen.place(end);
+}
+
+/** CASE as a chain of comparisons (codegen.md §3); no match and no ELSE is STOP. */
+function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void {
+  gen.line(p.span);
+  const mark = gen.frame.mark();
+  let sel = localSlot(gen, p.selector);
+  if (!sel || p.selector.constValue !== undefined) {
+    const t = gen.frame.alloc(1);
+    expr(gen, p.selector);
+    gen.fn(Fn.stl, t);
+    sel = () => t;
+  }
+  const end = gen.label('case.end');
+  const labels = p.options.map(() => gen.label('case.option'));
+  let elseLabel: Label | null = null;
+  p.options.forEach((o, i) => {
+    if (o.values === null) {
+      elseLabel = labels[i]!;
+      return;
+    }
+    for (const v of o.values) {
+      gen.fn(Fn.ldl, sel!);
+      gen.fn(Fn.eqc, Number(BigInt.asIntN(32, v.constValue ?? 0n)));
+      gen.fn(Fn.eqc, 0);
+      gen.jump(Fn.cj, labels[i]!);
+    }
+  });
+  if (elseLabel) gen.jump(Fn.j, elseLabel);
+  else {
+    gen.check(p.span, `no option of this CASE matches \`${exprText(p.selector)}\``);
+    gen.op(Op.seterr);
+  }
+  p.options.forEach((o, i) => {
+    gen.place(labels[i]!);
+    const m = gen.frame.mark();
+    for (const s of o.specs) spec(gen, s);
+    process(gen, o.body);
+    gen.frame.release(m);
+    gen.jump(Fn.j, end);
+  });
+  gen.place(end);
+  gen.frame.release(mark);
+}

@@ -1,0 +1,193 @@
+// PROCs and FUNCTIONs: their frames and entry code, calls with their parameter words (the first three in
+// registers, the rest below the callee's workspace, codegen.md §2), static links, and how many parameter words a
+// body's calls need.
+
+import type { Expr } from '../ast.js';
+import { callees } from '../checker.js';
+import type { FunctionSymbol, ParamSymbol, ProcSymbol, Routine } from '../symbols.js';
+import type { Type } from '../types.js';
+import { CALL_WORDS, Frame } from '../workspace.js';
+import { Fn, Op } from '../../emulator/isa.js';
+import { addressDepth, arrayRef, elementAddress } from './addresses.js';
+import { channelAddress } from './communication.js';
+import { type CodeGen, MAX_REGS, type ProcInfo, type Storage, type Word, setStorage } from './context.js';
+import { spec } from './declarations.js';
+import { depth, expr } from './expressions.js';
+import { valueAddress } from './numeric-stores.js';
+import { prepare, process } from './processes.js';
+import { isElement, isWide } from './queries.js';
+import { evalWide, word } from './two-word.js';
+
+/** Generate a PROC or FUNCTION. One defined inside another is generated where it is defined (so the names it
+ * uses freely already have storage) into a separate list, and reaches those names through its static link. */
+export function routine(gen: CodeGen, sym: Routine): void {
+  const def = sym.def;
+  const outer = sym.outer ? (gen.procInfo.get(sym.outer) ?? null) : null;
+  const parts: unknown[] = sym.kind === 'proc' ? [def.body] : [sym.def.specs, sym.def.body, sym.def.results];
+  const frame = new Frame(null, Math.max(2, maxMemoryWords(parts)));
+  const staticLink: Storage | null = outer ? { frame, slot: () => frame.size + 1 } : null;
+  const info: ProcInfo = { label: gen.label(sym.name), frame, outer, staticLink };
+  gen.procInfo.set(sym, info);
+  gen.frameOwner.set(frame, info);
+  const saved = { frame: gen.frame, info: gen.routineInfo };
+  const start = gen.items.length;
+  gen.frame = frame;
+  gen.routineInfo = info;
+  // Parameter word i sits at W[size + 1 + i]: above the frame and the return address.
+  let word = outer ? 1 : 0;
+  for (const p of sym.params) {
+    const k = word++;
+    setStorage(p, { frame, slot: () => frame.size + 1 + k });
+    if (p.byRef) gen.refs.add(p);
+    const dims: (Storage | null)[] = [];
+    for (let t: Type = p.type; t.kind === 'array'; t = t.elem) {
+      if (t.size === null) {
+        const d = word++;
+        dims.push({ frame, slot: () => frame.size + 1 + d });
+      } else dims.push(null);
+    }
+    gen.dimStorage.set(p, dims);
+  }
+  const end = gen.label(`${sym.name}.end`);
+  gen.items.push({ kind: 'proc', name: sym.name, span: def.name.span, end });
+  gen.place(info.label);
+  gen.line(def.span);
+  gen.fn(Fn.ajw, () => -frame.size);
+  if (sym.kind === 'proc') process(gen, sym.def.body);
+  else functionBody(gen, sym);
+  gen.fn(Fn.ajw, () => frame.size);
+  gen.op(Op.ret);
+  gen.place(end);
+  gen.frame = saved.frame;
+  gen.routineInfo = saved.info;
+  if (outer) gen.nested.push(...gen.items.splice(start));
+}
+
+/** A FUNCTION's value process, leaving its results in A, B, C (the first in A). */
+function functionBody(gen: CodeGen, sym: FunctionSymbol): void {
+  const def = sym.def;
+  const mark = gen.frame.mark();
+  for (const s of def.specs) spec(gen, s);
+  if (def.body) process(gen, def.body);
+  gen.line(def.results[0]?.span ?? def.span);
+  prepare(gen, def.results);
+  if (def.results.length === 1 && isWide(def.results[0]!.type)) {
+    // A two-word result comes back in A (least significant word) and B.
+    const p = evalWide(gen, def.results[0]!);
+    word(gen, p, 1);
+    word(gen, p, 0);
+  } else if (def.results.length === 1) {
+    expr(gen, def.results[0]!);
+  } else {
+    const temps = def.results.map((r) => {
+      const t = gen.frame.alloc(1);
+      expr(gen, r);
+      gen.fn(Fn.stl, t);
+      return t;
+    });
+    for (let i = temps.length - 1; i >= 0; i--) gen.fn(Fn.ldl, temps[i]!);
+  }
+  gen.frame.release(mark);
+}
+
+/** Call a PROC or FUNCTION: parameter words 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C. */
+export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[]): void {
+  const callee = gen.procInfo.get(sym)!;
+  gen.frame.requireChild(() => CALL_WORDS + callee.frame.total());
+  const mark = gen.frame.mark();
+  const words: Word[] = [];
+  if (callee.outer) {
+    const outer = callee.outer;
+    words.push({ emit: () => frameBase(gen, outer), depth: 1 });
+  }
+  sym.params.forEach((p, i) => words.push(...argWords(gen, p, args[i]!)));
+  for (let i = 3; i < words.length; i++) {
+    words[i]!.emit();
+    gen.fn(Fn.stl, i - 3);
+  }
+  const inRegs = Math.min(3, words.length);
+  // Loading word i leaves (inRegs - 1 - i) registers in use; anything that needs more is evaluated first.
+  const temps: (number | null)[] = [];
+  for (let i = 0; i < inRegs; i++) {
+    if (words[i]!.depth + (inRegs - 1 - i) > MAX_REGS) {
+      const t = gen.frame.alloc(1);
+      words[i]!.emit();
+      gen.fn(Fn.stl, t);
+      temps[i] = t;
+    } else temps[i] = null;
+  }
+  for (let i = inRegs - 1; i >= 0; i--) {
+    const t = temps[i];
+    if (t !== null && t !== undefined) gen.fn(Fn.ldl, t);
+    else words[i]!.emit();
+  }
+  gen.frame.release(mark);
+  gen.jump(Fn.call, callee.label);
+}
+
+/** The words an actual parameter passes: a value, an address, or an array's address and open sizes. */
+function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
+  if (param.type.kind === 'chan' || param.type.kind === 'timer') {
+    return [{ emit: () => channelAddress(gen, arg), depth: addressDepth(gen, arg) }];
+  }
+  if (param.type.kind === 'array') {
+    const ref = arrayRef(gen, arg);
+    const out = [ref.addr];
+    let level = 0;
+    for (let t: Type = param.type; t.kind === 'array'; t = t.elem, level++) {
+      if (t.size === null) out.push(ref.dims[level]!);
+    }
+    return out;
+  }
+  // VAL INT64 and VAL REAL64 pass the address of the value: the element itself, or a temporary.
+  if (param.byRef && param.isVal) {
+    return [{ emit: () => valueAddress(gen, arg), depth: isElement(arg) && arg.constValue === undefined && arg.realValue === undefined ? addressDepth(gen, arg) : MAX_REGS }];
+  }
+  if (param.byRef) return [{ emit: () => elementAddress(gen, arg), depth: addressDepth(gen, arg) }];
+  return [{ emit: () => expr(gen, arg), depth: depth(gen, arg) }];
+}
+
+/** Push the workspace address of an enclosing routine's frame (for a static link). */
+function frameBase(gen: CodeGen, target: ProcInfo): void {
+  const here = gen.rootFrame(gen.frame);
+  if (here === target.frame) {
+    const d = gen.frame.distanceTo(here);
+    gen.fn(Fn.ldlp, d);
+    return;
+  }
+  gen.staticChain(target);
+}
+
+/** The most parameter words beyond the three register ones that any call in this body passes. */
+export function maxMemoryWords(parts: unknown[]): number {
+  let max = 0;
+  const words = (sym: Routine): number => {
+    let n = sym.outer ? 1 : 0;
+    for (const p of sym.params) {
+      n++;
+      for (let t: Type = p.type; t.kind === 'array'; t = t.elem) if (t.size === null) n++;
+    }
+    return n;
+  };
+  const visit = (n: unknown): void => {
+    if (!n || typeof n !== 'object') return;
+    if (Array.isArray(n)) {
+      n.forEach(visit);
+      return;
+    }
+    const o = n as Record<string, unknown>;
+    // A routine defined inside has its own frame.
+    if ((o.kind === 'proc' || o.kind === 'function') && 'formals' in o) return;
+    if (o.kind === 'pcall' && o.decl) max = Math.max(max, words(o.decl as ProcSymbol) - 3);
+    if (o.kind === 'call') {
+      const f = callees.get(o as unknown as Expr);
+      if (f) max = Math.max(max, words(f) - 3);
+    }
+    for (const k of Object.keys(o)) {
+      if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue' || k === 'constBytes') continue;
+      visit(o[k]);
+    }
+  };
+  visit(parts);
+  return max;
+}
