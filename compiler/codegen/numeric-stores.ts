@@ -10,6 +10,7 @@ import { channelAddress } from './communication.js';
 import type { CodeGen, Word } from './context.js';
 import { expr } from './expressions.js';
 import { fexpr, usesFP } from './fpu.js';
+import { store16At } from './numeric-types.js';
 import { is16, isElement, isWide } from './queries.js';
 import { type Place, copyPlace, evalWide, placeAddress, temp, word } from './two-word.js';
 
@@ -48,21 +49,7 @@ export function storeNumeric(gen: CodeGen, target: Expr, value: Expr): boolean {
 export function storeNumericAt(gen: CodeGen, value: Expr, dst: Word, type: Type): void {
   const mark = gen.frame.mark();
   if (is16(type)) {
-    const tv = gen.frame.alloc(1);
-    const ta = gen.frame.alloc(1);
-    expr(gen, value);
-    gen.fn(Fn.stl, tv);
-    dst.emit();
-    gen.fn(Fn.stl, ta);
-    gen.fn(Fn.ldl, tv);
-    gen.fn(Fn.ldl, ta);
-    gen.op(Op.sb);
-    gen.fn(Fn.ldl, tv);
-    gen.fn(Fn.ldc, 8);
-    gen.op(Op.shr);
-    gen.fn(Fn.ldl, ta);
-    gen.fn(Fn.adc, 1);
-    gen.op(Op.sb);
+    store16At(gen, () => expr(gen, value), () => dst.emit());
   } else {
     const p = evalWide(gen, value);
     const ta = gen.frame.alloc(1);

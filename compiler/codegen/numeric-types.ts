@@ -136,12 +136,17 @@ function load16(gen: CodeGen): void {
 
 /** Store the INT16 that `load` pushes into a two-byte element. */
 export function store16(gen: CodeGen, target: Expr, load: () => void): void {
+  store16At(gen, load, () => elementAddress(gen, target));
+}
+
+/** Store the INT16 that `load` pushes into the two bytes at the address `address` pushes, low byte first. */
+export function store16At(gen: CodeGen, load: () => void, address: () => void): void {
   const mark = gen.frame.mark();
   const tv = gen.frame.alloc(1);
   const ta = gen.frame.alloc(1);
   load();
   gen.fn(Fn.stl, tv);
-  elementAddress(gen, target);
+  address();
   gen.fn(Fn.stl, ta);
   gen.fn(Fn.ldl, tv);
   gen.fn(Fn.ldl, ta);

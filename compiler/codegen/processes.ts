@@ -155,32 +155,9 @@ export function process(gen: CodeGen, p: Process): void {
 }
 
 function replicatedSeq(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
-  const k = gen.frame.alloc(2);
-  const sym = r.decl!;
-  setStorage(sym, { frame: gen.frame, slot: () => k });
-  const top = gen.label('loop');
-  const end = gen.label('loop.end');
-  gen.line(r.span);
-  statement(gen, [r.base], () => expr(gen, r.base));
-  gen.fn(Fn.stl, k);
-  statement(gen, [r.count], () => expr(gen, r.count));
-  gen.fn(Fn.stl, k + 1);
-  const n = r.count.constValue;
-  if (n === undefined) {
-    gen.fn(Fn.ldl, k + 1);
-    gen.op(Op.mint);
-    gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
-    gen.op(Op.csub0);
-    gen.jump(Fn.cj, end);
-  } else if (n === 0n) {
-    gen.jump(Fn.j, end);
-  }
-  gen.place(top);
+  const k = replicateOpen(gen, r);
   for (const c of body) process(gen, c);
-  gen.fn(Fn.ldlp, k);
-  gen.fn(Fn.ldc, { to: end, from: top });
-  gen.op(Op.lend);
-  gen.place(end);
+  replicateClose(gen, r, k);
   gen.frame.release(k);
 }
 
@@ -404,9 +381,9 @@ export function replicateOpen(gen: CodeGen, r: Replicator): number {
   const end = gen.label('loop.end');
   gen.loops.set(k, { top, end });
   gen.line(r.span);
-  expr(gen, r.base);
+  statement(gen, [r.base], () => expr(gen, r.base));
   gen.fn(Fn.stl, k);
-  expr(gen, r.count);
+  statement(gen, [r.count], () => expr(gen, r.count));
   gen.fn(Fn.stl, k + 1);
   const n = r.count.constValue;
   if (n === undefined) {
