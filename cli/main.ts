@@ -171,7 +171,14 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
     }
     throw e;
   }
-  const result = machine.run(opts.maxCycles);
+  let result: RunResult;
+  try {
+    result = machine.run(opts.maxCycles);
+  } catch (e) {
+    // Program faults are run-time errors reported by the machine; an exception is a bug in occmesh.
+    io.stderr(`${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
+    return Exit.runtimeError;
+  }
   const sources = new ImageSources(image);
   const code = exitCodeOf(result);
   if (opts.json) {
@@ -243,7 +250,15 @@ function looksLikeImage(file: string, data: Uint8Array): boolean {
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
 async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
-  const result = compileSource(file, text, { ...options, loader: (path) => readSourceFile(path, io) });
+  let result: ReturnType<typeof compileSource>;
+  try {
+    result = compileSource(file, text, { ...options, loader: (path) => readSourceFile(path, io) });
+  } catch (e) {
+    // Bad source never reaches here (it becomes diagnostics); an exception is a bug in occmesh. Say so plainly,
+    // without an implementation stack trace.
+    io.stderr(`${file}: internal compiler error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
+    return null;
+  }
   reportDiagnostics(result.diagnostics, io);
   return result.image;
 }

@@ -12,6 +12,7 @@ import { channelAddress } from './communication.js';
 import { type CodeGen, type Storage, setStorage } from './context.js';
 import { expr } from './expressions.js';
 import { statement } from './processes.js';
+import { storeNumericAt } from './numeric-stores.js';
 import { isWide, wordsFor } from './queries.js';
 import { routine } from './routines.js';
 import { evalWideInto } from './two-word.js';
@@ -166,9 +167,14 @@ function retypes(gen: CodeGen, sym: AbbrevSymbol, target: Expr, span: Span): voi
   if (!addressable) tmp = gen.frame.alloc(wordsFor(from));
   statement(gen, [target], () => {
     if (tmp !== null) {
-      expr(gen, target);
-      gen.fn(Fn.stl, tmp);
-      gen.fn(Fn.ldlp, tmp);
+      const t0 = tmp;
+      // A two-word value (INT64, REAL64) never fits in a register: it is stored word by word.
+      if (isWide(from)) storeNumericAt(gen, target, { emit: () => gen.fn(Fn.ldlp, t0), depth: 1 }, from);
+      else {
+        expr(gen, target);
+        gen.fn(Fn.stl, t0);
+      }
+      gen.fn(Fn.ldlp, t0);
     } else if (from.kind === 'array') (keep ?? arrayRef(gen, target)).addr.emit();
     else elementAddress(gen, target);
     gen.fn(Fn.stl, slot);
