@@ -13,21 +13,48 @@ const io: CliIO = {
 };
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or
-// file is read in chunks; at a terminal each read returns when a line has been typed (the terminal's own line
-// editing and echo stay on, so Ctrl-C and Ctrl-D behave as everywhere else).
+// file is read in chunks. A terminal is put in raw mode only while a read waits, as KRoC does: keys arrive as they
+// are pressed and are not echoed (programs echo what they want, as the course library's input routines do);
+// Enter arrives as *n, Ctrl-D ends the input and Ctrl-C stops the run. Between reads the terminal is left as it
+// was, so Ctrl-C works as usual while the program computes.
 const chunk = Buffer.alloc(4096);
 let chunkLength = 0;
 let chunkPos = 0;
 let ended = false;
 
+const CTRL_C = 3;
+const CTRL_D = 4;
+const CR = 13;
+const LF = 10;
+
 function nextKeyboardByte(): number {
   while (chunkPos >= chunkLength) {
     if (ended) return -1;
     chunkPos = 0;
-    chunkLength = readChunk();
+    chunkLength = process.stdin.isTTY ? readKeys() : readChunk();
     if (chunkLength === 0) ended = true;
   }
   return chunk[chunkPos++]!;
+}
+
+function readKeys(): number {
+  const tty = process.stdin;
+  tty.setRawMode(true);
+  let n: number;
+  try {
+    n = readChunk();
+  } finally {
+    tty.setRawMode(false);
+  }
+  for (let i = 0; i < n; i++) {
+    if (chunk[i] === CTRL_C) process.exit(130);
+    if (chunk[i] === CTRL_D) {
+      ended = true; // the bytes before it still count
+      return i;
+    }
+    if (chunk[i] === CR) chunk[i] = LF;
+  }
+  return n;
 }
 
 function readChunk(): number {
