@@ -213,16 +213,9 @@ function dyadic64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
     case '-':
     case 'MINUS': {
       const add = op === '+' || op === 'PLUS';
-      gen.fn(Fn.ldc, 0);
-      word(gen, a, 0);
-      word(gen, b, 0);
-      gen.op(add ? Op.lsum : Op.ldiff);
-      gen.fn(Fn.stl, r);
-      word(gen, a, 1);
-      word(gen, b, 1);
-      if (op === '+' || op === '-') gen.check(e.span, overflow);
-      gen.op(op === '+' ? Op.ladd : op === '-' ? Op.lsub : add ? Op.lsum : Op.ldiff);
-      gen.fn(Fn.stl, r1);
+      const checked = op === '+' || op === '-';
+      const high = checked ? (add ? Op.ladd : Op.lsub) : add ? Op.lsum : Op.ldiff;
+      longSum(gen, a, b, add ? Op.lsum : Op.ldiff, high, r, checked ? () => gen.check(e.span, overflow) : null);
       return;
     }
     case 'TIMES':
@@ -261,6 +254,24 @@ function dyadic64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
 }
 
 /** Checked INT64 `*`, `/` and `\\`: a call to a shared routine; errors are reported at the expression. */
+/**
+ * r, r + 1 := a combined with b a word at a time, low word first: `low` (lsum or ldiff) leaves the carry or borrow
+ * on the stack, where it becomes the C operand of `high` (its checked or unchecked form); `check` marks the high
+ * word's instruction when it can overflow.
+ */
+function longSum(gen: CodeGen, a: Place, b: Place, low: number, high: number, r: Deferred, check: (() => void) | null): void {
+  gen.fn(Fn.ldc, 0);
+  word(gen, a, 0);
+  word(gen, b, 0);
+  gen.op(low);
+  gen.fn(Fn.stl, r);
+  word(gen, a, 1);
+  word(gen, b, 1);
+  check?.();
+  gen.op(high);
+  gen.fn(Fn.stl, () => r() + 1);
+}
+
 function muldiv64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferred): void {
   const a = evalWide(gen, e.left);
   const b = evalWide(gen, e.right);
@@ -487,15 +498,7 @@ export function numericCompare(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }
     case 'AFTER': {
       // a AFTER b is (a MINUS b) > 0.
       const d = gen.frame.alloc(2);
-      gen.fn(Fn.ldc, 0);
-      word(gen, a, 0);
-      word(gen, b, 0);
-      gen.op(Op.ldiff);
-      gen.fn(Fn.stl, d);
-      word(gen, a, 1);
-      word(gen, b, 1);
-      gen.op(Op.ldiff);
-      gen.fn(Fn.stl, d + 1);
+      longSum(gen, a, b, Op.ldiff, Op.ldiff, () => d, null);
       greater64(gen, { kind: 'slot', st: temp(gen, d) }, { kind: 'const', lo: 0, hi: 0 });
       break;
     }
