@@ -58,6 +58,27 @@ export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error';
  */
 export type KeyboardSource = () => number;
 
+/**
+ * What a KeyboardSource returns when no byte is there yet but one may come (the debugger's console): the reading
+ * process waits on the keyboard channel like any input, and `keyboardReady()` resumes it once bytes have arrived.
+ * A plain run never sees it.
+ */
+export const KEY_WAIT = -2;
+
+/** A process of a core, for the debugger: where it is and what it is doing. */
+export interface CoreProcess {
+  readonly wptr: number;
+  /** Code offset where it is (running) or resumes (any other state); -1 if outside the loaded code. */
+  readonly iptr: number;
+  readonly priority: 0 | 1;
+  /** running: executing now; interrupted: preempted by a high-priority process; ready: on a run queue. */
+  readonly state: 'running' | 'interrupted' | 'ready' | WaitKindName;
+  /** The channel address, for input and output. */
+  readonly channel?: number;
+  /** For a process on a timer queue: the TIMER value it waits for. */
+  readonly until?: number;
+}
+
 export interface CoreOptions {
   x?: number;
   y?: number;
@@ -182,6 +203,17 @@ export class Core {
   /** Memory offset of the first byte of the instruction being executed. */
   instrStart = 0;
 
+  /**
+   * Debugger stops (emulator/stepper.ts sets them; both null/Infinity in a plain run). `breakMap[o]` non-zero stops
+   * the core before it executes the instruction at memory offset o; `instructionStop` stops it once its instruction
+   * count reaches that number. A stopped core has `paused` set; the next run resumes exactly where it left off, and
+   * `breakSkip` lets the instruction it stopped before execute once.
+   */
+  breakMap: Uint8Array | null = null;
+  instructionStop = Infinity;
+  breakSkip = -1;
+  paused = false;
+
   private halted = false;
   private preemptPending = false;
   private inExec = false;
@@ -189,6 +221,8 @@ export class Core {
 
   private readonly stdin: Uint8Array | KeyboardSource;
   private stdinPos = 0;
+  /** A process waiting for keyboard bytes that were not there yet (KEY_WAIT): its Wptr, where the rest goes, how many. */
+  private keyWait: { w: number; dst: number; left: number } | null = null;
   private readonly screen = new ByteSink();
   private readonly errout = new ByteSink();
   private readonly screenLog: ByteSink | null;
@@ -326,7 +360,7 @@ export class Core {
           }
           break;
         }
-        if (this.cycles >= until) break;
+        if (this.cycles >= until || this.paused) break;
         this.execute(until);
       }
     } catch (e) {
@@ -390,374 +424,395 @@ export class Core {
     let n = this.instructions;
     let limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
     let start = ip;
+    const brk = this.breakMap;
+    const nStop = this.instructionStop;
+    let skip = this.breakSkip;
+    this.breakSkip = -1;
+    const dbg = brk !== null || nStop !== Infinity;
     this.inExec = true;
     this.execStart = cyc;
 
-    for (;;) {
-      if (cyc >= limit) break;
-      start = ip;
-      if (ip >= size) this.fetchFault(ip, start, w, cyc);
-      let ib = m8[ip++]!;
-      let fn = ib >> 4;
-      let o = ib & 15;
-      while ((fn & 0xb) === 2) {
-        // pfix (2) or nfix (6): build the operand; the run is never interrupted.
-        o = fn === 2 ? o << 4 : ~o << 4;
-        cyc += fnc[fn]!;
+    // A run-time error unwinds from the middle of the loop: the instruction count, kept in a local, must not be lost.
+    try {
+      for (;;) {
+        // One test on the common path: the debugger's stops are looked at only when it has set some.
+        if (cyc >= limit || dbg) {
+          if (cyc >= limit) break;
+          if (n >= nStop || (brk !== null && brk[ip] !== 0)) {
+            if (ip !== skip || n >= nStop) {
+              this.paused = true;
+              break;
+            }
+            skip = -1;
+          }
+        }
+        start = ip;
         if (ip >= size) this.fetchFault(ip, start, w, cyc);
-        ib = m8[ip++]!;
-        fn = ib >> 4;
-        o |= ib & 15;
-      }
-      n++;
-      cyc += fnc[fn]!;
-      let slow = -1;
-      switch (fn) {
-        case 0x0: // j
-          ip = (ip + o) >>> 0;
-          if (pri !== 0 && cyc >= slice) slow = TIMESLICE;
-          break;
-        case 0x1: // ldlp
-          c = b;
-          b = a;
-          a = (w + (o << 2)) | 0;
-          break;
-        case 0x3: {
-          // ldnl
-          const x = ((a + (o << 2)) ^ MOST_NEG) >>> 0;
-          if (x >= size) this.memFault(a + (o << 2), start, w, cyc);
-          a = m32[x >>> 2]!;
-          break;
+        let ib = m8[ip++]!;
+        let fn = ib >> 4;
+        let o = ib & 15;
+        while ((fn & 0xb) === 2) {
+          // pfix (2) or nfix (6): build the operand; the run is never interrupted.
+          o = fn === 2 ? o << 4 : ~o << 4;
+          cyc += fnc[fn]!;
+          if (ip >= size) this.fetchFault(ip, start, w, cyc);
+          ib = m8[ip++]!;
+          fn = ib >> 4;
+          o |= ib & 15;
         }
-        case 0x4: // ldc
-          c = b;
-          b = a;
-          a = o;
-          break;
-        case 0x5: // ldnlp
-          a = (a + (o << 2)) | 0;
-          break;
-        case 0x7: {
-          // ldl
-          const x = ((w + (o << 2)) ^ MOST_NEG) >>> 0;
-          if (x >= size) this.memFault(w + (o << 2), start, w, cyc);
-          c = b;
-          b = a;
-          a = m32[x >>> 2]!;
-          break;
-        }
-        case 0x8: {
-          // adc
-          const r = (a + o) | 0;
-          if (((a ^ r) & (o ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
-          a = r;
-          break;
-        }
-        case 0x9: {
-          // call: the new frame holds the return address and A, B, C; A = return address, B = old C
-          const nw = (w - 16) | 0;
-          const x = (nw ^ MOST_NEG) >>> 0;
-          if (x + 16 > size) this.memFault(x >= size ? nw : w, start, w, cyc);
-          const ret = (ip ^ MOST_NEG) | 0;
-          const k = x >>> 2;
-          m32[k] = ret;
-          m32[k + 1] = a;
-          m32[k + 2] = b;
-          m32[k + 3] = c;
-          w = nw;
-          a = ret;
-          b = c;
-          ip = (ip + o) >>> 0;
-          break;
-        }
-        case 0xa: // cj
-          if (a === 0) {
+        n++;
+        cyc += fnc[fn]!;
+        let slow = -1;
+        switch (fn) {
+          case 0x0: // j
             ip = (ip + o) >>> 0;
-            cyc += CJ_TAKEN - fnc[0xa]!;
-          } else {
+            if (pri !== 0 && cyc >= slice) slow = TIMESLICE;
+            break;
+          case 0x1: // ldlp
+            c = b;
+            b = a;
+            a = (w + (o << 2)) | 0;
+            break;
+          case 0x3: {
+            // ldnl
+            const x = ((a + (o << 2)) ^ MOST_NEG) >>> 0;
+            if (x >= size) this.memFault(a + (o << 2), start, w, cyc);
+            a = m32[x >>> 2]!;
+            break;
+          }
+          case 0x4: // ldc
+            c = b;
+            b = a;
+            a = o;
+            break;
+          case 0x5: // ldnlp
+            a = (a + (o << 2)) | 0;
+            break;
+          case 0x7: {
+            // ldl
+            const x = ((w + (o << 2)) ^ MOST_NEG) >>> 0;
+            if (x >= size) this.memFault(w + (o << 2), start, w, cyc);
+            c = b;
+            b = a;
+            a = m32[x >>> 2]!;
+            break;
+          }
+          case 0x8: {
+            // adc
+            const r = (a + o) | 0;
+            if (((a ^ r) & (o ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
+            a = r;
+            break;
+          }
+          case 0x9: {
+            // call: the new frame holds the return address and A, B, C; A = return address, B = old C
+            const nw = (w - 16) | 0;
+            const x = (nw ^ MOST_NEG) >>> 0;
+            if (x + 16 > size) this.memFault(x >= size ? nw : w, start, w, cyc);
+            const ret = (ip ^ MOST_NEG) | 0;
+            const k = x >>> 2;
+            m32[k] = ret;
+            m32[k + 1] = a;
+            m32[k + 2] = b;
+            m32[k + 3] = c;
+            w = nw;
+            a = ret;
+            b = c;
+            ip = (ip + o) >>> 0;
+            break;
+          }
+          case 0xa: // cj
+            if (a === 0) {
+              ip = (ip + o) >>> 0;
+              cyc += CJ_TAKEN - fnc[0xa]!;
+            } else {
+              a = b;
+              b = c;
+            }
+            break;
+          case 0xb: // ajw
+            w = (w + (o << 2)) | 0;
+            break;
+          case 0xc: // eqc
+            a = a === o ? 1 : 0;
+            break;
+          case 0xd: {
+            // stl
+            const x = ((w + (o << 2)) ^ MOST_NEG) >>> 0;
+            if (x >= size) this.memFault(w + (o << 2), start, w, cyc);
+            m32[x >>> 2] = a;
             a = b;
             b = c;
+            break;
           }
-          break;
-        case 0xb: // ajw
-          w = (w + (o << 2)) | 0;
-          break;
-        case 0xc: // eqc
-          a = a === o ? 1 : 0;
-          break;
-        case 0xd: {
-          // stl
-          const x = ((w + (o << 2)) ^ MOST_NEG) >>> 0;
-          if (x >= size) this.memFault(w + (o << 2), start, w, cyc);
-          m32[x >>> 2] = a;
-          a = b;
-          b = c;
-          break;
-        }
-        case 0xe: {
-          // stnl
-          const x = ((a + (o << 2)) ^ MOST_NEG) >>> 0;
-          if (x >= size) this.memFault(a + (o << 2), start, w, cyc);
-          m32[x >>> 2] = b;
-          a = c;
-          b = c;
-          break;
-        }
-        case 0xf:
-          switch (o) {
-            case 0x00: {
-              // rev
-              const t = a;
-              a = b;
-              b = t;
-              cyc += opc[0x00]!;
-              break;
-            }
-            case 0x01: {
-              // lb
-              const x = (a ^ MOST_NEG) >>> 0;
-              if (x >= size) this.memFault(a, start, w, cyc);
-              a = m8[x]!;
-              cyc += opc[0x01]!;
-              break;
-            }
-            case 0x02: // bsub
-              a = (a + b) | 0;
-              b = c;
-              cyc += opc[0x02]!;
-              break;
-            case 0x04: // diff
-              a = (b - a) | 0;
-              b = c;
-              cyc += opc[0x04]!;
-              break;
-            case 0x05: {
-              // add
-              const r = (b + a) | 0;
-              if (((a ^ r) & (b ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
-              a = r;
-              b = c;
-              cyc += opc[0x05]!;
-              break;
-            }
-            case 0x06: {
-              // gcall: swap A and Iptr
-              const t = a;
-              a = (ip ^ MOST_NEG) | 0;
-              ip = (t ^ MOST_NEG) >>> 0;
-              cyc += opc[0x06]!;
-              break;
-            }
-            case 0x08: // prod: b + 4 cycles, b = number of the highest set bit of A
-              cyc += opc[0x08]! + (a === 0 ? 0 : 31 - Math.clz32(a));
-              a = Math.imul(b, a);
-              b = c;
-              break;
-            case 0x09: // gt
-              a = b > a ? 1 : 0;
-              b = c;
-              cyc += opc[0x09]!;
-              break;
-            case 0x0a: // wsub
-              a = (a + (b << 2)) | 0;
-              b = c;
-              cyc += opc[0x0a]!;
-              break;
-            case 0x0c: {
-              // sub
-              const r = (b - a) | 0;
-              if (((b ^ a) & (b ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
-              a = r;
-              b = c;
-              cyc += opc[0x0c]!;
-              break;
-            }
-            case 0x13: // csub0
-              if (b >>> 0 >= a >>> 0) this.raise('subscript out of range', start, w, cyc);
-              a = b;
-              b = c;
-              cyc += opc[0x13]!;
-              break;
-            case 0x1b: // ldpi
-              a = (a + (ip ^ MOST_NEG)) | 0;
-              cyc += opc[0x1b]!;
-              break;
-            case 0x1e: // ldpri
-              c = b;
-              b = a;
-              a = pri;
-              cyc += opc[0x1e]!;
-              break;
-            case 0x1f: // rem
-              cyc += opc[0x1f]!;
-              if (a === 0) {
-                this.raise('division by zero', start, w, cyc);
-              } else if (a === -1 && b === MOST_NEG) {
-                this.raise('arithmetic overflow', start, w, cyc);
-                a = 0;
-              } else {
-                a = b % a | 0;
-              }
-              b = c;
-              break;
-            case 0x20: {
-              // ret
-              const x = (w ^ MOST_NEG) >>> 0;
-              if (x >= size) this.memFault(w, start, w, cyc);
-              ip = (m32[x >>> 2]! ^ MOST_NEG) >>> 0;
-              w = (w + 16) | 0;
-              cyc += opc[0x20]!;
-              break;
-            }
-            case 0x21: {
-              // lend: B = control block (index, count), A = distance back
-              const x = (b ^ MOST_NEG) >>> 0;
-              if (x + 8 > size) this.memFault(x >= size ? b : b + 4, start, w, cyc);
-              const k = x >>> 2;
-              const count = (m32[k + 1]! - 1) | 0;
-              m32[k + 1] = count;
-              if (count > 0) {
-                m32[k] = (m32[k]! + 1) | 0;
-                ip = (ip - a) >>> 0;
-                cyc += opc[0x21]!;
-                if (pri !== 0 && cyc >= slice) slow = TIMESLICE;
-              } else {
-                cyc += LEND_EXIT;
-              }
-              break;
-            }
-            case 0x2c: // div
-              cyc += opc[0x2c]!;
-              if (a === 0) {
-                this.raise('division by zero', start, w, cyc);
-              } else if (a === -1 && b === MOST_NEG) {
-                this.raise('arithmetic overflow', start, w, cyc);
-              } else {
-                a = (b / a) | 0;
-              }
-              b = c;
-              break;
-            case 0x32: // not
-              a = ~a;
-              cyc += opc[0x32]!;
-              break;
-            case 0x33: // xor
-              a = b ^ a;
-              b = c;
-              cyc += opc[0x33]!;
-              break;
-            case 0x34: // bcnt
-              a = a << 2;
-              cyc += opc[0x34]!;
-              break;
-            case 0x3b: {
-              // sb
-              const x = (a ^ MOST_NEG) >>> 0;
-              if (x >= size) this.memFault(a, start, w, cyc);
-              m8[x] = b;
-              a = c;
-              b = c;
-              cyc += opc[0x3b]!;
-              break;
-            }
-            case 0x3f: // wcnt
-              c = b;
-              b = a & 3;
-              a = a >> 2;
-              cyc += opc[0x3f]!;
-              break;
-            case 0x40: {
-              // shr: n + 2 cycles
-              const s = a >>> 0;
-              a = s < 32 ? (b >>> s) | 0 : 0;
-              b = c;
-              cyc += opc[0x40]! + (s < 32 ? s : 32);
-              break;
-            }
-            case 0x41: {
-              // shl
-              const s = a >>> 0;
-              a = s < 32 ? b << s : 0;
-              b = c;
-              cyc += opc[0x41]! + (s < 32 ? s : 32);
-              break;
-            }
-            case 0x42: // mint
-              c = b;
-              b = a;
-              a = MOST_NEG;
-              cyc += opc[0x42]!;
-              break;
-            case 0x46: // and
-              a = b & a;
-              b = c;
-              cyc += opc[0x46]!;
-              break;
-            case 0x4b: // or
-              a = b | a;
-              b = c;
-              cyc += opc[0x4b]!;
-              break;
-            case 0x4d: // ccnt1
-              if (b === 0 || b >>> 0 > a >>> 0) this.raise('count out of range', start, w, cyc);
-              a = b;
-              b = c;
-              cyc += opc[0x4d]!;
-              break;
-            case 0x52: // sum
-              a = (b + a) | 0;
-              b = c;
-              cyc += opc[0x52]!;
-              break;
-            case 0x53: {
-              // mul: the double product is exact wherever the int32 range boundary matters
-              const p = b * a;
-              if (p > 2147483647 || p < -2147483648) this.raise('arithmetic overflow', start, w, cyc);
-              a = Math.imul(b, a);
-              b = c;
-              cyc += opc[0x53]!;
-              break;
-            }
-            case 0x5a: // dup
-              c = b;
-              b = a;
-              cyc += opc[0x5a]!;
-              break;
-            default:
-              slow = o;
+          case 0xe: {
+            // stnl
+            const x = ((a + (o << 2)) ^ MOST_NEG) >>> 0;
+            if (x >= size) this.memFault(a + (o << 2), start, w, cyc);
+            m32[x >>> 2] = b;
+            a = c;
+            b = c;
+            break;
           }
-          break;
-        default:
-          // pfix and nfix never reach here
-          break;
-      }
-      if (slow >= 0) {
-        this.A = a;
-        this.B = b;
-        this.C = c;
-        this.Wptr = w;
-        this.Iptr = (ip ^ MOST_NEG) | 0;
-        this.cycles = cyc;
-        this.instructions = n;
-        this.instrStart = start;
-        if (slow === TIMESLICE) this.timeslice();
-        else this.operate(slow);
-        if (this.preemptPending) this.preempt();
-        if (!this.active && !this.scheduleNext()) {
-          this.inExec = false;
-          this.busyCycles += this.cycles - this.execStart;
-          return;
+          case 0xf:
+            switch (o) {
+              case 0x00: {
+                // rev
+                const t = a;
+                a = b;
+                b = t;
+                cyc += opc[0x00]!;
+                break;
+              }
+              case 0x01: {
+                // lb
+                const x = (a ^ MOST_NEG) >>> 0;
+                if (x >= size) this.memFault(a, start, w, cyc);
+                a = m8[x]!;
+                cyc += opc[0x01]!;
+                break;
+              }
+              case 0x02: // bsub
+                a = (a + b) | 0;
+                b = c;
+                cyc += opc[0x02]!;
+                break;
+              case 0x04: // diff
+                a = (b - a) | 0;
+                b = c;
+                cyc += opc[0x04]!;
+                break;
+              case 0x05: {
+                // add
+                const r = (b + a) | 0;
+                if (((a ^ r) & (b ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
+                a = r;
+                b = c;
+                cyc += opc[0x05]!;
+                break;
+              }
+              case 0x06: {
+                // gcall: swap A and Iptr
+                const t = a;
+                a = (ip ^ MOST_NEG) | 0;
+                ip = (t ^ MOST_NEG) >>> 0;
+                cyc += opc[0x06]!;
+                break;
+              }
+              case 0x08: // prod: b + 4 cycles, b = number of the highest set bit of A
+                cyc += opc[0x08]! + (a === 0 ? 0 : 31 - Math.clz32(a));
+                a = Math.imul(b, a);
+                b = c;
+                break;
+              case 0x09: // gt
+                a = b > a ? 1 : 0;
+                b = c;
+                cyc += opc[0x09]!;
+                break;
+              case 0x0a: // wsub
+                a = (a + (b << 2)) | 0;
+                b = c;
+                cyc += opc[0x0a]!;
+                break;
+              case 0x0c: {
+                // sub
+                const r = (b - a) | 0;
+                if (((b ^ a) & (b ^ r)) < 0) this.raise('arithmetic overflow', start, w, cyc);
+                a = r;
+                b = c;
+                cyc += opc[0x0c]!;
+                break;
+              }
+              case 0x13: // csub0
+                if (b >>> 0 >= a >>> 0) this.raise('subscript out of range', start, w, cyc);
+                a = b;
+                b = c;
+                cyc += opc[0x13]!;
+                break;
+              case 0x1b: // ldpi
+                a = (a + (ip ^ MOST_NEG)) | 0;
+                cyc += opc[0x1b]!;
+                break;
+              case 0x1e: // ldpri
+                c = b;
+                b = a;
+                a = pri;
+                cyc += opc[0x1e]!;
+                break;
+              case 0x1f: // rem
+                cyc += opc[0x1f]!;
+                if (a === 0) {
+                  this.raise('division by zero', start, w, cyc);
+                } else if (a === -1 && b === MOST_NEG) {
+                  this.raise('arithmetic overflow', start, w, cyc);
+                  a = 0;
+                } else {
+                  a = b % a | 0;
+                }
+                b = c;
+                break;
+              case 0x20: {
+                // ret
+                const x = (w ^ MOST_NEG) >>> 0;
+                if (x >= size) this.memFault(w, start, w, cyc);
+                ip = (m32[x >>> 2]! ^ MOST_NEG) >>> 0;
+                w = (w + 16) | 0;
+                cyc += opc[0x20]!;
+                break;
+              }
+              case 0x21: {
+                // lend: B = control block (index, count), A = distance back
+                const x = (b ^ MOST_NEG) >>> 0;
+                if (x + 8 > size) this.memFault(x >= size ? b : b + 4, start, w, cyc);
+                const k = x >>> 2;
+                const count = (m32[k + 1]! - 1) | 0;
+                m32[k + 1] = count;
+                if (count > 0) {
+                  m32[k] = (m32[k]! + 1) | 0;
+                  ip = (ip - a) >>> 0;
+                  cyc += opc[0x21]!;
+                  if (pri !== 0 && cyc >= slice) slow = TIMESLICE;
+                } else {
+                  cyc += LEND_EXIT;
+                }
+                break;
+              }
+              case 0x2c: // div
+                cyc += opc[0x2c]!;
+                if (a === 0) {
+                  this.raise('division by zero', start, w, cyc);
+                } else if (a === -1 && b === MOST_NEG) {
+                  this.raise('arithmetic overflow', start, w, cyc);
+                } else {
+                  a = (b / a) | 0;
+                }
+                b = c;
+                break;
+              case 0x32: // not
+                a = ~a;
+                cyc += opc[0x32]!;
+                break;
+              case 0x33: // xor
+                a = b ^ a;
+                b = c;
+                cyc += opc[0x33]!;
+                break;
+              case 0x34: // bcnt
+                a = a << 2;
+                cyc += opc[0x34]!;
+                break;
+              case 0x3b: {
+                // sb
+                const x = (a ^ MOST_NEG) >>> 0;
+                if (x >= size) this.memFault(a, start, w, cyc);
+                m8[x] = b;
+                a = c;
+                b = c;
+                cyc += opc[0x3b]!;
+                break;
+              }
+              case 0x3f: // wcnt
+                c = b;
+                b = a & 3;
+                a = a >> 2;
+                cyc += opc[0x3f]!;
+                break;
+              case 0x40: {
+                // shr: n + 2 cycles
+                const s = a >>> 0;
+                a = s < 32 ? (b >>> s) | 0 : 0;
+                b = c;
+                cyc += opc[0x40]! + (s < 32 ? s : 32);
+                break;
+              }
+              case 0x41: {
+                // shl
+                const s = a >>> 0;
+                a = s < 32 ? b << s : 0;
+                b = c;
+                cyc += opc[0x41]! + (s < 32 ? s : 32);
+                break;
+              }
+              case 0x42: // mint
+                c = b;
+                b = a;
+                a = MOST_NEG;
+                cyc += opc[0x42]!;
+                break;
+              case 0x46: // and
+                a = b & a;
+                b = c;
+                cyc += opc[0x46]!;
+                break;
+              case 0x4b: // or
+                a = b | a;
+                b = c;
+                cyc += opc[0x4b]!;
+                break;
+              case 0x4d: // ccnt1
+                if (b === 0 || b >>> 0 > a >>> 0) this.raise('count out of range', start, w, cyc);
+                a = b;
+                b = c;
+                cyc += opc[0x4d]!;
+                break;
+              case 0x52: // sum
+                a = (b + a) | 0;
+                b = c;
+                cyc += opc[0x52]!;
+                break;
+              case 0x53: {
+                // mul: the double product is exact wherever the int32 range boundary matters
+                const p = b * a;
+                if (p > 2147483647 || p < -2147483648) this.raise('arithmetic overflow', start, w, cyc);
+                a = Math.imul(b, a);
+                b = c;
+                cyc += opc[0x53]!;
+                break;
+              }
+              case 0x5a: // dup
+                c = b;
+                b = a;
+                cyc += opc[0x5a]!;
+                break;
+              default:
+                slow = o;
+            }
+            break;
+          default:
+            // pfix and nfix never reach here
+            break;
         }
-        a = this.A;
-        b = this.B;
-        c = this.C;
-        w = this.Wptr;
-        ip = (this.Iptr ^ MOST_NEG) >>> 0;
-        pri = this.priority;
-        slice = this.sliceDeadline;
-        cyc = this.cycles;
-        limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
+        if (slow >= 0) {
+          this.A = a;
+          this.B = b;
+          this.C = c;
+          this.Wptr = w;
+          this.Iptr = (ip ^ MOST_NEG) | 0;
+          this.cycles = cyc;
+          this.instructions = n;
+          this.instrStart = start;
+          if (slow === TIMESLICE) this.timeslice();
+          else this.operate(slow);
+          if (this.preemptPending) this.preempt();
+          if (!this.active && !this.scheduleNext()) {
+            this.inExec = false;
+            this.busyCycles += this.cycles - this.execStart;
+            return;
+          }
+          a = this.A;
+          b = this.B;
+          c = this.C;
+          w = this.Wptr;
+          ip = (this.Iptr ^ MOST_NEG) >>> 0;
+          pri = this.priority;
+          slice = this.sliceDeadline;
+          cyc = this.cycles;
+          limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
+        }
       }
+    } catch (e) {
+      this.instructions = n;
+      throw e;
     }
     this.A = a;
     this.B = b;
@@ -1084,6 +1139,7 @@ export class Core {
       // Someone may be waiting at a terminal: whatever the program has written so far (a prompt) must be seen first.
       this.flushOutput();
       const b = src();
+      if (b === KEY_WAIT) return KEY_WAIT;
       return b < 0 ? 255 : b & 0xff;
     }
     return this.stdinPos < src.length ? src[this.stdinPos++]! : 255;
@@ -1098,7 +1154,15 @@ export class Core {
         if (n > 0) {
           const d = this.range(dst, n);
           const m8 = this.mem8;
-          for (let i = 0; i < n; i++) m8[d + i] = this.nextKey();
+          for (let i = 0; i < n; i++) {
+            const k = this.nextKey();
+            if (k === KEY_WAIT) {
+              this.keyWait = { w: this.Wptr, dst: d + i, left: n - i };
+              this.block(WAIT_INPUT, off);
+              return -1;
+            }
+            m8[d + i] = k;
+          }
         }
         return (n + 3) >>> 2;
       }
@@ -1707,6 +1771,67 @@ export class Core {
 
   // ---------------------------------------------------------------------------------------------------------------
   // Reports
+
+  /** Whether a process waits for keyboard bytes that have not been typed yet. */
+  get waitingForKeyboard(): boolean {
+    return this.keyWait !== null;
+  }
+
+  /**
+   * Keyboard bytes may have arrived: the process waiting for them takes what there is and, once it has all it asked
+   * for, is ready to run again. Returns true if it became ready.
+   */
+  keyboardReady(): boolean {
+    const kw = this.keyWait;
+    if (!kw || this.halted) return false;
+    while (kw.left > 0) {
+      const k = this.nextKey();
+      if (k === KEY_WAIT) return false;
+      this.mem8[kw.dst++] = k;
+      kw.left--;
+    }
+    this.keyWait = null;
+    this.enqueue(kw.w, ((this.waitInfo.get(((kw.w ^ MOST_NEG) >>> 0) >>> 2) ?? 0) >>> 3) & 1);
+    this.updateState();
+    return true;
+  }
+
+  /** Every process of the core: the running one, the interrupted one, the run queues, and every waiting one. */
+  processes(): CoreProcess[] {
+    const out: CoreProcess[] = [];
+    const rel = (addr: number): number => {
+      const r = ((addr ^ MOST_NEG) >>> 0) - MEM_START_OFF;
+      return r >= 0 && r <= this.codeLength ? r : -1;
+    };
+    const word = (addr: number): number => {
+      const o = (addr ^ MOST_NEG) >>> 0;
+      return o + 4 <= this.memoryBytes ? this.mem32[o >>> 2]! : 0;
+    };
+    if (this.halted && this.state !== 'error') return out;
+    if (this.active) out.push({ wptr: this.Wptr, iptr: rel(this.Iptr), priority: this.priority, state: 'running' });
+    if (this.interrupted) out.push({ wptr: this.intWptr, iptr: rel(this.intIptr), priority: 1, state: 'interrupted' });
+    for (let p = 0; p < 2; p++) {
+      let w = this.fptr[p]!;
+      for (let guard = 0; w !== NOT_PROCESS && guard < 1 << 20; guard++) {
+        out.push({ wptr: w, iptr: rel(word(w + S_IPTR)), priority: p as 0 | 1, state: 'ready' });
+        if (w === this.bptr[p]) break;
+        w = word(w + S_LINK);
+      }
+    }
+    for (const b of this.blockedProcesses()) {
+      out.push({ wptr: b.wptr, iptr: b.iptr, priority: b.priority, state: b.kind, ...(b.channel !== undefined ? { channel: b.channel } : {}) });
+    }
+    for (let p = 0; p < 2; p++) {
+      let w = this.tptr[p]!;
+      for (let guard = 0; w !== NOT_PROCESS && guard < 1 << 20; guard++) {
+        const v = this.waitInfo.get(((w ^ MOST_NEG) >>> 0) >>> 2) ?? 0;
+        const kind = (v & 7) === WAIT_ALT ? 'alt' : 'timer';
+        out.push({ wptr: w, iptr: rel(word(w + S_IPTR)), priority: p as 0 | 1, state: kind, until: word(w + S_TIME) });
+        w = word(w + S_TLINK);
+      }
+    }
+    return out;
+  }
 
   /** Every descheduled process that is not on a run queue or timer queue: what it waits on and where it resumes. */
   blockedProcesses(): CoreBlocked[] {

@@ -84,6 +84,13 @@ export interface RunResult {
   clockHz: number;
 }
 
+/** A run the debugger paused: at a core's stop inside a batch (`core`), or between batches (`core` null). */
+export interface PausedResult {
+  status: 'paused';
+  cycles: number;
+  core: Core | null;
+}
+
 export class LoadError extends Error {}
 
 /** Bytes below MemStart (links, scheduler words, host devices). */
@@ -103,6 +110,10 @@ export class Machine {
   readonly events = new EventBus();
   /** The global clock: every core has run up to here. */
   private now = 0;
+  /** Batches completed so far: with the cores' instruction counts, a position on the run's timeline. */
+  batches = 0;
+  /** The batch in progress when a debugger stop paused the clock inside it; null between batches. */
+  private batch: { end: number; many: boolean; cores: Core[]; next: number } | null = null;
   /** Cores that may have something to do: a ready process or a timer. Blocked cores wait for the network. */
   private readonly awake = new Set<Core>();
   private readonly onScreen: ((bytes: Uint8Array) => void) | undefined;
@@ -197,41 +208,73 @@ export class Machine {
    * 'cycle-limit' it may be called again to continue.
    */
   run(maxCycles = Infinity): RunResult {
+    return this.advance(maxCycles, false) as RunResult;
+  }
+
+  /**
+   * The clock loop, which the debugger (emulator/stepper.ts) also drives. It returns 'paused' when a core stops at a
+   * debugger stop (a breakpoint or an instruction count, see Core.breakMap) in the middle of a batch, or, with
+   * `oneBatch`, at the end of the next batch; calling it again resumes exactly where it stopped, so a run paused and
+   * resumed any number of times does what one uninterrupted run does. A cycle limit, by contrast, cuts the batch
+   * it falls in short.
+   */
+  advance(maxCycles = Infinity, oneBatch = false): RunResult | PausedResult {
     const stopAt = this.now + Math.max(0, maxCycles);
     const net = this.network;
     const awake = this.awake;
     const window = this.profile.windowCycles;
     for (;;) {
-      // Where the earliest core is, and how many are busy.
-      let low = Infinity;
-      let running = 0;
-      for (const core of awake) {
-        if (core.isHalted) continue;
-        if (core.state === 'running') {
-          running++;
-          if (core.cycles < low) low = core.cycles;
-        } else if (core.state === 'idle' && core.nextEventCycle < low) low = Math.max(core.cycles, core.nextEventCycle);
+      if (this.batch === null) {
+        // Where the earliest core is, and how many are busy.
+        let low = Infinity;
+        let running = 0;
+        for (const core of awake) {
+          if (core.isHalted) continue;
+          if (core.state === 'running') {
+            running++;
+            if (core.cycles < low) low = core.cycles;
+          } else if (core.state === 'idle' && core.nextEventCycle < low) low = Math.max(core.cycles, core.nextEventCycle);
+        }
+        const netNext = net ? net.nextCycle() : Infinity;
+        const start = Math.min(low, netNext);
+        if (start === Infinity) break;
+        if (start >= stopAt) {
+          this.now = stopAt;
+          return this.result('cycle-limit', stopAt);
+        }
+        if (netNext <= start) {
+          net!.advance(netNext);
+          this.batches++;
+          if (oneBatch) return { status: 'paused', cycles: this.now, core: null };
+          continue;
+        }
+        // One busy core runs up to the next network event. Several run for a window; the network events that fall
+        // in it are handled afterwards, waking each process at its event's cycle or, if its core was busy with
+        // another process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
+        const many = running > 1;
+        let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
+        if (end <= start) end = start + 1;
+        this.batch = { end, many, cores: [...awake], next: 0 };
       }
-      const netNext = net ? net.nextCycle() : Infinity;
-      const start = Math.min(low, netNext);
-      if (start === Infinity) break;
-      if (start >= stopAt) {
-        this.now = stopAt;
-        return this.result('cycle-limit', stopAt);
+      const batch = this.batch;
+      // Cores run in the awake set's order; the list is refreshed if the set grew meanwhile.
+      for (;;) {
+        if (batch.next >= batch.cores.length) {
+          if (awake.size === batch.cores.length) break;
+          batch.cores = [...awake];
+          if (batch.next >= batch.cores.length) break;
+        }
+        const core = batch.cores[batch.next]!;
+        if (!core.isHalted) {
+          core.paused = false;
+          core.run(batch.end);
+          if (core.paused) return { status: 'paused', cycles: core.cycles, core };
+        }
+        batch.next++;
       }
-      if (netNext <= start) {
-        net!.advance(netNext);
-        continue;
-      }
-      // One busy core runs up to the next network event. Several run for a window; the network events that fall in
-      // it are handled afterwards, waking each process at its event's cycle or, if its core was busy with another
-      // process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
-      const many = running > 1;
-      let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
-      if (end <= start) end = start + 1;
-      for (const core of awake) {
-        if (!core.isHalted) core.run(end);
-      }
+      this.batch = null;
+      this.batches++;
+      const end = batch.end;
       this.now = Math.max(this.now, end);
       let failed: Core | undefined;
       for (const core of awake) {
@@ -242,13 +285,40 @@ export class Machine {
         if (core.isHalted || core.state === 'blocked') awake.delete(core);
       }
       if (failed) return this.result('error', failed.cycles, failed);
-      if (many && net) net.advance(end);
+      if (batch.many && net) net.advance(end);
+      if (oneBatch) return { status: 'paused', cycles: this.now, core: null };
     }
+    return this.final();
+  }
+
+  /** The outcome once nothing more can run: finished, or deadlocked. */
+  private final(): RunResult {
     const cores = this.cores;
     if (cores.every((c) => c.finished || !c.hasBoot)) {
       return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
     }
     return this.result('deadlock', Math.max(0, this.network?.lastCycle ?? 0, ...cores.map((c) => c.cycles)));
+  }
+
+  /**
+   * Keyboard bytes have arrived (the debugger's console): a process on core (0, 0) waiting for them (KEY_WAIT)
+   * takes them and runs again. Call between batches. Returns true if one became ready.
+   */
+  keyboardReady(): boolean {
+    const host = this.cores.find((c) => c.host);
+    if (!host || !host.keyboardReady()) return false;
+    this.awake.add(host);
+    return true;
+  }
+
+  /** Whether the clock stands between batches (where snapshots are taken), not inside one. */
+  get betweenBatches(): boolean {
+    return this.batch === null;
+  }
+
+  /** The global clock: every core has run up to here (inside a batch, cores may be ahead). */
+  get cycle(): number {
+    return this.now;
   }
 
   private result(status: RunStatus, cycles: number, failed?: Core): RunResult {
