@@ -424,11 +424,11 @@ export class Core {
     let n = this.instructions;
     let limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
     let start = ip;
-    const brk = this.breakMap;
-    const nStop = this.instructionStop;
+    let brk = this.breakMap;
+    let nStop = this.instructionStop;
     let skip = this.breakSkip;
     this.breakSkip = -1;
-    const dbg = brk !== null || nStop !== Infinity;
+    let dbg = brk !== null || nStop !== Infinity;
     this.inExec = true;
     this.execStart = cyc;
 
@@ -808,6 +808,10 @@ export class Core {
           slice = this.sliceDeadline;
           cyc = this.cycles;
           limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
+          // An event listener may have asked for a stop (the debugger pausing when a process blocks).
+          brk = this.breakMap;
+          nStop = this.instructionStop;
+          dbg = brk !== null || nStop !== Infinity;
         }
       }
     } catch (e) {

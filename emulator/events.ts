@@ -15,8 +15,16 @@ export type MachineEvent =
   | { readonly kind: 'ended'; readonly cycle: number; readonly core: Coord; readonly wptr: number }
   /** A message enters the mesh on channel `channel` (index in the image's channel table). */
   | { readonly kind: 'sent'; readonly cycle: number; readonly channel: number; readonly from: Coord; readonly to: Coord; readonly bytes: number }
-  /** The receiver has taken a message. */
-  | { readonly kind: 'received'; readonly cycle: number; readonly channel: number; readonly from: Coord; readonly to: Coord; readonly bytes: number }
+  /** The receiver has taken a message; `value` is its first word (or its bytes, if it is shorter). */
+  | {
+      readonly kind: 'received';
+      readonly cycle: number;
+      readonly channel: number;
+      readonly from: Coord;
+      readonly to: Coord;
+      readonly bytes: number;
+      readonly value: number;
+    }
   /** A packet crosses a physical link (starting at `cycle`, busy for `busyCycles`). */
   | {
       readonly kind: 'link';

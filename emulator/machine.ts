@@ -273,7 +273,6 @@ export class Machine {
         batch.next++;
       }
       this.batch = null;
-      this.batches++;
       const end = batch.end;
       this.now = Math.max(this.now, end);
       let failed: Core | undefined;
@@ -284,8 +283,13 @@ export class Machine {
         }
         if (core.isHalted || core.state === 'blocked') awake.delete(core);
       }
-      if (failed) return this.result('error', failed.cycles, failed);
+      if (failed) {
+        this.batches++;
+        return this.result('error', failed.cycles, failed);
+      }
       if (batch.many && net) net.advance(end);
+      // Counted once the batch's network events are handled too, so every event of batch b sees `batches` = b.
+      this.batches++;
       if (oneBatch) return { status: 'paused', cycles: this.now, core: null };
     }
     return this.final();

@@ -43,6 +43,8 @@ interface Packet {
   vc: Vc;
   hop: number;
   index: number;
+  /** Tick at which it became ready for its link (to tell how long it has waited). */
+  since: number;
 }
 
 /** The packets waiting for one link: a queue per channel, served in turn. */
@@ -281,6 +283,45 @@ export class Network {
     return null;
   }
 
+  /** Links with packets waiting for them (stalled): since which cycle the oldest has waited. */
+  stalls(): { from: Coord; to: Coord; since: number; packets: number }[] {
+    const out: { from: Coord; to: Coord; since: number; packets: number }[] = [];
+    for (const [link, q] of this.queues) {
+      if (q.turns.length === 0) continue;
+      let since = Infinity;
+      let packets = 0;
+      for (const list of q.waiting.values()) {
+        packets += list.length;
+        if (list[0] && list[0].since < since) since = list[0].since;
+      }
+      out.push({ ...this.linkEnds(link), since: Math.floor(since / TICKS_PER_CYCLE), packets });
+    }
+    return out;
+  }
+
+  /** Messages in the network or waiting for their receiver: channel, bytes, whether they have arrived. */
+  inFlight(): { channel: number; from: Coord; to: Coord; bytes: number; arrived: boolean }[] {
+    const out: { channel: number; from: Coord; to: Coord; bytes: number; arrived: boolean }[] = [];
+    for (const vc of this.vcs) {
+      if (vc.sending) out.push({ channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes, arrived: vc.arrived });
+    }
+    return out;
+  }
+
+  /** The route of mesh channel k, as the directed links it crosses. */
+  routeOf(k: number): { from: Coord; to: Coord }[] {
+    const vc = this.vcs[k];
+    return vc ? [...vc.path].map((l) => this.linkEnds(l)) : [];
+  }
+
+  private linkEnds(link: number): { from: Coord; to: Coord } {
+    const node = link >> 2;
+    const d = link & 3;
+    const x = node % this.width;
+    const y = Math.floor(node / this.width);
+    return { from: { x, y }, to: { x: x + DX[d]!, y: y + DY[d]! } };
+  }
+
   /** Figures for every link that carried anything. */
   linkStats(): LinkStats[] {
     const out: LinkStats[] = [];
@@ -305,7 +346,7 @@ export class Network {
 
   private packetReady(t: number, vc: Vc, hop: number, index: number): void {
     const link = vc.path[hop]!;
-    const p: Packet = { vc, hop, index };
+    const p: Packet = { vc, hop, index, since: t };
     let q = this.queues.get(link);
     if (this.freeAt[link]! <= t && (!q || q.turns.length === 0)) {
       this.startPacket(t, link, p);
@@ -402,7 +443,12 @@ export class Network {
     vc.arrived = false;
     vc.messages++;
     if (this.events.active) {
-      this.events.emit({ kind: 'received', cycle: Math.ceil(t / TICKS_PER_CYCLE), channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: n });
+      // The message's first word (or its bytes, if shorter), for the debugger's "a channel carries VALUE" stops.
+      const s = (vc.src ^ 0x80000000) >>> 0;
+      const m8 = vc.from!.mem8;
+      let value = 0;
+      for (let i = Math.min(4, vc.bytes) - 1; i >= 0; i--) value = (value << 8) | m8[s + i]!;
+      this.events.emit({ kind: 'received', cycle: Math.ceil(t / TICKS_PER_CYCLE), channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: n, value: value | 0 });
     }
     this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
   }
