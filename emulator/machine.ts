@@ -12,7 +12,7 @@ import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './c
 import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
 import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
-import { Network, type LinkStats } from './network.js';
+import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { ByteSink } from './sink.js';
 
@@ -173,10 +173,8 @@ export class Machine {
         channels,
         (x, y) => byPos.get(y * image.mesh.width + x) ?? null,
         this.profile,
-        {
-          write: (device, bytes) => this.hostWrite(device, bytes),
-          woke: (core) => this.awake.add(core),
-        },
+        // Methods that reach the machine through a field, not a closure: a snapshot's copy calls its own machine.
+        { machine: this, write(d, b) { this.machine.hostWrite(d, b); }, woke(c) { this.machine.awake.add(c); } } as NetworkHost & { machine: Machine },
         this.events,
       );
       for (const c of this.cores) c.net = this.network;

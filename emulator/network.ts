@@ -117,7 +117,7 @@ export class Network {
   constructor(
     mesh: { width: number; height: number },
     channels: readonly MeshChannelInfo[],
-    private readonly coreAt: (x: number, y: number) => Core | null,
+    coreAt: (x: number, y: number) => Core | null,
     readonly profile: Profile,
     private readonly host: NetworkHost,
     private readonly events: EventBus,
