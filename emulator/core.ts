@@ -217,7 +217,6 @@ export class Core {
   private halted = false;
   private preemptPending = false;
   private inExec = false;
-  private execStart = 0;
 
   private readonly stdin: Uint8Array | KeyboardSource;
   private stdinPos = 0;
@@ -394,7 +393,7 @@ export class Core {
     if (e !== HALT) throw e;
     if (this.inExec) {
       this.inExec = false;
-      this.busyCycles += this.cycles - this.execStart;
+      this.busyCycles += this.cycles;
     }
   }
 
@@ -430,7 +429,8 @@ export class Core {
     this.breakSkip = -1;
     let dbg = brk !== null || nStop !== Infinity;
     this.inExec = true;
-    this.execStart = cyc;
+    // Busy cycles: the start is taken off now and the end added when the interpreter stops (no field holds it).
+    this.busyCycles -= cyc;
 
     // A run-time error unwinds from the middle of the loop: the instruction count, kept in a local, must not be lost.
     try {
@@ -796,7 +796,7 @@ export class Core {
           if (this.preemptPending) this.preempt();
           if (!this.active && !this.scheduleNext()) {
             this.inExec = false;
-            this.busyCycles += this.cycles - this.execStart;
+            this.busyCycles += this.cycles;
             return;
           }
           a = this.A;
@@ -827,7 +827,7 @@ export class Core {
     this.instructions = n;
     this.instrStart = start;
     this.inExec = false;
-    this.busyCycles += cyc - this.execStart;
+    this.busyCycles += cyc;
   }
 
   // ---------------------------------------------------------------------------------------------------------------
