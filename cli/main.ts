@@ -9,6 +9,7 @@ import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
+import { debugCommand, type DebugTerminal } from './debug.js';
 
 /** Exit codes (DESIGN.md). */
 export const Exit = {
@@ -27,6 +28,8 @@ export interface CliIO {
   keyboard(): number;
   readFile(path: string): Uint8Array;
   writeFile(path: string, data: string): void;
+  /** The terminal `occmesh debug` draws on: null when standard input and output are not both a terminal. */
+  terminal?(): DebugTerminal | null;
 }
 
 /** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
@@ -59,6 +62,24 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
+    });
+
+  program
+    .command('debug')
+    .description('open the terminal debugger on a program: watch the mesh, step forwards and backwards')
+    .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .action(async (file: string, opts: PlacementOpts & { profile: Profile }) => {
+      const image = await loadProgram(file, io, compileOptions(opts));
+      if (typeof image === 'number') {
+        exitCode = image;
+        return;
+      }
+      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}) }, io);
     });
 
   program

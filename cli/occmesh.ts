@@ -10,6 +10,7 @@ const io: CliIO = {
   keyboard: () => nextKeyboardByte(),
   readFile: (path) => readFileSync(path),
   writeFile: (path, data) => writeFileSync(path, data),
+  terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
 };
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or

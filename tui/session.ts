@@ -52,6 +52,8 @@ interface Mark {
   readonly keysUsed: number;
   readonly keysGiven: number;
   readonly consoleLength: number;
+  /** The views' own state at this point (onMark). */
+  readonly views: unknown;
 }
 
 /** Following one process through its instructions on one core (for `n` and `r`). */
@@ -92,6 +94,8 @@ export class Session {
   ended: RunResult | null = null;
   /** Why the last task stopped, in words (for the status line). */
   stopReason = 'ready';
+  /** The core whose instruction stop or breakpoint ended the last task (null: it ended between batches). */
+  stoppedCore: number | null = null;
   /** Source-line breakpoints: `file:line`. */
   readonly breakpoints = new Set<string>();
   readonly commBreaks: CommBreak[] = [];
@@ -100,8 +104,13 @@ export class Session {
   readonly messageBatches = new Map<number, number[]>();
   /** Events as they happen, for the views (link traffic); reset when the session steps back. */
   onEvent: ((e: MachineEvent) => void) | null = null;
-  /** Called when the machine is replaced (stepping back), so the views can forget what they accumulated. */
-  onRestore: (() => void) | null = null;
+  /**
+   * What the views accumulate from events (recent link traffic) is part of the timeline too: `onMark` hands a copy
+   * to keep with each snapshot, and `onRestore` gets it back when the session returns to that snapshot; events
+   * re-executed from there reach `onEvent` again.
+   */
+  onMark: (() => unknown) | null = null;
+  onRestore: ((saved: unknown) => void) | null = null;
 
   private readonly options: SessionOptions;
   private task: Task | null = null;
@@ -164,11 +173,13 @@ export class Session {
   type(text: string): void {
     for (const ch of text) this.typed.push(ch.charCodeAt(0) & 0xff);
     this.pendingKeys = true;
+    this.console.push({ device: 'keys', text });
+    this.consoleLength++;
   }
 
   /** End of keyboard input (Ctrl-D in the console): reads after the typed keys get END.OF.FILE. */
   endInput(): void {
-    this.inputEnded = true;
+    this.endRequested = true;
     this.pendingKeys = true;
   }
 
@@ -202,7 +213,7 @@ export class Session {
       const core = this.machine.cores.find((c) => c.x === e.core.x && c.y === e.core.y);
       if (core) core.instructionStop = core.instructions;
     }
-    if (!this.replaying) this.onEvent?.(e);
+    this.onEvent?.(e);
   }
 
   channelName(k: number): string {
@@ -271,6 +282,7 @@ export class Session {
   }
 
   private begin(task: Task): void {
+    this.stoppedCore = null;
     if (this.ended) {
       this.stopReason = `the run has ended (${this.ended.status}); step back with S, I or N`;
       return;
@@ -286,6 +298,18 @@ export class Session {
     return this.task !== null;
   }
 
+  /**
+   * The cycle to show: where the run ended; else how far the cores and the network have got (the clock's batch may
+   * reach beyond them when they wait).
+   */
+  get cycle(): number {
+    if (this.ended) return this.ended.cycles;
+    const m = this.machine;
+    let c = m.network?.lastCycle ?? 0;
+    for (const core of m.cores) if (!core.finished || core.finishCycle > c) c = Math.max(c, core.finished ? core.finishCycle : core.cycles);
+    return Math.min(m.betweenBatches ? m.cycle : Infinity, c);
+  }
+
   /** Whether the current task is a plain run (space), as opposed to a step that ends by itself. */
   get running(): boolean {
     return this.task?.kind === 'run';
@@ -297,11 +321,11 @@ export class Session {
    * Carry on with the current task for about `budgetMs` of host time. Returns true if the task ended (the session
    * is paused or the run is over).
    */
-  work(budgetMs: number): boolean {
+  work(budgetMs: number, untilCycle = Infinity): boolean {
     const deadline = performance.now() + budgetMs;
     while (this.task) {
       if (this.step()) return true;
-      if (performance.now() >= deadline) return false;
+      if (performance.now() >= deadline || (this.machine.betweenBatches && this.machine.cycle >= untilCycle)) return false;
     }
     return true;
   }
@@ -319,7 +343,10 @@ export class Session {
     if (r.core) {
       const k = m.cores.indexOf(r.core);
       const stop = this.coreStopped(k);
-      if (stop !== null) return this.done(stop);
+      if (stop !== null) {
+        this.stoppedCore = k;
+        return this.done(stop);
+      }
       return false;
     }
     // Between batches.
@@ -330,12 +357,25 @@ export class Session {
     return false;
   }
 
-  /** At a batch boundary: deliver typed keys, take a snapshot when it is time. */
+  /**
+   * At a batch boundary: deliver typed keys, take a snapshot when it is time. Keys reach the program only at batch
+   * boundaries, and each delivery is remembered (with a snapshot right after it), so that re-executing the run
+   * delivers them at exactly the same points.
+   */
   private atBoundary(): void {
     const m = this.machine;
-    if (this.pendingKeys && !this.replaying) {
+    const b = m.batches;
+    const recorded = this.deliveries.find((d) => d.batches === b);
+    const last = this.deliveries[this.deliveries.length - 1];
+    if (recorded && recorded.given > this.keysGiven) {
+      this.keysGiven = recorded.given;
+      this.inputEnded = recorded.ended;
+      m.keyboardReady();
+    } else if (this.pendingKeys && !this.replaying && (!last || b > last.batches)) {
       this.pendingKeys = false;
       this.keysGiven = this.typed.length;
+      this.deliveries.push({ batches: b, given: this.keysGiven, ended: this.endRequested });
+      this.inputEnded = this.endRequested;
       m.keyboardReady();
       this.mark(true);
       return;
@@ -343,6 +383,10 @@ export class Session {
     const counts = m.cores.reduce((n, c) => n + c.instructions, 0);
     if (!this.replaying && counts - this.sinceMark >= (this.options.snapshotEvery ?? 2_000_000)) this.mark();
   }
+
+  /** Where typed keys were handed to the program: at which batch boundary, and how many there were by then. */
+  private readonly deliveries: { batches: number; given: number; ended: boolean }[] = [];
+  private endRequested = false;
 
   /** A communication breakpoint on a link stall, checked between batches. */
   private stalled(): boolean {
@@ -593,6 +637,7 @@ export class Session {
       keysUsed: this.keysUsed,
       keysGiven: this.keysGiven,
       consoleLength: this.consoleLength,
+      views: this.onMark?.(),
     });
     this.sinceMark = counts.reduce((a, b) => a + b, 0);
     this.thin();
@@ -622,12 +667,15 @@ export class Session {
     this.machine = restoreSnapshot(mk.snap);
     this.keysUsed = mk.keysUsed;
     this.keysGiven = mk.keysGiven;
+    this.inputEnded = this.deliveries.some((d) => d.batches <= mk.batches && d.ended);
+    this.pendingKeys = this.typed.length > (this.deliveries[this.deliveries.length - 1]?.given ?? 0) || (this.endRequested && !this.deliveries.some((d) => d.ended));
+    // The console as it was then; keys typed later stay typed (they reach the program again as it re-runs).
     this.console.length = mk.consoleLength;
     this.consoleLength = mk.consoleLength;
     this.ended = null;
     this.eventStop = null;
     this.altPending = -1;
-    this.onRestore?.();
+    this.onRestore?.(mk.views);
   }
 
   /** Run from a restored mark to a position, synchronously, without new snapshots. */

@@ -147,3 +147,33 @@ describe('stepping backwards', () => {
     expect(s.console.map((c) => c.text).join('')).toBe(out);
   });
 });
+
+describe('the keyboard', () => {
+  it('waits for keys typed in the console, and replays them exactly when stepping back', () => {
+    const s = session('test/programs/basics/keyboard_echo.occ', 50);
+    s.run();
+    finish(s);
+    expect(s.status).toBe('keyboard');
+    expect(s.waitingForKey).toBe(true);
+    s.type('hi');
+    s.run();
+    finish(s);
+    expect(s.status).toBe('keyboard');
+    s.type('\n');
+    s.endInput();
+    s.run();
+    finish(s);
+    expect(s.status).toBe('finished');
+    const screen = () => s.console.filter((c) => c.device === 'screen').map((c) => c.text).join('');
+    expect(screen()).toBe('HI\nE\n');
+    const end = s.ended!.cycles;
+    // Back to the start and forwards again: the same output at the same cycle, keys and all.
+    for (let i = 0; i < 100 && s.backBatch(); i++);
+    expect(screen().length).toBeLessThan(6);
+    s.run();
+    finish(s);
+    expect(s.status).toBe('finished');
+    expect(screen()).toBe('HI\nE\n');
+    expect(s.ended!.cycles).toBe(end);
+  });
+});
