@@ -791,7 +791,8 @@ function coreLetter(session: Session, k: number): [string, Color] {
   if (core.active) return ['R', 'green'];
   if (core.hasReadyProcess) return ['r', 'green'];
   if (core.waitingForKeyboard) return ['K', 'blue'];
-  const ps = session.processes(k);
+  // The machine's own view of the processes (no source lookups): this runs for every core on every frame.
+  const ps = core.processes();
   const waiting = ps.find((p) => p.state !== 'endp' && p.state !== 'timer');
   if (waiting) {
     switch (waiting.state) {

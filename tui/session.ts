@@ -380,9 +380,17 @@ export class Session {
       this.mark(true);
       return;
     }
+    if (this.replaying) return;
     const counts = m.cores.reduce((n, c) => n + c.instructions, 0);
-    if (!this.replaying && counts - this.sinceMark >= (this.options.snapshotEvery ?? 2_000_000)) this.mark();
+    if (counts - this.sinceMark < (this.options.snapshotEvery ?? 2_000_000)) return;
+    // By default snapshots take at most about a tenth of the time: the next waits nine times as long as this took.
+    if (this.options.snapshotEvery === undefined && performance.now() - this.markedAt < 9 * this.markCost) return;
+    this.mark();
   }
+
+  /** When the last snapshot was taken (host ms) and how long it took. */
+  private markedAt = 0;
+  private markCost = 0;
 
   /** Where typed keys were handed to the program: at which batch boundary, and how many there were by then. */
   private readonly deliveries: { batches: number; given: number; ended: boolean }[] = [];
@@ -629,6 +637,7 @@ export class Session {
     if (last && last.batches >= m.batches && !force) return;
     if (last && last.batches === m.batches) this.marks.pop();
     const counts = m.cores.map((c) => c.instructions);
+    const t0 = performance.now();
     this.marks.push({
       snap: takeSnapshot(m, this.marks[this.marks.length - 1]?.snap),
       batches: m.batches,
@@ -640,6 +649,8 @@ export class Session {
       views: this.onMark?.(),
     });
     this.sinceMark = counts.reduce((a, b) => a + b, 0);
+    this.markedAt = performance.now();
+    this.markCost = this.markedAt - t0;
     this.thin();
   }
 
