@@ -274,16 +274,22 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 
     if (popup) {
       const w = Math.min(term.cols - 4, Math.max(40, ...popup.lines.map((l) => l.reduce((n, s) => n + s.text.length, 0) + 2)));
-      const h = Math.min(term.rows - 3, popup.lines.length + 2);
+      // Long lines wrap, indented under their start; an item keeps pointing at its first row.
+      const rows: Line[] = [];
+      const rowOf: number[] = [];
+      popup.lines.forEach((l, i) => {
+        rowOf[i] = rows.length;
+        rows.push(...wrapLine(l, w - 2));
+      });
+      const h = Math.min(term.rows - 3, rows.length + 2);
       panes.popup.place({ left: Math.floor((term.cols - w) / 2), top: Math.max(0, Math.floor((term.rows - 1 - h) / 2)), width: w, height: h });
       panes.popup.setTitle(popup.title, true);
       const inner = panes.popup.inner;
       const item = popup.items[popup.selected];
+      const itemRow = item ? rowOf[item.line]! : -1;
       let top = 0;
-      if (item && item.line >= inner.height) top = item.line - inner.height + 1;
-      panes.popup.setLines(
-        popup.lines.slice(top, top + inner.height).map((l, i) => (item && item.line === i + top ? l.map((s) => ({ ...s, inverse: true })) : l)),
-      );
+      if (item && itemRow >= inner.height) top = itemRow - inner.height + 1;
+      panes.popup.setLines(rows.slice(top, top + inner.height).map((l, i) => (i + top === itemRow ? l.map((s) => ({ ...s, inverse: true })) : l)));
     } else panes.popup.place({ left: 0, top: 0, width: 0, height: 0 });
     term.render();
   }
@@ -811,6 +817,32 @@ function coreLetter(session: Session, k: number): [string, Color] {
   if (ps.some((p) => p.state === 'timer') || core.state === 'idle') return ['T', 'cyan'];
   if (ps.some((p) => p.state === 'endp')) return ['P', 'yellow'];
   return ['.', 'gray'];
+}
+
+/** A line cut into rows of `width`, the rows after the first indented by four spaces. */
+function wrapLine(line: Line, width: number): Line[] {
+  const text = line.reduce((n, s) => n + s.text.length, 0);
+  if (text <= width || width < 10) return [line];
+  const rows: Line[] = [];
+  let cur: { text: string; fg?: Color; bg?: Color; bold?: boolean; inverse?: boolean }[] = [];
+  let n = 0;
+  for (const s of line) {
+    let t = s.text;
+    while (t.length > 0) {
+      const room = width - n;
+      const part = t.slice(0, room);
+      cur.push({ ...s, text: part });
+      n += part.length;
+      t = t.slice(part.length);
+      if (n >= width) {
+        rows.push(cur);
+        cur = [{ text: '    ' }];
+        n = 4;
+      }
+    }
+  }
+  if (n > 4) rows.push(cur);
+  return rows;
 }
 
 function fmt(n: number): string {

@@ -61,7 +61,9 @@ export function loadProgram(path: string): RunnableProgram | null {
       options.memoryBytes = memoryBytes;
     } else if (a === '--profile') profile = PROFILES[args[++i] as keyof typeof PROFILES];
   }
-  const result = compileSource(path, text, {
+  // Named as from the repository's root (the tests run there), so that messages and screens show the same path
+  // on every machine.
+  const result = compileSource(relative(process.cwd(), path) || path, text, {
     ...options,
     loader: (p) => {
       try {

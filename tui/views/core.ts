@@ -81,7 +81,13 @@ export function renderCore(m: CoreModel, width: number, height: number): Line[] 
   const reg: Seg[] = [];
   for (const name of ['Iptr', 'Wptr', 'A', 'B', 'C'] as const) {
     const changed = m.before !== null && m.before[name] !== regs[name];
-    reg.push(seg(`${name} `), seg(hex8(regs[name]), changed ? { fg: 'yellow', bold: true } : {}), seg('  '));
+    const item = [seg(`${name} `), seg(hex8(regs[name]), changed ? { fg: 'yellow', bold: true } : {}), seg('  ')];
+    // A narrow pane puts the evaluation stack on a line of its own.
+    if (name === 'A' && width < 70) {
+      lines.push([...reg]);
+      reg.length = 0;
+    }
+    reg.push(...item);
   }
   lines.push(reg);
   lines.push([seg(`queues  hi ${queue(core, 0)}  lo ${queue(core, 1)}  timers ${timerQueue(core)}`)]);

@@ -12,7 +12,7 @@ const NAMES = ['N', 'E', 'S', 'W'];
 
 export function renderLinks(machine: Machine, image: Image, traffic: Traffic, sel: { x: number; y: number }, width: number, height: number): Line[] {
   const net = machine.network;
-  if (!net) return [[seg('one core: no links in use', { fg: 'gray' })]];
+  if (!net) return [[seg('no channel crosses the mesh: the links carry nothing', { fg: 'gray' })]];
   const stats = net.linkStats();
   const stalls = net.stalls();
   const cycle = machine.cycle;
