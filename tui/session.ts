@@ -11,7 +11,7 @@
 
 import { KEY_WAIT } from '../emulator/core.js';
 import type { MachineEvent } from '../emulator/events.js';
-import { entryAt, type Image, type LineEntry } from '../emulator/image.js';
+import { entryAt, MESH_CHANNEL_BASE, type Image, type LineEntry } from '../emulator/image.js';
 import { decode, MOST_NEG } from '../emulator/isa.js';
 import { Machine, type RunResult } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
@@ -449,7 +449,9 @@ export class Session {
       if (line && line.offset === off && this.breakpoints.has(`${line.file}:${line.line}`)) return `breakpoint at ${this.where(line)}`;
       const site = debug.channels ? entryAt(debug.channels, off) : undefined;
       for (const cb of this.commBreaks) {
-        if (cb.kind === 'channel' && site && site.offset === off && site.name === cb.name && this.valueMatches(core, off, cb.value)) {
+        // A mesh channel stops when its receiver takes the message (the 'received' event), not at its sites.
+        const onMesh = ((core.B ^ MOST_NEG) >>> 0) >= ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0);
+        if (cb.kind === 'channel' && !onMesh && site && site.offset === off && site.name === cb.name && this.valueMatches(core, off, cb.value)) {
           return `\`${cb.name}\` is about to communicate on core (${core.x}, ${core.y})`;
         }
       }

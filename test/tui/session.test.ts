@@ -177,3 +177,83 @@ describe('the keyboard', () => {
     expect(s.ended!.cycles).toBe(end);
   });
 });
+
+describe('communication breakpoints', () => {
+  it('stops when a channel inside a core is about to carry a message, and on a value', () => {
+    const s = session('programs/tutorial/2-rendezvous.occ');
+    // `out ! 'n'`: sender's channel is called `out` where it outputs.
+    s.addCommBreak({ kind: 'channel', name: 'out', value: 'n'.charCodeAt(0) });
+    s.run();
+    finish(s);
+    expect(s.stopReason).toMatch(/`out` is about to communicate/);
+    const p = s.processes(0).find((q) => q.state === 'running')!;
+    expect(p.at?.line).toBe(6);
+  });
+
+  it('stops when a mesh channel delivers a given value', () => {
+    const s = session('programs/mesh/token_ring.occ');
+    s.addCommBreak({ kind: 'channel', name: 'a', value: 6 });
+    s.run();
+    finish(s);
+    expect(s.stopReason).toBe('`a` carried a message of 6');
+    // The token has been round twice: 3 and 6 printed so far.
+    expect(s.console.map((c) => c.text).join('')).toBe('3\n6\n');
+  });
+
+  it('stops when a process blocks', () => {
+    const s = session('programs/tutorial/3-deadlock.occ');
+    s.addCommBreak({ kind: 'block' });
+    s.run();
+    finish(s);
+    expect(s.stopReason).toMatch(/a process on core \(0, 0\) blocked/);
+    expect(s.status).toBe('paused');
+  });
+
+  it('stops when an ALT chooses a given branch', () => {
+    const s = session('programs/bank.occ');
+    // The withdrawal guard, `(balance >= withdrawal) & withdraw ? who`.
+    s.addCommBreak({ kind: 'alt', file: 0, line: 83 });
+    s.run();
+    finish(s);
+    expect(s.stopReason).toMatch(/an ALT chose the branch at .*bank\.occ:83/);
+    expect(s.processes(0).find((p) => p.state === 'running')?.at?.line).toBe(83);
+  });
+
+  it('stops when a link stalls for longer than asked', () => {
+    const s = session('test/programs/mesh/shared_link.occ');
+    s.addCommBreak({ kind: 'stall', cycles: 20 });
+    s.run();
+    finish(s);
+    expect(s.stopReason).toMatch(/link \(\d+, \d+\) -> \(\d+, \d+\) stalled for \d+ cycles/);
+  });
+
+  it('runs to the next message on a mesh channel and back to the one before', () => {
+    const s = session('programs/mesh/token_ring.occ');
+    const a = s.image.channels!.findIndex((c) => c.name === 'a');
+    s.nextMessage(a);
+    finish(s);
+    s.nextMessage(a);
+    finish(s);
+    const second = machineDigest(s.machine);
+    s.nextMessage(a);
+    finish(s);
+    expect(s.stopReason).toMatch(/message on `a`/);
+    expect(s.previousMessage(a)).toBe(true);
+    expect(machineDigest(s.machine)).toBe(second);
+  });
+});
+
+describe('why is it waiting?', () => {
+  it('follows a deadlock across cores back to where it began', async () => {
+    const { waitChain } = await import('../../tui/inspect.js');
+    const s = session('test/programs/mesh/deadlock_ring.occ');
+    s.run();
+    finish(s);
+    expect(s.status).toBe('deadlock');
+    const start = s.processes(0).find((p) => p.state === 'input' || p.state === 'output')!;
+    const chain = waitChain(s.machine, s.image, start);
+    expect(chain.end).toBe('cycle');
+    expect(chain.links.length).toBeGreaterThan(1);
+    expect(chain.links[0]!.words).toMatch(/waits to (input from|output on) `/);
+  });
+});
