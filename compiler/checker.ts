@@ -21,6 +21,7 @@ import type {
   TypeNode,
   FunctionDef,
 } from './ast.js';
+import { constBytes, exprText, isChanArray, rootName } from './ast-queries.js';
 import type { Diagnostics, SourceFile, Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
@@ -526,7 +527,7 @@ class Checker {
       return null;
     }
     this.used.add(sym);
-    callees.set(e, sym);
+    e.decl = sym;
     if (e.args.length !== sym.params.length) {
       this.diags.error(e.span, `\`${sym.name}\` takes ${sym.params.length} parameter(s) but is given ${e.args.length}`, undefined, [
         { span: sym.span, message: `\`${sym.name}\` is defined here` },
@@ -1700,9 +1701,6 @@ class Checker {
   }
 }
 
-/** The FUNCTION each call expression calls, recorded by the checker. */
-export const callees = new WeakMap<Expr, FunctionSymbol>();
-
 /** A declared type whose open dimensions (`[]`) take their sizes from the value's type. */
 function mergeOpen(declared: Type, actual: Type): Type {
   if (declared.kind === 'array' && actual.kind === 'array') {
@@ -1712,51 +1710,8 @@ function mergeOpen(declared: Type, actual: Type): Type {
   return declared;
 }
 
-/** The bytes of a constant array value (a string, a constant table, or a name for one), if it is one. */
-export function constBytes(e: Expr): Uint8Array | null {
-  if (e.kind === 'string') return e.bytes;
-  if (e.kind === 'table') return e.constBytes ?? null;
-  if (e.kind === 'name' && e.decl?.kind === 'const' && e.decl.value instanceof Uint8Array) return e.decl.value;
-  if (e.constValue !== undefined && e.type && e.type.kind === 'prim') {
-    const w = byteSize(e.type) ?? 4;
-    const out = new Uint8Array(w);
-    let v = BigInt.asUintN(w * 8, e.constValue);
-    for (let k = 0; k < w; k++) {
-      out[k] = Number(v & 0xffn);
-      v >>= 8n;
-    }
-    return out;
-  }
-  if (e.realValue !== undefined && e.type && isRealType(e.type)) return realBytes(e.realValue, e.type);
-  return null;
-}
-
-export function isChanArray(t: Type): boolean {
-  return t.kind === 'array' && (t.elem.kind === 'chan' || isChanArray(t.elem));
-}
-
 function isUntypedLiteral(e: Expr): boolean {
   return (e.kind === 'int' || e.kind === 'byte' || e.kind === 'real') && e.decoration === null;
-}
-
-/** The variable an element expression is rooted at (`a` in `a[i][j]`), if any. */
-export function rootName(e: Expr): NameExpr | null {
-  switch (e.kind) {
-    case 'name':
-      return e;
-    case 'subscript':
-    case 'slice':
-      return rootName(e.base);
-    case 'direction':
-      return rootName(e.channel);
-    default:
-      return null;
-  }
-}
-
-/** The source text of an expression, for messages. */
-export function exprText(e: Expr): string {
-  return e.span.file.text.slice(e.span.start, e.span.end);
 }
 
 export type { ConstSymbol };

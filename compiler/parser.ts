@@ -27,9 +27,8 @@ import {
   type TokenType,
 } from './chevrotain-runtime.js';
 import type * as A from './ast.js';
-import { CONTINUATION, indentationErrorLines, lex } from './lexer.js';
+import { CONTINUATION, indentationErrorLines } from './lexer.js';
 import { fileOf, lineKey } from './origin.js';
-import type { PreprocessOptions } from './preprocess.js';
 import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
 import * as T from './tokens.js';
 
@@ -41,16 +40,12 @@ export interface ParseOptions {
    * off). Every construct the parser knows is now handled, so the option currently changes nothing.
    */
   readonly experimental?: boolean;
-  /** How the preprocessor reads #INCLUDE / #USE files, and where it lists the files it read. */
-  readonly preprocess?: PreprocessOptions;
 }
 
-/** Lex and parse a source file. Never throws: every problem is added to `diags`. */
-export function parse(file: SourceFile, diags: Diagnostics, options: ParseOptions = {}): A.Program {
-  return parseTokens(file, lex(file, diags, options.preprocess), diags, options);
-}
-
-/** Parse tokens produced by `lex`. */
+/**
+ * Parse the token stream of a source file (the preprocessor's tokens after the layout pass). Never throws: every
+ * problem is added to `diags`.
+ */
 export function parseTokens(file: SourceFile, tokens: IToken[], diags: Diagnostics, options: ParseOptions = {}): A.Program {
   const p = parserInstance();
   p.begin(file, tokens, options);

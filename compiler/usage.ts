@@ -15,7 +15,6 @@
 // both places: the diagnostic sits on the later use and a note points at the earlier one.
 
 import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
-import { callees } from './checker.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
@@ -266,7 +265,7 @@ class UsageChecker {
 
   private functionCall(e: Extract<Expr, { kind: 'call' }>, out: Access[]): void {
     for (const a of e.args) this.expr(a, out);
-    const fn = callees.get(e);
+    const fn = e.decl;
     const summary = fn ? this.summaries.get(fn.def) : undefined;
     if (!fn || !summary) return;
     const actuals = new Map<Symbol, Linear | null>();

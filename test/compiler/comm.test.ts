@@ -3,14 +3,14 @@
 
 import { describe, expect, it } from 'vitest';
 import { check } from '../../compiler/checker.js';
-import { generate } from '../../compiler/codegen.js';
-import { parse } from '../../compiler/parser.js';
+import { generate } from '../../compiler/codegen/index.js';
+import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 import { DIRECT, Fn, operationByCode } from '../../emulator/isa.js';
 
 function diagnose(text: string): { diags: Diagnostics; checked: ReturnType<typeof check> } {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', text), diags);
+  const program = parseSource(new SourceFile(0, 't.occ', text), diags);
   const checked = diags.errorCount === 0 ? check(program, diags) : null;
   return { diags, checked };
 }

@@ -1,26 +1,32 @@
 // The code generator: checked AST to a list of Transputer instructions (assembler items), following the
-// classic occam-to-Transputer mapping (../shared/reference/codegen.md): one workspace frame per PROC and per PAR
+// classic occam-to-Transputer mapping (docs/codegen.md): one workspace frame per PROC and per PAR
 // branch, expressions on the three-register stack with temporaries when they need more, soft channels as one
 // word, PAR with startp/endp and a join block, replicated SEQ with lend, and every run-time check tagged with
 // the source it comes from so an error can be reported in source terms.
 //
 // This file is the driver: the public entry points and the boot code around a program, a core's processes or a
-// library. The generator itself is in codegen/: its state in context.ts, one file per part of the language.
+// library. The generator's state is in context.ts; the other files in this folder are one part of the language
+// each, layered so that each imports only the files below it (ARCHITECTURE.md).
 
-import type { Process, ProcDef } from './ast.js';
-import { Label, type Item } from './assembler.js';
-import type { CheckedProgram, HostRole } from './checker.js';
-import { isChanArray } from './checker.js';
-import type { Span } from './source.js';
-import type { AbbrevSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
-import { CALL_WORDS, type Deferred, Frame } from './workspace.js';
-import { Fn, MOST_NEG, Op } from '../emulator/isa.js';
-import { HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN } from '../emulator/image.js';
-import { CodeGen, setStorage } from './codegen/context.js';
-import { initChannels } from './codegen/declarations.js';
-import { par } from './codegen/processes.js';
-import { wordsFor } from './codegen/queries.js';
-import { maxMemoryWords, routine } from './codegen/routines.js';
+import type { Process, ProcDef } from '../ast.js';
+import type { Item, Label } from '../assembler.js';
+import type { CheckedProgram, HostRole } from '../checker.js';
+import { isChanArray } from '../ast-queries.js';
+import type { Span } from '../source.js';
+import type { AbbrevSymbol, Routine, Symbol, VarSymbol } from '../symbols.js';
+import { CALL_WORDS, type Deferred, Frame } from '../workspace.js';
+import { Fn, MOST_NEG, Op } from '../../emulator/isa.js';
+import { HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN } from '../../emulator/image.js';
+import { CodeGen, type LibraryCode, type LibraryProc, type Parts, setStorage } from './context.js';
+import { initChannels } from './declarations.js';
+import { depth, expr } from './expressions.js';
+import { fexpr, fOperands } from './fpu.js';
+import { storeNumericAt } from './numeric-stores.js';
+import { par, process } from './processes.js';
+import { wordsFor } from './queries.js';
+import { callRoutine, maxMemoryWords, routine } from './routines.js';
+
+export type { LibraryProc } from './context.js';
 
 export interface Generated {
   readonly items: Item[];
@@ -45,19 +51,16 @@ export interface CodegenOptions {
   readonly runtime?: () => CheckedProgram;
 }
 
-export function generate(checked: CheckedProgram, options: CodegenOptions = {}): Generated {
-  return program(new CodeGen(options.rangeChecks ?? true, options.runtime), checked);
-}
+/** The recursive entry points, for the parts that call parts above them (context.ts). */
+const parts: Parts = { expr, depth, fexpr, fOperands, storeNumericAt, callRoutine, routine, process, library: generateLibrary };
 
-/** A library routine: its entry label and the words its frame needs. */
-export interface LibraryProc {
-  readonly label: Label;
-  readonly total: Deferred;
+export function generate(checked: CheckedProgram, options: CodegenOptions = {}): Generated {
+  return program(new CodeGen(options.rangeChecks ?? true, options.runtime, parts), checked);
 }
 
 /** Generate every PROC of a checked library (no boot code, no debug lines: its checks are made by the callers). */
-export function generateLibrary(checked: CheckedProgram): { items: Item[]; procs: Map<string, LibraryProc> } {
-  return library(new CodeGen(false, undefined), checked);
+export function generateLibrary(checked: CheckedProgram): LibraryCode {
+  return library(new CodeGen(false, undefined, parts), checked);
 }
 
 /** What one core of a placed program runs (compiler/placement.ts decides). */
@@ -77,10 +80,10 @@ export interface CoreCode {
 }
 
 export function generateCore(code: CoreCode, options: CodegenOptions = {}): Generated {
-  return coreProgram(new CodeGen(options.rangeChecks ?? true, options.runtime), code);
+  return coreProgram(new CodeGen(options.rangeChecks ?? true, options.runtime, parts), code);
 }
 
-function library(gen: CodeGen, checked: CheckedProgram): { items: Item[]; procs: Map<string, LibraryProc> } {
+function library(gen: CodeGen, checked: CheckedProgram): LibraryCode {
   for (const p of checked.procs) routine(gen, p);
   gen.items.push(...gen.nested);
   if (gen.pool.length > 0) gen.items.push({ kind: 'align' }, ...gen.pool);
