@@ -25,7 +25,7 @@ import { constBytes, exprText, isChanArray, rootName } from './ast-queries.js';
 import type { Diagnostics, SourceFile, Span } from './source.js';
 import type { AbbrevSymbol, ConstSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, ProtocolSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import { ANY_PROTOCOL, BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, prim, sameType, type ProtocolDef, type ProtocolItem, type Type, typeName } from './types.js';
-import { foldRealConversion, foldRealDyadic, isRealType, realBytes, realLiteralValue } from './numeric.js';
+import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from './numeric.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
