@@ -8,7 +8,7 @@
 import type { IToken } from './chevrotain-runtime.js';
 import { assemble } from './assembler.js';
 import type { Program } from './ast.js';
-import { check, type CheckedProgram } from './checker.js';
+import { check, type CheckedProgram } from './checker/index.js';
 import { generate } from './codegen/index.js';
 import { layout } from './lexer.js';
 import { isBundledPath } from './library.js';

@@ -11,7 +11,7 @@
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
 import { isChanArray } from './ast-queries.js';
-import type { CheckedProgram, HostRole } from './checker.js';
+import type { CheckedProgram, HostRole } from './checker/index.js';
 import { generateCore, type CodegenOptions, type CoreCode } from './codegen/index.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';

@@ -5,7 +5,7 @@
 
 import type { Expr, Spec } from '../ast.js';
 import { Label, type Item, type Operand } from '../assembler.js';
-import type { CheckedProgram } from '../checker.js';
+import type { CheckedProgram } from '../checker/index.js';
 import { isChanArray } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, ConstSymbol, ParamSymbol, Routine, Symbol, VarSymbol } from '../symbols.js';

@@ -10,7 +10,7 @@
 
 import type { Process, ProcDef } from '../ast.js';
 import type { Item, Label } from '../assembler.js';
-import type { CheckedProgram, HostRole } from '../checker.js';
+import type { CheckedProgram, HostRole } from '../checker/index.js';
 import { isChanArray } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, Routine, Symbol, VarSymbol } from '../symbols.js';

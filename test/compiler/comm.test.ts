@@ -2,7 +2,7 @@
 // replicated PAR and IF, channel arrays and protocols.
 
 import { describe, expect, it } from 'vitest';
-import { check } from '../../compiler/checker.js';
+import { check } from '../../compiler/checker/index.js';
 import { generate } from '../../compiler/codegen/index.js';
 import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';

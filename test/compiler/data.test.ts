@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Expr, ProcDef, Process, Spec } from '../../compiler/ast.js';
 import type { Item } from '../../compiler/assembler.js';
-import { check } from '../../compiler/checker.js';
+import { check } from '../../compiler/checker/index.js';
 import { generate } from '../../compiler/codegen/index.js';
 import { compileSource } from '../../compiler/compile.js';
 import { parseSource } from '../../compiler/compile.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { check } from '../../compiler/checker.js';
+import { check } from '../../compiler/checker/index.js';
 import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, formatDiagnostic, SourceFile, type Diagnostic } from '../../compiler/source.js';
 import { checkUsage } from '../../compiler/usage.js';
