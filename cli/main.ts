@@ -10,7 +10,7 @@ import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 
-/** Exit codes (DESIGN.md). */
+/** Exit codes (docs/cli.md). */
 export const Exit = {
   ok: 0,
   compileError: 1,

@@ -3,7 +3,7 @@
 // preprocessor calls it for every file it reads. `layout` then turns indentation into NL / INDENT / OUTDENT
 // tokens so that the parser can treat occam's block structure like brackets.
 //
-// Layout (occam.md §1.1, Tock's approach with a stack of open levels):
+// Layout (docs/language.md, Layout; Tock's approach with a stack of open levels):
 // - every logical line ends with NL; a line indented 2 more than the line above is preceded by INDENT; a line
 //   indented less is preceded by one OUTDENT per level it closes;
 // - a line whose predecessor ends with a continuation token (dyadic or monadic operator, `,`, `;`, `:=`, IS, FROM,

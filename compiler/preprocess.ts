@@ -1,4 +1,4 @@
-// The preprocessor (KRoC occ21's, occam.md §2.7): directive lines, conditional compilation, #DEFINE'd names,
+// The preprocessor (KRoC occ21's; docs/language.md, Preprocessor): directive lines, conditional compilation, #DEFINE'd names,
 // `##NAME` substitution, and #INCLUDE / #USE.
 //
 // It works on the lines of each file before the layout pass. Directive lines and lines in a branch that is not

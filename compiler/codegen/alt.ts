@@ -13,7 +13,7 @@ import { spec } from './declarations.js';
 import { caseInput, communicate } from './communication.js';
 
 /**
- * ALT and PRI ALT (codegen.md §6): enable every guard, wait, disable every guard in textual order (the first
+ * ALT and PRI ALT (docs/codegen.md, ALT): enable every guard, wait, disable every guard in textual order (the first
  * ready one wins, which is PRI ALT's priority; a plain ALT compiles the same), then jump to the chosen branch.
  */
 export function altProcess(gen: CodeGen, p: AltProcess): void {

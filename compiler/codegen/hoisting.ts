@@ -1,5 +1,5 @@
 // The statement wrapper: a statement's FUNCTION calls are evaluated into temporaries before its own code,
-// because `call` destroys the whole register stack (docs/codegen.md, "FUNCTION calls"). Every part that
+// because `call` destroys the whole register stack (docs/codegen.md, FUNCTION calls). Every part that
 // generates a statement goes through `statement`.
 
 import type { Expr } from '../ast.js';
@@ -19,7 +19,7 @@ export function statement(gen: CodeGen, exprs: readonly (Expr | null | undefined
 
 /**
  * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
- * A, B and C (codegen.md §2). Calls under the right operand of AND / OR, and inside array constructors, are left
+ * A, B and C (docs/codegen.md, FUNCTION calls). Calls under the right operand of AND / OR, and inside array constructors, are left
  * for the code that evaluates them, so they run only when occam says they do.
  */
 export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[]): void {

@@ -216,7 +216,7 @@ function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
 }
 
 /**
- * PRI PAR (codegen.md §4): the first branch runs at high priority. It is started with `runp` on a Wdesc with
+ * PRI PAR (docs/codegen.md, PAR and PRI PAR): the first branch runs at high priority. It is started with `runp` on a Wdesc with
  * priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low priority and
  * stops, so the final `endp` runs at low priority and the PAR continues there.
  */
@@ -298,7 +298,7 @@ function replicatedChoices(gen: CodeGen, p: IfProcess, end: Label): void {
 }
 
 /**
- * A `lend` loop over a replicator (codegen.md §3), running `body` once per index value with the index in the
+ * A `lend` loop over a replicator (docs/codegen.md, Control flow), running `body` once per index value with the index in the
  * loop's control block. Returns the control block's slot.
  */
 function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
@@ -308,7 +308,7 @@ function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
   return k;
 }
 
-/** CASE as a chain of comparisons (codegen.md §3); no match and no ELSE is STOP. */
+/** CASE as a chain of comparisons (docs/codegen.md, Control flow); no match and no ELSE is STOP. */
 function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void {
   gen.line(p.span);
   const mark = gen.frame.mark();

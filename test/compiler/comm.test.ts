@@ -70,7 +70,7 @@ describe('ALT code', () => {
     ':',
   ].join('\n');
 
-  it('enables, waits, disables in textual order and jumps to the branch (codegen.md §6)', () => {
+  it('enables, waits, disables in textual order and jumps to the branch (docs/codegen.md, ALT)', () => {
     const m = mnemonics(src);
     expect(inOrder(m, ['talt', 'enbc', 'enbc', 'enbt', 'enbs', 'taltwt', 'disc', 'disc', 'dist', 'diss', 'altend'])).toBe(true);
     // The two channel guards input in their branches after the choice.

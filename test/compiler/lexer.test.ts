@@ -1,3 +1,6 @@
+// The lexer on its own: token definitions, the layout pass (NL, INDENT, OUTDENT), continuation lines, indentation
+// errors, literal values, names and keywords, and directive lines.
+
 import { describe, expect, it } from 'vitest';
 import type { IToken } from 'chevrotain';
 import { lexSource } from '../../compiler/compile.js';

@@ -1,3 +1,6 @@
+// The parser on its own: the AST it builds for declarations, PROCs, processes and expressions, operator
+// precedence errors, and its syntax error messages and line-based recovery.
+
 import { describe, expect, it } from 'vitest';
 import type {
   AltProcess,

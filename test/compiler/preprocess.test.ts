@@ -1,3 +1,6 @@
+// The preprocessor on its own: conditional compilation, directive errors, ##NAME substitution, #INCLUDE with
+// files served from memory, and bad input.
+
 import { describe, expect, it } from 'vitest';
 import type { IToken } from 'chevrotain';
 import { compileSource } from '../../compiler/compile.js';

@@ -1,3 +1,6 @@
+// occam's usage rules (compiler/usage.ts) on small programs: what a PAR's branches may share, aliasing through
+// parameters and abbreviations, multiple assignment.
+
 import { describe, expect, it } from 'vitest';
 import { check } from '../../compiler/checker/index.js';
 import { parseSource } from '../../compiler/compile.js';
