@@ -4,13 +4,14 @@
 // How lines are told apart: each line is classified once, by scanning its tokens up to the NL, and the
 // alternatives of its rule are gated on the result (parser-lines.ts).
 //
-// How errors are reported. Plain-English messages come from parser-messages.ts (chevrotain's message provider and
-// the messages for a line that fits nowhere), from ERR_MSG on individual CONSUMEs, and from diagnostics the parser
-// records itself (no operator precedence, missing `:` after a PROC body, constructs not supported yet). Recovery is line-based: every line of a block is parsed inside a guard
-// that, on a syntax error, skips the rest of that line (and anything indented under it) and carries on with the next
-// line, so one bad line never hides errors further on. Chevrotain's single-token insertion (for `:`, `)` and `]`) and
-// deletion stay enabled, so a missing `:` or `)` is reported without losing the line. Chevrotain's re-sync recovery is
-// disabled: it can stop in the middle of a line and produce a cascade of confusing follow-on errors.
+// How errors are reported. Plain-English messages come from parser-messages.ts (chevrotain's message provider and the
+// messages for a line that fits nowhere), from ERR_MSG on individual CONSUMEs, and from diagnostics the parser records
+// itself (no operator precedence, missing `:` after a PROC body, constructs not supported yet). Recovery is line-based:
+// every line of a block is parsed inside a guard that, on a syntax error, skips the rest of that line (and anything
+// indented under it) and carries on with the next line, so one bad line never hides errors further on. Chevrotain's
+// single-token insertion (for `:`, `)` and `]`) and deletion stay enabled, so a missing `:` or `)` is reported without
+// losing the line. Chevrotain's re-sync recovery is disabled: it can stop in the middle of a line and produce a cascade
+// of confusing follow-on errors.
 
 import {
   createTokenInstance,
@@ -246,11 +247,6 @@ class OccamParser extends EmbeddedActionsParser {
     if (this.RECORDING_PHASE) return undefined as never;
     this.error(this.tokSpan(tok), `${what} is not supported yet`);
     throw notYetException(`${what} is not supported yet`, tok, this.LA(0));
-  }
-
-  /** Report a construct that later stages cannot handle yet, unless the caller asked for experimental nodes. */
-  private pending(tok: IToken, what: string): void {
-    if (!this.options.experimental) this.notYet(tok, what);
   }
 
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
@@ -1535,6 +1531,7 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   /** One line under a CASE: a specification, `ELSE`, or option values, each with its process indented under it. */
+  /** One line under a CASE: a specification, ELSE, or option values with their process indented under them. */
   caseItem = this.rule('caseItem', (): OptionItem => {
     const kind = this.classifyIn('option');
     return this.OR<OptionItem>({
@@ -1615,6 +1612,7 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
+  /** One line under an ALT: a specification, a nested ALT, or a guard with its process indented under it. */
   /** One line under an ALT: a specification, a nested ALT, or a guard with its process indented under it. */
   altItem = this.rule('altItem', (): AltItem => {
     const kind = this.classifyIn('alternative');

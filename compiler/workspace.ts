@@ -12,7 +12,10 @@ export function deferred(v: number | Deferred): Deferred {
   return typeof v === 'number' ? () => v : v;
 }
 
-/** Words below Wptr that the scheduler and instructions use while a process is descheduled (docs/codegen.md, Workspace frames). */
+/**
+ * Words below Wptr that the scheduler and instructions use while a process is descheduled (docs/codegen.md,
+ * Workspace frames).
+ */
 export const BELOW_ANY = 2;
 export const BELOW_IO = 3;
 export const BELOW_TIMER = 5;

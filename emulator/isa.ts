@@ -1,7 +1,6 @@
-// The instruction set: one table that both the compiler (assembler, code generator) and the emulator (decoder,
-// cycle accounting) read. Encodings and cycle costs are those of the INMOS T414/T800
-// (docs/isa.md gives the figures and where they come from); occmesh's own extensions live in unused operation codes 0xF0-0xFF and are
-// documented in docs/isa.md.
+// The instruction set: one table that both the compiler (assembler, code generator) and the emulator (decoder, cycle
+// accounting) read. Encodings and cycle costs are those of the INMOS T414/T800 (docs/isa.md gives the figures and where
+// they come from); occmesh's own extensions live in unused operation codes 0xF0-0xFF and are documented in docs/isa.md.
 //
 // An instruction is one byte: the high nibble is the function, the low nibble is data that is ORed into the
 // operand register. `pfix` and `nfix` build larger operands; `opr` executes the operation named by the operand.

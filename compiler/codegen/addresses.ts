@@ -435,13 +435,6 @@ function literalLabel(gen: CodeGen, e: Expr, bytes: Uint8Array): Label {
   return l;
 }
 
-/** A string literal's bytes in the constant pool (a message sent from it, for example). */
-function stringLabel(gen: CodeGen, bytes: Uint8Array): Label {
-  const l = gen.label('string');
-  gen.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
-  return l;
-}
-
 function poolLabel(gen: CodeGen, sym: ConstSymbol): Label {
   let l = gen.poolLabels.get(sym);
   if (!l) {

@@ -14,8 +14,8 @@ import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
 
 /**
- * Input or output of a list of items on a channel. Each item is a separate communication (docs/codegen.md, Channels and communication): a
- * counted array is its count and then the elements, a variant tag is one byte.
+ * Input or output of a list of items on a channel. Each item is a separate communication (docs/codegen.md, Channels
+ * and communication): a counted array is its count and then the elements, a variant tag is one byte.
  */
 export function communicate(gen: CodeGen, dir: 'in' | 'out', chan: Expr, items: readonly Expr[]): void {
   gen.frame.requireBelow(BELOW_IO);

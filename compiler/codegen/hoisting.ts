@@ -19,8 +19,8 @@ export function statement(gen: CodeGen, exprs: readonly (Expr | null | undefined
 
 /**
  * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
- * A, B and C (docs/codegen.md, FUNCTION calls). Calls under the right operand of AND / OR, and inside array constructors, are left
- * for the code that evaluates them, so they run only when occam says they do.
+ * A, B and C (docs/codegen.md, FUNCTION calls). Calls under the right operand of AND / OR, and inside array
+ * constructors, are left for the code that evaluates them, so they run only when occam says they do.
  */
 export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[]): void {
   const visit = (e: Expr): void => {

@@ -216,9 +216,9 @@ function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
 }
 
 /**
- * PRI PAR (docs/codegen.md, PAR and PRI PAR): the first branch runs at high priority. It is started with `runp` on a Wdesc with
- * priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low priority and
- * stops, so the final `endp` runs at low priority and the PAR continues there.
+ * PRI PAR (docs/codegen.md, PAR and PRI PAR): the first branch runs at high priority. It is started with `runp` on
+ * a Wdesc with priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low
+ * priority and stops, so the final `endp` runs at low priority and the PAR continues there.
  */
 function priPar(gen: CodeGen, high: Process, low: Process): void {
   const parent = gen.frame;
@@ -298,8 +298,8 @@ function replicatedChoices(gen: CodeGen, p: IfProcess, end: Label): void {
 }
 
 /**
- * A `lend` loop over a replicator (docs/codegen.md, Control flow), running `body` once per index value with the index in the
- * loop's control block. Returns the control block's slot.
+ * A `lend` loop over a replicator (docs/codegen.md, Control flow), running `body` once per index value with the
+ * index in the loop's control block. Returns the control block's slot.
  */
 function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
   const k = replicateOpen(gen, r);

@@ -1,5 +1,6 @@
-// The `lend` loop every replicator compiles to (replicated SEQ, PAR branches started in a loop, replicated
-// ALT's enabling and disabling): its control block, the count check and the loop's two ends.
+// The `lend` loop that replicated SEQ, replicated IF and replicated ALT's enabling and disabling compile to: its
+// control block, the count check and the loop's two ends. (A replicated PAR is not a loop: each index value gets
+// its own branch.)
 
 import type { Replicator } from '../ast.js';
 import { exprText } from '../ast-queries.js';

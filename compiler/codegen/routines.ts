@@ -1,6 +1,6 @@
-// PROCs and FUNCTIONs: their frames and entry code, calls with their parameter words (the first three in
-// registers, the rest below the callee's workspace; docs/codegen.md, Calls and parameters), static links, and how many parameter words a
-// body's calls need.
+// PROCs and FUNCTIONs: their frames and entry code, calls with their parameter words (the first three in registers, the
+// rest below the callee's workspace; docs/codegen.md, Calls and parameters), static links, and how many parameter words
+// a body's calls need.
 
 import type { Expr } from '../ast.js';
 import type { FunctionSymbol, ParamSymbol, ProcSymbol, Routine } from '../symbols.js';
