@@ -22,6 +22,7 @@ import {
   tokenMatcher,
   type IRecognitionException,
   type IToken,
+  type ParserMethod,
   type TokenType,
 } from './chevrotain-runtime.js';
 import type * as A from './ast.js';
@@ -1149,15 +1150,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.IF);
     const repl = this.OPTION(() => this.SUBRULE(this.replicator));
     this.CONSUME(T.NL);
-    const items: ChoiceItem[] = [];
-    const present = this.OPTION2(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.choiceItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-      return true;
-    });
+    const { items, present } = this.entryLines(this.choiceItem);
     return this.ACTION((): A.IfProcess => {
       const choices = this.choices(items);
       const head = this.tokSpan(kw);
@@ -1173,6 +1166,24 @@ class OccamParser extends EmbeddedActionsParser {
       return { kind: 'if', span: this.spanWithBody(kw, choices), repl: repl ?? null, choices };
     });
   });
+
+  /**
+   * The lines indented under an IF, a CASE or an ALT, each parsed by `line` (choiceItem, caseItem or altItem)
+   * inside the line guard, and whether there was an indented block at all. Used once per rule, with the
+   * grammar's occurrence index 9, so it never clashes with the rule's own OPTION, MANY, CONSUME and SUBRULE.
+   */
+  private entryLines<I extends { readonly kind: string }>(line: ParserMethod<[], I>): { items: (I | Item)[]; present: boolean } {
+    const items: (I | Item)[] = [];
+    const present = this.OPTION9(() => {
+      this.CONSUME9(T.INDENT);
+      this.MANY9(() => {
+        items.push(this.guarded<I | Item>(() => this.SUBRULE9(line), { kind: 'error' }));
+      });
+      this.CONSUME9(T.OUTDENT);
+      return true;
+    });
+    return { items, present: present === true };
+  }
 
   /**
    * The entries of an IF, a CASE or an ALT from the lines under it. The specifications in front of an entry (a
@@ -1516,14 +1527,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.CASE);
     const selector = this.SUBRULE(this.expression);
     this.CONSUME(T.NL);
-    const items: OptionItem[] = [];
-    this.OPTION(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.caseItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-    });
+    const { items } = this.entryLines(this.caseItem);
     return this.ACTION((): A.Process => {
       const options = this.caseOptions(items);
       return { kind: 'case', span: this.spanWithBody(kw, options), selector, options };
@@ -1531,7 +1535,6 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   /** One line under a CASE: a specification, `ELSE`, or option values, each with its process indented under it. */
-  /** One line under a CASE: a specification, ELSE, or option values with their process indented under them. */
   caseItem = this.rule('caseItem', (): OptionItem => {
     const kind = this.classifyIn('option');
     return this.OR<OptionItem>({
@@ -1584,15 +1587,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.ALT);
     const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
     this.CONSUME(T.NL);
-    const items: AltItem[] = [];
-    const present = this.OPTION3(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.altItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-      return true;
-    });
+    const { items, present } = this.entryLines(this.altItem);
     return this.ACTION((): A.AltProcess => {
       const first = pri ?? kw;
       const alternatives = this.alternatives(items);
@@ -1612,7 +1607,6 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
-  /** One line under an ALT: a specification, a nested ALT, or a guard with its process indented under it. */
   /** One line under an ALT: a specification, a nested ALT, or a guard with its process indented under it. */
   altItem = this.rule('altItem', (): AltItem => {
     const kind = this.classifyIn('alternative');
