@@ -11,7 +11,7 @@ import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 import { debugCommand, type DebugTerminal } from './debug.js';
 
-/** Exit codes (DESIGN.md). */
+/** Exit codes (docs/cli.md). */
 export const Exit = {
   ok: 0,
   compileError: 1,

@@ -3,7 +3,7 @@
 
 import type { Span } from './source.js';
 import type { Type } from './types.js';
-import type { Symbol, VarSymbol } from './symbols.js';
+import type { FunctionSymbol, Symbol, VarSymbol } from './symbols.js';
 
 export interface Node {
   readonly span: Span;
@@ -97,7 +97,8 @@ export type Expr =
       readonly operand: Expr;
     })
   /** A FUNCTION call used as an operand. */
-  | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[] })
+  /** A FUNCTION call; the checker sets `decl` to the FUNCTION it calls. */
+  | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: FunctionSymbol })
   /** A channel end with a direction decorator: `c?` or `c!` (in actual parameters). */
   | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' })
   /** A segment `[base FROM start FOR count]`; `[base FROM start]` has a null count, `[base FOR count]` a null start. */

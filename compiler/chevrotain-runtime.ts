@@ -45,5 +45,6 @@ export type {
   IParserErrorMessageProvider,
   IRecognitionException,
   IToken,
+  ParserMethod,
   TokenType,
 } from 'chevrotain';

@@ -1,15 +1,21 @@
-// The compiler driver: source text to a loadable image, or diagnostics. Data flows one way:
-// text -> tokens (lexer) -> AST (parser) -> checked AST (checker) -> instructions (codegen) -> bytes (assembler)
-// -> image.
+// The compiler driver: source text to a loadable image, or diagnostics. It calls the stages in order, and no stage
+// calls the next:
+//   preprocess (directives, #INCLUDE; each file lexed by lexRaw) -> layout (NL/INDENT/OUTDENT) -> parse (AST)
+//   -> check (names, types, constants) -> usage (occam's parallel usage rules)
+//   -> placement (PLACED PAR, --spread: one image per core, generating each core's code) or codegen
+//   -> assemble (bytes and debug tables) -> image.
 
+import type { IToken } from './chevrotain-runtime.js';
 import { assemble } from './assembler.js';
-import { check } from './checker.js';
-import { generate } from './codegen.js';
+import type { Program } from './ast.js';
+import { check, type CheckedProgram } from './checker/index.js';
+import { generate } from './codegen/index.js';
+import { layout } from './lexer.js';
 import { isBundledPath } from './library.js';
-import { parse } from './parser.js';
-import type { FileLoader } from './preprocess.js';
+import { parseTokens, type ParseOptions } from './parser.js';
+import { preprocess, type FileLoader, type PreprocessOptions } from './preprocess.js';
 import { checkUsage } from './usage.js';
-import { runtime64 } from './runtime64.js';
+import { RUNTIME64_SOURCE } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
 import { memoryNeeded, place } from './placement.js';
@@ -42,11 +48,8 @@ export function compileSource(path: string, text: string, options: CompileOption
   const file = new SourceFile(0, path, text);
   const files = [file];
   const diags = new Diagnostics();
-  const program = parse(file, diags, { preprocess: { loader: options.loader, files } });
-  if (diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
-  const checked = check(program, diags);
-  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
-  if (!checked || diags.errorCount > 0) return { image: null, diagnostics: reported(diags) };
+  const checked = checkedProgram(file, files, diags, options);
+  if (!checked) return { image: null, diagnostics: reported(diags) };
 
   const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
   const codegen = { rangeChecks: options.rangeChecks ?? true, runtime: runtime64 };
@@ -92,12 +95,34 @@ export function compileSource(path: string, text: string, options: CompileOption
 export function checkSource(path: string, text: string, options: CompileOptions = {}): readonly Diagnostic[] {
   const file = new SourceFile(0, path, text);
   const diags = new Diagnostics();
-  const program = parse(file, diags, { preprocess: { loader: options.loader, files: [file] } });
-  if (diags.errorCount === 0) {
-    const checked = check(program, diags);
-    if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
-  }
+  checkedProgram(file, [file], diags, options);
   return reported(diags);
+}
+
+/** The front end: preprocess, layout, parse, check, usage rules. Null when any of them found an error. */
+function checkedProgram(file: SourceFile, files: SourceFile[], diags: Diagnostics, options: CompileOptions): CheckedProgram | null {
+  const program = parseSource(file, diags, { preprocess: { loader: options.loader, files } });
+  if (diags.errorCount > 0) return null;
+  const checked = check(program, diags);
+  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
+  return checked && diags.errorCount === 0 ? checked : null;
+}
+
+/**
+ * The token stream the parser reads: the preprocessor's tokens (every file it brought in, each lexed by
+ * `lexRaw`), after the layout pass.
+ */
+export function lexSource(file: SourceFile, diags: Diagnostics, options: PreprocessOptions = {}): IToken[] {
+  return layout(file, diags, preprocess(file, diags, options));
+}
+
+/** Preprocess, lay out and parse a source file: its AST. Never throws: every problem is added to `diags`. */
+export function parseSource(
+  file: SourceFile,
+  diags: Diagnostics,
+  options: ParseOptions & { readonly preprocess?: PreprocessOptions } = {},
+): Program {
+  return parseTokens(file, lexSource(file, diags, options.preprocess), diags, options);
 }
 
 /**
@@ -106,4 +131,16 @@ export function checkSource(path: string, text: string, options: CompileOptions 
  */
 function reported(diags: Diagnostics): Diagnostic[] {
   return diags.sorted().filter((d) => d.severity === 'error' || !isBundledPath(d.span.file.path));
+}
+
+/** Parse and check the INT64 runtime library. It is part of occmesh, so an error in it is a bug: it throws. */
+function runtime64(): CheckedProgram {
+  const file = new SourceFile(-1, 'occmesh-runtime.occ', RUNTIME64_SOURCE);
+  const diags = new Diagnostics();
+  const program = parseSource(file, diags);
+  const checked = diags.errorCount === 0 ? check(program, diags) : null;
+  if (!checked || diags.errorCount > 0) {
+    throw new Error(`occmesh's INT64 runtime library does not compile: ${diags.sorted().map((d) => d.message).join('; ')}`);
+  }
+  return checked;
 }

@@ -1,8 +1,9 @@
-// The occam lexer: chevrotain splits the text into tokens, then this module decodes literal values (stored in each
-// token's `payload`) and runs the layout pass, which turns indentation into NL / INDENT / OUTDENT tokens so that the
-// parser can treat occam's block structure like brackets.
+// The occam lexer, in two passes the driver (compile.ts) runs either side of the preprocessor: `lexRaw` splits one
+// file's text into tokens with chevrotain and decodes literal values (stored in each token's `payload`); the
+// preprocessor calls it for every file it reads. `layout` then turns indentation into NL / INDENT / OUTDENT
+// tokens so that the parser can treat occam's block structure like brackets.
 //
-// Layout (occam.md §1.1, Tock's approach with a stack of open levels):
+// Layout (docs/language.md, Layout; Tock's approach with a stack of open levels):
 // - every logical line ends with NL; a line indented 2 more than the line above is preceded by INDENT; a line
 //   indented less is preceded by one OUTDENT per level it closes;
 // - a line whose predecessor ends with a continuation token (dyadic or monadic operator, `,`, `;`, `:=`, IS, FROM,
@@ -22,7 +23,6 @@ import type { Diagnostics, SourceFile } from './source.js';
 import { spanOf } from './source.js';
 import * as T from './tokens.js';
 import { fileOf, lineKey, originOf, setOrigin } from './origin.js';
-import { preprocess, type PreprocessOptions } from './preprocess.js';
 
 /** A decoded real literal: the text as written and its value as a double. */
 export interface RealValue {
@@ -70,14 +70,6 @@ export const CONTINUATION: ReadonlySet<TokenType> = new Set<TokenType>([
   // monadic operators
   T.BitNotSym, T.BITNOT, T.NOT,
 ]);
-
-/**
- * Lex a source file into the token stream the parser reads: the preprocessor runs first (directives, conditional
- * compilation, #INCLUDE), then the layout pass over the tokens of every file it brought in.
- */
-export function lex(file: SourceFile, diags: Diagnostics, options: PreprocessOptions = {}): IToken[] {
-  return layout(file, diags, preprocess(file, diags, options));
-}
 
 /**
  * The tokens of one file with literals decoded, without layout. `text` is the file's text with the preprocessor's
@@ -346,7 +338,11 @@ function synthetic(type: TokenType, offset: number, line: number, col: number): 
   return createTokenInstance(type, '', offset, offset, line, line, col, col);
 }
 
-function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[] {
+/**
+ * The layout pass over the preprocessor's tokens (the tokens of every file it brought in): NL, INDENT and
+ * OUTDENT from indentation, continuation lines joined.
+ */
+export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): IToken[] {
   const out: IToken[] = [];
   const badLines = new Set<number>();
   badLayoutLines.set(out, badLines);

@@ -1,18 +1,17 @@
 // The occam parser: a chevrotain EmbeddedActionsParser that builds the AST of ast.ts directly from the token stream
 // of lexer.ts (which has already turned indentation into NL / INDENT / OUTDENT).
 //
-// How lines are told apart. Many occam lines start with a name (`x := 1`, `c ! x`, `c ? x`, `p (x)`, `POINT p:`,
-// `a IS b:`), and the deciding token can be arbitrarily far along the line (`a[i][j] := 0`). Rather than
-// backtracking, the parser classifies each line once by scanning its tokens up to the NL (`scanLine`), and gates the
-// alternatives of a line on that classification; chevrotain's own lookahead then only has to check the first token.
+// How lines are told apart: each line is classified once, by scanning its tokens up to the NL, and the
+// alternatives of its rule are gated on the result (parser-lines.ts).
 //
-// How errors are reported. Plain-English messages come from the error message provider below, from ERR_MSG on
-// individual CONSUMEs, and from diagnostics the parser records itself (no operator precedence, missing `:` after a
-// PROC body, constructs not supported yet). Recovery is line-based: every line of a block is parsed inside a guard
-// that, on a syntax error, skips the rest of that line (and anything indented under it) and carries on with the next
-// line, so one bad line never hides errors further on. Chevrotain's single-token insertion (for `:`, `)` and `]`) and
-// deletion stay enabled, so a missing `:` or `)` is reported without losing the line. Chevrotain's re-sync recovery is
-// disabled: it can stop in the middle of a line and produce a cascade of confusing follow-on errors.
+// How errors are reported. Plain-English messages come from parser-messages.ts (chevrotain's message provider and the
+// messages for a line that fits nowhere), from ERR_MSG on individual CONSUMEs, and from diagnostics the parser records
+// itself (no operator precedence, missing `:` after a PROC body, constructs not supported yet). Recovery is line-based:
+// every line of a block is parsed inside a guard that, on a syntax error, skips the rest of that line (and anything
+// indented under it) and carries on with the next line, so one bad line never hides errors further on. Chevrotain's
+// single-token insertion (for `:`, `)` and `]`) and deletion stay enabled, so a missing `:` or `)` is reported without
+// losing the line. Chevrotain's re-sync recovery is disabled: it can stop in the middle of a line and produce a cascade
+// of confusing follow-on errors.
 
 import {
   createTokenInstance,
@@ -21,15 +20,16 @@ import {
   isRecognitionException,
   MismatchedTokenException,
   tokenMatcher,
-  type IParserErrorMessageProvider,
   type IRecognitionException,
   type IToken,
+  type ParserMethod,
   type TokenType,
 } from './chevrotain-runtime.js';
 import type * as A from './ast.js';
-import { CONTINUATION, indentationErrorLines, lex } from './lexer.js';
+import { CONTINUATION, indentationErrorLines } from './lexer.js';
 import { fileOf, lineKey } from './origin.js';
-import type { PreprocessOptions } from './preprocess.js';
+import { classifyIn, classifyLine, isLayout, scanLine, SPEC_STARTERS, type Ctx, type LineKind, type LineScan } from './parser-lines.js';
+import { junkMessage, messageProvider, msg } from './parser-messages.js';
 import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
 import * as T from './tokens.js';
 
@@ -41,16 +41,12 @@ export interface ParseOptions {
    * off). Every construct the parser knows is now handled, so the option currently changes nothing.
    */
   readonly experimental?: boolean;
-  /** How the preprocessor reads #INCLUDE / #USE files, and where it lists the files it read. */
-  readonly preprocess?: PreprocessOptions;
 }
 
-/** Lex and parse a source file. Never throws: every problem is added to `diags`. */
-export function parse(file: SourceFile, diags: Diagnostics, options: ParseOptions = {}): A.Program {
-  return parseTokens(file, lex(file, diags, options.preprocess), diags, options);
-}
-
-/** Parse tokens produced by `lex`. */
+/**
+ * Parse the token stream of a source file (the preprocessor's tokens after the layout pass). Never throws: every
+ * problem is added to `diags`.
+ */
 export function parseTokens(file: SourceFile, tokens: IToken[], diags: Diagnostics, options: ParseOptions = {}): A.Program {
   const p = parserInstance();
   p.begin(file, tokens, options);
@@ -78,161 +74,6 @@ function parserInstance(): OccamParser {
   instance ??= new OccamParser();
   return instance;
 }
-
-// ---------------------------------------------------------------------------------------------------- messages
-
-/** How a kind of token is named in messages ("expected X"). */
-function describeType(t: TokenType): string {
-  switch (t) {
-    case T.NL:
-      return 'the end of the line';
-    case T.INDENT:
-      return 'an indented line';
-    case T.OUTDENT:
-      return 'the end of the indented block';
-    case EOF:
-      return 'the end of the file';
-    case T.Name:
-      return 'a name';
-    case T.IntegerLiteral:
-    case T.DecimalLiteral:
-    case T.HexLiteral:
-      return 'an integer';
-    case T.RealLiteral:
-      return 'a real number';
-    case T.ByteLiteral:
-      return 'a character literal';
-    case T.StringLiteral:
-      return 'a string';
-    case T.PrimType:
-      return 'a type';
-    case T.DyadicOp:
-      return 'an operator';
-    case T.MonadicOp:
-      return 'an operator';
-    case T.Directive:
-      return 'a directive';
-  }
-  if (T.isKeywordType(t)) return t.name;
-  return t.LABEL ?? t.name;
-}
-
-/** How a particular token is named in messages ("found X"). */
-function describeToken(tok: IToken | undefined): string {
-  if (!tok) return 'the end of the file';
-  switch (tok.tokenType) {
-    case T.NL:
-      return 'the end of the line';
-    case T.INDENT:
-      return 'a line indented further than the one above';
-    case T.OUTDENT:
-      return 'the end of the indented block';
-    case EOF:
-      return 'the end of the file';
-    case T.Name:
-      return `the name \`${tok.image}\``;
-    case T.StringLiteral:
-      return 'a string';
-    case T.Directive:
-      return `\`${tok.image.split(/\s/)[0]}\``;
-  }
-  return `\`${tok.image}\``;
-}
-
-const RULE_DESCRIPTIONS: Record<string, string> = {
-  valSpec: 'IS',
-  inputProc: '`?`',
-  inputTail: 'AFTER or the variables to input into',
-  functionDef: 'IS or the end of the line after the FUNCTION header',
-  guard: 'an ALT guard: an input (c ? x), a timeout (t ? AFTER e) or SKIP',
-  expression: 'an expression',
-  operand: 'an operand (a name, a literal or a parenthesised expression)',
-  specifier: 'a type',
-  baseType: 'a type',
-  dataType: 'a data type',
-  protocol: 'a channel protocol (a type)',
-  formal: 'a parameter, like VAL INT n or CHAN INT c?',
-  typedSpec: 'a declaration',
-  specification: 'a declaration, an abbreviation or a PROC definition',
-  primitive: 'SKIP or STOP',
-  parProc: 'PAR or PRI PAR',
-  direction: '`?` or `!`',
-};
-
-/** ERR_MSG strings carry an optional hint after a newline. */
-function msg(message: string, hint?: string): string {
-  return hint ? `${message}\n${hint}` : message;
-}
-
-const messageProvider: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage({ expected, actual }) {
-    return `expected ${describeType(expected)}, found ${describeToken(actual)}`;
-  },
-  buildNotAllInputParsedMessage({ firstRedundant }) {
-    return `unexpected ${describeToken(firstRedundant)}`;
-  },
-  buildNoViableAltMessage({ actual, customUserDescription, ruleName }) {
-    const what = customUserDescription ?? RULE_DESCRIPTIONS[ruleName] ?? 'something else';
-    return `expected ${what}, found ${describeToken(actual[0])}`;
-  },
-  buildEarlyExitMessage({ actual, customUserDescription, ruleName }) {
-    const what = customUserDescription ?? RULE_DESCRIPTIONS[ruleName] ?? 'something else';
-    return `expected ${what}, found ${describeToken(actual[0])}`;
-  },
-};
-
-// ---------------------------------------------------------------------------------------------------- line classes
-
-type Ctx = 'top' | 'block' | 'choice' | 'option' | 'alternative';
-
-/** What a line is, judged from its tokens before parsing it. */
-type LineKind =
-  | 'spec' // a specification (declaration, abbreviation, PROC or FUNCTION definition)
-  | 'assign'
-  | 'input'
-  | 'output'
-  | 'call'
-  | 'if' // (in an IF) a nested IF
-  | 'alt' // (in an ALT) a nested ALT
-  | 'else' // (in a CASE) the ELSE option
-  | 'guard' // (in an IF, CASE or ALT) a condition, option values or ALT guard
-  | 'process' // (in an IF, CASE or ALT) a process where a guard should be
-  | 'other';
-
-interface LineScan {
-  first: TokenType;
-  second: TokenType;
-  last: TokenType | null;
-  assign: boolean;
-  query: boolean;
-  bang: boolean;
-  is: boolean;
-  func: boolean;
-  amp: boolean;
-}
-
-const SPEC_STARTERS = new Set<TokenType>([
-  T.VAL, T.PROC, T.INLINE, T.REC, T.RECURSIVE, T.CHAN, T.TIMER, T.PORT, T.SHARED, T.DATA, T.PROTOCOL, T.INITIAL,
-  T.PLACE,
-]);
-
-function isLayout(t: TokenType): boolean {
-  return t === T.NL || t === T.INDENT || t === T.OUTDENT || t === EOF;
-}
-
-/** Words that start constructs the parser does not handle yet, and how to name them in the message. */
-const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.CLAIM, 'CLAIM'],
-  [T.FORK, 'FORK'],
-  [T.FORKING, 'FORKING'],
-  [T.MOBILE, 'MOBILE'],
-  [T.BARRIER, 'BARRIER'],
-  [T.SYNC, 'SYNC'],
-  [T.RESIGN, 'RESIGN'],
-  [T.SUSPEND, 'SUSPEND'],
-  [T.SHARED, 'SHARED'],
-  [T.VALOF, 'VALOF'],
-]);
 
 // ---------------------------------------------------------------------------------------------------- AST helpers
 
@@ -409,11 +250,6 @@ class OccamParser extends EmbeddedActionsParser {
     throw notYetException(`${what} is not supported yet`, tok, this.LA(0));
   }
 
-  /** Report a construct that later stages cannot handle yet, unless the caller asked for experimental nodes. */
-  private pending(tok: IToken, what: string): void {
-    if (!this.options.experimental) this.notYet(tok, what);
-  }
-
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
   private text(span: Span): string {
     return span.file.text.slice(span.start, span.end).replace(/\s+/g, ' ');
@@ -513,67 +349,19 @@ class OccamParser extends EmbeddedActionsParser {
     }
   }
 
-  /** Scan the current line up to its NL (brackets nest) and note what it contains at bracket depth 0. */
+  /** What the current line contains (lookahead up to its NL). */
   private scanLine(): LineScan {
-    const scan: LineScan = {
-      first: this.LA(1).tokenType,
-      second: this.LA(2).tokenType,
-      last: null,
-      assign: false,
-      query: false,
-      bang: false,
-      is: false,
-      func: false,
-      amp: false,
-    };
-    let depth = 0;
-    for (let k = 1; ; k++) {
-      const tt = this.LA(k).tokenType;
-      if (isLayout(tt)) break;
-      scan.last = tt;
-      if (tt === T.LParen || tt === T.LBracket) depth++;
-      else if (tt === T.RParen || tt === T.RBracket) depth = Math.max(0, depth - 1);
-      else if (depth === 0) {
-        if (tt === T.Assign) scan.assign = true;
-        else if (tt === T.Query || tt === T.DoubleQuery) scan.query = true;
-        else if (tt === T.Bang) scan.bang = true;
-        else if (tt === T.IS || tt === T.RETYPES || tt === T.RESHAPES) scan.is = true;
-        else if (tt === T.FUNCTION) scan.func = true;
-        else if (tt === T.Ampersand) scan.amp = true;
-      }
-    }
-    return scan;
+    return scanLine((k) => this.LA(k));
   }
 
   /** Classify a line in a block of processes (or at the top level). */
   private classifyLine(): LineKind {
-    const s = this.scanLine();
-    if (s.func) return 'spec';
-    if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE) return 'spec';
-    if (s.first === T.INITIAL || s.first === T.RESULT || s.first === T.DATA || s.first === T.PLACE) return 'spec';
-    if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || s.first === T.PROTOCOL || tokenMatcher(this.LA(1), T.PrimType)) return 'spec';
-    if (s.first === T.Name || s.first === T.LBracket) {
-      if (s.is) return 'spec';
-      if (s.assign) return 'assign';
-      if (s.query) return 'input';
-      if (s.bang) return 'output';
-      if (s.first === T.Name && (s.second === T.LParen || isLayout(s.second))) return 'call';
-      if (s.last === T.Colon || s.first === T.LBracket || s.second === T.Name) return 'spec';
-    }
-    return 'other';
+    return classifyLine((k) => this.LA(k));
   }
 
   /** Classify a line in the body of an IF, a CASE or an ALT. */
   private classifyIn(ctx: 'choice' | 'option' | 'alternative'): LineKind {
-    const s = this.scanLine();
-    if (ctx === 'choice' && s.first === T.IF) return 'if';
-    if (ctx === 'alternative' && (s.first === T.ALT || (s.first === T.PRI && s.second === T.ALT))) return 'alt';
-    if (ctx === 'option' && s.first === T.ELSE) return 'else';
-    if (NOT_YET.has(s.first)) return 'other';
-    if (s.func || s.is || s.last === T.Colon || SPEC_STARTERS.has(s.first)) return 'spec';
-    if (ctx === 'alternative') return s.query || s.amp || s.first === T.SKIP ? 'guard' : 'other';
-    if (s.assign || s.query || s.bang) return 'process';
-    return 'guard';
+    return classifyIn((k) => this.LA(k), ctx);
   }
 
   // ------------------------------------------------------------------------------------------ blocks
@@ -653,71 +441,9 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   private reportJunk(tok: IToken, ctx: Ctx, kind: LineKind): void {
-    const span = this.tokenSpan(tok);
-    const tt = tok.tokenType;
-    if (tt === T.INDENT) {
-      this.error(
-        span,
-        'this line is indented further than the line above, but that line does not start a block',
-        'indent it the same as the line above; to continue the line above instead, end it with an operator, `,`, `;`, `:=` or IS',
-      );
-      return;
-    }
-    if (tt === T.Directive) {
-      const word = tok.image.split(/\s/)[0];
-      this.error(span, `the directive ${word} is not supported yet`);
-      return;
-    }
-    const notYet = NOT_YET.get(tt);
-    if (notYet) {
-      this.error(span, `${notYet} is not supported yet`);
-      return;
-    }
-    if (ctx === 'alternative') {
-      this.error(
-        span,
-        `expected an ALT guard, found ${describeToken(tok)}`,
-        'a guard is an input (c ? x), a timeout (t ? AFTER e) or SKIP, optionally after `condition &`, with its process indented under it',
-      );
-      return;
-    }
-    if (ctx === 'option') {
-      if (kind === 'process') {
-        this.error(
-          span,
-          'expected a CASE option: each line directly under CASE is a value (or ELSE) with its process indented under it',
-        );
-      } else this.error(span, `expected a CASE option (values or ELSE), found ${describeToken(tok)}`);
-      return;
-    }
-    if (ctx === 'choice') {
-      if (kind === 'process') {
-        this.error(
-          span,
-          'expected a condition: each line directly under IF is a condition with its process indented under it',
-          'write the condition (for example TRUE) on this line and indent the process under it',
-        );
-      } else {
-        this.error(span, `expected an IF choice (a condition), found ${describeToken(tok)}`);
-      }
-      return;
-    }
-    if (tt === T.Name) {
-      const lineEnd = this.nextLayoutToken();
-      const text = this.text(spanOf(fileOf(tok, this.file), tok.startOffset, lineEnd));
-      this.error(
-        span,
-        `\`${text}\` is not a process or a declaration`,
-        'a process is an assignment (x := e), an input (c ? x), an output (c ! e), a PROC call (p (args)) or a construct such as SEQ',
-      );
-      return;
-    }
-    if (tt === T.Colon && ctx === 'block') {
-      this.error(span, 'unexpected `:`', 'the `:` that ends a PROC goes on its own line, in the same column as the word PROC');
-      return;
-    }
-    const what = ctx === 'top' ? 'a declaration or a PROC definition' : 'a process or a declaration';
-    this.error(span, `expected ${what}, found ${describeToken(tok)}`);
+    const lineText = (): string => this.text(spanOf(fileOf(tok, this.file), tok.startOffset, this.nextLayoutToken()));
+    const { message, hint } = junkMessage(tok, ctx, kind, lineText);
+    this.error(this.tokenSpan(tok), message, hint);
   }
 
   /** The start offset of the next layout token (the end of the current line). */
@@ -1424,15 +1150,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.IF);
     const repl = this.OPTION(() => this.SUBRULE(this.replicator));
     this.CONSUME(T.NL);
-    const items: ChoiceItem[] = [];
-    const present = this.OPTION2(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.choiceItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-      return true;
-    });
+    const { items, present } = this.entryLines(this.choiceItem);
     return this.ACTION((): A.IfProcess => {
       const choices = this.choices(items);
       const head = this.tokSpan(kw);
@@ -1449,39 +1167,93 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
-  private choices(items: readonly ChoiceItem[]): (A.Choice | A.IfProcess)[] {
-    const out: (A.Choice | A.IfProcess)[] = [];
+  /**
+   * The lines indented under an IF, a CASE or an ALT, each parsed by `line` (choiceItem, caseItem or altItem)
+   * inside the line guard, and whether there was an indented block at all. Used once per rule, with the
+   * grammar's occurrence index 9, so it never clashes with the rule's own OPTION, MANY, CONSUME and SUBRULE.
+   */
+  private entryLines<I extends { readonly kind: string }>(line: ParserMethod<[], I>): { items: (I | Item)[]; present: boolean } {
+    const items: (I | Item)[] = [];
+    const present = this.OPTION9(() => {
+      this.CONSUME9(T.INDENT);
+      this.MANY9(() => {
+        items.push(this.guarded<I | Item>(() => this.SUBRULE9(line), { kind: 'error' }));
+      });
+      this.CONSUME9(T.OUTDENT);
+      return true;
+    });
+    return { items, present: present === true };
+  }
+
+  /**
+   * The entries of an IF, a CASE or an ALT from the lines under it. The specifications in front of an entry (a
+   * choice, an option, an alternative, or a nested IF or ALT: `isEntry`) are its scope; `make` builds the entry,
+   * given them and a function that widens a span to start at the first of them. Lines already reported are
+   * skipped, but their specifications are kept: the next entry most likely uses them, and dropping them would
+   * only add "undeclared" errors to the one already reported. A specification with no entry after it is an error
+   * (`follower` names what should have followed).
+   */
+  private entries<I extends { readonly kind: string }, E>(
+    items: readonly (Item | I)[],
+    isEntry: (it: Item | I) => it is I,
+    make: (it: I, specs: A.Spec[], widen: (span: Span) => Span) => E,
+    follower: { readonly what: string; readonly noun: string },
+  ): E[] {
+    const out: E[] = [];
     let pending: A.Spec[] = [];
     let hadError = false;
     for (const it of items) {
-      switch (it.kind) {
-        case 'spec':
-          pending.push(it.spec);
-          break;
-        case 'error':
-          hadError = true;
-          break;
-        case 'process':
-          break;
-        case 'choice': {
-          const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
-          out.push({ span, specs: pending, guard: it.guard, body: it.body });
-          pending = [];
-          break;
-        }
-        case 'if':
-          if (pending.length > 0) {
-            this.error(pending[0]!.span, 'a declaration in front of a nested IF is not supported yet', 'move it in front of the outer IF');
-            pending = [];
-          }
-          out.push(it.process);
-          break;
+      if (it.kind === 'spec') pending.push((it as Extract<Item, { kind: 'spec' }>).spec);
+      else if (it.kind === 'error') hadError = true;
+      else if (isEntry(it)) {
+        const specs = pending;
+        out.push(make(it, specs, (span) => (specs.length > 0 ? this.fromTo(specs[0]!.span, span) : span)));
+        pending = [];
       }
     }
     if (pending.length > 0 && !hadError) {
-      this.error(pending[0]!.span, 'this declaration is not followed by an IF choice', 'a declaration covers only the choice after it');
+      this.error(pending[0]!.span, `this declaration is not followed by ${follower.what}`, `a declaration covers only the ${follower.noun} after it`);
     }
     return out;
+  }
+
+  /** IF choices: a nested IF cannot take declarations yet. */
+  private choices(items: readonly ChoiceItem[]): (A.Choice | A.IfProcess)[] {
+    return this.entries(
+      items,
+      (it): it is Extract<ChoiceItem, { kind: 'choice' | 'if' }> => it.kind === 'choice' || it.kind === 'if',
+      (it, specs, widen): A.Choice | A.IfProcess => {
+        if (it.kind === 'choice') return { span: widen(it.span), specs, guard: it.guard, body: it.body };
+        if (specs.length > 0) {
+          this.error(specs[0]!.span, 'a declaration in front of a nested IF is not supported yet', 'move it in front of the outer IF');
+        }
+        return it.process;
+      },
+      { what: 'an IF choice', noun: 'choice' },
+    );
+  }
+
+  /** CASE options. */
+  private caseOptions(items: readonly OptionItem[]): A.CaseOption[] {
+    return this.entries(
+      items,
+      (it): it is Extract<OptionItem, { kind: 'option' }> => it.kind === 'option',
+      (it, specs, widen): A.CaseOption => ({ span: widen(it.span), specs, values: it.values, body: it.body }),
+      { what: 'a CASE option', noun: 'option' },
+    );
+  }
+
+  /** ALT alternatives: the specifications in front of a nested ALT are its own. */
+  private alternatives(items: readonly AltItem[]): (A.Alternative | A.AltProcess)[] {
+    return this.entries(
+      items,
+      (it): it is Extract<AltItem, { kind: 'alternative' | 'alt' }> => it.kind === 'alternative' || it.kind === 'alt',
+      (it, specs, widen): A.Alternative | A.AltProcess => {
+        if (it.kind === 'alternative') return { span: widen(it.span), specs, guard: it.guard, body: it.body };
+        return specs.length > 0 ? { ...it.process, span: widen(it.process.span), specs } : it.process;
+      },
+      { what: 'an ALT guard', noun: 'guard' },
+    );
   }
 
   /** One line under an IF: a specification, a nested IF, or a condition with its process indented under it. */
@@ -1755,14 +1527,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.CASE);
     const selector = this.SUBRULE(this.expression);
     this.CONSUME(T.NL);
-    const items: OptionItem[] = [];
-    this.OPTION(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.caseItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-    });
+    const { items } = this.entryLines(this.caseItem);
     return this.ACTION((): A.Process => {
       const options = this.caseOptions(items);
       return { kind: 'case', span: this.spanWithBody(kw, options), selector, options };
@@ -1822,15 +1587,7 @@ class OccamParser extends EmbeddedActionsParser {
     const kw = this.CONSUME(T.ALT);
     const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
     this.CONSUME(T.NL);
-    const items: AltItem[] = [];
-    const present = this.OPTION3(() => {
-      this.CONSUME(T.INDENT);
-      this.MANY(() => {
-        items.push(this.guarded(() => this.SUBRULE(this.altItem), { kind: 'error' }));
-      });
-      this.CONSUME(T.OUTDENT);
-      return true;
-    });
+    const { items, present } = this.entryLines(this.altItem);
     return this.ACTION((): A.AltProcess => {
       const first = pri ?? kw;
       const alternatives = this.alternatives(items);
@@ -1945,64 +1702,6 @@ class OccamParser extends EmbeddedActionsParser {
       },
     ]);
   });
-
-  /** CASE options from the lines under CASE: specifications attach to the option after them. */
-  private caseOptions(items: readonly OptionItem[]): A.CaseOption[] {
-    const out: A.CaseOption[] = [];
-    let pending: A.Spec[] = [];
-    let hadError = false;
-    for (const it of items) {
-      if (it.kind === 'spec') pending.push(it.spec);
-      else if (it.kind === 'error') {
-        // Keep the specifications: the next entry most likely uses them, and dropping them would only add
-        // "undeclared" errors to the one already reported.
-        hadError = true;
-      } else if (it.kind === 'option') {
-        const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
-        out.push({ span, specs: pending, values: it.values, body: it.body });
-        pending = [];
-      }
-    }
-    if (pending.length > 0 && !hadError) {
-      this.error(pending[0]!.span, 'this declaration is not followed by a CASE option', 'a declaration covers only the option after it');
-    }
-    return out;
-  }
-
-  /** ALT alternatives from the lines under ALT: specifications attach to the guard after them. */
-  private alternatives(items: readonly AltItem[]): (A.Alternative | A.AltProcess)[] {
-    const out: (A.Alternative | A.AltProcess)[] = [];
-    let pending: A.Spec[] = [];
-    let hadError = false;
-    for (const it of items) {
-      switch (it.kind) {
-        case 'spec':
-          pending.push(it.spec);
-          break;
-        case 'error':
-          hadError = true;
-          break;
-        case 'process':
-          break;
-        case 'alt':
-          if (pending.length > 0) {
-            out.push({ ...it.process, span: this.fromTo(pending[0]!.span, it.process.span), specs: pending });
-            pending = [];
-          } else out.push(it.process);
-          break;
-        case 'alternative': {
-          const span = pending.length > 0 ? this.fromTo(pending[0]!.span, it.span) : it.span;
-          out.push({ span, specs: pending, guard: it.guard, body: it.body });
-          pending = [];
-          break;
-        }
-      }
-    }
-    if (pending.length > 0 && !hadError) {
-      this.error(pending[0]!.span, 'this declaration is not followed by an ALT guard', 'a declaration covers only the guard after it');
-    }
-    return out;
-  }
 
   /** `INT FUNCTION f (formals)` with a value process, or `... IS e:`. */
   functionDef = this.rule('functionDef', (): A.FunctionDef => {

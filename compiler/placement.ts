@@ -10,8 +10,9 @@
 
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
-import { callees, isChanArray, type CheckedProgram, type HostRole } from './checker.js';
-import { generateCore, type CodegenOptions, type CoreCode } from './codegen.js';
+import { isChanArray } from './ast-queries.js';
+import type { CheckedProgram, HostRole } from './checker/index.js';
+import { generateCore, type CodegenOptions, type CoreCode } from './codegen/index.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, ProcSymbol, Routine, Symbol, VarSymbol } from './symbols.js';
 import type { Type } from './types.js';
@@ -725,7 +726,7 @@ function within(top: Extract<Process, { kind: 'placed' }>, n: unknown): boolean 
 function collectProcs(p: unknown, into: Set<Routine>): void {
   walk(p, (n) => {
     const r: Routine | undefined =
-      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc' ? n.decl : n.kind === 'call' ? callees.get(n as Expr) : undefined;
+      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc' ? n.decl : n.kind === 'call' ? (n as Extract<Expr, { kind: 'call' }>).decl : undefined;
     if (r && !into.has(r)) {
       into.add(r);
       collectProcs(r.def, into);

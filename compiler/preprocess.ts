@@ -1,5 +1,5 @@
-// The preprocessor (KRoC occ21's, occam.md §2.7): directive lines, conditional compilation, #DEFINE'd names,
-// `##NAME` substitution, and #INCLUDE / #USE.
+// The preprocessor (KRoC occ21's; docs/language.md, Preprocessor): directive lines, conditional compilation, #DEFINE'd
+// names, `##NAME` substitution, and #INCLUDE / #USE.
 //
 // It works on the lines of each file before the layout pass. Directive lines and lines in a branch that is not
 // compiled are blanked out (replaced by spaces, so every offset, line and column of the file stays where it was),

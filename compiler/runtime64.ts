@@ -4,9 +4,7 @@
 // division by zero before the call and for a multiplication's overflow flag after it, so every run-time error is
 // reported at the user's expression.
 
-import { check, type CheckedProgram } from './checker.js';
-import { parse } from './parser.js';
-import { Diagnostics, SourceFile } from './source.js';
+// The driver (compile.ts) parses and checks it the first time a program needs it.
 
 export const RUNTIME64_SOURCE = String.raw`
 PROC occmesh.mul64 (VAL INT64 a, VAL INT64 b, INT64 r, INT overflow)
@@ -98,15 +96,3 @@ PROC occmesh.runtime ()
   SKIP
 :
 `;
-
-/** Parse and check the runtime library. It is part of occmesh, so an error in it is a bug: it throws. */
-export function runtime64(): CheckedProgram {
-  const file = new SourceFile(-1, 'occmesh-runtime.occ', RUNTIME64_SOURCE);
-  const diags = new Diagnostics();
-  const program = parse(file, diags);
-  const checked = diags.errorCount === 0 ? check(program, diags) : null;
-  if (!checked || diags.errorCount > 0) {
-    throw new Error(`occmesh's INT64 runtime library does not compile: ${diags.sorted().map((d) => d.message).join('; ')}`);
-  }
-  return checked;
-}

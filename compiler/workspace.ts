@@ -1,7 +1,7 @@
 // Workspace layout. Every process (a PROC body, or one branch of a PAR) runs with its own workspace pointer and
 // owns a frame of word slots above it; everything a process calls or starts lives below its Wptr. All offsets
 // are fixed at compile time, so a PAR branch reads its parent's slot j as `ldl j + d` (d = the distance between
-// the two workspace pointers) and a PROC's parameters sit at W[size + 1 + i] (codegen.md §1, §4).
+// the two workspace pointers) and a PROC's parameters sit at W[size + 1 + i] (docs/codegen.md, Workspace frames).
 //
 // Sizes are known only once a whole PROC has been generated, so anything that depends on them is a Deferred
 // number that the assembler evaluates at the end.
@@ -12,7 +12,10 @@ export function deferred(v: number | Deferred): Deferred {
   return typeof v === 'number' ? () => v : v;
 }
 
-/** Words below Wptr that the scheduler and instructions use while a process is descheduled (codegen.md §1). */
+/**
+ * Words below Wptr that the scheduler and instructions use while a process is descheduled (docs/codegen.md,
+ * Workspace frames).
+ */
 export const BELOW_ANY = 2;
 export const BELOW_IO = 3;
 export const BELOW_TIMER = 5;

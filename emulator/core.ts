@@ -19,7 +19,7 @@ const DEVICE_OFF = (DEVICE_BASE ^ MOST_NEG) >>> 0;
 /** Byte offset of the mesh channel endpoints (image.ts): no memory backs them. */
 const MESH_OFF = (MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0;
 
-// Workspace slots below Wptr, as byte offsets (codegen.md §1).
+// Workspace slots below Wptr, as byte offsets (docs/codegen.md, Workspace frames).
 const S_IPTR = -4;
 const S_LINK = -8;
 const S_STATE = -12;
@@ -27,7 +27,7 @@ const S_TLINK = -16;
 const S_TIME = -20;
 
 // The data-dependent cycle costs. isa.ts gives the base cost of each instruction; these are the alternatives its
-// notes describe (the T414/T800 figures in shared/reference/transputer.md).
+// notes describe (the INMOS T414/T800 figures; docs/isa.md, Cycle accounting).
 const CJ_TAKEN = 4;
 const LEND_EXIT = 5;
 const ALTWT_WAITS = 17;
@@ -36,7 +36,7 @@ const TIN_PAST = 4;
 const ENBC_READY = 7;
 const TESTERR_SET = 3;
 
-/** A timeslice period: 1024 µs of the timer (transputer.md, Scheduler semantics). */
+/** A timeslice period: 1024 µs of the timer (docs/isa.md, Processes and scheduling). */
 const TIMESLICE_MICROSECONDS = 1024;
 
 /** What a blocked process waits on (the low three bits of a wait record). */

@@ -1,7 +1,6 @@
-// The instruction set: one table that both the compiler (assembler, code generator) and the emulator (decoder,
-// cycle accounting) read. Encodings and cycle costs are those of the INMOS T414/T800
-// (../shared/reference/transputer.md); occmesh's own extensions live in unused operation codes 0xF0-0xFF and are
-// documented in docs/isa.md.
+// The instruction set: one table that both the compiler (assembler, code generator) and the emulator (decoder, cycle
+// accounting) read. Encodings and cycle costs are those of the INMOS T414/T800 (docs/isa.md gives the figures and where
+// they come from); occmesh's own extensions live in unused operation codes 0xF0-0xFF and are documented in docs/isa.md.
 //
 // An instruction is one byte: the high nibble is the function, the low nibble is data that is ORed into the
 // operand register. `pfix` and `nfix` build larger operands; `opr` executes the operation named by the operand.
@@ -154,8 +153,8 @@ export type OpName = keyof typeof Op;
 /**
  * Cycle costs. `base` is the cost the emulator charges for the instruction; where the real cost depends on the
  * data (cj taken, in/out word counts, shifts, timer waits), `note` gives the formula and the emulator adds the
- * variable part where it executes the instruction. Figures: INMOS T414/T800 data as tabulated in
- * ../shared/reference/transputer.md.
+ * variable part where it executes the instruction. Figures: INMOS T414/T800 data (docs/isa.md, Cycle
+ * accounting).
  */
 export interface InstrInfo {
   readonly name: string;

@@ -1,63 +1,23 @@
 // Runs every .occ program under test/programs and programs/ through the same code path as `occmesh run` and
-// compares what it does with what the file says it must do:
+// compares what it does with what the file says it must do (docs/testing.md):
 //   -- expect: <line>          the next line of standard output (all of them, in order, exactly)
 //   -- expect-exit: <n>        the exit code (default 0)
 //   -- expect-error: <text>    standard error contains this text (any number of them)
+//   -- error: <message>        on a line of code: a diagnostic with this message is reported on this line (also
+//                              -- warning:, -- run-time error:, -- note:)
 //   -- stdin: <text>           a line of keyboard input (a newline is added)
 //   -- args: <options>         options for `occmesh run`, e.g. --spread --mesh 2x2
+// Every error, warning, run-time error and deadlock on standard error must be listed by an expectation.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { basename, join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
-
-interface Expectations {
-  stdout: string[];
-  exit: number;
-  errors: string[];
-  stdin: string;
-  args: string[];
-}
-
-function findPrograms(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...findPrograms(path));
-    else if (name.endsWith('.occ')) found.push(path);
-  }
-  return found;
-}
-
-export function expectationsOf(text: string): Expectations {
-  const e: Expectations = { stdout: [], exit: 0, errors: [], stdin: '', args: [] };
-  for (const line of text.split(/\r?\n/)) {
-    const m = /--\s*(expect|expect-exit|expect-error|stdin|args):\s?(.*)$/.exec(line);
-    if (!m) continue;
-    const value = m[2]!.replace(/\r$/, '');
-    switch (m[1]) {
-      case 'expect':
-        e.stdout.push(value);
-        break;
-      case 'expect-exit':
-        e.exit = Number(value.trim());
-        break;
-      case 'expect-error':
-        e.errors.push(value.trim());
-        break;
-      case 'stdin':
-        e.stdin += value + '\n';
-        break;
-      case 'args':
-        e.args.push(...value.trim().split(/\s+/).filter((a) => a !== ''));
-        break;
-    }
-  }
-  return e;
-}
+import { expectationsOf, findPrograms, stderrMismatches } from './helpers/programs.js';
 
 const root = join(import.meta.dirname, '..');
-const programs = [...findPrograms(join(root, 'test', 'programs')), ...findPrograms(join(root, 'programs'))];
+const testPrograms = findPrograms(join(root, 'test', 'programs'));
+const programs = [...testPrograms, ...findPrograms(join(root, 'programs'))];
 
 describe('occam programs with expected output', () => {
   it('finds the test programs', () => {
@@ -69,11 +29,23 @@ describe('occam programs with expected output', () => {
     it(name, async () => {
       const text = readFileSync(path, 'latin1');
       const want = expectationsOf(text);
-      const got = await runCli(['run', ...want.args, path], want.stdin);
+      const got = await runCli(['run', ...want.args, name], want.stdin);
       const expectedStdout = want.stdout.length > 0 ? want.stdout.join('\n') + '\n' : '';
       expect({ stdout: got.stdout, exit: got.exitCode }, got.stderr).toEqual({ stdout: expectedStdout, exit: want.exit });
-      for (const err of want.errors) expect(got.stderr).toContain(err);
-      if (want.errors.length === 0) expect(got.stderr).toBe('');
+      expect(stderrMismatches(got.stderr, name, want), got.stderr).toEqual([]);
+      if (want.errors.length === 0 && want.onLine.length === 0) expect(got.stderr).toBe('');
     });
   }
+});
+
+describe('test program names', () => {
+  // One rule: a program the compiler must reject (exit code 1) is named err_*; one that compiles is not, whatever
+  // it then does (a run-time error or a deadlock is behaviour, named for what it shows).
+  it('err_ starts the name of exactly the programs that must not compile', () => {
+    const misnamed = testPrograms
+      .map((path) => ({ name: relative(root, path), rejected: expectationsOf(readFileSync(path, 'latin1')).exit === 1 }))
+      .filter(({ name, rejected }) => basename(name).startsWith('err_') !== rejected)
+      .map(({ name, rejected }) => `${name} ${rejected ? 'must not compile but is not named err_*' : 'compiles but is named err_*'}`);
+    expect(misnamed).toEqual([]);
+  });
 });

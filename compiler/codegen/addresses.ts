@@ -3,17 +3,15 @@
 
 import type { Expr } from '../ast.js';
 import { Label } from '../assembler.js';
-import { constBytes, exprText } from '../checker.js';
+import { constBytes, exprText } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { ConstSymbol } from '../symbols.js';
 import { byteSize, type Type } from '../types.js';
 import { realBytes } from '../numeric.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { type ArrayRef, type CodeGen, MAX_REGS, type Word, setStorage, storageOf } from './context.js';
-import { depth, expr } from './expressions.js';
-import { storeNumericAt } from './numeric-stores.js';
-import { statement } from './processes.js';
 import { is16, isWide, needsPrep, wordsFor } from './queries.js';
+import { type ArrayRef, type CodeGen, MAX_REGS, setStorage, storageOf, type Word } from './context.js';
+import { statement } from './hoisting.js';
 
 /** Push the address of an element (a variable, an array element, a segment, a channel). */
 export function elementAddress(gen: CodeGen, e: Expr): void {
@@ -41,7 +39,7 @@ export function elementAddress(gen: CodeGen, e: Expr): void {
       }
       return;
     }
-    const id = depth(gen, e.index);
+    const id = gen.parts.depth(gen, e.index);
     const viaWords = innerBytes(baseType.elem) % 4 === 0;
     if (Math.max(id, 2) <= MAX_REGS && base.depth + 1 <= MAX_REGS) {
       scaledIndex(gen, e);
@@ -67,7 +65,7 @@ export function elementAddress(gen: CodeGen, e: Expr): void {
 function scaledIndex(gen: CodeGen, e: Extract<Expr, { kind: 'subscript' }>): void {
   const t = e.base.type!;
   if (t.kind !== 'array') return;
-  expr(gen, e.index);
+  gen.parts.expr(gen, e.index);
   if (gen.rangeChecks) {
     const bound = dimWord(gen, e.base, 0);
     bound.emit();
@@ -113,16 +111,16 @@ export function dimWord(gen: CodeGen, e: Expr, level: number): Word {
       if (level > 0) return dimWord(gen, e.base, level);
       if (e.count) {
         const c = e.count;
-        return { emit: () => expr(gen, c), depth: depth(gen, c) };
+        return { emit: () => gen.parts.expr(gen, c), depth: gen.parts.depth(gen, c) };
       }
       {
         const whole = dimWord(gen, e.base, 0);
         const start = e.start!;
-        const d = Math.max(whole.depth, depth(gen, start) + 1);
+        const d = Math.max(whole.depth, gen.parts.depth(gen, start) + 1);
         return {
           emit: () => {
             whole.emit();
-            expr(gen, start);
+            gen.parts.expr(gen, start);
             gen.op(Op.diff);
           },
           depth: Math.min(MAX_REGS, d),
@@ -140,7 +138,7 @@ export function addressDepth(gen: CodeGen, e: Expr): number {
   if (e.kind === 'direction') return addressDepth(gen, e.channel);
   if (e.kind === 'subscript') {
     if (e.index.constValue !== undefined && byteSize(e.type!) !== null) return addressDepth(gen, e.base);
-    const id = Math.max(depth(gen, e.index), 2);
+    const id = Math.max(gen.parts.depth(gen, e.index), 2);
     const bd = addressDepth(gen, e.base);
     return Math.min(MAX_REGS, Math.max(id, bd + 1));
   }
@@ -200,7 +198,7 @@ function sliceRef(gen: CodeGen, e: Extract<Expr, { kind: 'slice' }>): ArrayRef {
   const known = bt.size !== null && (startConst !== undefined) && (e.count === null || e.count.constValue !== undefined);
   if (start && startConst === undefined) {
     startSlot = gen.frame.alloc(1);
-    expr(gen, start);
+    gen.parts.expr(gen, start);
     gen.fn(Fn.stl, startSlot);
   }
   if (!known) {
@@ -229,7 +227,7 @@ function sliceRef(gen: CodeGen, e: Extract<Expr, { kind: 'slice' }>): ArrayRef {
     count = { emit: () => gen.fn(Fn.ldc, n), depth: 1 };
   } else {
     countSlot = gen.frame.alloc(1);
-    expr(gen, e.count);
+    gen.parts.expr(gen, e.count);
     gen.fn(Fn.stl, countSlot);
   }
   if (countSlot !== null) {
@@ -313,7 +311,7 @@ export function materialize(gen: CodeGen, e: Expr): ArrayRef | null {
     setStorage(sym, { frame: gen.frame, slot: () => k });
     const top = gen.label('build');
     const end = gen.label('build.end');
-    statement(gen, [e.base], () => expr(gen, e.base));
+    statement(gen, [e.base], () => gen.parts.expr(gen, e.base));
     gen.fn(Fn.stl, k);
     gen.fn(Fn.ldc, t.size!);
     gen.fn(Fn.stl, k + 1);
@@ -345,7 +343,7 @@ export function materialize(gen: CodeGen, e: Expr): ArrayRef | null {
 
 /** Store a value (a scalar, or an array copied with `move`) at an address that `dst` pushes. */
 export function storeValueAt(gen: CodeGen, value: Expr, dst: Word, type: Type): void {
-  if (type.kind === 'prim' && (isWide(type) || is16(type))) return storeNumericAt(gen, value, dst, type);
+  if (type.kind === 'prim' && (isWide(type) || is16(type))) return gen.parts.storeNumericAt(gen, value, dst, type);
   if (type.kind === 'array') {
     const src = arrayRef(gen, value);
     src.addr.emit();
@@ -355,12 +353,12 @@ export function storeValueAt(gen: CodeGen, value: Expr, dst: Word, type: Type): 
     return;
   }
   const byte = byteSize(type) === 1;
-  if (depth(gen, value) + dst.depth <= MAX_REGS) {
-    expr(gen, value);
+  if (gen.parts.depth(gen, value) + dst.depth <= MAX_REGS) {
+    gen.parts.expr(gen, value);
     dst.emit();
   } else {
     const t = gen.frame.alloc(1);
-    expr(gen, value);
+    gen.parts.expr(gen, value);
     gen.fn(Fn.stl, t);
     dst.emit();
     gen.fn(Fn.ldl, t);
@@ -437,13 +435,6 @@ function literalLabel(gen: CodeGen, e: Expr, bytes: Uint8Array): Label {
   return l;
 }
 
-/** A string literal's bytes in the constant pool (a message sent from it, for example). */
-function stringLabel(gen: CodeGen, bytes: Uint8Array): Label {
-  const l = gen.label('string');
-  gen.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
-  return l;
-}
-
 function poolLabel(gen: CodeGen, sym: ConstSymbol): Label {
   let l = gen.poolLabels.get(sym);
   if (!l) {
@@ -466,4 +457,26 @@ function innerBytes(t: Type): number {
   let x = t;
   while (x.kind === 'array') x = x.elem;
   return byteSize(x) ?? 4;
+}
+
+export function channelAddress(gen: CodeGen, e: Expr): void {
+  if (e.kind === 'direction') return channelAddress(gen, e.channel);
+  const temp = gen.chanTemps.get(e);
+  if (temp) {
+    gen.fn(Fn.ldl, temp);
+    return;
+  }
+  if (e.kind === 'name') {
+    const sym = e.decl!;
+    const fixed = gen.fixedChannels.get(sym);
+    if (fixed !== undefined) {
+      gen.fn(Fn.ldc, fixed);
+      return;
+    }
+    // A channel parameter or abbreviation holds the channel's address; a declared channel is the word itself.
+    if (sym.kind === 'param' || gen.refs.has(sym)) gen.loadSlot(storageOf(sym));
+    else gen.slotAddress(storageOf(sym));
+    return;
+  }
+  elementAddress(gen, e);
 }

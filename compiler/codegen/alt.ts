@@ -5,14 +5,15 @@ import type { AltProcess, Alternative, Expr, Spec } from '../ast.js';
 import { Label } from '../assembler.js';
 import { BELOW_IO, BELOW_TIMER } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { caseInput, channelAddress, communicate } from './communication.js';
 import { type CodeGen, setStorage } from './context.js';
-import { spec } from './declarations.js';
+import { replicateClose, replicateOpen } from './replicators.js';
+import { channelAddress } from './addresses.js';
 import { depth, expr } from './expressions.js';
-import { process, replicateClose, replicateOpen } from './processes.js';
+import { spec } from './declarations.js';
+import { caseInput, communicate } from './communication.js';
 
 /**
- * ALT and PRI ALT (codegen.md §6): enable every guard, wait, disable every guard in textual order (the first
+ * ALT and PRI ALT (docs/codegen.md, ALT): enable every guard, wait, disable every guard in textual order (the first
  * ready one wins, which is PRI ALT's priority; a plain ALT compiles the same), then jump to the chosen branch.
  */
 export function altProcess(gen: CodeGen, p: AltProcess): void {
@@ -113,7 +114,7 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
     gen.line(g.span);
     if (g.kind === 'input') communicate(gen, 'in', g.channel, g.items);
     else if (g.kind === 'case') caseInput(gen, g.channel, g.variants);
-    process(gen, a.alt.body);
+    gen.parts.process(gen, a.alt.body);
     gen.frame.release(m);
     gen.jump(Fn.j, endLabel);
   }

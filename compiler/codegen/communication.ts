@@ -2,21 +2,20 @@
 // the channel address of an expression (soft channel word, fixed mesh channel or host device).
 
 import type { Expr, VariantInput } from '../ast.js';
-import { exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import { byteSize } from '../types.js';
 import { BELOW_IO } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { addressDepth, elementAddress } from './addresses.js';
-import { localSlot, storeFrom } from './assignment.js';
-import { type CodeGen, MAX_REGS, storageOf } from './context.js';
-import { spec } from './declarations.js';
+import { type CodeGen, MAX_REGS } from './context.js';
+import { localSlot } from './primitives.js';
+import { addressDepth, channelAddress, elementAddress } from './addresses.js';
+import { outputNumeric, storeFrom } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
-import { outputNumeric } from './numeric-stores.js';
-import { process } from './processes.js';
+import { spec } from './declarations.js';
 
 /**
- * Input or output of a list of items on a channel. Each item is a separate communication (codegen.md §5): a
- * counted array is its count and then the elements, a variant tag is one byte.
+ * Input or output of a list of items on a channel. Each item is a separate communication (docs/codegen.md, Channels
+ * and communication): a counted array is its count and then the elements, a variant tag is one byte.
  */
 export function communicate(gen: CodeGen, dir: 'in' | 'out', chan: Expr, items: readonly Expr[]): void {
   gen.frame.requireBelow(BELOW_IO);
@@ -132,7 +131,7 @@ export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantIn
       if (item.kind === 'counted') countedItem(gen, 'in', c, item);
       else input(gen, c, item);
     }
-    process(gen, v.body);
+    gen.parts.process(gen, v.body);
     gen.frame.release(m);
     gen.jump(Fn.j, end);
   });
@@ -188,26 +187,4 @@ function input(gen: CodeGen, chan: Expr, target: Expr): void {
   gen.fn(Fn.ldc, size);
   channelSite(gen, chan);
   gen.op(Op.in);
-}
-
-export function channelAddress(gen: CodeGen, e: Expr): void {
-  if (e.kind === 'direction') return channelAddress(gen, e.channel);
-  const temp = gen.chanTemps.get(e);
-  if (temp) {
-    gen.fn(Fn.ldl, temp);
-    return;
-  }
-  if (e.kind === 'name') {
-    const sym = e.decl!;
-    const fixed = gen.fixedChannels.get(sym);
-    if (fixed !== undefined) {
-      gen.fn(Fn.ldc, fixed);
-      return;
-    }
-    // A channel parameter or abbreviation holds the channel's address; a declared channel is the word itself.
-    if (sym.kind === 'param' || gen.refs.has(sym)) gen.loadSlot(storageOf(sym));
-    else gen.slotAddress(storageOf(sym));
-    return;
-  }
-  elementAddress(gen, e);
 }

@@ -5,13 +5,12 @@
 
 import type { Expr, Spec } from '../ast.js';
 import { Label, type Item, type Operand } from '../assembler.js';
-import type { CheckedProgram } from '../checker.js';
-import { isChanArray } from '../checker.js';
+import type { CheckedProgram } from '../checker/index.js';
+import { isChanArray } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, ConstSymbol, ParamSymbol, Routine, Symbol, VarSymbol } from '../symbols.js';
 import { type Deferred, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import type { LibraryProc } from '../codegen.js';
 
 /** Where a symbol's word lives: a frame and a slot in it. */
 export interface Storage {
@@ -42,6 +41,37 @@ export interface ArrayRef {
 
 export const MAX_REGS = 3;
 
+/** A library routine: its entry label and the words its frame needs. */
+export interface LibraryProc {
+  readonly label: Label;
+  readonly total: Deferred;
+}
+
+/** A generated library: its code and its routines by name. */
+export interface LibraryCode {
+  readonly items: Item[];
+  readonly procs: Map<string, LibraryProc>;
+}
+
+/**
+ * The generator's recursive entry points. occam nests processes in expressions (VALOF), expressions in
+ * addresses (subscripts) and routines in routines, so some parts of the generator call parts above them. They
+ * do so through this table, which the driver (index.ts) fills in, so that every file in this folder imports
+ * only files below it. Calls to anything else are plain imports.
+ */
+export interface Parts {
+  readonly expr: typeof import('./expressions.js').expr;
+  readonly depth: typeof import('./expressions.js').depth;
+  readonly fexpr: typeof import('./fpu.js').fexpr;
+  readonly fOperands: typeof import('./fpu.js').fOperands;
+  readonly storeNumericAt: typeof import('./numeric-stores.js').storeNumericAt;
+  readonly callRoutine: typeof import('./routines.js').callRoutine;
+  readonly routine: typeof import('./routines.js').routine;
+  readonly process: typeof import('./processes.js').process;
+  /** Generates a checked library (the INT64 runtime) the first time a program needs it. */
+  readonly library: (checked: CheckedProgram) => LibraryCode;
+}
+
 export class CodeGen {
   readonly items: Item[] = [];
   readonly pool: Item[] = [];
@@ -70,11 +100,12 @@ export class CodeGen {
   /** REAL constants already in the pool, by type and value. */
   readonly realPool = new Map<string, Label>();
   /** The INT64 runtime library, generated when a program first needs it. */
-  library64: { items: Item[]; procs: Map<string, LibraryProc> } | null = null;
+  library64: LibraryCode | null = null;
 
   constructor(
     readonly rangeChecks: boolean,
     readonly runtimeSource: (() => CheckedProgram) | undefined,
+    readonly parts: Parts,
   ) {}
 
   label(name: string): Label {

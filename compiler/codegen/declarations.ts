@@ -2,20 +2,18 @@
 // define, giving every name its storage.
 
 import type { Expr, Spec } from '../ast.js';
-import { exprText, isChanArray, rootName } from '../checker.js';
+import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, Routine } from '../symbols.js';
 import { byteSize, isPrim, type Type } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { arrayRef, byteCount, copyArray, elementAddress, materialize } from './addresses.js';
-import { channelAddress } from './communication.js';
-import { type CodeGen, type Storage, setStorage } from './context.js';
-import { expr } from './expressions.js';
-import { statement } from './processes.js';
-import { storeNumericAt } from './numeric-stores.js';
 import { isWide, wordsFor } from './queries.js';
-import { routine } from './routines.js';
+import { type CodeGen, setStorage, type Storage } from './context.js';
+import { statement } from './hoisting.js';
+import { arrayRef, byteCount, channelAddress, copyArray, elementAddress, materialize } from './addresses.js';
 import { evalWideInto } from './two-word.js';
+import { storeNumericAt } from './numeric-stores.js';
+import { expr } from './expressions.js';
 
 export function spec(gen: CodeGen, s: Spec): void {
   switch (s.kind) {
@@ -91,7 +89,7 @@ export function spec(gen: CodeGen, s: Spec): void {
     }
     case 'proc':
     case 'function':
-      if (s.decl) routine(gen, s.decl as Routine);
+      if (s.decl) gen.parts.routine(gen, s.decl as Routine);
       return;
     case 'datatype':
     case 'place':

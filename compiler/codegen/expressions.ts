@@ -2,17 +2,16 @@
 // their range checks. Other types hand over to the numeric files.
 
 import type { Expr } from '../ast.js';
-import { callees, exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import type { AbbrevSymbol } from '../symbols.js';
 import { byteSize, isPrim } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { addressDepth, arrayRef, dimWord, elementAddress } from './addresses.js';
-import { localSlot } from './assignment.js';
-import { type CodeGen, MAX_REGS, storageOf } from './context.js';
-import { check16, numericConversion, numericDepth, numericExpr, rem16, shr16, wrap16 } from './numeric-types.js';
-import { statement } from './processes.js';
 import { is16, needsPrep } from './queries.js';
-import { callRoutine } from './routines.js';
+import { type CodeGen, MAX_REGS, storageOf } from './context.js';
+import { byteMask, localSlot } from './primitives.js';
+import { statement } from './hoisting.js';
+import { addressDepth, arrayRef, dimWord, elementAddress } from './addresses.js';
+import { check16, numericConversion, numericDepth, numericExpr, rem16, shr16, wrap16 } from './numeric-types.js';
 
 /** Registers needed to evaluate `e` (Sethi-Ullman), at most 3: deeper expressions spill to temporaries. */
 export function depth(gen: CodeGen, e: Expr): number {
@@ -73,7 +72,7 @@ export function expr(gen: CodeGen, e: Expr): void {
       const st = gen.hoisted.get(e);
       if (st) gen.loadSlot(st);
       // A call not evaluated in advance reports depth 3, so it is evaluated with nothing on the stack.
-      else callRoutine(gen, callees.get(e)!, e.args);
+      else gen.parts.callRoutine(gen, e.decl!, e.args);
       return;
     }
     case 'size':
@@ -317,11 +316,6 @@ function byteCheck(gen: CodeGen, e: Expr): void {
   gen.fn(Fn.ldc, 256);
   gen.check(e.span, `BYTE overflow in \`${exprText(e)}\` (a BYTE holds 0..255)`);
   gen.op(Op.csub0);
-}
-
-export function byteMask(gen: CodeGen): void {
-  gen.fn(Fn.ldc, 0xff);
-  gen.op(Op.and);
 }
 
 /** Whether an expression contains a FUNCTION call. */

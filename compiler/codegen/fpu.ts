@@ -1,16 +1,14 @@
 // REAL32 and REAL64 expressions on the T800 FPU stack (FA/FB/FC): depth, operators, conversions.
 
 import type { Expr } from '../ast.js';
-import { callees, exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import { isPrim } from '../types.js';
 import { Fn, FpOp, Op } from '../../emulator/isa.js';
-import { elementAddress } from './addresses.js';
-import { type CodeGen, MAX_REGS, storageOf } from './context.js';
-import { expr } from './expressions.js';
-import { fpentry, realConst } from './numeric-types.js';
 import { isReal } from './queries.js';
-import { callRoutine } from './routines.js';
-import { evalWide, int64ToReal, placeAddress } from './two-word.js';
+import { type CodeGen, MAX_REGS, storageOf } from './context.js';
+import { fpentry, placeAddress, realConst } from './primitives.js';
+import { elementAddress } from './addresses.js';
+import { evalWide, int64ToReal } from './two-word.js';
 
 /** Whether evaluating `e` uses the FPU (a real value is computed or compared somewhere inside). */
 export function usesFP(gen: CodeGen, e: Expr): boolean {
@@ -89,7 +87,7 @@ export function fexpr(gen: CodeGen, e: Expr): void {
         if (st) gen.slotAddress(st);
         else {
           const t = gen.frame.alloc(1);
-          callRoutine(gen, callees.get(e)!, e.args);
+          gen.parts.callRoutine(gen, e.decl!, e.args);
           gen.fn(Fn.stl, t);
           gen.fn(Fn.ldlp, t);
         }
@@ -186,7 +184,7 @@ function fconversion(gen: CodeGen, e: Extract<Expr, { kind: 'conversion' }>): vo
   if (isPrim(from, 'INT64')) return int64ToReal(gen, e);
   const mark = gen.frame.mark();
   const tmp = gen.frame.alloc(1);
-  expr(gen, e.operand);
+  gen.parts.expr(gen, e.operand);
   gen.fn(Fn.stl, tmp);
   if (trunc && isPrim(to, 'REAL32')) fpentry(gen, FpOp.fpurz);
   gen.fn(Fn.ldlp, tmp);

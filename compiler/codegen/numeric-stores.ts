@@ -2,17 +2,15 @@
 // INT64 and the reals.
 
 import type { Expr } from '../ast.js';
-import { isPrim, type Type } from '../types.js';
+import { byteSize, isPrim, type Type } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { elementAddress } from './addresses.js';
-import { localSlot, storeFrom } from './assignment.js';
-import { channelAddress } from './communication.js';
-import type { CodeGen, Word } from './context.js';
-import { expr } from './expressions.js';
-import { fexpr, usesFP } from './fpu.js';
-import { store16At } from './numeric-types.js';
 import { is16, isElement, isWide } from './queries.js';
-import { type Place, copyPlace, evalWide, placeAddress, temp, word } from './two-word.js';
+import { type CodeGen, MAX_REGS, type Word } from './context.js';
+import { copyPlace, localSlot, type Place, placeAddress, temp, word } from './primitives.js';
+import { addressDepth, channelAddress, elementAddress } from './addresses.js';
+import { evalWide } from './two-word.js';
+import { fexpr, usesFP } from './fpu.js';
+import { store16, store16At } from './numeric-types.js';
 
 /** Assignments to INT64, REAL32 and REAL64 targets; false if the classic word path does it. */
 export function storeNumeric(gen: CodeGen, target: Expr, value: Expr): boolean {
@@ -49,7 +47,7 @@ export function storeNumeric(gen: CodeGen, target: Expr, value: Expr): boolean {
 export function storeNumericAt(gen: CodeGen, value: Expr, dst: Word, type: Type): void {
   const mark = gen.frame.mark();
   if (is16(type)) {
-    store16At(gen, () => expr(gen, value), () => dst.emit());
+    store16At(gen, () => gen.parts.expr(gen, value), () => dst.emit());
   } else {
     const p = evalWide(gen, value);
     const ta = gen.frame.alloc(1);
@@ -93,7 +91,7 @@ export function assignWideMulti(gen: CodeGen, targets: readonly Expr[], values: 
       return { wide: true, slot: t };
     }
     const t = gen.frame.alloc(1);
-    expr(gen, v);
+    gen.parts.expr(gen, v);
     gen.fn(Fn.stl, t);
     return { wide: false, slot: t };
   });
@@ -113,7 +111,7 @@ export function outputNumeric(gen: CodeGen, chan: Expr, item: Expr, size: number
   const mark = gen.frame.mark();
   if (size === 2) {
     const t = gen.frame.alloc(1);
-    expr(gen, item);
+    gen.parts.expr(gen, item);
     gen.fn(Fn.stl, t);
     gen.fn(Fn.ldlp, t);
   } else {
@@ -132,4 +130,31 @@ export function valueAddress(gen: CodeGen, arg: Expr): void {
     return;
   }
   placeAddress(gen, evalWide(gen, arg));
+}
+
+/** Store the value that `load` pushes (using at most one register after it is done) into an element. */
+export function storeFrom(gen: CodeGen, target: Expr, load: () => void): void {
+  const local = localSlot(gen, target);
+  if (local) {
+    load();
+    gen.fn(Fn.stl, local);
+    return;
+  }
+  const isByte = byteSize(target.type!) === 1;
+  if (byteSize(target.type!) === 2) return store16(gen, target, load);
+  if (addressDepth(gen, target) < MAX_REGS) {
+    load();
+    elementAddress(gen, target);
+  } else {
+    const mark = gen.frame.mark();
+    const t = gen.frame.alloc(1);
+    load();
+    gen.fn(Fn.stl, t);
+    elementAddress(gen, target);
+    gen.fn(Fn.ldl, t);
+    gen.op(Op.rev);
+    gen.frame.release(mark);
+  }
+  if (isByte) gen.op(Op.sb);
+  else gen.fn(Fn.stnl, 0);
 }

@@ -3,17 +3,15 @@
 // itself is compiler/numeric.ts.
 
 import type { Expr } from '../ast.js';
-import { Label } from '../assembler.js';
-import { exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import { isPrim, type Type } from '../types.js';
-import { realBytes } from '../numeric.js';
 import { Fn, FpOp, Op } from '../../emulator/isa.js';
-import { elementAddress } from './addresses.js';
-import { type CodeGen, MAX_REGS, storageOf } from './context.js';
-import { byteMask, depth, expr } from './expressions.js';
-import { fexpr } from './fpu.js';
 import { is16, isReal, isWide } from './queries.js';
-import { evalWide, numericCompare, word } from './two-word.js';
+import { type CodeGen, MAX_REGS, storageOf } from './context.js';
+import { byteMask, fpentry, word } from './primitives.js';
+import { elementAddress } from './addresses.js';
+import { evalWide, numericCompare } from './two-word.js';
+import { fexpr } from './fpu.js';
 
 // INT32 is INT by another name. INT16 values sit sign-extended in words (two bytes in arrays and messages: loads
 // sign-extend, arithmetic is checked against the 16-bit range). INT64 and REAL64 values are two words and never
@@ -35,7 +33,7 @@ export function numericDepth(gen: CodeGen, e: Expr): number | undefined {
   if (e.kind === 'conversion') {
     const from = e.operand.type!;
     if (isReal(from) || isWide(from)) return MAX_REGS;
-    if (is16(t) && !isPrim(from, 'INT16', 'BYTE', 'BOOL')) return Math.max(depth(gen, e.operand), 2);
+    if (is16(t) && !isPrim(from, 'INT16', 'BYTE', 'BOOL')) return Math.max(gen.parts.depth(gen, e.operand), 2);
     return undefined;
   }
   if (e.kind === 'dyadic' && e.left.type && (isReal(e.left.type) || isWide(e.left.type))) return MAX_REGS;
@@ -47,11 +45,11 @@ export function numericDepth(gen: CodeGen, e: Expr): number | undefined {
       return undefined;
     }
     if (e.kind === 'subscript') return MAX_REGS;
-    if (e.kind === 'monadic') return Math.max(depth(gen, e.operand), 2);
+    if (e.kind === 'monadic') return Math.max(gen.parts.depth(gen, e.operand), 2);
     // The remainder's MOSTNEG \\ -1 check needs the whole stack.
     if (e.kind === 'dyadic' && (e.op === '\\' || e.op === 'REM')) return MAX_REGS;
     if (e.kind === 'dyadic' && e.op === '>>') {
-      return e.right.constValue === undefined ? MAX_REGS : Math.max(depth(gen, e.left), 2);
+      return e.right.constValue === undefined ? MAX_REGS : Math.max(gen.parts.depth(gen, e.left), 2);
     }
   }
   return undefined;
@@ -164,11 +162,11 @@ export function store16At(gen: CodeGen, load: () => void, address: () => void): 
 export function shr16(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>): void {
   const mark = gen.frame.mark();
   const t = gen.frame.alloc(1);
-  expr(gen, e.left);
+  gen.parts.expr(gen, e.left);
   gen.fn(Fn.ldc, 0xffff);
   gen.op(Op.and);
   gen.fn(Fn.stl, t);
-  expr(gen, e.right);
+  gen.parts.expr(gen, e.right);
   if (e.right.constValue === undefined && gen.rangeChecks) {
     gen.fn(Fn.ldc, 17);
     gen.check(e.right.span, `shift count out of range 0..16 in \`${exprText(e)}\``);
@@ -257,28 +255,11 @@ export function numericConversion(gen: CodeGen, e: Extract<Expr, { kind: 'conver
     return true;
   }
   if (is16(to) && !isPrim(from, 'INT16', 'BYTE', 'BOOL')) {
-    expr(gen, e.operand);
+    gen.parts.expr(gen, e.operand);
     narrowInt(gen, to, e);
     return true;
   }
   return false;
-}
-
-export function fpentry(gen: CodeGen, sel: number): void {
-  gen.fn(Fn.ldc, sel);
-  gen.op(Op.fpentry);
-}
-
-/** A pool constant holding a real value; the same value and type share one entry. */
-export function realConst(gen: CodeGen, v: number, t: Type): Label {
-  const key = `${isPrim(t, 'REAL32') ? 's' : 'd'}${Object.is(v, -0) ? '-0' : String(v)}`;
-  let l = gen.realPool.get(key);
-  if (!l) {
-    l = gen.label('real');
-    gen.realPool.set(key, l);
-    gen.pool.push({ kind: 'align' }, { kind: 'label', label: l }, { kind: 'data', bytes: realBytes(v, t) }, { kind: 'align' });
-  }
-  return l;
 }
 
 function typeNameOf(t: Type): string {

@@ -1,86 +1,22 @@
-// Processes: SEQ, IF, WHILE, CASE, PAR, PRI PAR and their replicated forms, and the statement wrapper that
-// evaluates a statement's FUNCTION calls into temporaries before its code.
+// Processes: SEQ, IF, WHILE, CASE, PAR, PRI PAR and their replicated forms.
 
 import type { Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { Label } from '../assembler.js';
-import { callees, exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { ProcSymbol } from '../symbols.js';
 import { BELOW_TIMER, type Deferred, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { altProcess } from './alt.js';
-import { assign, localSlot, multiResult } from './assignment.js';
-import { caseInput, communicate, timerRead } from './communication.js';
 import { type CodeGen, setStorage } from './context.js';
-import { spec } from './declarations.js';
+import { localSlot } from './primitives.js';
+import { statement } from './hoisting.js';
+import { replicateClose, replicateOpen } from './replicators.js';
 import { expr } from './expressions.js';
-import { isWide } from './queries.js';
+import { assign, multiResult } from './assignment.js';
+import { spec } from './declarations.js';
+import { caseInput, communicate, timerRead } from './communication.js';
+import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
-
-/** Generate one statement: FUNCTION calls in `exprs` are evaluated first, into temporaries freed at the end. */
-export function statement(gen: CodeGen, exprs: readonly (Expr | null | undefined)[], body: () => void): void {
-  const mark = gen.frame.mark();
-  const before = new Set(gen.hoisted.keys());
-  prepare(gen, exprs);
-  body();
-  for (const k of [...gen.hoisted.keys()]) if (!before.has(k)) gen.hoisted.delete(k);
-  gen.frame.release(mark);
-}
-
-/**
- * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
- * A, B and C (codegen.md §2). Calls under the right operand of AND / OR, and inside array constructors, are left
- * for the code that evaluates them, so they run only when occam says they do.
- */
-export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[]): void {
-  const visit = (e: Expr): void => {
-    switch (e.kind) {
-      case 'call':
-        for (const a of e.args) visit(a);
-        if (!gen.hoisted.has(e) && e.constValue === undefined) {
-          const callee = callees.get(e)!;
-          callRoutine(gen, callee, e.args);
-          const wide = isWide(e.type);
-          const t = gen.frame.alloc(wide ? 2 : 1);
-          gen.fn(Fn.stl, t);
-          if (wide) gen.fn(Fn.stl, t + 1);
-          gen.hoisted.set(e, { frame: gen.frame, slot: () => t });
-        }
-        return;
-      case 'dyadic':
-        visit(e.left);
-        if (e.op !== 'AND' && e.op !== 'OR') visit(e.right);
-        return;
-      case 'monadic':
-      case 'conversion':
-      case 'size':
-        visit(e.operand);
-        return;
-      case 'subscript':
-        visit(e.base);
-        visit(e.index);
-        return;
-      case 'slice':
-        visit(e.base);
-        if (e.start) visit(e.start);
-        if (e.count) visit(e.count);
-        return;
-      case 'table':
-        e.elems.forEach(visit);
-        return;
-      case 'direction':
-        visit(e.channel);
-        return;
-      case 'constructor':
-        visit(e.base);
-        visit(e.count);
-        return;
-      default:
-        return;
-    }
-  };
-  for (const e of exprs) if (e && e.constValue === undefined) visit(e);
-}
 
 export function process(gen: CodeGen, p: Process): void {
   switch (p.kind) {
@@ -280,9 +216,9 @@ function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
 }
 
 /**
- * PRI PAR (codegen.md §4): the first branch runs at high priority. It is started with `runp` on a Wdesc with
- * priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low priority and
- * stops, so the final `endp` runs at low priority and the PAR continues there.
+ * PRI PAR (docs/codegen.md, PAR and PRI PAR): the first branch runs at high priority. It is started with `runp` on
+ * a Wdesc with priority bit 0 and preempts the parent at once; when it ends it requeues its own workspace at low
+ * priority and stops, so the final `endp` runs at low priority and the PAR continues there.
  */
 function priPar(gen: CodeGen, high: Process, low: Process): void {
   const parent = gen.frame;
@@ -362,8 +298,8 @@ function replicatedChoices(gen: CodeGen, p: IfProcess, end: Label): void {
 }
 
 /**
- * A `lend` loop over a replicator (codegen.md §3), running `body` once per index value with the index in the
- * loop's control block. Returns the control block's slot.
+ * A `lend` loop over a replicator (docs/codegen.md, Control flow), running `body` once per index value with the
+ * index in the loop's control block. Returns the control block's slot.
  */
 function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
   const k = replicateOpen(gen, r);
@@ -372,43 +308,7 @@ function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
   return k;
 }
 
-/** The start of a `lend` loop over a replicator; returns the control block's slot (the index is its first word). */
-export function replicateOpen(gen: CodeGen, r: Replicator): number {
-  const k = gen.frame.alloc(2);
-  const sym = r.decl!;
-  setStorage(sym, { frame: gen.frame, slot: () => k });
-  const top = gen.label('loop');
-  const end = gen.label('loop.end');
-  gen.loops.set(k, { top, end });
-  gen.line(r.span);
-  statement(gen, [r.base], () => expr(gen, r.base));
-  gen.fn(Fn.stl, k);
-  statement(gen, [r.count], () => expr(gen, r.count));
-  gen.fn(Fn.stl, k + 1);
-  const n = r.count.constValue;
-  if (n === undefined) {
-    gen.fn(Fn.ldl, k + 1);
-    gen.op(Op.mint);
-    gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
-    gen.op(Op.csub0);
-    gen.jump(Fn.cj, end);
-  } else if (n === 0n) {
-    gen.jump(Fn.j, end);
-  }
-  gen.place(top);
-  return k;
-}
-
-export function replicateClose(gen: CodeGen, r: Replicator, k: number): void {
-  const { top, end } = gen.loops.get(k)!;
-  setStorage(r.decl!, { frame: gen.frame, slot: () => k });
-  gen.fn(Fn.ldlp, k);
-  gen.fn(Fn.ldc, { to: end, from: top });
-  gen.op(Op.lend);
-  gen.place(end);
-}
-
-/** CASE as a chain of comparisons (codegen.md §3); no match and no ELSE is STOP. */
+/** CASE as a chain of comparisons (docs/codegen.md, Control flow); no match and no ELSE is STOP. */
 function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void {
   gen.line(p.span);
   const mark = gen.frame.mark();

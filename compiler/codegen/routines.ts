@@ -1,22 +1,21 @@
-// PROCs and FUNCTIONs: their frames and entry code, calls with their parameter words (the first three in
-// registers, the rest below the callee's workspace, codegen.md §2), static links, and how many parameter words a
-// body's calls need.
+// PROCs and FUNCTIONs: their frames and entry code, calls with their parameter words (the first three in registers, the
+// rest below the callee's workspace; docs/codegen.md, Calls and parameters), static links, and how many parameter words
+// a body's calls need.
 
 import type { Expr } from '../ast.js';
-import { callees } from '../checker.js';
 import type { FunctionSymbol, ParamSymbol, ProcSymbol, Routine } from '../symbols.js';
 import type { Type } from '../types.js';
 import { CALL_WORDS, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { addressDepth, arrayRef, elementAddress } from './addresses.js';
-import { channelAddress } from './communication.js';
-import { type CodeGen, MAX_REGS, type ProcInfo, type Storage, type Word, setStorage } from './context.js';
-import { spec } from './declarations.js';
-import { depth, expr } from './expressions.js';
-import { valueAddress } from './numeric-stores.js';
-import { prepare, process } from './processes.js';
 import { isElement, isWide } from './queries.js';
-import { evalWide, word } from './two-word.js';
+import { type CodeGen, MAX_REGS, type ProcInfo, setStorage, type Storage, type Word } from './context.js';
+import { word } from './primitives.js';
+import { prepare } from './hoisting.js';
+import { addressDepth, arrayRef, channelAddress, elementAddress } from './addresses.js';
+import { evalWide } from './two-word.js';
+import { valueAddress } from './numeric-stores.js';
+import { depth, expr } from './expressions.js';
+import { spec } from './declarations.js';
 
 /** Generate a PROC or FUNCTION. One defined inside another is generated where it is defined (so the names it
  * uses freely already have storage) into a separate list, and reaches those names through its static link. */
@@ -53,7 +52,7 @@ export function routine(gen: CodeGen, sym: Routine): void {
   gen.place(info.label);
   gen.line(def.span);
   gen.fn(Fn.ajw, () => -frame.size);
-  if (sym.kind === 'proc') process(gen, sym.def.body);
+  if (sym.kind === 'proc') gen.parts.process(gen, sym.def.body);
   else functionBody(gen, sym);
   gen.fn(Fn.ajw, () => frame.size);
   gen.op(Op.ret);
@@ -68,7 +67,7 @@ function functionBody(gen: CodeGen, sym: FunctionSymbol): void {
   const def = sym.def;
   const mark = gen.frame.mark();
   for (const s of def.specs) spec(gen, s);
-  if (def.body) process(gen, def.body);
+  if (def.body) gen.parts.process(gen, def.body);
   gen.line(def.results[0]?.span ?? def.span);
   prepare(gen, def.results);
   if (def.results.length === 1 && isWide(def.results[0]!.type)) {
@@ -180,7 +179,7 @@ export function maxMemoryWords(parts: unknown[]): number {
     if ((o.kind === 'proc' || o.kind === 'function') && 'formals' in o) return;
     if (o.kind === 'pcall' && o.decl) max = Math.max(max, words(o.decl as ProcSymbol) - 3);
     if (o.kind === 'call') {
-      const f = callees.get(o as unknown as Expr);
+      const f = (o as unknown as Extract<Expr, { kind: 'call' }>).decl;
       if (f) max = Math.max(max, words(f) - 3);
     }
     for (const k of Object.keys(o)) {

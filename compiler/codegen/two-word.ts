@@ -3,19 +3,14 @@
 // divide) and comparisons, and conversions between INT64 and the reals.
 
 import type { Expr } from '../ast.js';
-import { Label } from '../assembler.js';
-import { callees, exprText } from '../checker.js';
+import { exprText } from '../ast-queries.js';
 import { isPrim } from '../types.js';
 import { CALL_WORDS, type Deferred } from '../workspace.js';
 import { Fn, FpOp, Op } from '../../emulator/isa.js';
-import { type LibraryProc, generateLibrary } from '../codegen.js';
-import { elementAddress } from './addresses.js';
-import { type CodeGen, type Storage, storageOf } from './context.js';
-import { expr } from './expressions.js';
-import { fOperands, fexpr } from './fpu.js';
-import { fpentry, realConst } from './numeric-types.js';
 import { isReal } from './queries.js';
-import { callRoutine } from './routines.js';
+import { type CodeGen, type LibraryProc, storageOf } from './context.js';
+import { copyPlace, fpentry, type Place, placeAddress, realConst, temp, word } from './primitives.js';
+import { elementAddress } from './addresses.js';
 
 /** A two-word value (INT64 or REAL64) in memory, evaluating it into temporaries if it is computed. */
 export function evalWide(gen: CodeGen, e: Expr): Place {
@@ -29,7 +24,7 @@ export function evalWide(gen: CodeGen, e: Expr): Place {
     const st = gen.hoisted.get(e);
     if (st) return { kind: 'slot', st };
     const r = gen.frame.alloc(2);
-    callRoutine(gen, callees.get(e)!, e.args);
+    gen.parts.callRoutine(gen, e.decl!, e.args);
     gen.fn(Fn.stl, r);
     gen.fn(Fn.stl, r + 1);
     return { kind: 'slot', st: temp(gen, r) };
@@ -50,74 +45,11 @@ export function evalWide(gen: CodeGen, e: Expr): Place {
   return { kind: 'slot', st: temp(gen, r) };
 }
 
-/** Storage for a temporary slot of the current frame. */
-export function temp(gen: CodeGen, slot: number): Storage {
-  return { frame: gen.frame, slot: () => slot };
-}
-
-/** Storage `words` words above another's. */
-function shifted(st: Storage, words: number): Storage {
-  return words === 0 ? st : { frame: st.frame, slot: () => st.slot() + words };
-}
-
-/** Push word i (0 = least significant) of a place: one register. */
-export function word(gen: CodeGen, p: Place, i: number): void {
-  switch (p.kind) {
-    case 'slot':
-      gen.loadSlot(shifted(p.st, i));
-      return;
-    case 'ptr':
-      gen.loadSlot(p.st);
-      gen.fn(Fn.ldnl, i);
-      return;
-    case 'const':
-      gen.fn(Fn.ldc, i === 0 ? p.lo : p.hi);
-      return;
-    case 'pool':
-      gen.address(p.label);
-      gen.fn(Fn.ldnl, i);
-      return;
-  }
-}
-
-/** Push the address of a place (constants are first written to a temporary). */
-export function placeAddress(gen: CodeGen, p: Place, wordOffset = 0): void {
-  switch (p.kind) {
-    case 'slot':
-      gen.slotAddress(shifted(p.st, wordOffset));
-      return;
-    case 'ptr':
-      gen.loadSlot(p.st);
-      if (wordOffset) gen.fn(Fn.ldnlp, wordOffset);
-      return;
-    case 'pool':
-      gen.address(p.label);
-      if (wordOffset) gen.fn(Fn.ldnlp, wordOffset);
-      return;
-    case 'const': {
-      const t = gen.frame.alloc(2);
-      gen.fn(Fn.ldc, p.lo);
-      gen.fn(Fn.stl, t);
-      gen.fn(Fn.ldc, p.hi);
-      gen.fn(Fn.stl, t + 1);
-      gen.fn(Fn.ldlp, t + wordOffset);
-      return;
-    }
-  }
-}
-
-export function copyPlace(gen: CodeGen, p: Place, r: Deferred): void {
-  word(gen, p, 0);
-  gen.fn(Fn.stl, r);
-  word(gen, p, 1);
-  gen.fn(Fn.stl, () => r() + 1);
-}
-
 /** Evaluate an INT64 or REAL64 expression into the two workspace words at slot r. */
 export function evalWideInto(gen: CodeGen, e: Expr, r: Deferred): void {
   const r1: Deferred = () => r() + 1;
   if (isPrim(e.type!, 'REAL64')) {
-    fexpr(gen, e);
+    gen.parts.fexpr(gen, e);
     gen.fn(Fn.ldlp, r);
     gen.op(Op.fpstnldb);
     return;
@@ -136,7 +68,7 @@ export function evalWideInto(gen: CodeGen, e: Expr, r: Deferred): void {
       if (isPrim(from, 'INT64')) copyPlace(gen, evalWide(gen, e.operand), r);
       else if (isReal(from)) realToInt64(gen, e, r);
       else {
-        expr(gen, e.operand);
+        gen.parts.expr(gen, e.operand);
         gen.op(Op.xdble);
         gen.fn(Fn.stl, r);
         gen.fn(Fn.stl, r1);
@@ -187,7 +119,7 @@ function dyadic64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
     if (k !== undefined) count = () => gen.fn(Fn.ldc, Number(k));
     else {
       const tn = gen.frame.alloc(1);
-      expr(gen, e.right);
+      gen.parts.expr(gen, e.right);
       if (gen.rangeChecks) {
         gen.fn(Fn.ldc, 65);
         gen.check(e.right.span, `shift count out of range 0..64 in \`${exprText(e)}\``);
@@ -327,7 +259,7 @@ function muldiv64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
 function runtime(gen: CodeGen, name: string): LibraryProc {
   if (!gen.library64) {
     if (!gen.runtimeSource) throw new Error('codegen: no runtime library for INT64 multiply and divide');
-    gen.library64 = generateLibrary(gen.runtimeSource());
+    gen.library64 = gen.parts.library(gen.runtimeSource());
   }
   const p = gen.library64.procs.get(name);
   if (!p) throw new Error(`codegen: the runtime library has no ${name}`);
@@ -337,7 +269,7 @@ function runtime(gen: CodeGen, name: string): LibraryProc {
 /** REAL32/REAL64 to INT64: round to an integral double, check the range, split into two 32-bit halves. */
 function realToInt64(gen: CodeGen, e: Extract<Expr, { kind: 'conversion' }>, r: Deferred): void {
   const r1: Deferred = () => r() + 1;
-  fexpr(gen, e.operand);
+  gen.parts.fexpr(gen, e.operand);
   if (isPrim(e.operand.type!, 'REAL32')) fpentry(gen, FpOp.fpur32tor64);
   if (e.mode === 'TRUNC') fpentry(gen, FpOp.fpurz);
   gen.op(Op.fpint);
@@ -474,7 +406,7 @@ export function numericCompare(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }
   const lt = e.left.type!;
   if (isReal(lt)) {
     const swap = op === '<' || op === '>=';
-    fOperands(gen, swap ? e.right : e.left, swap ? e.left : e.right);
+    gen.parts.fOperands(gen, swap ? e.right : e.left, swap ? e.left : e.right);
     gen.op(op === '=' || op === '<>' ? Op.fpeq : Op.fpgt);
     if (op === '<>' || op === '<=' || op === '>=') gen.fn(Fn.eqc, 0);
     return;
@@ -532,12 +464,3 @@ function greater64(gen: CodeGen, a: Place, b: Place): void {
   gen.op(Op.shr);
   gen.op(Op.xor);
 }
-
-/** Where a two-word value is: workspace slots, a slot holding its address, a constant, or a pool constant. */
-export type Place =
-  /** Two words of a variable or temporary (possibly in an enclosing routine, reached through the static link). */
-  | { readonly kind: 'slot'; readonly st: Storage }
-  /** A word holding the value's address (a reference parameter or abbreviation, or a subscripted element). */
-  | { readonly kind: 'ptr'; readonly st: Storage }
-  | { readonly kind: 'const'; readonly lo: number; readonly hi: number }
-  | { readonly kind: 'pool'; readonly label: Label };

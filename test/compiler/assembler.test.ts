@@ -1,3 +1,6 @@
+// The assembler on its own: prefix encoding of every operand size, label resolution by fixed-point iteration,
+// and the debug tables it builds.
+
 import { describe, expect, it } from 'vitest';
 import { assemble, Label, type Item } from '../../compiler/assembler.js';
 import { decode, encode, encodedLength, Fn, Op } from '../../emulator/isa.js';

@@ -2,15 +2,15 @@
 // replicated PAR and IF, channel arrays and protocols.
 
 import { describe, expect, it } from 'vitest';
-import { check } from '../../compiler/checker.js';
-import { generate } from '../../compiler/codegen.js';
-import { parse } from '../../compiler/parser.js';
+import { check } from '../../compiler/checker/index.js';
+import { generate } from '../../compiler/codegen/index.js';
+import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 import { DIRECT, Fn, operationByCode } from '../../emulator/isa.js';
 
 function diagnose(text: string): { diags: Diagnostics; checked: ReturnType<typeof check> } {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', text), diags);
+  const program = parseSource(new SourceFile(0, 't.occ', text), diags);
   const checked = diags.errorCount === 0 ? check(program, diags) : null;
   return { diags, checked };
 }
@@ -70,7 +70,7 @@ describe('ALT code', () => {
     ':',
   ].join('\n');
 
-  it('enables, waits, disables in textual order and jumps to the branch (codegen.md §6)', () => {
+  it('enables, waits, disables in textual order and jumps to the branch (docs/codegen.md, ALT)', () => {
     const m = mnemonics(src);
     expect(inOrder(m, ['talt', 'enbc', 'enbc', 'enbt', 'enbs', 'taltwt', 'disc', 'disc', 'dist', 'diss', 'altend'])).toBe(true);
     // The two channel guards input in their branches after the choice.

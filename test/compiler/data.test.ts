@@ -4,17 +4,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Expr, ProcDef, Process, Spec } from '../../compiler/ast.js';
 import type { Item } from '../../compiler/assembler.js';
-import { check } from '../../compiler/checker.js';
-import { generate } from '../../compiler/codegen.js';
+import { check } from '../../compiler/checker/index.js';
+import { generate } from '../../compiler/codegen/index.js';
 import { compileSource } from '../../compiler/compile.js';
-import { parse } from '../../compiler/parser.js';
+import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 import { DIRECT, operationByCode, Fn } from '../../emulator/isa.js';
 import { Machine } from '../../emulator/machine.js';
 
 function parseOk(text: string): { specs: readonly Spec[] } {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', text), diags);
+  const program = parseSource(new SourceFile(0, 't.occ', text), diags);
   expect(diags.list.map((d) => d.message)).toEqual([]);
   return program;
 }
@@ -38,7 +38,7 @@ function diagnostics(text: string): string[] {
 /** The instructions of a program as text (`ldc 3`, `call`, ...), operands resolved where they are numbers. */
 function instructions(text: string): string[] {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', text), diags);
+  const program = parseSource(new SourceFile(0, 't.occ', text), diags);
   const checked = check(program, diags);
   expect(diags.list.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
   const gen = generate(checked!);

@@ -1,12 +1,16 @@
+// The lexer on its own: token definitions, the layout pass (NL, INDENT, OUTDENT), continuation lines, indentation
+// errors, literal values, names and keywords, and directive lines.
+
 import { describe, expect, it } from 'vitest';
 import type { IToken } from 'chevrotain';
-import { checkTokens, lex } from '../../compiler/lexer.js';
+import { lexSource } from '../../compiler/compile.js';
+import { checkTokens } from '../../compiler/lexer.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 
 function run(text: string): { tokens: IToken[]; diags: Diagnostics; file: SourceFile } {
   const file = new SourceFile(0, 't.occ', text);
   const diags = new Diagnostics();
-  return { tokens: lex(file, diags), diags, file };
+  return { tokens: lexSource(file, diags), diags, file };
 }
 
 /** Token kinds in one string: names and literals by their text, everything else by token type name. */

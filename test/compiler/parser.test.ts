@@ -1,3 +1,6 @@
+// The parser on its own: the AST it builds for declarations, PROCs, processes and expressions, operator
+// precedence errors, and its syntax error messages and line-based recovery.
+
 import { describe, expect, it } from 'vitest';
 import type {
   AltProcess,
@@ -12,14 +15,15 @@ import type {
   Spec,
   TypeNode,
 } from '../../compiler/ast.js';
-import { checkGrammar, parse } from '../../compiler/parser.js';
+import { parseSource } from '../../compiler/compile.js';
+import { checkGrammar } from '../../compiler/parser.js';
 import { Diagnostics, formatDiagnostic, SourceFile, type Span } from '../../compiler/source.js';
 
 // ---------------------------------------------------------------------------------------------------- helpers
 
 function parseText(text: string, experimental = false): { program: Program; diags: Diagnostics } {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', text), diags, { experimental });
+  const program = parseSource(new SourceFile(0, 't.occ', text), diags, { experimental });
   return { program, diags };
 }
 
@@ -858,7 +862,7 @@ describe('robustness', () => {
     const start = performance.now();
     let program: Program | undefined;
     expect(() => {
-      program = parse(new SourceFile(0, 'fuzz.occ', text), diags);
+      program = parseSource(new SourceFile(0, 'fuzz.occ', text), diags);
     }, JSON.stringify(text)).not.toThrow();
     expect(performance.now() - start, JSON.stringify(text)).toBeLessThan(2000);
     checkSpans(program, text);
@@ -1090,7 +1094,7 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
       }
       const text = chars.join('');
       const diags = new Diagnostics();
-      expect(() => parse(new SourceFile(0, 'f.occ', text), diags, { experimental: true }), JSON.stringify(text)).not.toThrow();
+      expect(() => parseSource(new SourceFile(0, 'f.occ', text), diags, { experimental: true }), JSON.stringify(text)).not.toThrow();
       for (const d of diags.list) expect(d.message).not.toMatch(/internal error/);
     }
   });

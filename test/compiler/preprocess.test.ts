@@ -1,7 +1,10 @@
+// The preprocessor on its own: conditional compilation, directive errors, ##NAME substitution, #INCLUDE with
+// files served from memory, and bad input.
+
 import { describe, expect, it } from 'vitest';
 import type { IToken } from 'chevrotain';
 import { compileSource } from '../../compiler/compile.js';
-import { lex } from '../../compiler/lexer.js';
+import { lexSource } from '../../compiler/compile.js';
 import { fileOf } from '../../compiler/origin.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 
@@ -10,7 +13,7 @@ function run(text: string, files: Record<string, string> = {}): { tokens: IToken
   const file = new SourceFile(0, 'main.occ', text);
   const diags = new Diagnostics();
   const table = [file];
-  const tokens = lex(file, diags, { loader: (p) => files[p] ?? null, files: table });
+  const tokens = lexSource(file, diags, { loader: (p) => files[p] ?? null, files: table });
   return { tokens, diags, table };
 }
 

@@ -1,6 +1,9 @@
+// occam's usage rules (compiler/usage.ts) on small programs: what a PAR's branches may share, aliasing through
+// parameters and abbreviations, multiple assignment.
+
 import { describe, expect, it } from 'vitest';
-import { check } from '../../compiler/checker.js';
-import { parse } from '../../compiler/parser.js';
+import { check } from '../../compiler/checker/index.js';
+import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, formatDiagnostic, SourceFile, type Diagnostic } from '../../compiler/source.js';
 import { checkUsage } from '../../compiler/usage.js';
 
@@ -14,7 +17,7 @@ import { checkUsage } from '../../compiler/usage.js';
 function usage(text: string): Diagnostic[] {
   const file = new SourceFile(0, 't.occ', text);
   const parsed = new Diagnostics();
-  const program = parse(file, parsed, { experimental: true });
+  const program = parseSource(file, parsed, { experimental: true });
   expect(parsed.list.map(formatDiagnostic)).toEqual([]);
   check(program, new Diagnostics());
   const diags = new Diagnostics();

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { LoadError, Machine } from '../../emulator/machine.js';
 import { HOST_KEYBOARD, HOST_SCREEN } from '../../emulator/image.js';
 import type { Image } from '../../emulator/image.js';
-import { assemble, I, imageOf, label, text, type Item } from './asm.js';
+import { assemble, I, imageOf, label, text, type Item } from '../helpers/asm.js';
 
 function collect() {
   const out: number[] = [];

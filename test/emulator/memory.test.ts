@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { encode, encodeOp, Fn, Op, OP_CYCLES, MOST_NEG, NOT_PROCESS } from '../../emulator/isa.js';
 import { MEM_START } from '../../emulator/image.js';
 import { Core } from '../../emulator/core.js';
-import { assemble, I, label } from './asm.js';
+import { assemble, I, label } from '../helpers/asm.js';
 
 const DATA = (MOST_NEG + 0x1000) | 0;
 

@@ -7,7 +7,7 @@ import { MESH_CHANNEL_BASE, type Image, type MeshChannelInfo, ImageError, valida
 import { linkBandwidth, PROFILES, TICKS_PER_CYCLE, type Profile } from '../../emulator/profiles.js';
 import { Network } from '../../emulator/network.js';
 import { EventBus, type MachineEvent } from '../../emulator/events.js';
-import { assemble, I, label, type Item } from './asm.js';
+import { assemble, I, label, type Item } from '../helpers/asm.js';
 
 const chan = (k: number): number => (MESH_CHANNEL_BASE + 4 * k) | 0;
 

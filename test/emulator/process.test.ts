@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { encodeOp, Op, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET } from '../../emulator/isa.js';
 import { HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START } from '../../emulator/image.js';
 import { Core, type CoreOptions } from '../../emulator/core.js';
-import { text } from './asm.js';
+import { text } from '../helpers/asm.js';
 
 const DATA = (MOST_NEG + 0x1000) | 0;
 const CHAN = (MOST_NEG + 0x0f00) | 0;

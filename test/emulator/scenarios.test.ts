@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { MOST_NEG, NOT_PROCESS } from '../../emulator/isa.js';
 import { HOST_SCREEN } from '../../emulator/image.js';
 import { Core } from '../../emulator/core.js';
-import { assemble, I, label, text, type Item } from './asm.js';
+import { assemble, I, label, text, type Item } from '../helpers/asm.js';
 
 const SCREEN = HOST_SCREEN;
 

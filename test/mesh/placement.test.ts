@@ -3,13 +3,13 @@
 
 import { describe, it, expect } from 'vitest';
 import type { Process, ProcDef } from '../../compiler/ast.js';
-import { parse } from '../../compiler/parser.js';
+import { parseSource } from '../../compiler/compile.js';
 import { compileSource } from '../../compiler/compile.js';
 import { Diagnostics, formatDiagnostic, SourceFile } from '../../compiler/source.js';
 
 function mainBody(lines: string[]): Process {
   const diags = new Diagnostics();
-  const program = parse(new SourceFile(0, 't.occ', ['PROC main (CHAN BYTE scr!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n')), diags);
+  const program = parseSource(new SourceFile(0, 't.occ', ['PROC main (CHAN BYTE scr!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n')), diags);
   expect(diags.list.map(formatDiagnostic)).toEqual([]);
   return (program.specs[0] as ProcDef).body;
 }
@@ -46,7 +46,7 @@ describe('parsing PLACED PAR', () => {
 
   it('reports a PROCESSOR clause without its comma or its process', () => {
     const diags = new Diagnostics();
-    parse(new SourceFile(0, 't.occ', 'PROC main ()\n  PLACED PAR\n    PROCESSOR 0 0\n      SKIP\n    PROCESSOR 1, 0\n:\n'), diags);
+    parseSource(new SourceFile(0, 't.occ', 'PROC main ()\n  PLACED PAR\n    PROCESSOR 0 0\n      SKIP\n    PROCESSOR 1, 0\n:\n'), diags);
     expect(diags.sorted().map((d) => `${d.span.line}:${d.span.col} ${d.message}`)).toEqual([
       '3:17 expected `,` between the coordinates',
       '5:5 PROCESSOR needs a process indented under it',

@@ -5,7 +5,7 @@
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { hex64, OUT_HEX64, runProgram } from './harness.js';
+import { hex64, OUT_HEX64, runProgram } from '../helpers/property.js';
 
 type IntType = 'INT' | 'INT16' | 'INT64';
 const BITS: Record<IntType, number> = { INT: 32, INT16: 16, INT64: 64 };

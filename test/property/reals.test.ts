@@ -6,7 +6,7 @@
 
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { runProgram } from './harness.js';
+import { runProgram } from '../helpers/property.js';
 
 type RealType = 'REAL32' | 'REAL64';
 const DYADIC = ['+', '-', '*', '/', '\\'] as const;

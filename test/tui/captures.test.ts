@@ -26,7 +26,7 @@ const CAPTURES: readonly Capture[] = [
   { name: 'big-mesh', file: 'test/programs/mesh/mesh_64x64.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 'l', 'l', 'j'] },
 ];
 
-const docPath = join(repoRoot, 'docs', 'debugger.md');
+const docPath = join(repoRoot, 'docs/debugger.md');
 
 async function capture(c: Capture): Promise<string> {
   const { vt, dbg } = await debugProgram(c.file, c.cols, c.rows, { noColor: true });
