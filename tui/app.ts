@@ -597,18 +597,25 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         return;
       case ']':
       case '[': {
-        const ch = p?.mesh?.index;
-        if (ch === undefined) {
-          message = 'select a process waiting on a mesh channel (messages are recorded on mesh channels)';
-          return;
-        }
-        if (k.ch === ']') {
-          session.nextMessage(ch);
-          start();
-        } else {
-          session.previousMessage(ch);
-          stopped();
-        }
+        const forward = k.ch === ']';
+        if (p?.mesh) {
+          if (forward) {
+            session.nextMessage(p.mesh.index);
+            start();
+          } else {
+            session.previousMessage(p.mesh.index);
+            stopped();
+          }
+        } else if (p && p.channelAddress !== undefined && (p.state === 'input' || p.state === 'output')) {
+          const name = p.channel ?? 'the channel';
+          if (forward) {
+            session.nextLocalMessage(selIndex(), p.channelAddress, name);
+            start();
+          } else {
+            session.previousLocalMessage(selIndex(), p.channelAddress, name);
+            stopped();
+          }
+        } else message = 'select a process that waits on a channel: [ and ] move between the messages on it';
         return;
       }
       case 'S':
@@ -819,29 +826,39 @@ function coreLetter(session: Session, k: number): [string, Color] {
   return ['.', 'gray'];
 }
 
-/** A line cut into rows of `width`, the rows after the first indented by four spaces. */
+/** A line cut into rows of `width` at spaces where it can be, the rows after the first indented by four spaces. */
 function wrapLine(line: Line, width: number): Line[] {
-  const text = line.reduce((n, s) => n + s.text.length, 0);
-  if (text <= width || width < 10) return [line];
-  const rows: Line[] = [];
-  let cur: { text: string; fg?: Color; bg?: Color; bold?: boolean; inverse?: boolean }[] = [];
-  let n = 0;
+  const total = line.reduce((n, s) => n + s.text.length, 0);
+  if (total <= width || width < 20) return [line];
+  // Flatten to characters with their styles, choose the breaks, then rebuild segments.
+  const chars: { ch: string; style: Omit<Line[number], 'text'> }[] = [];
   for (const s of line) {
-    let t = s.text;
-    while (t.length > 0) {
-      const room = width - n;
-      const part = t.slice(0, room);
-      cur.push({ ...s, text: part });
-      n += part.length;
-      t = t.slice(part.length);
-      if (n >= width) {
-        rows.push(cur);
-        cur = [{ text: '    ' }];
-        n = 4;
-      }
-    }
+    const { text, ...style } = s;
+    for (const ch of text) chars.push({ ch, style });
   }
-  if (n > 4) rows.push(cur);
+  const rows: Line[] = [];
+  let start = 0;
+  let indent = 0;
+  while (start < chars.length) {
+    const room = width - indent;
+    let end = Math.min(chars.length, start + room);
+    if (end < chars.length) {
+      let sp = end;
+      while (sp > start + room / 2 && chars[sp]!.ch !== ' ') sp--;
+      if (chars[sp]!.ch === ' ') end = sp;
+    }
+    const row: Line[number][] = indent ? [{ text: ' '.repeat(indent) }] : [];
+    for (let i = start; i < end; i++) {
+      const c = chars[i]!;
+      const last = row[row.length - 1];
+      if (last && i > start && chars[i - 1]!.style === c.style) row[row.length - 1] = { ...last, text: last.text + c.ch };
+      else row.push({ ...c.style, text: c.ch });
+    }
+    rows.push(row);
+    start = end;
+    while (start < chars.length && chars[start]!.ch === ' ') start++;
+    indent = 4;
+  }
   return rows;
 }
 

@@ -23,6 +23,8 @@ export interface ProcessView {
   readonly at: { readonly file: number; readonly line: number; readonly col: number } | null;
   /** The channel it waits on, as written in the program. */
   readonly channel: string | null;
+  /** The channel's address, for input and output (a mesh channel's is above MESH_CHANNEL_BASE). */
+  readonly channelAddress?: number;
   /** For a wait on a mesh channel: the channel, the core at the other end, and whether the message is there. */
   readonly mesh: { readonly index: number; readonly name: string; readonly partner: { x: number; y: number }; readonly delivered: boolean } | null;
   /** For a process on a timer queue: the TIMER value it waits for. */
@@ -114,6 +116,7 @@ function view(machine: Machine, image: Image, core: Core, debug: CoreDebug, p: C
     channel,
     mesh,
     ...(p.until !== undefined ? { until: p.until } : {}),
+    ...(p.channel !== undefined ? { channelAddress: p.channel } : {}),
   };
 }
 

@@ -77,7 +77,8 @@ type Task =
   | { readonly kind: 'comm'; readonly track: Tracker }
   | { readonly kind: 'count'; readonly core: number; readonly target: number }
   | { readonly kind: 'batches'; readonly target: number }
-  | { readonly kind: 'message'; readonly channel: number };
+  | { readonly kind: 'message'; readonly channel: number }
+  | { readonly kind: 'local'; readonly core: number; readonly address: number; readonly name: string };
 
 /** Instructions that move a process's own workspace pointer (it is still the same process after them). */
 const WPTR_OPS = new Set(['ajw', 'call', 'ret', 'gajw']);
@@ -263,6 +264,74 @@ export class Session {
   /** `]`: run to the next message delivered on mesh channel `channel`. */
   nextMessage(channel: number): void {
     this.begin({ kind: 'message', channel });
+  }
+
+  /**
+   * `]` on a channel inside a core: run until the channel next carries a message, stopping just before the
+   * instruction of the second process to arrive (the one that completes the rendezvous).
+   */
+  nextLocalMessage(k: number, address: number, name: string): void {
+    this.begin({ kind: 'local', core: k, address, name });
+  }
+
+  /** `[` on a channel inside a core: back to where it last carried a message (as `]` stops). */
+  previousLocalMessage(k: number, address: number, name: string): boolean {
+    const now = this.machine.cores[k]!.instructions;
+    let upTo = now;
+    for (;;) {
+      const mk = this.latestMark((x) => x.counts[k]! < upTo);
+      if (!mk) return this.cannot(`no earlier message on \`${name}\``);
+      this.restore(mk);
+      const found: number[] = [];
+      const m = this.machine;
+      const c = m.cores[k]!;
+      const offsets = this.channelSites(k);
+      this.replaying = true;
+      try {
+        for (const x of m.cores) {
+          x.breakMap = null;
+          x.instructionStop = Infinity;
+        }
+        const map = new Uint8Array(c.memoryBytes);
+        for (const o of offsets) map[o + MEM_START_OFF] = 1;
+        c.breakMap = map;
+        c.instructionStop = upTo;
+        for (;;) {
+          const r = m.advance(Infinity, true);
+          if (r.status !== 'paused') break;
+          if (r.core !== c) continue;
+          if (c.instructions >= upTo) break;
+          if (this.completesMessage(c, address)) found.push(c.instructions);
+          c.breakSkip = (c.Iptr ^ MOST_NEG) >>> 0;
+        }
+      } finally {
+        this.replaying = false;
+        c.breakMap = null;
+        c.instructionStop = Infinity;
+      }
+      const target = found[found.length - 1];
+      if (target !== undefined) return this.backTo(k, target, `message on \`${name}\``);
+      if (mk.counts[k] === 0) return this.cannot(`no earlier message on \`${name}\``);
+      upTo = mk.counts[k]!;
+    }
+  }
+
+  /** Offsets of core k's channel instructions (the image's channel sites). */
+  private channelSites(k: number): number[] {
+    return (this.image.debug[k]!.channels ?? []).map((s) => s.offset);
+  }
+
+  /** Whether the instruction core `c` is about to execute communicates on `address` and completes a message. */
+  private completesMessage(c: Machine['cores'][number], address: number): boolean {
+    const op = decode(c.mem8, ((c.Iptr ^ MOST_NEG) >>> 0)).name;
+    if (op !== 'in' && op !== 'out' && op !== 'outword' && op !== 'outbyte') return false;
+    if (c.B !== address) return false;
+    try {
+      // The other end is already waiting: its process descriptor is in the channel word.
+      return c.readWord(address) !== (MOST_NEG | 0);
+    } catch {
+      return false;
+    }
   }
 
   /** `b`: toggle a breakpoint on a source line; false if no code comes from that line. */
@@ -470,6 +539,9 @@ export class Session {
     }
     if (this.eventStop !== null && task.kind !== 'count' && task.kind !== 'batches') return this.eventStop;
     switch (task.kind) {
+      case 'local':
+        if (task.core === k && this.completesMessage(core, task.address)) return `message on \`${task.name}\``;
+        return null;
       case 'instruction':
         if (task.core === k && core.instructions >= task.target) return `one instruction on core (${core.x}, ${core.y})`;
         return null;
@@ -584,6 +656,8 @@ export class Session {
       }
       if (cb.kind === 'alt') offsets.push(...this.altEnds(k));
     }
+    const t = this.task;
+    if (t?.kind === 'local' && t.core === k) offsets.push(...this.channelSites(k));
     if (offsets.length === 0 || this.replaying) {
       core.breakMap = null;
       return;

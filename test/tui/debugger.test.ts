@@ -175,4 +175,49 @@ describe('the debugger on screen', () => {
     for (const k of ['space', 's / S', 'i / I', 'n / N', 'b ', 'w ', 'Tab', 'q ']) expect(text).toContain(k);
     expect(text).toMatch(/step back: \d+ snapshots?, [\d.]+ (B|KiB|MiB)/);
   });
+
+  it('selects a core with a mouse click', async () => {
+    const { vt, dbg } = await start('programs/mesh/token_ring.occ');
+    // Core (1, 1) is the second cell of the third row of the mesh pane (x 8 + 1 for the border, 1-based).
+    const col = 1 + 9 + 1;
+    const row = 1 + 2 + 1;
+    vt.press(`\x1b[<0;${col};${row}M`, `\x1b[<0;${col};${row}m`);
+    await idle(vt, dbg);
+    expect(vt.text()).toContain('core (1, 1)');
+  });
+
+  it('hands keys typed in the console to the program', async () => {
+    const { vt, dbg } = await start('test/programs/basics/keyboard_echo.occ');
+    vt.press(' ');
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('KEYBOARD');
+    vt.press(KEYS.tab, KEYS.tab, KEYS.tab);
+    await idle(vt, dbg);
+    expect(vt.text()).toContain('console: typing goes to the program');
+    vt.press('h', 'i', KEYS.enter, KEYS.ctrlD);
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('FINISHED');
+    expect(vt.text()).toContain('HI');
+  });
+
+  it('opens an included file with f', async () => {
+    const { vt, dbg } = await start('programs/hello_course.occ');
+    vt.press('f');
+    await idle(vt, dbg);
+    expect(vt.text()).toMatch(/course\.module/);
+  });
+
+  it('sets a communication breakpoint from the command line', async () => {
+    const { vt, dbg } = await start('programs/mesh/token_ring.occ');
+    vt.press(':', ...'break chan a 6', KEYS.enter);
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('will stop when `a` carries a message of 6');
+    vt.press('c');
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('`a` carried a message of 6');
+    vt.press(':', ...'break nonsense', KEYS.enter);
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('expected break chan NAME');
+  });
 });
+

@@ -257,3 +257,33 @@ describe('why is it waiting?', () => {
     expect(chain.links[0]!.words).toMatch(/waits to (input from|output on) `/);
   });
 });
+
+describe('messages on a channel inside a core', () => {
+  it('runs to each message on the channel and back to the one before', () => {
+    const s = session('programs/tutorial/2-rendezvous.occ', 20);
+    // Run until a process waits on the channel.
+    s.addCommBreak({ kind: 'block' });
+    let waiting: ReturnType<Session['processes']>[number] | undefined;
+    for (let i = 0; i < 20 && !waiting; i++) {
+      s.run();
+      finish(s);
+      waiting = s.processes(0).find((p) => (p.state === 'input' || p.state === 'output') && p.channelAddress !== undefined);
+    }
+    s.commBreaks.length = 0;
+    expect(waiting).toBeDefined();
+    const addr = waiting!.channelAddress!;
+    const stops: string[] = [];
+    const shown: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      s.nextLocalMessage(0, addr, 'link');
+      finish(s);
+      expect(s.stopReason).toBe('message on `link`');
+      stops.push(machineDigest(s.machine));
+      shown.push(s.console.map((c) => c.text).join(''));
+    }
+    // Each stop is one character further on.
+    expect(shown[1]!.length).toBe(shown[0]!.length + 1);
+    expect(s.previousLocalMessage(0, addr, 'link')).toBe(true);
+    expect(machineDigest(s.machine)).toBe(stops[1]);
+  });
+});
