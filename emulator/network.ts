@@ -76,6 +76,8 @@ interface Vc {
   dst: number;
   receiverBytes: number;
   messages: number;
+  /** Bytes of the current message that have started on the last link of the route (or all, on one core). */
+  delivered: number;
 }
 
 export interface LinkStats {
@@ -147,6 +149,7 @@ export class Network {
       dst: 0,
       receiverBytes: 0,
       messages: 0,
+      delivered: 0,
     }));
   }
 
@@ -189,6 +192,7 @@ export class Network {
     vc.bytes = n;
     vc.packets = Math.max(1, Math.ceil(n / this.profile.packetBytes));
     vc.arrived = false;
+    vc.delivered = vc.path.length === 0 ? n : 0;
     const t = cycle * TICKS_PER_CYCLE;
     if (this.events.active) {
       this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n });
@@ -299,11 +303,17 @@ export class Network {
     return out;
   }
 
-  /** Messages in the network or waiting for their receiver: channel, bytes, whether they have arrived. */
-  inFlight(): { channel: number; from: Coord; to: Coord; bytes: number; arrived: boolean }[] {
-    const out: { channel: number; from: Coord; to: Coord; bytes: number; arrived: boolean }[] = [];
+  /**
+   * Messages in the network or waiting for their receiver: channel, bytes, bytes not yet on the route's last link
+   * (`left`), and whether they have arrived.
+   */
+  inFlight(): { channel: number; from: Coord; to: Coord; bytes: number; left: number; arrived: boolean }[] {
+    const out: { channel: number; from: Coord; to: Coord; bytes: number; left: number; arrived: boolean }[] = [];
     for (const vc of this.vcs) {
-      if (vc.sending) out.push({ channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes, arrived: vc.arrived });
+      if (vc.sending) {
+        const left = vc.arrived ? 0 : Math.max(0, vc.bytes - vc.delivered);
+        out.push({ channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes, left, arrived: vc.arrived });
+      }
     }
     return out;
   }
@@ -405,6 +415,7 @@ export class Network {
     }
     // The next packet of the message may queue for the first link once this one has started on it.
     if (p.hop === 0 && p.index + 1 < vc.packets) this.push(t, EV_PACKET, vc, 0, p.index + 1, -1);
+    if (p.hop + 1 === vc.path.length) vc.delivered += size;
     if (p.hop + 1 < vc.path.length) this.push(t + this.profile.hopTicks, EV_PACKET, vc, p.hop + 1, p.index, -1);
     else if (p.index + 1 === vc.packets) this.push(done, EV_ARRIVE, vc, 0, 0, -1);
   }

@@ -6,7 +6,7 @@
 import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
-import { coreIndex, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
+import { coreIndex, partnerOf, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
 import { openTerminal, type Key, type Pane, type Rect, type Terminal } from './screen.js';
 import { Session } from './session.js';
 import { col, seg, type Color, type Line } from './styled.js';
@@ -102,6 +102,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
   let lastRegs = new Map<number, Registers>();
   let prevRegs = new Map<number, Registers>();
   let chainShown: WaitChain | null = null;
+  /** The source line of the run-time error the run stopped on. */
+  let errorAt: { file: number; line: number } | null = null;
   const activity = new Map<number, number>();
   let rate = 0;
   let rateAt = { t: performance.now(), cycle: 0 };
@@ -236,7 +238,15 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     if (k >= 0) {
       panes.core.setLines(
         renderCore(
-          { image, index: k, core: machine.cores[k]!, processes: ps, selectedProcess, before: prevRegs.get(k) ?? null },
+          {
+            image,
+            index: k,
+            core: machine.cores[k]!,
+            processes: ps,
+            selectedProcess,
+            before: prevRegs.get(k) ?? null,
+            partner: (q) => partnerOf(machine, image, q),
+          },
           panes.core.inner.width,
           panes.core.inner.height,
         ),
@@ -257,7 +267,17 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     panes.source.setTitle(`${path}${image.files.length > 1 ? `  (f: next of ${image.files.length} files)` : ''}`, focus === 'source');
     panes.source.setLines(
       renderSource(
-        { image, file: sourceFile, current: p?.at && p.at.file === sourceFile ? p.at.line : null, others, breakpoints: bps, cursor, focused: focus === 'source', search },
+        {
+          image,
+          file: sourceFile,
+          current: p?.at && p.at.file === sourceFile ? p.at.line : null,
+          others,
+          breakpoints: bps,
+          cursor,
+          focused: focus === 'source',
+          search,
+          error: errorAt && errorAt.file === sourceFile ? errorAt.line : null,
+        },
         panes.source.inner.width,
         panes.source.inner.height,
       ),
@@ -308,6 +328,11 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       seg(` cycle ${cycle}  ${time}  ${session.busy ? fmt(rate) + ' cycles/s' : ''}  speed ${speedText}  `),
     ];
     if (prompt) return [...left, seg(`${prompt.kind}${prompt.text}`, { bold: true }), seg('█')];
+    // The keys, on the right when there is room for them after the message.
+    const hint = 'space run  s step  i instr  n line  b break  w why  ? keys  q quit';
+    const used = left.reduce((n, s) => n + s.text.length, 0) + message.length;
+    const gap = term.cols - used - hint.length - 1;
+    if (gap >= 2) return [...left, seg(message, { fg: 'white' }), seg(' '.repeat(gap)), seg(hint, { fg: 'gray' })];
     return [...left, seg(message, { fg: 'white' })];
   }
 
@@ -358,6 +383,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 
   /** A task has ended: remember the registers, select what stopped, and explain an end of the run. */
   function stopped(): void {
+    if (session.status !== 'error') errorAt = null;
     prevRegs = lastRegs;
     lastRegs = new Map(session.machine.cores.map((c, k) => [k, registersOf(c)]));
     message = session.stopReason;
@@ -413,6 +439,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     if (line) {
       sourceFile = line.file;
       cursor = line.line;
+      errorAt = { file: line.file, line: line.line };
     }
     void core;
     popup = { title: 'run-time error', lines, items: [], selected: 0 };

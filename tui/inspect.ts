@@ -131,6 +131,31 @@ export function codeOffset(addr: number, codeLength: number): number {
   return r >= 0 && r <= codeLength ? r : -1;
 }
 
+/**
+ * The process at the other end of a process's channel, when it is there: on a mesh channel, the process of the
+ * partner core using the same channel; on a channel inside a core, the process whose descriptor the channel word
+ * holds (it waits there). Null when no process is at the other end yet.
+ */
+export function partnerOf(machine: Machine, image: Image, p: ProcessView): ProcessView | null {
+  if (p.mesh) {
+    const there = coreIndex(image, p.mesh.partner.x, p.mesh.partner.y);
+    if (there < 0) return null;
+    return processesOf(machine, image, there).find((o) => o.mesh?.index === p.mesh!.index) ?? null;
+  }
+  if (p.channelAddress === undefined) return null;
+  const k = coreIndex(image, p.core.x, p.core.y);
+  const core = machine.cores[k]!;
+  let word: number;
+  try {
+    word = core.readWord(p.channelAddress);
+  } catch {
+    return null;
+  }
+  if (word === (MOST_NEG | 0)) return null;
+  const w = word & ~3;
+  return w === p.wptr ? null : (processesOf(machine, image, k).find((o) => o.wptr === w) ?? null);
+}
+
 export interface ChainLink {
   readonly process: ProcessView;
   /** What it waits for, in words, ending where the next link takes over. */

@@ -11,7 +11,7 @@
 
 import { KEY_WAIT } from '../emulator/core.js';
 import type { MachineEvent } from '../emulator/events.js';
-import { entryAt, MESH_CHANNEL_BASE, type Image, type LineEntry } from '../emulator/image.js';
+import { entryAt, HOST_ERROR, HOST_KEYBOARD, MESH_CHANNEL_BASE, type Image, type LineEntry } from '../emulator/image.js';
 import { decode, MOST_NEG } from '../emulator/isa.js';
 import { Machine, type RunResult } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
@@ -558,12 +558,43 @@ export class Session {
           const here = lineAt(debug, off);
           const moved = !task.from || here?.line !== task.from.line || here.file !== task.from.file || off <= task.from.offset;
           if (tr.executed > 1 && here && here.offset === off && moved) return `next line: ${this.where(here)}`;
-        } else if (tr.executed > 1 && COMM_OPS.has(tr.lastOp)) return `about to communicate (${tr.lastOp})`;
+        } else if (tr.executed > 1 && COMM_OPS.has(tr.lastOp)) return this.commWords(k, tr.lastOp);
         return null;
       }
       default:
         return null;
     }
+  }
+
+  /** `r` stopped before a communication on core k: the channel, and the process at the other end if it is there. */
+  private commWords(k: number, op: string): string {
+    const core = this.machine.cores[k]!;
+    if (op !== 'in' && op !== 'out' && op !== 'outword' && op !== 'outbyte') return `about to communicate (${op})`;
+    const debug = this.image.debug[k]!;
+    const off = ((core.Iptr ^ MOST_NEG) >>> 0) - MEM_START_OFF;
+    const site = debug.channels ? entryAt(debug.channels, off) : undefined;
+    const name = site && site.offset === off ? `\`${site.name}\`` : 'a channel';
+    const verb = op === 'in' ? 'input from' : 'output on';
+    const chan = core.B;
+    if (((chan ^ MOST_NEG) >>> 0) >= ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0)) {
+      const info = this.image.channels?.[(((chan ^ MOST_NEG) >>> 0) - ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0)) >>> 2];
+      const other = info ? (op === 'in' ? info.from : info.to) : null;
+      return `about to ${verb} ${name}${other ? `, with core (${other.x}, ${other.y}) at the other end` : ''}`;
+    }
+    if (((chan ^ MOST_NEG) >>> 0) < MEM_START_OFF) {
+      const device = chan === HOST_KEYBOARD ? 'keyboard' : chan === HOST_ERROR ? 'error channel' : 'screen';
+      return `about to ${verb} ${name}, the host's ${device}`;
+    }
+    let word = MOST_NEG | 0;
+    try {
+      word = core.readWord(chan);
+    } catch {
+      // not a channel in memory: the instruction will say so
+    }
+    if (word === (MOST_NEG | 0)) return `about to ${verb} ${name}; no process is at the other end yet`;
+    const other = this.processes(k).find((p) => p.wptr === (word & ~3));
+    const where = other?.at ? `${other.proc ?? 'main'} at ${this.where(other.at)}` : 'a process';
+    return `about to ${verb} ${name}, with ${where} waiting at the other end`;
   }
 
   /** The instruction stop core k needs for the current task. */

@@ -219,5 +219,31 @@ describe('the debugger on screen', () => {
     await idle(vt, dbg);
     expect(statusOf(vt)).toContain('expected break chan NAME');
   });
+
+  it('restores the terminal on an internal error and hands the error on', async () => {
+    const { vt, dbg } = await start('programs/mesh/token_ring.occ');
+    (dbg.session as unknown as { processes: () => never }).processes = () => {
+      throw new Error('a fault in the debugger');
+    };
+    vt.press('s');
+    await expect(dbg.done).rejects.toThrow('a fault in the debugger');
+    await vt.settle();
+    open = null;
+    expect(vt.term.buffer.active.type).toBe('normal');
+  });
+
+  it('shows both ends of a rendezvous when r stops before a communication', async () => {
+    const { vt, dbg } = await start('programs/tutorial/2-rendezvous.occ', 160, 30);
+    // Step the boot process into the PAR, then follow a process to its communications.
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      vt.press('r');
+      await idle(vt, dbg);
+      seen.push(statusOf(vt));
+    }
+    // The sender arrives first, then (a rendezvous later) finds the receiver already waiting.
+    expect(seen[0]).toContain('about to output on `out`; no process is at the other end yet');
+    expect(seen.some((s) => /about to output on `out`, with receiver at .*2-rendezvous\.occ:14/.test(s))).toBe(true);
+  });
 });
 

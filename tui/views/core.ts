@@ -30,17 +30,23 @@ export interface CoreModel {
   readonly selectedProcess: number;
   /** Registers at the last stop, to highlight what changed. */
   readonly before: Registers | null;
+  /** The process at the other end of a process's channel, if it is there. */
+  readonly partner?: (p: ProcessView) => ProcessView | null;
 }
 
 const at = (c: { x: number; y: number }): string => `(${c.x}, ${c.y})`;
 
-export function processLine(image: Image, p: ProcessView): string {
+export function processLine(image: Image, p: ProcessView, partner?: ProcessView | null): string {
   const file = p.at ? (image.files[p.at.file]?.path ?? '?').split('/').pop() : '';
   const where = p.at ? `${file}:${p.at.line}` : '(no source)';
   let what = STATE_WORDS[p.state];
   if (p.channel && (p.state === 'input' || p.state === 'output')) what += ` ${p.state === 'input' ? 'from' : 'on'} \`${p.channel}\``;
   if (p.mesh) what += p.state === 'input' ? ` <- core ${at(p.mesh.partner)}` : ` -> core ${at(p.mesh.partner)}`;
   if (p.mesh?.delivered) what += ' (delivered)';
+  if (partner?.at) {
+    const f = (image.files[partner.at.file]?.path ?? '?').split('/').pop();
+    what += `, other end ${partner.proc ?? 'main'} ${f}:${partner.at.line}`;
+  }
   return `${p.proc ?? 'main'}  ${where}  ${what}`;
 }
 
@@ -73,7 +79,8 @@ export function renderCore(m: CoreModel, width: number, height: number): Line[] 
   const first = Math.max(0, Math.min(m.selectedProcess - room + 1, m.processes.length - room));
   m.processes.slice(first, first + room).forEach((p, i) => {
     const sel = first + i === m.selectedProcess;
-    lines.push([seg(sel ? '▸ ' : '  ', { bold: true }), seg(col(processLine(m.image, p), width - 2), { fg: stateColor(p), inverse: sel })]);
+    const partner = m.partner && (p.state === 'input' || p.state === 'output') ? m.partner(p) : null;
+    lines.push([seg(sel ? '▸ ' : '  ', { bold: true }), seg(col(processLine(m.image, p, partner), width - 2), { fg: stateColor(p), inverse: sel })]);
   });
   if (m.processes.length > room) lines.push([seg(`  ... ${m.processes.length} processes (up/down to choose)`, { fg: 'gray' })]);
   // Registers.

@@ -43,7 +43,8 @@ export function renderLinks(machine: Machine, image: Image, traffic: Traffic, se
   out.push([seg(flights.length === 0 ? 'no message in flight here' : 'in flight:', { fg: 'gray' })]);
   for (const f of flights) {
     const name = image.channels?.[f.channel]?.name ?? `#${f.channel}`;
-    out.push([seg(`  \`${name}\` (${f.from.x},${f.from.y}) -> (${f.to.x},${f.to.y}) ${f.bytes} bytes${f.arrived ? ', arrived, not yet input' : ''}`)]);
+    const state = f.arrived ? 'arrived, not yet input' : f.left === 0 ? 'last bytes on their way' : `${f.left} bytes left`;
+    out.push([seg(`  \`${name}\` (${f.from.x},${f.from.y}) -> (${f.to.x},${f.to.y}) ${f.bytes} bytes, ${state}`)]);
   }
   return out.slice(0, height);
 }

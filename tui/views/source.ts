@@ -16,6 +16,8 @@ export interface SourceModel {
   readonly focused: boolean;
   /** The text being searched for, to highlight. */
   readonly search: string;
+  /** The line of a run-time error in this file, if the run stopped on one. */
+  readonly error?: number | null;
 }
 
 /** The first line shown, so that the cursor stays in view. */
@@ -32,16 +34,17 @@ export function renderSource(m: SourceModel, width: number, height: number): Lin
   const out: Line[] = [];
   for (let n = top; n < top + height && n <= all.length; n++) {
     const bp = m.breakpoints.has(n);
-    const cur = m.current === n;
+    const failed = m.error === n;
+    const cur = m.current === n || failed;
     const other = m.others.has(n);
     const gutter: Seg[] = [
       seg(bp ? '●' : ' ', { fg: 'red', bold: true }),
-      seg(cur ? '▸' : other ? '·' : ' ', { fg: cur ? 'green' : 'yellow', bold: true }),
+      seg(failed ? 'X' : cur ? '▸' : other ? '·' : ' ', { fg: failed ? 'red' : cur ? 'green' : 'yellow', bold: true }),
       seg(String(n).padStart(numW) + ' ', { fg: 'gray' }),
     ];
     const body = printable((all[n - 1] ?? '').replace(/\t/g, '  ').replace(/\r$/, ''));
     const w = Math.max(0, width - numW - 3);
-    const style = cur ? { bg: 'green' as const, fg: 'black' as const } : {};
+    const style = failed ? { bg: 'red' as const, fg: 'white' as const } : cur ? { bg: 'green' as const, fg: 'black' as const } : {};
     const atCursor = m.focused && n === m.cursor;
     const shown = col(body, w);
     if (m.search && shown.includes(m.search) && !cur) {
