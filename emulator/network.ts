@@ -189,7 +189,7 @@ export class Network {
     vc.arrived = false;
     const t = cycle * TICKS_PER_CYCLE;
     if (this.events.active) {
-      this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n });
+      this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n, sender: wdesc & ~3 });
     }
     // A channel between two processes on one core never leaves the core's router.
     if (vc.path.length === 0) this.push(t, EV_ARRIVE, vc, 0, 0, -1);
@@ -402,7 +402,15 @@ export class Network {
     vc.arrived = false;
     vc.messages++;
     if (this.events.active) {
-      this.events.emit({ kind: 'received', cycle: Math.ceil(t / TICKS_PER_CYCLE), channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: n });
+      this.events.emit({
+        kind: 'received',
+        cycle: Math.ceil(t / TICKS_PER_CYCLE),
+        channel: vc.index,
+        from: vc.info.from,
+        to: vc.info.to,
+        bytes: n,
+        ...(vc.info.host ? {} : { receiver: vc.receiverW & ~3 }),
+      });
     }
     this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
   }
