@@ -874,9 +874,13 @@ export class Core {
     this.active = false;
     if (this.events?.active) {
       const chan = channel ?? (channelOffset !== 0 ? (channelOffset ^ MOST_NEG) | 0 : undefined);
+      // `in` and `out` are charged after they block; the others before.
+      const ins = decode(this.mem8, this.instrStart);
+      const after = ins.fn === 0xf && (ins.operand === 0x07 || ins.operand === 0x0b) ? OP_CYCLES[ins.operand]! : 0;
       this.events.emit({
         kind: 'blocked',
         cycle: this.cycles,
+        done: this.cycles + after,
         core: { x: this.x, y: this.y },
         wptr: w,
         waiting: WAIT_NAMES[kind]!,

@@ -14,11 +14,13 @@ export type MachineEvent =
   | { readonly kind: 'scheduled'; readonly cycle: number; readonly core: Coord; readonly wptr: number; readonly iptr?: number; readonly resumed?: boolean }
   /**
    * A process is descheduled to wait (on a channel, a timer, an ALT, or STOP). `iptr` is the code offset of its
-   * resume point; `channel` the channel word's address, for input and output.
+   * resume point; `channel` the channel word's address, for input and output; `done` the cycle at which the
+   * instruction that blocked has finished (the processor is free from then).
    */
   | {
       readonly kind: 'blocked';
       readonly cycle: number;
+      readonly done?: number;
       readonly core: Coord;
       readonly wptr: number;
       readonly waiting: string;

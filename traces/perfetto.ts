@@ -49,7 +49,7 @@ export class PerfettoWriter implements TimelineSink {
   /** Per thread: the index of the last slice written. */
   private readonly written = new Map<TraceThread, number>();
   /** Per thread: the arrow ends waiting for their slice to end. */
-  private readonly waiting = new Map<TraceThread, { slice: number; flow: PendingFlow; end: 's' | 'f' }[]>();
+  private readonly waiting = new Map<TraceThread, { slice: number; notBefore?: number; flow: PendingFlow; end: 's' | 'f' }[]>();
   private readonly links = new Map<string, LinkCounter>();
   private readonly coreXY: readonly { x: number; y: number }[];
   /** Each thread's number in the order they appear, for its timestamp offset (see `sliceTs`). */
@@ -103,6 +103,10 @@ export class PerfettoWriter implements TimelineSink {
       const ts = inside ? this.sliceTs(Math.max(s.start, w.from), s.thread) : null;
       const rest = later.filter((e) => {
         if (e.slice > s.index) return true;
+        if (e.slice === s.index && e.notBefore !== undefined && s.start < e.notBefore) {
+          e.slice++; // the receiver's end moves on to a slice that does not begin before the sender's
+          return true;
+        }
         // An end whose slice is outside the window (or was passed over) has nothing to bind to: no arrow.
         const at = e.slice === s.index ? ts : null;
         if (e.end === 's') e.flow.sTs = at;
@@ -183,7 +187,7 @@ export class PerfettoWriter implements TimelineSink {
 
   private await(end: FlowEnd, flow: PendingFlow, which: 's' | 'f'): void {
     const list = this.waiting.get(end.thread) ?? [];
-    list.push({ slice: end.slice, flow, end: which });
+    list.push({ slice: end.slice, ...(end.notBefore !== undefined ? { notBefore: end.notBefore } : {}), flow, end: which });
     this.waiting.set(end.thread, list);
   }
 

@@ -143,8 +143,9 @@ export class RunTraces {
 
   private open(path: string): TextOutput {
     if (this.io.openFile) return this.io.openFile(path);
-    const s = new StringOutputTo(path, this.io);
-    return s;
+    // Written whole at the end; an empty file now finds out at once whether it can be written at all.
+    this.io.writeFile(path, '');
+    return new StringOutputTo(path, this.io);
   }
 }
 

@@ -46,9 +46,9 @@ export interface TraceSlice {
 
 /**
  * One end of a message: the slice of the process it belongs to, by its index in the thread (TraceSlice.index).
- * The sender's end is the slice it is in when it gives the message. The receiver's end is the slice it is in when
- * it takes it if that began no earlier than the sender's, and otherwise its next slice (where a receiver that
- * waited carries on), so that an arrow never points back in time.
+ * The sender's end is the slice it is in when it gives the message. The receiver's end is the first of its slices,
+ * from the one it is in when it takes the message, that begins no earlier than the sender's (`notBefore`): for a
+ * receiver that waited, the slice where it carries on. So an arrow never points back in time.
  */
 export interface FlowEnd {
   readonly thread: TraceThread;
@@ -57,6 +57,8 @@ export interface FlowEnd {
   readonly cycle: number;
   /** The start of the slice, when it is known (the sender's end). */
   readonly start?: number;
+  /** For the receiver's end: the earliest start its slice may have. */
+  readonly notBefore?: number;
 }
 
 export interface TraceFlow {
@@ -163,7 +165,7 @@ export class Timeline {
     for (const c of this.cores) {
       const core = this.machine.cores[c.index]!;
       const entry = this.image.cores[c.index]!.entry;
-      const t = this.newThread(c, core.bootWptr, entry);
+      const t = this.newThread(c, core.bootWptr, entry, this.bootName(c, entry));
       this.open(t, 'run', 'running', 0, this.where(c, entry));
       c.running = t;
       this.setState(c, 0, 'running');
@@ -207,8 +209,9 @@ export class Timeline {
       case 'blocked': {
         const c = this.coreAt(e.core)!;
         const t = c.running ?? this.newThread(c, e.wptr, -1);
+        const cycle = e.done ?? e.cycle;
         c.running = null;
-        this.close(t, e.cycle);
+        this.close(t, cycle);
         const iptr = e.iptr ?? -1;
         const at = this.where(c, iptr > 0 ? iptr - 1 : iptr);
         let name = WAIT_LABEL[e.waiting] ?? e.waiting;
@@ -218,9 +221,9 @@ export class Timeline {
           name = `${e.waiting === 'input' ? '?' : '!'} ${chan}`;
           args = { ...at, channel: chan };
         }
-        this.open(t, 'wait', name, e.cycle, args);
+        this.open(t, 'wait', name, cycle, args);
         c.byW.set(e.wptr, t);
-        this.idleState(c, e.cycle);
+        this.idleState(c, cycle);
         return;
       }
       case 'descheduled': {
@@ -319,10 +322,21 @@ export class Timeline {
 
   // ------------------------------------------------------------------------------------------ threads and slices
 
-  private newThread(c: CoreTrack, wptr: number, iptr: number): Thread {
+  /**
+   * A core's boot process: for a placed program, the PROCESSOR it runs; otherwise the program's top-level PROC,
+   * compiled just before the boot code.
+   */
+  private bootName(c: CoreTrack, entry: number): string {
+    const placed = c.debug.placedAt;
+    if (placed) return `PROCESSOR ${c.x}, ${c.y} (line ${placed.line})`;
+    const top = c.debug.procs.find((p) => p.end === entry);
+    return top ? `${top.name} (line ${top.line})` : 'boot';
+  }
+
+  private newThread(c: CoreTrack, wptr: number, iptr: number, given?: string): Thread {
     const at = this.where(c, iptr);
     const proc = iptr >= 0 ? c.debug.procs.find((p) => iptr >= p.offset && iptr < p.end) : undefined;
-    const name = `${proc?.name ?? 'boot'}${at.line !== undefined ? ` (line ${at.line})` : ''}`;
+    const name = given ?? `${proc?.name ?? 'boot'}${at.line !== undefined ? ` (line ${at.line})` : ''}`;
     // The same branch started again in the same place (a PAR inside a loop) carries on in its old thread.
     const again = c.finished.get(`${wptr}:${name}`);
     if (again) {
@@ -358,10 +372,9 @@ export class Timeline {
     return t.open ? { thread: t, slice: t.open.index, cycle, start: t.open.start } : null;
   }
 
-  /** The receiver's end: its current slice if it began no earlier than the sender's, else its next one. */
+  /** The receiver's end: from its current slice on, the first that begins no earlier than the sender's. */
   private receiverEnd(t: Thread, cycle: number, from: SenderEnd): FlowEnd {
-    if (t.open && t.open.start >= from.start) return { thread: t, slice: t.open.index, cycle };
-    return { thread: t, slice: t.slices, cycle };
+    return { thread: t, slice: t.open ? t.open.index : t.slices, cycle, notBefore: from.start };
   }
 
   private flow(channel: string, bytes: number, sender: SenderEnd | null, receiver: Thread | undefined | null, cycle: number): void {
