@@ -12,8 +12,8 @@ const CHUNK_CHARS = 1 << 16;
 
 /** Buffers small writes and hands them to `flush` in chunks of about 64 K characters. */
 export class ChunkedOutput implements TextOutput {
-  private parts: string[] = [];
-  private size = 0;
+  /** Appending to a string is cheaper here than collecting an array to join. */
+  private buffered = '';
 
   constructor(
     private readonly flushChunk: (chunk: string) => void,
@@ -21,9 +21,8 @@ export class ChunkedOutput implements TextOutput {
   ) {}
 
   write(text: string): void {
-    this.parts.push(text);
-    this.size += text.length;
-    if (this.size >= CHUNK_CHARS) this.flush();
+    this.buffered += text;
+    if (this.buffered.length >= CHUNK_CHARS) this.flush();
   }
 
   close(): void {
@@ -32,10 +31,9 @@ export class ChunkedOutput implements TextOutput {
   }
 
   private flush(): void {
-    if (this.size === 0) return;
-    const chunk = this.parts.join('');
-    this.parts = [];
-    this.size = 0;
+    if (this.buffered.length === 0) return;
+    const chunk = this.buffered;
+    this.buffered = '';
     this.flushChunk(chunk);
   }
 }

@@ -87,12 +87,14 @@ export class RunTraces {
     const sinks: TimelineSink[] = [];
     const window = this.opts.traceWindow;
     try {
+      // The record is written when the run is over; an empty file now finds out at once whether it can be.
+      if (this.opts.record) this.io.writeFile(this.opts.record, '');
       if (this.opts.trace) sinks.push(new PerfettoWriter(this.open(this.opts.trace), this.image, machine.clockHz, window));
       if (this.opts.vcd) sinks.push(new VcdWriter(this.open(this.opts.vcd), this.image, this.run.profile.name, machine.clockHz, window));
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       const why = err.code === 'ENOENT' ? 'no such folder' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a folder' : err.message;
-      return `occmesh: cannot write ${err.path ?? 'the trace file'}: ${why}`;
+      return `occmesh: cannot write ${err.path ?? 'a trace or record file'}: ${why}`;
     }
     if (sinks.length > 0) {
       this.timeline = new Timeline(this.image, machine, sinks);

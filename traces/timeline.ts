@@ -116,6 +116,8 @@ interface CoreTrack {
   ready: number;
   state: CoreStateName | null;
   nextTid: number;
+  /** where() by code offset. */
+  readonly places: Map<number, SliceArgs>;
 }
 
 interface SenderEnd extends FlowEnd {
@@ -156,6 +158,7 @@ export class Timeline {
       ready: 0,
       state: null,
       nextTid: 1,
+      places: new Map(),
     }));
     for (const c of this.cores) this.byPos.set(c.y * image.mesh.width + c.x, c);
   }
@@ -412,13 +415,16 @@ export class Timeline {
     return this.byPos.get(p.y * this.image.mesh.width + p.x);
   }
 
-  /** The file and line of a code offset. */
+  /** The file and line of a code offset (cached: the same resume points come round again and again). */
   private where(c: CoreTrack, offset: number): SliceArgs {
     if (offset < 0) return {};
+    let at = c.places.get(offset);
+    if (at) return at;
     const e = entryAt(c.debug.lines, offset);
-    if (!e) return {};
-    const file = this.image.files[e.file]?.path;
-    return file !== undefined ? { file, line: e.line } : { line: e.line };
+    const file = e ? this.image.files[e.file]?.path : undefined;
+    at = !e ? {} : file !== undefined ? { file, line: e.line } : { line: e.line };
+    c.places.set(offset, at);
+    return at;
   }
 
   /** The channel a process blocked on: as written at the instruction, else the mesh channel's name, else its address. */

@@ -2,6 +2,7 @@
 // which must find every core and every process and bind both ends of every message arrow; the trace's figures
 // must agree with the run's own (--json): busy cycles per core, bytes per link.
 
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -172,6 +173,21 @@ describe('occmesh run --trace', () => {
     expect(last.name).toBe('running');
     expect(Number(last.args!.cycle) + Number(last.args!.cycles)).toBe(result.cycles);
   });
+
+  it('streams the trace to the file from the real executable, the same events as in-process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'occmesh-trace-'));
+    const path = join(dir, 'heat.json');
+    const bin = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'occmesh.js');
+    // Big enough to be written in many chunks.
+    const r = spawnSync(process.execPath, [bin, 'run', 'programs/mesh/heat_8x8.occ', '--trace', path, '--trace-window', '100000:160000'], {
+      encoding: 'latin1',
+    });
+    expect(r.status).toBe(0);
+    const text = readFileSync(path, 'utf8');
+    expect(text.length).toBeGreaterThan(1 << 20);
+    const { events } = await traced('programs/mesh/heat_8x8.occ', ['--trace-window', '100000:160000']);
+    expect(JSON.parse(text).traceEvents).toEqual(events);
+  }, 60_000);
 
   it('says plainly when the trace file cannot be written', async () => {
     const r = await runCli(['run', 'programs/hello.occ', '--trace', '/nonexistent-folder/t.json']);

@@ -68,6 +68,11 @@ describe('occmesh replay', () => {
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(rec, 'utf8'));
   });
 
+  it('says plainly when the record cannot be written, before running', async () => {
+    const r = await runCli(['run', 'programs/hello.occ', '--record', '/nonexistent-folder/r.omrec']);
+    expect(r).toEqual({ exitCode: 64, stdout: '', stderr: 'occmesh: cannot write /nonexistent-folder/r.omrec: no such folder\n' });
+  });
+
   describe('refuses records it cannot replay faithfully', () => {
     async function recorded(): Promise<{ path: string; text: string }> {
       const path = tempFile('run.omrec');
