@@ -252,12 +252,13 @@ export class PerfettoWriter implements TimelineSink {
   }
 
   /**
-   * A slice's timestamp: its cycle in microseconds, plus its thread's number modulo 500 in picoseconds (under half
+   * A slice's timestamp: its cycle in microseconds, plus 1 to 499 picoseconds by its thread's number (under half
    * a nanosecond, less than a cycle of any profile). The offset keeps slices of different threads from starting at
-   * exactly the same instant, since the Chrome trace engine tells the two ends of an arrow apart by timestamp.
+   * exactly the same instant, since the Chrome trace engine tells the two ends of an arrow apart by timestamp; it
+   * is never 0, so a viewer that rounds to whole nanoseconds rounds every slice of a thread the same way.
    */
   private sliceTs(cycle: number, t: TraceThread): number {
-    return Math.round((cycle / this.cyclesPerMicrosecond) * 1e6 + ((this.seq.get(t) ?? 0) % 500)) / 1e6;
+    return Math.round((cycle / this.cyclesPerMicrosecond) * 1e6 + 1 + ((this.seq.get(t) ?? 0) % 499)) / 1e6;
   }
 
   private us(cycle: number): number {

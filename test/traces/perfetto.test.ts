@@ -73,6 +73,19 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
     const cycle = Math.max(Number(e.args!.cycle), window?.from ?? 0);
     expect(Math.abs(e.ts! - cycle * MICROSECONDS_PER_CYCLE)).toBeLessThan(0.001);
   }
+  // A thread's slices follow one another without overlapping, in cycles and in whole nanoseconds as Perfetto
+  // reads the timestamps.
+  const byThread = new Map<string, TraceEvent[]>();
+  for (const e of slices) byThread.set(`${e.pid}/${e.tid}`, [...(byThread.get(`${e.pid}/${e.tid}`) ?? []), e]);
+  for (const list of byThread.values()) {
+    for (let i = 1; i < list.length; i++) {
+      const [p, q] = [list[i - 1]!, list[i]!];
+      expect(q.ts!).toBeGreaterThanOrEqual(p.ts!);
+      if (!window) expect(Number(q.args!.cycle)).toBeGreaterThanOrEqual(Number(p.args!.cycle) + Number(p.args!.cycles));
+      expect(Math.floor(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.floor(p.ts! * 1000) + Math.floor(p.dur! * 1000));
+      expect(Math.round(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.round(p.ts! * 1000) + Math.round(p.dur! * 1000));
+    }
+  }
   if (window) return;
   // The figures agree with the run's: running time per core is its busy cycles, bytes per link are its bytes.
   const pidOf = (x: number, y: number) => y * width + x + 1;
