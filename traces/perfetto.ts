@@ -83,7 +83,13 @@ export class PerfettoWriter implements TimelineSink {
 
   slice(s: TraceSlice): void {
     const w = this.window;
-    if (s.start <= w.to && s.end >= w.from) {
+    // A wait that takes no time has no slice: viewers would draw it nested in the next one. The arrow ends that
+    // belong to it move on to the next slice, which starts at the same cycle.
+    const skip = s.kind === 'wait' && s.end === s.start;
+    if (skip) {
+      for (const e of this.waiting.get(s.thread) ?? []) if (e.slice === s.index) e.slice++;
+    }
+    if (!skip && s.start <= w.to && s.end >= w.from) {
       const start = Math.max(s.start, w.from);
       const end = Math.min(s.end, w.to);
       // Built by hand rather than with JSON.stringify: slices are most of the file, and this is several times faster.

@@ -336,10 +336,15 @@ export class Timeline {
     return top ? `${top.name} (line ${top.line})` : 'boot';
   }
 
+  /** What runs outside every PROC of a core: the body of its PROCESSOR, or the boot code. */
+  private outsideProcs(c: CoreTrack): string {
+    return c.debug.placedAt ? `PROCESSOR ${c.x}, ${c.y}` : 'boot';
+  }
+
   private newThread(c: CoreTrack, wptr: number, iptr: number, given?: string): Thread {
     const at = this.where(c, iptr);
     const proc = iptr >= 0 ? c.debug.procs.find((p) => iptr >= p.offset && iptr < p.end) : undefined;
-    const name = given ?? `${proc?.name ?? 'boot'}${at.line !== undefined ? ` (line ${at.line})` : ''}`;
+    const name = given ?? `${proc?.name ?? this.outsideProcs(c)}${at.line !== undefined ? ` (line ${at.line})` : ''}`;
     // The same branch started again in the same place (a PAR inside a loop) carries on in its old thread.
     const again = c.finished.get(`${wptr}:${name}`);
     if (again) {

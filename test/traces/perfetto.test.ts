@@ -80,7 +80,7 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
   for (const list of byThread.values()) {
     for (let i = 1; i < list.length; i++) {
       const [p, q] = [list[i - 1]!, list[i]!];
-      expect(q.ts!).toBeGreaterThanOrEqual(p.ts!);
+      expect(q.ts!, "no two slices of a thread start together (viewers would nest them)").toBeGreaterThan(p.ts!);
       if (!window) expect(Number(q.args!.cycle)).toBeGreaterThanOrEqual(Number(p.args!.cycle) + Number(p.args!.cycles));
       expect(Math.floor(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.floor(p.ts! * 1000) + Math.floor(p.dur! * 1000));
       expect(Math.round(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.round(p.ts! * 1000) + Math.round(p.dur! * 1000));
