@@ -10,6 +10,10 @@ import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 import { debugCommand, type DebugTerminal } from './debug.js';
+import { OCCMESH_VERSION } from './version.js';
+import { RunTraces, parseTraceWindow, type TraceOptions } from '../traces/session.js';
+import { parseRecord, RecordError, type RunRecord } from '../traces/record.js';
+import type { TextOutput } from '../traces/output.js';
 
 /** Exit codes (docs/cli.md). */
 export const Exit = {
@@ -30,6 +34,8 @@ export interface CliIO {
   writeFile(path: string, data: string): void;
   /** The terminal `occmesh debug` draws on: null when standard input and output are not both a terminal. */
   terminal?(): DebugTerminal | null;
+  /** Open a file to write a trace to in pieces (optional: without it a trace is written whole at the end). */
+  openFile?(path: string): TextOutput;
 }
 
 /** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
@@ -43,7 +49,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const program = new Command()
     .name('occmesh')
     .description('Compile occam and run it on an emulated mesh of Transputer-style cores')
-    .version('0.1.0')
+    .version(OCCMESH_VERSION)
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout(s), writeErr: (s) => io.stderr(s) })
     .showHelpAfterError('(run occmesh --help for usage)');
@@ -60,6 +66,10 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .option('--trace <file>', 'write a Perfetto / Chrome trace of the run (JSON; docs/traces.md)')
+    .option('--trace-window <A:B>', 'trace only cycles A to B (either may be left out)', traceWindow)
+    .option('--vcd <file>', 'write a value change dump of cores and links for GTKWave')
+    .option('--record <file>', 'record the run (image, options, keyboard) for occmesh replay')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -80,6 +90,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}) }, io);
+    });
+
+  program
+    .command('replay')
+    .description('run a recorded run again, exactly (occmesh run --record makes the record)')
+    .argument('<record>', 'a run record (.omrec)')
+    .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
+    .option('--json', 'print one JSON object with the result on stdout instead of the program output')
+    .option('--trace <file>', 'write a Perfetto / Chrome trace of the run (JSON; docs/traces.md)')
+    .option('--trace-window <A:B>', 'trace only cycles A to B (either may be left out)', traceWindow)
+    .option('--vcd <file>', 'write a value change dump of cores and links for GTKWave')
+    .action(async (file: string, opts: RunOptions) => {
+      exitCode = await replayCommand(file, opts, io);
     });
 
   program
@@ -152,7 +175,7 @@ interface PlacementOpts {
   checks?: boolean;
 }
 
-interface RunOptions extends PlacementOpts {
+interface RunOptions extends PlacementOpts, TraceOptions {
   maxCycles: number;
   profile: Profile;
   stats?: boolean;
@@ -171,19 +194,51 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
   const image = await loadProgram(file, io, compileOptions(opts));
   if (typeof image === 'number') return image;
+  return runImage(file, image, opts, io);
+}
+
+/** `occmesh replay`: the record's image, options and keyboard, run again and checked against the record. */
+async function replayCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
+  const data = readBytes(file, io);
+  if (data === null) return Exit.usage;
+  let rec: RunRecord;
+  try {
+    rec = parseRecord(data);
+  } catch (e) {
+    if (e instanceof RecordError) {
+      io.stderr(`${file}: error: ${e.message}\n`);
+      return Exit.usage;
+    }
+    throw e;
+  }
+  const recorded = profileNamed(rec.options.profile);
+  if (!recorded) {
+    io.stderr(`${file}: error: the record names an unknown profile \`${rec.options.profile}\`\n`);
+    return Exit.usage;
+  }
+  const { memoryBytes, maxCycles } = rec.options;
+  return runImage(file, rec.image, { ...opts, profile: recorded, maxCycles, ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}) }, io, rec);
+}
+
+async function runImage(file: string, image: Image, opts: RunOptions, io: CliIO, replaying: RunRecord | null = null): Promise<number> {
+  const traces = RunTraces.create(image, opts, { profile: opts.profile, maxCycles: opts.maxCycles, mem: opts.mem }, io, replaying);
   let machine: Machine;
   const stdoutChunks: string[] = [];
   try {
     machine = new Machine(image, {
       memoryBytes: opts.mem,
       profile: opts.profile,
-      stdin: () => io.keyboard(),
+      stdin: traces.keyboard(() => io.keyboard()),
       onScreen: (bytes) => {
+        traces.output(bytes);
         const shown = bytes.filter((b) => b !== FLUSH);
         if (opts.json) stdoutChunks.push(Buffer.from(shown).toString('latin1'));
         else if (shown.length > 0) io.stdout(shown);
       },
-      onError: (bytes) => io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1')),
+      onError: (bytes) => {
+        traces.output(bytes);
+        io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1'));
+      },
     });
   } catch (e) {
     if (e instanceof LoadError) {
@@ -191,6 +246,11 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
       return Exit.compileError;
     }
     throw e;
+  }
+  const unopened = traces.attach(machine);
+  if (unopened) {
+    io.stderr(unopened + '\n');
+    return Exit.usage;
   }
   let result: RunResult;
   try {
@@ -201,7 +261,9 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
     return Exit.runtimeError;
   }
   const sources = new ImageSources(image);
-  const code = exitCodeOf(result);
+  const diverged = traces.finish(result);
+  if (diverged) io.stderr(diverged + '\n');
+  const code = diverged ? Exit.runtimeError : exitCodeOf(result);
   if (opts.json) {
     io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
     return code;
@@ -338,6 +400,12 @@ function meshSize(value: string): { width: number; height: number } {
   const h = m ? Number(m[2]) : 0;
   if (!m || w < 1 || h < 1 || w > 1024 || h > 1024) throw new InvalidArgumentError('expected WxH with sides from 1 to 1024, e.g. 4x4');
   return { width: w, height: h };
+}
+
+function traceWindow(value: string): { from: number; to: number } {
+  const w = parseTraceWindow(value);
+  if (!w) throw new InvalidArgumentError('expected A:B, cycles from A to B (B at least A), e.g. 1000:5000 or 1000:');
+  return w;
 }
 
 function profile(value: string): Profile {

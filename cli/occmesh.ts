@@ -3,6 +3,7 @@
 
 import { readFileSync, readSync, writeFileSync } from 'node:fs';
 import { main, type CliIO } from './main.js';
+import { openFileOutput } from '../traces/session.js';
 
 const io: CliIO = {
   stdout: (data) => process.stdout.write(data),
@@ -11,6 +12,7 @@ const io: CliIO = {
   readFile: (path) => readFileSync(path),
   writeFile: (path, data) => writeFileSync(path, data),
   terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
+  openFile: (path) => openFileOutput(path),
 };
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or

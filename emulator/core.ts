@@ -918,24 +918,50 @@ export class Core {
     if (this.fptr[p] === NOT_PROCESS) this.fptr[p] = w;
     else this.wr(this.bptr[p]! + S_LINK, w);
     this.bptr[p] = w;
+    if (this.events?.active) this.events.emit({ kind: 'ready', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
     if (p === 0 && this.active && this.priority === 1) this.preemptPending = true;
   }
 
-  /** Deschedule the current process without queueing it, recording what it waits on. */
-  private block(kind: number, channelOffset: number): void {
+  /**
+   * Deschedule the current process without queueing it, recording what it waits on. `channel` is the channel's
+   * address, for the event stream only (a mesh channel has no channel word, so `channelOffset` is 0 for it).
+   */
+  private block(kind: number, channelOffset: number, channel?: number): void {
     const w = this.Wptr;
     this.wr(w + S_IPTR, this.Iptr);
     this.waitInfo.set(((w ^ MOST_NEG) >>> 0) >>> 2, ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind);
     this.active = false;
     if (this.events?.active) {
-      this.events.emit({ kind: 'blocked', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w, waiting: WAIT_NAMES[kind]! });
+      const chan = channel ?? (channelOffset !== 0 ? (channelOffset ^ MOST_NEG) | 0 : undefined);
+      // `in` and `out` are charged after they block; the others before.
+      const ins = decode(this.mem8, this.instrStart);
+      const after = ins.fn === 0xf && (ins.operand === 0x07 || ins.operand === 0x0b) ? OP_CYCLES[ins.operand]! : 0;
+      this.events.emit({
+        kind: 'blocked',
+        cycle: this.cycles,
+        done: this.cycles + after,
+        core: { x: this.x, y: this.y },
+        wptr: w,
+        waiting: WAIT_NAMES[kind]!,
+        iptr: this.codeOffset(this.Iptr),
+        ...(chan !== undefined ? { channel: chan } : {}),
+      });
     }
+  }
+
+  /** Code offset of an address, -1 if it is not inside the loaded code. */
+  private codeOffset(addr: number): number {
+    const rel = ((addr ^ MOST_NEG) >>> 0) - MEM_START_OFF;
+    return rel >= 0 && rel <= this.codeLength ? rel : -1;
   }
 
   /** A high-priority process became ready while a low-priority one runs: interrupt it. */
   private preempt(): void {
     this.preemptPending = false;
     if (!this.active || this.priority !== 1) return;
+    if (this.events?.active) {
+      this.events.emit({ kind: 'descheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, reason: 'interrupted' });
+    }
     this.interrupted = true;
     this.intWptr = this.Wptr;
     this.intIptr = this.Iptr;
@@ -970,6 +996,9 @@ export class Core {
       this.fpu.restore();
       this.priority = 1;
       this.active = true;
+      if (this.events?.active) {
+        this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, iptr: this.codeOffset(this.Iptr), resumed: true });
+      }
       return true;
     }
     w = this.fptr[1]!;
@@ -987,7 +1016,7 @@ export class Core {
     this.Iptr = this.rd(w + S_IPTR);
     this.priority = p;
     this.active = true;
-    if (this.events?.active) this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
+    if (this.events?.active) this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w, iptr: this.codeOffset(this.Iptr) });
   }
 
   /**
@@ -1021,7 +1050,7 @@ export class Core {
     const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
     const err = this.net.output(this, k, this.Wptr | this.priority, src, n, this.cycles);
     if (err !== null) return this.faultHere(err);
-    this.block(WAIT_OUTPUT, 0);
+    this.block(WAIT_OUTPUT, 0, chan);
     return -1;
   }
 
@@ -1033,7 +1062,7 @@ export class Core {
     const r = this.net.input(this, k, this.Wptr | this.priority, dst, n, this.cycles);
     if (typeof r === 'string') return this.faultHere(r);
     if (r) return (n + 3) >>> 2;
-    this.block(WAIT_INPUT, 0);
+    this.block(WAIT_INPUT, 0, chan);
     return -1;
   }
 
@@ -1042,6 +1071,9 @@ export class Core {
       // Nothing else to run at low priority: the process carries on with a fresh timeslice.
       this.sliceDeadline = this.sliceDeadlineFrom(this.cycles);
       return;
+    }
+    if (this.events?.active) {
+      this.events.emit({ kind: 'descheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, reason: 'timeslice' });
     }
     this.wr(this.Wptr + S_IPTR, this.Iptr);
     this.enqueue(this.Wptr, 1);
@@ -1186,6 +1218,9 @@ export class Core {
     const other = wd & ~3;
     this.copy(this.rd(other + S_STATE), dst, n);
     this.mem32[k] = NOT_PROCESS;
+    if (this.events?.active) {
+      this.events.emit({ kind: 'message', cycle: this.cycles, core: { x: this.x, y: this.y }, channel: chan, sender: other, receiver: this.Wptr, bytes: n });
+    }
     this.enqueue(other, wd & 1);
     return (n + 3) >>> 2;
   }
@@ -1234,6 +1269,9 @@ export class Core {
     }
     this.copy(src, st, n);
     this.mem32[k] = NOT_PROCESS;
+    if (this.events?.active) {
+      this.events.emit({ kind: 'message', cycle: this.cycles, core: { x: this.x, y: this.y }, channel: chan, sender: this.Wptr, receiver: other, bytes: n });
+    }
     this.enqueue(other, wd & 1);
     return (n + 3) >>> 2;
   }
@@ -1298,7 +1336,9 @@ export class Core {
         const count = this.rd(a + 4);
         this.wr(a + 4, (count - 1) | 0);
         const k = ((a ^ MOST_NEG) >>> 0) >>> 2;
-        if (this.events?.active) this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
+        if (this.events?.active) {
+          this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, join: a, last: count === 1 });
+        }
         if (count === 1) {
           // The last branch to finish becomes the parent.
           this.waitInfo.delete(k);

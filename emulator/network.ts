@@ -195,7 +195,7 @@ export class Network {
     vc.delivered = vc.path.length === 0 ? n : 0;
     const t = cycle * TICKS_PER_CYCLE;
     if (this.events.active) {
-      this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n });
+      this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n, sender: wdesc & ~3 });
     }
     // A channel between two processes on one core never leaves the core's router.
     if (vc.path.length === 0) this.push(t, EV_ARRIVE, vc, 0, 0, -1);
@@ -459,7 +459,16 @@ export class Network {
       const m8 = vc.from!.mem8;
       let value = 0;
       for (let i = Math.min(4, vc.bytes) - 1; i >= 0; i--) value = (value << 8) | m8[s + i]!;
-      this.events.emit({ kind: 'received', cycle: Math.ceil(t / TICKS_PER_CYCLE), channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: n, value: value | 0 });
+      this.events.emit({
+        kind: 'received',
+        cycle: Math.ceil(t / TICKS_PER_CYCLE),
+        channel: vc.index,
+        from: vc.info.from,
+        to: vc.info.to,
+        bytes: n,
+        value: value | 0,
+        ...(vc.info.host ? {} : { receiver: vc.receiverW & ~3 }),
+      });
     }
     this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
   }
