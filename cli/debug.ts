@@ -15,8 +15,13 @@ interface DebugIO {
   terminal?(): DebugTerminal | null;
 }
 
-/** Run the debugger until the user quits; the exit code (0, or 1 if the image cannot be loaded, 64 without a terminal). */
-export async function debugCommand(file: string, image: Image, options: { profile: Profile; memoryBytes?: number }, io: DebugIO): Promise<number> {
+/** Run the debugger until the user quits: exit code 0, 1 if the image cannot be loaded, 64 without a terminal. */
+export async function debugCommand(
+  file: string,
+  image: Image,
+  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array },
+  io: DebugIO,
+): Promise<number> {
   const tty = io.terminal?.() ?? null;
   if (!tty) {
     io.stderr('occmesh: debug needs a terminal (standard input and output must both be one); use `occmesh run` otherwise\n');
@@ -29,6 +34,8 @@ export async function debugCommand(file: string, image: Image, options: { profil
       image,
       profile: options.profile,
       ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
+      // A record's keys, after which its input ended.
+      ...(options.keys ? { keys: options.keys, keysEnd: true } : {}),
       input: tty.input,
       output: tty.output,
       ...(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' ? { noColor: true } : {}),

@@ -77,13 +77,39 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   program
     .command('debug')
     .description('open the terminal debugger on a program: watch the mesh, step forwards and backwards')
-    .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
+    .argument('<file>', 'an occam source file (.occ), a compiled image (.omx) or a run record (.omrec)')
     .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: PlacementOpts & { profile: Profile }) => {
+      if (file.endsWith('.omrec')) {
+        // A recorded run: its image, options and keyboard bytes, then the end of input, as `replay` has them.
+        const data = readBytes(file, io);
+        if (data === null) {
+          exitCode = Exit.usage;
+          return;
+        }
+        let rec: RunRecord;
+        try {
+          rec = parseRecord(data);
+        } catch (e) {
+          if (!(e instanceof RecordError)) throw e;
+          io.stderr(`${file}: error: ${e.message}\n`);
+          exitCode = Exit.usage;
+          return;
+        }
+        const recorded = profileNamed(rec.options.profile);
+        if (!recorded) {
+          io.stderr(`${file}: error: the record names an unknown profile \`${rec.options.profile}\`\n`);
+          exitCode = Exit.usage;
+          return;
+        }
+        const mem = rec.options.memoryBytes;
+        exitCode = await debugCommand(file, rec.image, { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard }, io);
+        return;
+      }
       const image = await loadProgram(file, io, compileOptions(opts));
       if (typeof image === 'number') {
         exitCode = image;

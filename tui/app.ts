@@ -22,8 +22,9 @@ export interface DebuggerOptions {
   readonly image: Image;
   readonly profile: Profile;
   readonly memoryBytes?: number;
-  /** Keyboard bytes there from the start. */
+  /** Keyboard bytes there from the start, and whether the input ends after them (a record's). */
   readonly keys?: Uint8Array;
+  readonly keysEnd?: boolean;
   readonly input: NodeJS.ReadableStream;
   readonly output: NodeJS.WritableStream;
   readonly terminal?: string;
@@ -64,6 +65,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     profile: options.profile,
     ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
     ...(options.keys ? { keys: options.keys } : {}),
+    ...(options.keysEnd ? { keysEnd: true } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
   });
   const sources = new ImageSources(image);

@@ -25,6 +25,8 @@ export interface SessionOptions {
   readonly memoryBytes?: number;
   /** Keyboard bytes there from the start (a recorded run's). */
   readonly keys?: Uint8Array;
+  /** The keyboard input ends after `keys` (END.OF.FILE), as in the recorded run. */
+  readonly keysEnd?: boolean;
   /** Instructions between snapshots (default 2,000,000). */
   readonly snapshotEvery?: number;
   /** Snapshot memory kept at most; older snapshots are thinned out beyond it (default 512 MiB). */
@@ -134,6 +136,11 @@ export class Session {
     if (options.keys) {
       this.typed = [...options.keys];
       this.keysGiven = this.typed.length;
+    }
+    if (options.keysEnd) {
+      this.inputEnded = true;
+      this.endRequested = true;
+      this.deliveries.push({ batches: 0, given: this.keysGiven, ended: true });
     }
     this.machine = this.newMachine();
     this.mark();

@@ -86,6 +86,22 @@ describe('occmesh debug in a real terminal', () => {
     }, 30_000);
   }
 
+  it('opens a recorded run, keyboard and all', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const record = join(mkdtempSync(join(tmpdir(), 'occmesh-')), 'echo.omrec');
+    execFileSync(process.execPath, [cli, 'run', '--record', record, 'test/programs/basics/keyboard_echo.occ'], { cwd: repoRoot, input: 'recorded keys\n' });
+    const s = spawn(['debug', record], { TERM: 'xterm-256color' });
+    await s.waitFor('PAUSED');
+    s.type(' ');
+    await s.waitFor('FINISHED');
+    expect(s.screen()).toContain('RECORDED KEYS');
+    s.type('q');
+    s.type('q');
+    expect(await s.exit).toBe(0);
+  }, 30_000);
+
   it('refuses to start without a terminal', async () => {
     const { execFileSync } = await import('node:child_process');
     let code = 0;
