@@ -591,7 +591,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     switch (k.ch ?? k.name) {
       case ' ':
       case 'space':
-        if (session.running) {
+        // Space pauses whatever is going on (a run, or a step that is taking long); otherwise it runs.
+        if (session.busy) {
           session.pause();
           stopped();
         } else {
