@@ -129,6 +129,8 @@ function unsupported(o: object): string | null {
 /** Memoised deep copy of an object graph; subclasses say how buffers and views are copied. */
 abstract class GraphCopier {
   private readonly memo = new Map<object, unknown>();
+  /** Where the walk is (property names from the root), for error messages. */
+  private readonly path: string[] = [];
   /** Objects and property slots copied, for the size estimate. */
   objects = 0;
   slots = 0;
@@ -143,6 +145,15 @@ abstract class GraphCopier {
 
   protected fn(f: unknown): unknown {
     return f;
+  }
+
+  /** Copy the value found under `key`. */
+  private at(key: PropertyKey | number, v: unknown): unknown {
+    if (typeof v !== 'object' && typeof v !== 'function') return v;
+    this.path.push(String(key));
+    const out = this.copy(v);
+    this.path.pop();
+    return out;
   }
 
   /** A copy of a buffer or view, or undefined if `o` is neither. */
@@ -164,7 +175,7 @@ abstract class GraphCopier {
       return s;
     }
     const bad = unsupported(o);
-    if (bad) throw new Error(`a machine snapshot cannot copy a ${bad} (found in a ${o.constructor?.name ?? 'value'})`);
+    if (bad) throw new Error(`a machine snapshot cannot copy a ${bad} (at ${this.path.join('.') || 'the root'})`);
     const proto = Object.getPrototypeOf(o) as object | null;
     this.objects++;
     if (Array.isArray(o)) {
@@ -174,7 +185,7 @@ abstract class GraphCopier {
       let present = 0;
       for (let i = 0; i < o.length; i++) {
         if (i in o) {
-          out[i] = this.copy(o[i]);
+          out[i] = this.at(i, o[i]);
           present++;
         }
       }
@@ -188,7 +199,7 @@ abstract class GraphCopier {
       const out = new Map();
       if (proto !== Map.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
-      for (const [k, v] of o) out.set(this.copy(k), this.copy(v));
+      for (const [k, v] of o) out.set(this.at('key', k), this.at('value', v));
       this.slots += 3 * o.size;
       this.properties(o, out, false);
       this.finish(o, out);
@@ -198,7 +209,7 @@ abstract class GraphCopier {
       const out = new Set();
       if (proto !== Set.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
-      for (const v of o) out.add(this.copy(v));
+      for (const v of o) out.add(this.at('member', v));
       this.slots += 2 * o.size;
       this.properties(o, out, false);
       this.finish(o, out);
@@ -222,7 +233,7 @@ abstract class GraphCopier {
       const key = keys[i]!;
       const d = descriptors[key]!;
       if (!('value' in d)) continue;
-      const value = this.copy((o as Record<PropertyKey, unknown>)[key]);
+      const value = this.at(key, (o as Record<PropertyKey, unknown>)[key]);
       if (plain[i]) out[key] = value;
       else Object.defineProperty(out, key, { ...Object.getOwnPropertyDescriptor(o, key)!, value });
     }
@@ -237,7 +248,7 @@ abstract class GraphCopier {
       const d = Object.getOwnPropertyDescriptor(from, key)!;
       this.slots++;
       if ('value' in d) {
-        const value = this.copy(d.value);
+        const value = this.at(key, d.value);
         if (d.writable && d.enumerable && d.configurable) (to as Record<PropertyKey, unknown>)[key] = value;
         else Object.defineProperty(to, key, { ...d, value });
       } else Object.defineProperty(to, key, d);
