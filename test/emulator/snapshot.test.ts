@@ -260,7 +260,7 @@ describe('page sharing', () => {
     expect(b2.totalPages).toBeGreaterThanOrEqual(b1.totalPages - PAGE_BYTES);
     expect(b2.ownPages).toBeLessThanOrEqual(b2.totalPages / 2);
     expect(b2.own).toBe(b2.ownPages + b2.graph);
-    expect(b2.total).toBe(b2.totalPages + b2.graph);
+    expect(b2.total).toBeGreaterThan(b2.totalPages + b2.graph);
     // Nothing ran: nothing new.
     expect(snapshotBytes(takeSnapshot(a, s2)).ownPages).toBe(0);
     // Shared pages restore correctly.
