@@ -10,8 +10,9 @@
 //
 // Buffers (every ArrayBuffer behind a typed array, above all the 64 KiB memory of each core) are stored in pages
 // of PAGE_BYTES. A page equal to the same page of the predecessor snapshot is shared with it, an all-zero page is
-// one shared constant, and equal pages within one snapshot are stored once, so a run of snapshots costs what
-// changed between them. docs/machine.md ("Snapshots") describes the design and its costs.
+// one shared constant, and equal pages within one snapshot are stored once. An object whose copy turns out equal to
+// the predecessor's copy of it (the same values, and the very same stored objects) is shared too, so a run of
+// snapshots costs what changed between them. docs/machine.md ("Snapshots") describes the design and its costs.
 //
 // `machineDigest` is a canonical fingerprint of the same graph, for tests and checks that two machines are in the
 // same state. Nothing here needs Node.js APIs.
@@ -63,8 +64,8 @@ class StoredView {
 export class Snapshot {
   /** @internal The copied machine: never run, only copied from. */
   readonly root: object;
-  /** @internal What holds each buffer and view of the snapshotted machine, for its successor to share. */
-  readonly byLive: WeakMap<object, Stored>;
+  /** @internal The stored copy of each object, buffer and view of the snapshotted machine, for its successor to share. */
+  readonly byLive: WeakMap<object, object>;
   /** @internal Keyboard tapes the machine reads, and their positions. */
   readonly tapes: readonly (readonly [KeyboardTape, number])[];
   /** @internal */
@@ -76,7 +77,7 @@ export class Snapshot {
   constructor(
     id: number,
     root: object,
-    byLive: WeakMap<object, Stored>,
+    byLive: WeakMap<object, object>,
     tapes: readonly (readonly [KeyboardTape, number])[],
     bytes: SnapshotBytes,
   ) {
@@ -152,9 +153,6 @@ abstract class GraphCopier {
   private readonly shapes = new Map<object | null, Shape[]>();
   /** Where the walk is (property names from the root), for error messages. */
   private readonly path: string[] = [];
-  /** Objects and property slots copied, for the size estimate. */
-  objects = 0;
-  slots = 0;
 
   copy(v: unknown): unknown {
     if (typeof v === 'function') return this.fn(v);
@@ -192,8 +190,21 @@ abstract class GraphCopier {
     }
     const bad = unsupported(o);
     if (bad) throw new Error(`a machine snapshot cannot copy a ${bad} (at ${this.path.join('.') || 'the root'})`);
-    const proto = Object.getPrototypeOf(o) as object | null;
-    this.objects++;
+    const copy = this.made(o, Object.getPrototypeOf(o) as object | null);
+    const settled = this.settle(o, copy);
+    if (settled !== copy) this.memo.set(o, settled);
+    return settled;
+  }
+
+  /**
+   * What becomes of a finished copy: the copy itself, or an equal object to use instead (which nothing can yet
+   * refer to the copy: anything that does is itself new, and so is every object between it and the copy).
+   */
+  protected settle(_o: object, copy: object): object {
+    return copy;
+  }
+
+  private made(o: object, proto: object | null): object {
     if (Array.isArray(o)) {
       const out: unknown[] = new Array(o.length);
       if (proto !== Array.prototype) Object.setPrototypeOf(out, proto);
@@ -205,7 +216,6 @@ abstract class GraphCopier {
           present++;
         }
       }
-      this.slots += o.length;
       // Properties other than the elements and length (rare): copy them too.
       if (Reflect.ownKeys(o).length !== present + 1) this.properties(o, out, true);
       this.finish(o, out);
@@ -216,7 +226,6 @@ abstract class GraphCopier {
       if (proto !== Map.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
       for (const [k, v] of o) out.set(this.at('key', k), this.at('value', v));
-      this.slots += 3 * o.size;
       this.properties(o, out, false);
       this.finish(o, out);
       return out;
@@ -226,14 +235,12 @@ abstract class GraphCopier {
       if (proto !== Set.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
       for (const v of o) out.add(this.at('member', v));
-      this.slots += 2 * o.size;
       this.properties(o, out, false);
       this.finish(o, out);
       return out;
     }
     const shape = this.shapeOf(o, proto);
     const { keys, attributes } = shape;
-    this.slots += keys.length;
     if (shape.plain) {
       // The common case (class instances, literals): a native shallow copy given the prototype, registered before
       // the values that are objects are copied (they may lead back here). V8 keeps such copies in fast mode, one
@@ -300,7 +307,6 @@ abstract class GraphCopier {
     for (const key of Reflect.ownKeys(from)) {
       if (skipElements && typeof key === 'string' && (key === 'length' || String(Number(key) >>> 0) === key)) continue;
       const d = Object.getOwnPropertyDescriptor(from, key)!;
-      this.slots++;
       if ('value' in d) {
         const value = this.at(key, d.value);
         if (d.writable && d.enumerable && d.configurable) (to as Record<PropertyKey, unknown>)[key] = value;
@@ -317,16 +323,51 @@ abstract class GraphCopier {
 }
 
 /** Live machine → stored graph: buffers become pages shared with the predecessor where they are unchanged. */
+/** Estimated size of an object: a header and a word per property, entry or element. */
+function sizeOf(o: object): number {
+  if (Array.isArray(o)) return 16 + 8 * o.length;
+  if (o instanceof Map) return 32 + 24 * o.size;
+  if (o instanceof Set) return 32 + 16 * o.size;
+  return 16 + 8 * Reflect.ownKeys(o).length;
+}
+
+/**
+ * Whether a new copy and a stored one are the same: same prototype and every property, element or entry the same
+ * value or the very same stored object. Then the stored one stands for the current state as well.
+ */
+function sameShallow(a: object, b: object): boolean {
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Object.isExtensible(a) !== Object.isExtensible(b)) return false;
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    const ib = b.entries();
+    for (const [k, v] of a) {
+      const [kb, vb] = ib.next().value as [unknown, unknown];
+      if (!Object.is(k, kb) || !Object.is(v, vb)) return false;
+    }
+  } else if (a instanceof Set) {
+    if (!(b instanceof Set) || a.size !== b.size) return false;
+    const ib = b.values();
+    for (const v of a) if (!Object.is(v, ib.next().value)) return false;
+  }
+  const ka = Reflect.ownKeys(a);
+  for (const k of ka) if (!Object.is((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k])) return false;
+  const kb = Reflect.ownKeys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
+  return true;
+}
+
 /** Estimated size of a stored view record, and of a stored buffer record with its page list. */
 const VIEW_BYTES = 16 + 4 * 8;
 const bufferBytes = (pages: number): number => 2 * 16 + 8 * (2 + pages);
 
 class SnapshotCopier extends GraphCopier {
-  readonly byLive = new WeakMap<object, Stored>();
+  readonly byLive = new WeakMap<object, object>();
   readonly tapes: [KeyboardTape, number][] = [];
   ownPages = 0;
   totalPages = 0;
-  /** Estimated bytes of stored buffer and view records made by this snapshot, and of those shared with the last. */
+  /** Estimated bytes of the object graph made by this snapshot, and of the parts shared with the previous one. */
   ownGraph = 0;
   sharedGraph = 0;
   /** Pages stored for the first time by this snapshot, by content hash: equal pages are stored once. */
@@ -344,8 +385,21 @@ class SnapshotCopier extends GraphCopier {
     return f;
   }
 
+  protected override settle(o: object, copy: object): object {
+    const size = sizeOf(copy);
+    const old = this.previous?.byLive.get(o);
+    if (old && sameShallow(copy, old)) {
+      this.sharedGraph += size;
+      this.byLive.set(o, old);
+      return old;
+    }
+    this.ownGraph += size;
+    this.byLive.set(o, copy);
+    return copy;
+  }
+
   /** What the predecessor stored for this live buffer or view, and whether the predecessor holds it. */
-  private before(o: object): { stored: Stored; held: boolean } | undefined {
+  private before(o: object): { stored: object; held: boolean } | undefined {
     const p = this.previous?.byLive.get(o);
     if (p) return { stored: p, held: true };
     const origin = ORIGIN.get(o);
@@ -496,8 +550,7 @@ export function takeSnapshot(machine: Machine, previous?: Snapshot): Snapshot {
   const id = nextId++;
   const c = new SnapshotCopier(previous);
   const root = c.copy(machine) as object;
-  // An object header and its property slots, roughly: the part of the snapshot that is never shared.
-  const graph = 16 * c.objects + 8 * c.slots + c.ownGraph;
+  const graph = c.ownGraph;
   const bytes: SnapshotBytes = {
     own: c.ownPages + graph,
     total: c.totalPages + graph + c.sharedGraph,
