@@ -25,7 +25,7 @@ import { KeyboardTape } from './keyboard-tape.js';
 /** Size of a stored memory page. */
 export const PAGE_BYTES = 1024;
 
-/** What a snapshot costs, in bytes. */
+/** What a snapshot costs, in bytes. A chain of snapshots, each the `previous` of the next, holds about Σ own. */
 export interface SnapshotBytes {
   /** Bytes this snapshot holds that its predecessor does not share: new pages plus its object graph. */
   readonly own: number;
