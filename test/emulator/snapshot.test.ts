@@ -134,6 +134,33 @@ describe('a restored machine', () => {
     expect(field(key!, 'extra')).toBe(copy);
   });
 
+  it('holds no functions but the host callbacks, which a copy may share', () => {
+    // A snapshot keeps functions by reference. A closure over a core or the machine would make a restored copy act on
+    // the original, so emulator state holds functions only as host callbacks (or methods that reach the machine
+    // through a field, like the network's host). This lists every function a running mesh machine holds.
+    const out = new Output();
+    const { machine } = machineFor(heat, out);
+    machine.run(20_000);
+    const found: string[] = [];
+    const seen = new Set<unknown>();
+    const walk = (v: unknown, path: string): void => {
+      if (typeof v === 'function') {
+        found.push(path);
+        return;
+      }
+      if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v) || v === machine.events) return;
+      seen.add(v);
+      if (v instanceof Map) for (const [k, x] of v) (walk(k, `${path}.key`), walk(x, `${path}.value`));
+      else if (v instanceof Set) for (const x of v) walk(x, `${path}.member`);
+      else for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
+    };
+    walk(machine, 'machine');
+    const allowed = /^machine(\.cores\.\d+)?\.(onScreen|onError|stdin)$|^machine\.(cores\.\d+\.net|network)\.host\.(write|woke)$/;
+    expect(found.filter((p) => !allowed.test(p)), 'functions that are not host callbacks').toEqual([]);
+    expect(found.some((p) => p.endsWith('.host.woke'))).toBe(true);
+    expect(field<{ machine: Machine }>(machine.network!, 'host').machine).toBe(machine);
+  });
+
   it('refuses state it cannot copy, saying what it is', () => {
     const { machine: a } = machineFor(program('programs/hello.occ'), new Output());
     setField(a.cores[0]!, 'cache', new WeakMap());
