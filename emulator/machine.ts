@@ -173,8 +173,12 @@ export class Machine {
         channels,
         (x, y) => byPos.get(y * image.mesh.width + x) ?? null,
         this.profile,
-        // Methods that reach the machine through a field, not a closure: a snapshot's copy calls its own machine.
-        { machine: this, write(d, b) { this.machine.hostWrite(d, b); }, woke(c) { this.machine.awake.add(c); } } as NetworkHost & { machine: Machine },
+        {
+          // Methods that reach the machine through a field, not closures: a snapshot's copy calls its own machine.
+          machine: this,
+          write(device, bytes) { this.machine.hostWrite(device, bytes); },
+          woke(core) { this.machine.awake.add(core); },
+        } as NetworkHost & { machine: Machine },
         this.events,
       );
       for (const c of this.cores) c.net = this.network;

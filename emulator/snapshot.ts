@@ -10,8 +10,9 @@
 //
 // Buffers (every ArrayBuffer behind a typed array, above all the 64 KiB memory of each core) are stored in pages
 // of PAGE_BYTES. A page equal to the same page of the predecessor snapshot is shared with it, an all-zero page is
-// one shared constant, and equal pages within one snapshot are stored once, so a run of snapshots costs what
-// changed between them. docs/machine.md ("Snapshots") describes the design and its costs.
+// one shared constant, and equal pages within one snapshot are stored once. An object whose copy turns out equal to
+// the predecessor's copy of it (the same values, and the very same stored objects) is shared too, so a run of
+// snapshots costs what changed between them. docs/machine.md ("Snapshots") describes the design and its costs.
 //
 // `machineDigest` is a canonical fingerprint of the same graph, for tests and checks that two machines are in the
 // same state. Nothing here needs Node.js APIs.
@@ -22,19 +23,19 @@ import { PROFILES } from './profiles.js';
 import { KeyboardTape } from './keyboard-tape.js';
 
 /** Size of a stored memory page. */
-export const PAGE_BYTES = 4096;
+export const PAGE_BYTES = 1024;
 
-/** What a snapshot costs, in bytes. */
+/** What a snapshot costs, in bytes. A chain of snapshots, each the `previous` of the next, holds about Σ own. */
 export interface SnapshotBytes {
   /** Bytes this snapshot holds that its predecessor does not share: new pages plus its object graph. */
   readonly own: number;
-  /** Bytes this snapshot holds in all, shared pages included (each distinct page once; zero pages are free). */
+  /** Bytes this snapshot holds in all, shared parts included (each distinct page once; zero pages are free). */
   readonly total: number;
   /** Of `own`, bytes of pages not shared with the predecessor. */
   readonly ownPages: number;
   /** Of `total`, bytes of pages. */
   readonly totalPages: number;
-  /** Estimate of the copied object graph (registers, queues, maps, packets...): never shared. */
+  /** Of `own`, an estimate of the copied object graph (registers, queues, maps, packets, page lists). */
   readonly graph: number;
 }
 
@@ -43,8 +44,6 @@ class StoredBuffer {
   constructor(
     readonly byteLength: number,
     readonly pages: readonly Uint8Array[],
-    /** The snapshot this buffer belongs to. */
-    readonly owner: number,
   ) {}
 }
 
@@ -65,8 +64,8 @@ class StoredView {
 export class Snapshot {
   /** @internal The copied machine: never run, only copied from. */
   readonly root: object;
-  /** @internal Which stored buffer holds each of the snapshotted machine's buffers, for its successor to share. */
-  readonly byLive: WeakMap<ArrayBuffer, StoredBuffer>;
+  /** @internal The stored copy of each object, buffer and view of the snapshotted machine, for its successor to share. */
+  readonly byLive: WeakMap<object, object>;
   /** @internal Keyboard tapes the machine reads, and their positions. */
   readonly tapes: readonly (readonly [KeyboardTape, number])[];
   /** @internal */
@@ -78,7 +77,7 @@ export class Snapshot {
   constructor(
     id: number,
     root: object,
-    byLive: WeakMap<ArrayBuffer, StoredBuffer>,
+    byLive: WeakMap<object, object>,
     tapes: readonly (readonly [KeyboardTape, number])[],
     bytes: SnapshotBytes,
   ) {
@@ -92,8 +91,10 @@ export class Snapshot {
 
 let nextId = 1;
 
-/** For a buffer of a restored machine, the stored buffer it was restored from (so its next snapshot can share). */
-const ORIGIN = new WeakMap<ArrayBuffer, StoredBuffer>();
+type Stored = StoredBuffer | StoredView;
+
+/** For a buffer or view of a restored machine, what it was restored from (so that its next snapshot can share). */
+const ORIGIN = new WeakMap<object, { readonly stored: Stored; readonly snapshot: number }>();
 
 /** Shared all-zero pages, by length. */
 const ZERO_PAGES = new Map<number, Uint8Array>();
@@ -126,12 +127,32 @@ function unsupported(o: object): string | null {
 // -----------------------------------------------------------------------------------------------------------------
 // The walker
 
+/** A property that is an accessor: copied as its getter and setter (functions, kept). */
+const ACCESSOR = Symbol('accessor');
+
+interface Shape {
+  readonly keys: readonly PropertyKey[];
+  /** Descriptors for Object.create: every data property writable (filled in afterwards), accessors as they are. */
+  readonly template: PropertyDescriptorMap;
+  /** Per key: null for a plain data property, the attributes to give it otherwise, or ACCESSOR. */
+  readonly attributes: readonly (PropertyDescriptor | null | typeof ACCESSOR)[];
+  /** Every property is a plain data property (writable, enumerable, configurable). */
+  readonly plain: boolean;
+}
+
+function sameKeys(a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** Memoised deep copy of an object graph; subclasses say how buffers and views are copied. */
 abstract class GraphCopier {
   private readonly memo = new Map<object, unknown>();
-  /** Objects and property slots copied, for the size estimate. */
-  objects = 0;
-  slots = 0;
+  /** Object shapes met in this walk, by prototype. */
+  private readonly shapes = new Map<object | null, Shape[]>();
+  /** Where the walk is (property names from the root), for error messages. */
+  private readonly path: string[] = [];
 
   copy(v: unknown): unknown {
     if (typeof v === 'function') return this.fn(v);
@@ -145,12 +166,17 @@ abstract class GraphCopier {
     return f;
   }
 
+  /** Copy the value found under `key`. */
+  private at(key: PropertyKey | number, v: unknown): unknown {
+    if (typeof v !== 'object' && typeof v !== 'function') return v;
+    this.path.push(String(key));
+    const out = this.copy(v);
+    this.path.pop();
+    return out;
+  }
+
   /** A copy of a buffer or view, or undefined if `o` is neither. */
   protected abstract special(o: object): object | undefined;
-
-  protected remember(from: object, to: object): void {
-    this.memo.set(from, to);
-  }
 
   private object(o: object): unknown {
     if (isKept(o)) {
@@ -160,13 +186,25 @@ abstract class GraphCopier {
     const s = this.special(o);
     if (s !== undefined) {
       this.memo.set(o, s);
-      this.objects++;
       return s;
     }
     const bad = unsupported(o);
-    if (bad) throw new Error(`a machine snapshot cannot copy a ${bad} (found in a ${o.constructor?.name ?? 'value'})`);
-    const proto = Object.getPrototypeOf(o) as object | null;
-    this.objects++;
+    if (bad) throw new Error(`a machine snapshot cannot copy a ${bad} (at ${this.path.join('.') || 'the root'})`);
+    const copy = this.made(o, Object.getPrototypeOf(o) as object | null);
+    const settled = this.settle(o, copy);
+    if (settled !== copy) this.memo.set(o, settled);
+    return settled;
+  }
+
+  /**
+   * What becomes of a finished copy: the copy itself, or an equal object to use instead (which nothing can yet
+   * refer to the copy: anything that does is itself new, and so is every object between it and the copy).
+   */
+  protected settle(_o: object, copy: object): object {
+    return copy;
+  }
+
+  private made(o: object, proto: object | null): object {
     if (Array.isArray(o)) {
       const out: unknown[] = new Array(o.length);
       if (proto !== Array.prototype) Object.setPrototypeOf(out, proto);
@@ -174,11 +212,10 @@ abstract class GraphCopier {
       let present = 0;
       for (let i = 0; i < o.length; i++) {
         if (i in o) {
-          out[i] = this.copy(o[i]);
+          out[i] = this.at(i, o[i]);
           present++;
         }
       }
-      this.slots += o.length;
       // Properties other than the elements and length (rare): copy them too.
       if (Reflect.ownKeys(o).length !== present + 1) this.properties(o, out, true);
       this.finish(o, out);
@@ -188,8 +225,7 @@ abstract class GraphCopier {
       const out = new Map();
       if (proto !== Map.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
-      for (const [k, v] of o) out.set(this.copy(k), this.copy(v));
-      this.slots += 3 * o.size;
+      for (const [k, v] of o) out.set(this.at('key', k), this.at('value', v));
       this.properties(o, out, false);
       this.finish(o, out);
       return out;
@@ -198,36 +234,72 @@ abstract class GraphCopier {
       const out = new Set();
       if (proto !== Set.prototype) Object.setPrototypeOf(out, proto);
       this.memo.set(o, out);
-      for (const v of o) out.add(this.copy(v));
-      this.slots += 2 * o.size;
+      for (const v of o) out.add(this.at('member', v));
       this.properties(o, out, false);
       this.finish(o, out);
       return out;
     }
-    // Made with every property in place (so V8 keeps the object in fast mode, one shape for all copies of a
-    // class), registered, and only then filled in: the values may lead back to this object.
-    const keys = Reflect.ownKeys(o);
-    const descriptors: PropertyDescriptorMap = {};
-    const plain = new Array<boolean>(keys.length);
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!;
-      const d = Object.getOwnPropertyDescriptor(o, key)!;
-      plain[i] = 'value' in d && d.writable === true && d.enumerable === true && d.configurable === true;
-      descriptors[key] = 'value' in d ? { value: undefined, writable: true, enumerable: d.enumerable, configurable: true } : d;
+    const shape = this.shapeOf(o, proto);
+    const { keys, attributes } = shape;
+    if (shape.plain) {
+      // The common case (class instances, literals): a native shallow copy given the prototype, registered before
+      // the values that are objects are copied (they may lead back here). V8 keeps such copies in fast mode, one
+      // hidden class for all copies of a class.
+      const out = { ...o } as Record<PropertyKey, unknown>;
+      if (proto !== Object.prototype) Object.setPrototypeOf(out, proto);
+      this.memo.set(o, out);
+      for (let i = 0; i < keys.length; i++) {
+        const key = keys[i]!;
+        const v = (o as Record<PropertyKey, unknown>)[key];
+        if ((typeof v === 'object' && v !== null) || typeof v === 'function') out[key] = this.at(key, v);
+      }
+      this.finish(o, out);
+      return out;
     }
-    const out = Object.create(proto, descriptors) as Record<PropertyKey, unknown>;
+    // Accessors or read-only properties: made with every property in place, registered, then filled in.
+    const out = Object.create(proto, shape.template) as Record<PropertyKey, unknown>;
     this.memo.set(o, out);
-    this.slots += keys.length;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const d = descriptors[key]!;
-      if (!('value' in d)) continue;
-      const value = this.copy((o as Record<PropertyKey, unknown>)[key]);
-      if (plain[i]) out[key] = value;
-      else Object.defineProperty(out, key, { ...Object.getOwnPropertyDescriptor(o, key)!, value });
+      const a = attributes[i];
+      if (a === ACCESSOR) continue;
+      const value = this.at(key, (o as Record<PropertyKey, unknown>)[key]);
+      if (a === null) out[key] = value;
+      else Object.defineProperty(out, key, { ...a, value });
     }
     this.finish(o, out);
     return out;
+  }
+
+  /**
+   * The keys of `o` and what Object.create needs to make its copy. Objects of one class have the same keys with the
+   * same attributes, so the attributes are read from the first of each shape met in a walk and reused.
+   */
+  private shapeOf(o: object, proto: object | null): Shape {
+    const keys = Reflect.ownKeys(o);
+    let list = this.shapes.get(proto);
+    if (list) {
+      for (const shape of list) if (sameKeys(shape.keys, keys)) return shape;
+    } else {
+      list = [];
+      this.shapes.set(proto, list);
+    }
+    const template: PropertyDescriptorMap = {};
+    const attributes: (PropertyDescriptor | null | typeof ACCESSOR)[] = [];
+    for (const key of keys) {
+      const d = Object.getOwnPropertyDescriptor(o, key)!;
+      if (!('value' in d)) {
+        template[key] = d;
+        attributes.push(ACCESSOR);
+      } else {
+        template[key] = { value: undefined, writable: true, enumerable: d.enumerable, configurable: true };
+        attributes.push(d.writable && d.enumerable && d.configurable ? null : { writable: d.writable, enumerable: d.enumerable, configurable: d.configurable });
+      }
+    }
+    const shape: Shape = { keys, template, attributes, plain: attributes.every((a) => a === null) };
+    if (list.length >= 16) list.shift();
+    list.push(shape);
+    return shape;
   }
 
   /** Copy the own properties of `from` onto `to` (for an array, all but its elements and length). */
@@ -235,9 +307,8 @@ abstract class GraphCopier {
     for (const key of Reflect.ownKeys(from)) {
       if (skipElements && typeof key === 'string' && (key === 'length' || String(Number(key) >>> 0) === key)) continue;
       const d = Object.getOwnPropertyDescriptor(from, key)!;
-      this.slots++;
       if ('value' in d) {
-        const value = this.copy(d.value);
+        const value = this.at(key, d.value);
         if (d.writable && d.enumerable && d.configurable) (to as Record<PropertyKey, unknown>)[key] = value;
         else Object.defineProperty(to, key, { ...d, value });
       } else Object.defineProperty(to, key, d);
@@ -252,20 +323,59 @@ abstract class GraphCopier {
 }
 
 /** Live machine → stored graph: buffers become pages shared with the predecessor where they are unchanged. */
+/** Estimated size of an object: a header and a word per property, entry or element. */
+function sizeOf(o: object): number {
+  if (Array.isArray(o)) return 16 + 8 * o.length;
+  if (o instanceof Map) return 32 + 24 * o.size;
+  if (o instanceof Set) return 32 + 16 * o.size;
+  return 16 + 8 * Reflect.ownKeys(o).length;
+}
+
+/**
+ * Whether a new copy and a stored one are the same: same prototype and every property, element or entry the same
+ * value or the very same stored object. Then the stored one stands for the current state as well.
+ */
+function sameShallow(a: object, b: object): boolean {
+  if (Object.getPrototypeOf(a) !== Object.getPrototypeOf(b)) return false;
+  if (Object.isExtensible(a) !== Object.isExtensible(b)) return false;
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    const ib = b.entries();
+    for (const [k, v] of a) {
+      const [kb, vb] = ib.next().value as [unknown, unknown];
+      if (!Object.is(k, kb) || !Object.is(v, vb)) return false;
+    }
+  } else if (a instanceof Set) {
+    if (!(b instanceof Set) || a.size !== b.size) return false;
+    const ib = b.values();
+    for (const v of a) if (!Object.is(v, ib.next().value)) return false;
+  }
+  const ka = Reflect.ownKeys(a);
+  for (const k of ka) if (!Object.is((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k])) return false;
+  const kb = Reflect.ownKeys(b);
+  if (ka.length !== kb.length) return false;
+  for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
+  return true;
+}
+
+/** Estimated size of a stored view record, and of a stored buffer record with its page list. */
+const VIEW_BYTES = 16 + 4 * 8;
+const bufferBytes = (pages: number): number => 2 * 16 + 8 * (2 + pages);
+
 class SnapshotCopier extends GraphCopier {
-  readonly byLive = new WeakMap<ArrayBuffer, StoredBuffer>();
+  readonly byLive = new WeakMap<object, object>();
   readonly tapes: [KeyboardTape, number][] = [];
   ownPages = 0;
   totalPages = 0;
+  /** Estimated bytes of the object graph made by this snapshot, and of the parts shared with the previous one. */
+  ownGraph = 0;
+  sharedGraph = 0;
   /** Pages stored for the first time by this snapshot, by content hash: equal pages are stored once. */
   private readonly fresh = new Map<number, Uint8Array[]>();
   /** Pages counted in totalPages. */
   private readonly counted = new Set<Uint8Array>();
 
-  constructor(
-    private readonly previous: Snapshot | undefined,
-    private readonly id: number,
-  ) {
+  constructor(private readonly previous: Snapshot | undefined) {
     super();
   }
 
@@ -275,25 +385,55 @@ class SnapshotCopier extends GraphCopier {
     return f;
   }
 
+  protected override settle(o: object, copy: object): object {
+    const size = sizeOf(copy);
+    const old = this.previous?.byLive.get(o);
+    if (old && sameShallow(copy, old)) {
+      this.sharedGraph += size;
+      this.byLive.set(o, old);
+      return old;
+    }
+    this.ownGraph += size;
+    this.byLive.set(o, copy);
+    return copy;
+  }
+
+  /** What the predecessor stored for this live buffer or view, and whether the predecessor holds it. */
+  private before(o: object): { stored: object; held: boolean } | undefined {
+    const p = this.previous?.byLive.get(o);
+    if (p) return { stored: p, held: true };
+    const origin = ORIGIN.get(o);
+    return origin && { stored: origin.stored, held: origin.snapshot === this.previous?.id };
+  }
+
   protected special(o: object): object | undefined {
     if (o instanceof ArrayBuffer) return this.buffer(o);
-    if (ArrayBuffer.isView(o)) {
-      const kind = o.constructor as ViewConstructor;
-      const buffer = this.copy(o.buffer) as StoredBuffer;
-      const length = o instanceof DataView ? o.byteLength : (o as unknown as { length: number }).length;
-      return new StoredView(kind, buffer, o.byteOffset, length);
+    if (!ArrayBuffer.isView(o)) return undefined;
+    const kind = o.constructor as ViewConstructor;
+    const buffer = this.copy(o.buffer) as StoredBuffer;
+    const length = o instanceof DataView ? o.byteLength : (o as unknown as { length: number }).length;
+    const old = this.before(o)?.stored;
+    let view: StoredView;
+    if (old instanceof StoredView && old.buffer === buffer && old.kind === kind && old.byteOffset === o.byteOffset && old.length === length) {
+      view = old;
+      this.sharedGraph += VIEW_BYTES;
+    } else {
+      view = new StoredView(kind, buffer, o.byteOffset, length);
+      this.ownGraph += VIEW_BYTES;
     }
-    return undefined;
+    this.byLive.set(o, view);
+    return view;
   }
 
   private buffer(ab: ArrayBuffer): StoredBuffer {
     const n = ab.byteLength;
-    let prev = this.previous?.byLive.get(ab) ?? ORIGIN.get(ab);
-    if (prev && prev.byteLength !== n) prev = undefined;
-    const sharedWithPrevious = prev !== undefined && prev.owner === this.previous?.id;
+    const before = this.before(ab);
+    const prev = before?.stored instanceof StoredBuffer && before.stored.byteLength === n ? before.stored : undefined;
+    const held = prev !== undefined && before!.held;
     const bytes = new Uint8Array(ab);
     const words = n % 4 === 0 ? new Int32Array(ab) : null;
     const pages: Uint8Array[] = [];
+    let unchanged = prev !== undefined;
     for (let start = 0; start < n; start += PAGE_BYTES) {
       const end = Math.min(n, start + PAGE_BYTES);
       const len = end - start;
@@ -302,9 +442,11 @@ class SnapshotCopier extends GraphCopier {
       let shared = false;
       if (old && same(bytes, words, start, old)) {
         page = old;
-        shared = sharedWithPrevious;
-      } else if (allZero(bytes, words, start, end)) page = zeroPage(len);
-      else page = this.store(bytes, words, start, end);
+        shared = held;
+      } else {
+        unchanged = false;
+        page = allZero(bytes, words, start, end) ? zeroPage(len) : this.store(bytes, words, start, end);
+      }
       if (!isZeroPage(page) && !this.counted.has(page)) {
         this.counted.add(page);
         this.totalPages += len;
@@ -312,7 +454,14 @@ class SnapshotCopier extends GraphCopier {
       }
       pages.push(page);
     }
-    const stored = new StoredBuffer(n, pages, this.id);
+    let stored: StoredBuffer;
+    if (unchanged) {
+      stored = prev!;
+      this.sharedGraph += bufferBytes(pages.length);
+    } else {
+      stored = new StoredBuffer(n, pages);
+      this.ownGraph += bufferBytes(pages.length);
+    }
     this.byLive.set(ab, stored);
     return stored;
   }
@@ -333,18 +482,22 @@ class SnapshotCopier extends GraphCopier {
 
 /** Stored graph → a new live machine. */
 class RestoreCopier extends GraphCopier {
+  constructor(private readonly snapshot: number) {
+    super();
+  }
+
   protected special(o: object): object | undefined {
+    let live: object;
     if (o instanceof StoredBuffer) {
       const ab = new ArrayBuffer(o.byteLength);
       const bytes = new Uint8Array(ab);
-      o.pages.forEach((page, i) => {
-        if (!isZeroPage(page)) bytes.set(page, i * PAGE_BYTES);
-      });
-      ORIGIN.set(ab, o);
-      return ab;
-    }
-    if (o instanceof StoredView) return new o.kind(this.copy(o.buffer) as ArrayBuffer, o.byteOffset, o.length);
-    return undefined;
+      const pages = o.pages;
+      for (let i = 0; i < pages.length; i++) if (!isZeroPage(pages[i]!)) bytes.set(pages[i]!, i * PAGE_BYTES);
+      live = ab;
+    } else if (o instanceof StoredView) live = new o.kind(this.copy(o.buffer) as ArrayBuffer, o.byteOffset, o.length);
+    else return undefined;
+    ORIGIN.set(live, { stored: o, snapshot: this.snapshot });
+    return live;
   }
 }
 
@@ -395,13 +548,12 @@ function hashRange(bytes: Uint8Array, words: Int32Array | null, start: number, e
  */
 export function takeSnapshot(machine: Machine, previous?: Snapshot): Snapshot {
   const id = nextId++;
-  const c = new SnapshotCopier(previous, id);
+  const c = new SnapshotCopier(previous);
   const root = c.copy(machine) as object;
-  // An object header and its property slots, roughly: the part of the snapshot that is never shared.
-  const graph = 16 * c.objects + 8 * c.slots;
+  const graph = c.ownGraph;
   const bytes: SnapshotBytes = {
     own: c.ownPages + graph,
-    total: c.totalPages + graph,
+    total: c.totalPages + graph + c.sharedGraph,
     ownPages: c.ownPages,
     totalPages: c.totalPages,
     graph,
@@ -415,7 +567,7 @@ export function takeSnapshot(machine: Machine, previous?: Snapshot): Snapshot {
  * tapes it reads are wound back to where they were when the snapshot was taken.
  */
 export function restoreSnapshot(s: Snapshot): Machine {
-  const machine = new RestoreCopier().copy(s.root) as Machine;
+  const machine = new RestoreCopier(s.id).copy(s.root) as Machine;
   for (const [tape, position] of s.tapes) tape.seek(position);
   return machine;
 }
