@@ -14,7 +14,7 @@ import { Traffic } from './traffic.js';
 import { processLine, registersOf, renderCore, type Registers } from './views/core.js';
 import { renderConsole } from './views/console.js';
 import { renderLinks } from './views/links.js';
-import { renderMesh, STATE_KEY, type CoreCell } from './views/mesh.js';
+import { cellWidth, renderMesh, STATE_KEY, type CoreCell } from './views/mesh.js';
 import { renderSource } from './views/source.js';
 import { parseCommand } from './commands.js';
 
@@ -121,8 +121,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const avail = Math.max(4, rows - 1);
     const leftW = Math.max(20, Math.floor(cols / 2));
     const rightW = cols - leftW;
+    // A mesh of up to 8x8 gets the rows it needs for full detail, up to 60% of the height.
     const meshNeed = image.mesh.width <= 8 && image.mesh.height <= 8 ? image.mesh.height * 2 - 1 + 2 : Math.floor(avail * 0.5);
-    const meshH = Math.max(4, Math.min(meshNeed, Math.floor(avail * 0.5)));
+    const meshH = Math.max(4, Math.min(meshNeed, Math.floor(avail * 0.6)));
     const coreH = Math.max(5, Math.floor(avail * 0.5));
     const linksH = Math.max(4, Math.min(12, Math.floor((avail - coreH) / 2)));
     return {
@@ -758,7 +759,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const l = layout();
     const inside = (r: Rect): boolean => x > r.left && x < r.left + r.width - 1 && y > r.top && y < r.top + r.height - 1;
     if (inside(l.mesh) && image.mesh.width <= 8 && image.mesh.height <= 8) {
-      const cw = Math.max(5, `${image.mesh.width - 1},${image.mesh.height - 1}`.length + 2);
+      const cw = cellWidth(image.mesh.width, image.mesh.height, panes.mesh.inner.width);
       const cx = Math.floor((x - l.mesh.left - 1) / (cw + 2));
       const cy = Math.floor((y - l.mesh.top - 1) / 2);
       if (cx < image.mesh.width && cy < image.mesh.height && (y - l.mesh.top - 1) % 2 === 0) {

@@ -23,6 +23,7 @@ const CAPTURES: readonly Capture[] = [
   { name: 'deadlock', file: 'test/programs/mesh/deadlock_two_cores.occ', cols: 100, rows: 30, keys: [' '] },
   { name: 'why', file: 'test/programs/mesh/deadlock_two_cores.occ', cols: 100, rows: 30, keys: [' ', KEYS.escape, 'w'] },
   { name: 'small', file: 'programs/tutorial/3-deadlock.occ', cols: 80, rows: 24, keys: ['n', 'n', 'n'] },
+  { name: 'heat-8x8', file: 'programs/mesh/heat_8x8.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's'] },
   { name: 'big-mesh', file: 'test/programs/mesh/mesh_64x64.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 'l', 'l', 'j'] },
 ];
 

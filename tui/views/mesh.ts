@@ -70,9 +70,9 @@ function cellSegs(m: MeshModel, c: CoreCell | null, x: number, y: number, w: num
   const sel = m.selected.x === x && m.selected.y === y;
   const label = `${x},${y}`;
   if (!c) return [seg((label + ' ' + ' '.repeat(w)).slice(0, w), { fg: 'gray', inverse: sel })];
-  const pad = Math.max(0, w - label.length - 2);
+  const pad = Math.max(0, w - label.length - 1);
   const style = { inverse: sel, ...(c.deadlocked ? { bg: 'red' as Color } : {}) };
-  return [seg(label + ' '.repeat(pad) + ' ', style), seg(c.letter, { ...style, fg: c.deadlocked ? 'white' : c.color, bold: true })];
+  return [seg(label + ' '.repeat(pad), style), seg(c.letter, { ...style, fg: c.deadlocked ? 'white' : c.color, bold: true })];
 }
 
 /** The detailed grid of cores [x0, x0 + cols) × [y0, y0 + rows). */
@@ -103,8 +103,15 @@ function windowStart(at: number, n: number, total: number): number {
   return Math.max(0, Math.min(total - n, at - Math.floor(n / 2)));
 }
 
+/** The width of a detailed cell that lets `cols` cells fit in `width` (a space before the letter if there is room). */
+export function cellWidth(meshWidth: number, meshHeight: number, width: number): number {
+  const label = `${meshWidth - 1},${meshHeight - 1}`.length;
+  const roomy = Math.max(5, label + 2);
+  return Math.min(meshWidth, 8) * (roomy + 2) - 2 <= width ? roomy : Math.max(4, label + 1);
+}
+
 export function renderMesh(m: MeshModel, width: number, height: number): Line[] {
-  const cw = Math.max(5, `${m.width - 1},${m.height - 1}`.length + 2);
+  const cw = cellWidth(m.width, m.height, width);
   const fitsCols = Math.floor((width + 2) / (cw + 2));
   const fitsRows = Math.floor((height + 1) / 2);
   if (m.width <= 8 && m.height <= 8 && m.width <= fitsCols && m.height <= fitsRows) {
