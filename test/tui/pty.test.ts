@@ -102,6 +102,26 @@ describe('occmesh debug in a real terminal', () => {
     expect(await s.exit).toBe(0);
   }, 30_000);
 
+  it('opens a compiled image, with --profile', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const image = join(mkdtempSync(join(tmpdir(), 'occmesh-')), 'ring.omx');
+    execFileSync(process.execPath, [cli, 'compile', 'programs/mesh/token_ring.occ', '-o', image], { cwd: repoRoot });
+    const s = spawn(['debug', '--profile', 'epiphany', image], { TERM: 'xterm-256color' });
+    await s.waitFor('PAUSED');
+    expect(s.screen()).toContain('token_ring.occ');
+    s.type(' ');
+    await s.waitFor('FINISHED');
+    // 1 GHz: the run takes about two microseconds of emulated time, not a hundred.
+    const m = /the program finished after \d+ cycles \(([\d.]+) us\)/.exec(s.screen());
+    expect(m).not.toBeNull();
+    expect(Number(m![1])).toBeLessThan(10);
+    s.type('q');
+    s.type('q');
+    expect(await s.exit).toBe(0);
+  }, 30_000);
+
   it('refuses to start without a terminal', async () => {
     const { execFileSync } = await import('node:child_process');
     let code = 0;
