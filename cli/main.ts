@@ -8,6 +8,7 @@ import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
+import { reasonOf, refusalToWrite } from './output-file.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 
 /** Exit codes (DESIGN.md). */
@@ -18,6 +19,8 @@ export const Exit = {
   deadlock: 3,
   cycleLimit: 4,
   usage: 64,
+  /** The output file cannot be written (sysexits' EX_CANTCREAT). */
+  cannotWrite: 73,
 } as const;
 
 export interface CliIO {
@@ -26,6 +29,7 @@ export interface CliIO {
   /** The next keyboard byte, or -1 at the end of input; asked only when the program reads its keyboard. */
   keyboard(): number;
   readFile(path: string): Uint8Array;
+  /** Write a whole file or nothing (cli/output-file.ts); throws with a reason on failure. */
   writeFile(path: string, data: string): void;
 }
 
@@ -71,13 +75,24 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: { output: string } & PlacementOpts) => {
+      const refusal = refusalToWrite(file, opts.output, (path) => io.readFile(path));
+      if (refusal) {
+        io.stderr(`occmesh: cannot write ${opts.output}: ${refusal}\n`);
+        exitCode = Exit.cannotWrite;
+        return;
+      }
       const text = readText(file, io);
       const image = text === null ? null : await compileText(file, text, io, compileOptions(opts));
       if (!image) {
         exitCode = Exit.compileError;
         return;
       }
-      io.writeFile(opts.output, serializeImage(image));
+      try {
+        io.writeFile(opts.output, serializeImage(image));
+      } catch (e) {
+        io.stderr(`occmesh: cannot write ${opts.output}: ${reasonOf(e)}\n`);
+        exitCode = Exit.cannotWrite;
+      }
     });
 
   program

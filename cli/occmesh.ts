@@ -1,15 +1,16 @@
 #!/usr/bin/env node
 // The `occmesh` executable: wires the command line to the real process (files, stdin, stdout, exit code).
 
-import { readFileSync, readSync, writeFileSync } from 'node:fs';
+import { readFileSync, readSync } from 'node:fs';
 import { main, type CliIO } from './main.js';
+import { writeFileWhole } from './output-file.js';
 
 const io: CliIO = {
   stdout: (data) => process.stdout.write(data),
   stderr: (text) => process.stderr.write(text),
   keyboard: () => nextKeyboardByte(),
   readFile: (path) => readFileSync(path),
-  writeFile: (path, data) => writeFileSync(path, data),
+  writeFile: (path, data) => writeFileWhole(path, data),
 };
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or
