@@ -8,6 +8,7 @@ import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
+import { inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
 import { reasonOf, refusalToWrite } from './output-file.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 
@@ -81,8 +82,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         exitCode = Exit.cannotWrite;
         return;
       }
-      const text = readText(file, io);
-      const image = text === null ? null : await compileText(file, text, io, compileOptions(opts));
+      const text = readSource(file, io, 'compile');
+      if (typeof text === 'number') {
+        exitCode = text;
+        return;
+      }
+      const image = await compileText(file, text, io, compileOptions(opts));
       if (!image) {
         exitCode = Exit.compileError;
         return;
@@ -100,9 +105,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('parse and check a program without running it')
     .argument('<file>', 'an occam source file')
     .action(async (file: string) => {
-      const text = readText(file, io);
-      if (text === null) {
-        exitCode = Exit.usage;
+      const text = readSource(file, io, 'check');
+      if (typeof text === 'number') {
+        exitCode = text;
         return;
       }
       const { checkSource } = await import('../compiler/compile.js');
@@ -240,7 +245,12 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
 async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
-  if (looksLikeImage(file, data)) {
+  const kind = inputKind(file, data);
+  if (kind === 'binary') {
+    io.stderr(notTextMessage(file));
+    return Exit.compileError;
+  }
+  if (kind === 'image') {
     try {
       return parseImage(Buffer.from(data).toString('utf8'));
     } catch (e) {
@@ -253,13 +263,6 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
   }
   const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options);
   return image ?? Exit.compileError;
-}
-
-function looksLikeImage(file: string, data: Uint8Array): boolean {
-  if (file.endsWith('.omx')) return true;
-  let i = 0;
-  while (i < data.length && (data[i] === 32 || data[i] === 10 || data[i] === 13 || data[i] === 9)) i++;
-  return data[i] === 0x7b; // '{': occam source never starts with a brace
 }
 
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
@@ -278,9 +281,10 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
   return result.image;
 }
 
-/** Print diagnostics; true if any was an error. */
+/** Print diagnostics, at most MAX_SHOWN_DIAGNOSTICS of them; true if any was an error. */
 function reportDiagnostics(diags: readonly Diagnostic[], io: CliIO): boolean {
-  for (const d of diags) io.stderr(formatDiagnostic(d) + '\n');
+  for (const d of diags.slice(0, MAX_SHOWN_DIAGNOSTICS)) io.stderr(formatDiagnostic(d) + '\n');
+  if (diags.length > MAX_SHOWN_DIAGNOSTICS) io.stderr(`(${diags.length - MAX_SHOWN_DIAGNOSTICS} more not shown)\n`);
   const errors = diags.filter((d) => d.severity === 'error').length;
   if (errors > 0) io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
   return errors > 0;
@@ -305,9 +309,20 @@ function readSourceFile(path: string, io: CliIO): string | null {
   }
 }
 
-function readText(file: string, io: CliIO): string | null {
+/** The text of an occam source file, or the exit code after saying why the file is not one. */
+function readSource(file: string, io: CliIO, command: string): string | number {
   const b = readBytes(file, io);
-  return b === null ? null : Buffer.from(b).toString('latin1');
+  if (b === null) return Exit.usage;
+  const kind = inputKind(file, b);
+  if (kind === 'image') {
+    io.stderr(isImageMessage(file, command));
+    return Exit.usage;
+  }
+  if (kind === 'binary') {
+    io.stderr(notTextMessage(file));
+    return Exit.compileError;
+  }
+  return Buffer.from(b).toString('latin1');
 }
 
 // ---------------------------------------------------------------------------------------------------- option parsing
