@@ -22,6 +22,8 @@ export const Exit = {
   usage: 64,
   /** The output file cannot be written (sysexits' EX_CANTCREAT). */
   cannotWrite: 73,
+  /** The reader of stdout closed the pipe (what a shell shows for a tool stopped by SIGPIPE). */
+  pipeClosed: 141,
 } as const;
 
 export interface CliIO {
@@ -172,11 +174,18 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   if (typeof image === 'number') return image;
   let machine: Machine;
   const stdoutChunks: string[] = [];
+  let readsPastEnd = 0;
   try {
     machine = new Machine(image, {
       memoryBytes: opts.mem,
       profile: opts.profile,
-      stdin: () => io.keyboard(),
+      stdin: () => {
+        const b = io.keyboard();
+        if (b < 0 && ++readsPastEnd === 2) {
+          io.stderr('occmesh: note: the program keeps reading the keyboard after the end of its input; each read gives 255 (END.OF.FILE), as in KRoC\n');
+        }
+        return b;
+      },
       onScreen: (bytes) => {
         const shown = bytes.filter((b) => b !== FLUSH);
         if (opts.json) stdoutChunks.push(Buffer.from(shown).toString('latin1'));
@@ -195,6 +204,8 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   try {
     result = machine.run(opts.maxCycles);
   } catch (e) {
+    // The reader of stdout has gone: stop quietly, as a Unix tool does.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return Exit.pipeClosed;
     // Program faults are run-time errors reported by the machine; an exception is a bug in occmesh.
     io.stderr(`${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
     return Exit.runtimeError;
