@@ -36,9 +36,6 @@ export interface CliIO {
   writeFile(path: string, data: string): void;
 }
 
-/** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
-export const DEFAULT_MAX_CYCLES = 2_000_000_000;
-
 /** The byte the course library sends to ask for a flush; never printed. */
 const FLUSH = 255;
 
@@ -56,7 +53,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('run')
     .description('compile (if needed) and run a program; its output goes to stdout')
     .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
-    .option('--max-cycles <n>', 'stop after this many cycles (exit 4)', count, DEFAULT_MAX_CYCLES)
+    .option('--max-cycles <n>', 'stop after this many cycles (exit 4); by default the program runs to its end (Ctrl-C stops it)', count)
     .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
@@ -154,7 +151,8 @@ interface PlacementOpts {
 }
 
 interface RunOptions extends PlacementOpts {
-  maxCycles: number;
+  /** No limit when not given. */
+  maxCycles?: number;
   profile: Profile;
   stats?: boolean;
   json?: boolean;
@@ -202,7 +200,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   }
   let result: RunResult;
   try {
-    result = machine.run(opts.maxCycles);
+    result = machine.run(opts.maxCycles ?? Infinity);
   } catch (e) {
     // The reader of stdout has gone: stop quietly, as a Unix tool does.
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return Exit.pipeClosed;
