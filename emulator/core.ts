@@ -393,6 +393,9 @@ export class Core {
     this.inExec = true;
     this.execStart = cyc;
 
+    // A run-time error leaves by an exception (fail()); the instruction count, kept in a local, is saved on the way.
+    // prettier-ignore
+    try {
     for (;;) {
       if (cyc >= limit) break;
       start = ip;
@@ -758,6 +761,10 @@ export class Core {
         cyc = this.cycles;
         limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
       }
+    }
+    } catch (e) {
+      this.instructions = n;
+      throw e;
     }
     this.A = a;
     this.B = b;
