@@ -10,7 +10,8 @@ import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
 import { reasonOf, refusalToWrite } from './output-file.js';
-import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
+import { deadlockJson, formatDeadlock, formatRunError, ImageSources } from './report.js';
+import { formatStats } from './stats.js';
 
 /** Exit codes (DESIGN.md). */
 export const Exit = {
@@ -58,7 +59,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
-    .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
+    .option('--stats', 'print cycles, emulated time, instructions and the core and link figures to stderr')
+    .option('--stats-full', 'with --stats on a mesh of more than 16 cores: every core and link, not a summary')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: RunOptions) => {
@@ -155,6 +157,7 @@ interface RunOptions extends PlacementOpts {
   maxCycles?: number;
   profile: Profile;
   stats?: boolean;
+  statsFull?: boolean;
   json?: boolean;
 }
 
@@ -219,7 +222,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   if (result.status === 'cycle-limit') {
     io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
   }
-  if (opts.stats) io.stderr(formatStats(result, opts.profile));
+  if (opts.stats || opts.statsFull) io.stderr(formatStats(result, opts.profile, opts.statsFull));
   return code;
 }
 

@@ -3,8 +3,6 @@
 
 import { entryAt, type CoreDebug, type Image } from '../emulator/image.js';
 import type { BlockedProcess, RunError, RunResult } from '../emulator/machine.js';
-import type { Profile } from '../emulator/profiles.js';
-import { linkBandwidth } from '../emulator/profiles.js';
 import { excerpt, SourceFile, type Span } from '../compiler/source.js';
 
 /** Source files rebuilt from the image, so messages need nothing but the image. */
@@ -175,21 +173,3 @@ export function deadlockJson(sources: ImageSources, result: RunResult): object {
   };
 }
 
-/** `--stats`: cycles, emulated time, per-core and per-link figures. */
-export function formatStats(result: RunResult, profile: Profile): string {
-  const cycles = result.cycles;
-  const pct = (n: number): string => (cycles > 0 ? ((100 * n) / cycles).toFixed(1) : '0.0');
-  const lines = [
-    `profile: ${profile.name} (${result.clockHz / 1e6} MHz, links ${(linkBandwidth(profile) / 1e6).toFixed(2)} MB/s one way)`,
-    `cycles: ${cycles}`,
-    `emulated time: ${((cycles / result.clockHz) * 1e6).toFixed(1)} us`,
-    `instructions: ${result.instructions}`,
-  ];
-  for (const c of result.cores) {
-    lines.push(`core (${c.x}, ${c.y}): ${c.instructions} instructions, ${pct(c.busyCycles)}% busy, ${c.state}`);
-  }
-  for (const l of result.links) {
-    lines.push(`link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${pct(l.busyCycles)}% busy`);
-  }
-  return lines.join('\n') + '\n';
-}
