@@ -11,7 +11,7 @@ import type { CompileOptions } from '../compiler/compile.js';
 import { inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
 import { reasonOf, refusalToWrite } from './output-file.js';
 import { deadlockJson, formatDeadlock, formatRunError, ImageSources } from './report.js';
-import { formatStats } from './stats.js';
+import { formatStats, statsJson } from './stats.js';
 
 /** Exit codes (DESIGN.md). */
 export const Exit = {
@@ -171,8 +171,15 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
 }
 
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const image = await loadProgram(file, io, compileOptions(opts));
-  if (typeof image === 'number') return image;
+  // With --json, what loading says is also kept for the JSON result, so a compile error gives one too.
+  const diagnostics: Diagnostic[] = [];
+  const said: string[] = [];
+  const loadIo: CliIO = opts.json ? { ...io, stderr: (t) => (said.push(t), io.stderr(t)) } : io;
+  const image = await loadProgram(file, loadIo, compileOptions(opts), diagnostics);
+  if (typeof image === 'number') {
+    if (opts.json) io.stdout(JSON.stringify(loadFailureJson(image, said.join(''), diagnostics)) + '\n');
+    return image;
+  }
   let machine: Machine;
   const stdoutChunks: string[] = [];
   let readsPastEnd = 0;
@@ -214,7 +221,9 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   const sources = new ImageSources(image);
   const code = exitCodeOf(result);
   if (opts.json) {
-    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
+    const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources), diagnostics: diagnostics.map(diagnosticJson) };
+    const stats = opts.stats || opts.statsFull ? { stats: statsJson(result, opts.profile) } : {};
+    io.stdout(JSON.stringify({ ...json, ...stats }) + '\n');
     return code;
   }
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
@@ -239,6 +248,23 @@ function exitCodeOf(result: RunResult): number {
   }
 }
 
+/** The JSON result of a run that never started: a compile error, or a file that could not be loaded. */
+function loadFailureJson(exitCode: number, said: string, diagnostics: readonly Diagnostic[]): object {
+  const errors = diagnostics.length > 0 ? null : said.trimEnd() || null;
+  return { exitCode, cycles: 0, stdout: '', cores: [], links: [], error: errors, deadlock: null, diagnostics: diagnostics.map(diagnosticJson) };
+}
+
+function diagnosticJson(d: Diagnostic): object {
+  return {
+    file: d.span.file.path,
+    line: d.span.line,
+    col: d.span.col,
+    severity: d.severity,
+    message: d.message,
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
+}
+
 function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources): object {
   return {
     exitCode,
@@ -254,7 +280,7 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}): Promise<Image | number> {
+async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
   const kind = inputKind(file, data);
@@ -263,6 +289,16 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
     return Exit.compileError;
   }
   if (kind === 'image') {
+    const ignored = [options.mesh && '--mesh', options.spread && '--spread', options.rangeChecks === false && '--no-checks'].filter(
+      (o): o is string => typeof o === 'string',
+    );
+    if (ignored.length > 0) {
+      const list = ignored.length === 1 ? ignored[0]! : `${ignored.slice(0, -1).join(', ')} and ${ignored.at(-1)}`;
+      io.stderr(
+        `occmesh: warning: ${list} ${ignored.length === 1 ? 'does' : 'do'} nothing for the image ${file}: ` +
+          `placement and checks are fixed when a program is compiled, so give ${ignored.length === 1 ? 'it' : 'them'} to \`occmesh compile\`\n`,
+      );
+    }
     try {
       return parseImage(Buffer.from(data).toString('utf8'));
     } catch (e) {
@@ -273,12 +309,13 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options, diagnostics);
   return image ?? Exit.compileError;
 }
 
 /** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}): Promise<Image | null> {
+/** Compile, report the diagnostics and add them to `diagnostics`; the image, or null after errors. */
+async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
   let result: ReturnType<typeof compileSource>;
   try {
@@ -290,6 +327,7 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
     return null;
   }
   reportDiagnostics(result.diagnostics, io);
+  diagnostics.push(...result.diagnostics);
   return result.image;
 }
 
