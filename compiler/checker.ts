@@ -1114,9 +1114,6 @@ class Checker {
         return this.tableType(e, scope, expected);
       case 'constructor':
         return this.constructorType(e, scope, expected);
-      case 'call':
-        this.diags.error(e.span, 'FUNCTION calls are not supported yet');
-        return null;
       case 'counted':
         this.diags.error(e.span, 'a counted array `n::a` can only be sent or received on a channel whose protocol has one');
         return null;
