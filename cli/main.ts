@@ -10,7 +10,7 @@ import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
 import { reasonOf, refusalToWrite } from './output-file.js';
-import { deadlockJson, formatDeadlock, formatRunError, ImageSources } from './report.js';
+import { deadlockJson, formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from './report.js';
 import { formatStats, statsJson } from './stats.js';
 
 /** Exit codes (DESIGN.md). */
@@ -55,9 +55,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('compile (if needed) and run a program; its output goes to stdout')
     .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
     .option('--max-cycles <n>', 'stop after this many cycles (exit 4); by default the program runs to its end (Ctrl-C stops it)', count)
-    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K, M or G allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
-    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')} (default: t800)`, profile)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--stats', 'print cycles, emulated time, instructions and the core and link figures to stderr')
     .option('--stats-full', 'with --stats on a mesh of more than 16 cores: every core and link, not a summary')
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('compile a program to a loadable image')
     .argument('<file>', 'an occam source file')
     .requiredOption('-o, --output <image>', 'where to write the image (.omx)')
-    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K, M or G allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
@@ -155,7 +155,8 @@ interface PlacementOpts {
 interface RunOptions extends PlacementOpts {
   /** No limit when not given. */
   maxCycles?: number;
-  profile: Profile;
+  /** PROFILES.t800 when not given. */
+  profile?: Profile;
   stats?: boolean;
   statsFull?: boolean;
   json?: boolean;
@@ -170,7 +171,8 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
   };
 }
 
-async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
+async function runCommand(file: string, given: RunOptions, io: CliIO): Promise<number> {
+  const opts = { ...given, profile: given.profile ?? PROFILES.t800 };
   // With --json, what loading says is also kept for the JSON result, so a compile error gives one too.
   const diagnostics: Diagnostic[] = [];
   const said: string[] = [];
@@ -229,7 +231,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
   if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result) + '\n');
   if (result.status === 'cycle-limit') {
-    io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
+    io.stderr(formatCycleLimit(sources, result.cycles, runningAt(machine)) + '\n');
   }
   if (opts.stats || opts.statsFull) io.stderr(formatStats(result, opts.profile, opts.statsFull));
   return code;
@@ -384,10 +386,10 @@ function count(value: string): number {
 }
 
 function bytes(value: string): number {
-  const m = /^(\d+)([kKmM]?)$/.exec(value);
-  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536 or 64K');
-  const n = Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024);
-  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1024M');
+  const m = /^(\d+)([kKmMgG]?)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536, 64K, 16M or 1G');
+  const n = Number(m[1]) * { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1G');
   return n;
 }
 

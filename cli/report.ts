@@ -1,8 +1,8 @@
 // Turning a run's outcome into words: run-time errors and deadlocks in source terms (file:line:col, the source
 // line, a caret), using only the debug information in the image.
 
-import { entryAt, type CoreDebug, type Image } from '../emulator/image.js';
-import type { BlockedProcess, RunError, RunResult } from '../emulator/machine.js';
+import { entryAt, MEM_START, type CoreDebug, type Image } from '../emulator/image.js';
+import type { BlockedProcess, Machine, RunError, RunResult } from '../emulator/machine.js';
 import { excerpt, SourceFile, type Span } from '../compiler/source.js';
 
 /** Source files rebuilt from the image, so messages need nothing but the image. */
@@ -47,6 +47,29 @@ export function formatRunError(sources: ImageSources, err: RunError): string {
   const line = dbg ? entryAt(dbg.lines, err.offset) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
   return [...located(span, `run-time error: ${err.reason}`), `  ${where}, instruction \`${err.instruction}\``].join('\n');
+}
+
+/** Where each core that was still running is, as code offsets, for the cycle-limit message. */
+export function runningAt(machine: Machine): { core: { x: number; y: number }; offset: number }[] {
+  return machine.cores
+    .filter((c) => c.state === 'running' && c.active)
+    .map((c) => ({ core: { x: c.x, y: c.y }, offset: (c.Iptr - MEM_START) | 0 }));
+}
+
+/** Shown at most for this many running cores; the rest are counted. */
+const RUNNING_SHOWN = 4;
+
+/** The run stopped at --max-cycles: say so, and where the program was. */
+export function formatCycleLimit(sources: ImageSources, cycles: number, running: ReturnType<typeof runningAt>): string {
+  const out = [`occmesh: stopped at the cycle limit (${cycles} cycles); raise it with --max-cycles`];
+  for (const r of running.slice(0, RUNNING_SHOWN)) {
+    const dbg = sources.debugOf(r.core.x, r.core.y);
+    const line = dbg ? entryAt(dbg.lines, r.offset) : undefined;
+    const span = line ? sources.span(line.file, line.line, line.col) : null;
+    out.push(...located(span, `core ${at(r.core)} was running here`).map((l) => `  ${l}`));
+  }
+  if (running.length > RUNNING_SHOWN) out.push(`  and ${running.length - RUNNING_SHOWN} more cores were running`);
+  return out.join('\n');
 }
 
 const WAITING: Record<BlockedProcess['waiting']['kind'], string> = {
