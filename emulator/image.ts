@@ -228,9 +228,6 @@ export function validateImage(image: Image): void {
       isObject(p) && isCount(p.x, 0, image.mesh.width - 1) && isCount(p.y, 0, image.mesh.height - 1);
     image.channels!.forEach((ch, k) => {
       if (!isObject(ch) || typeof ch.name !== 'string' || !inMesh(ch.from) || !inMesh(ch.to)) fail(`mesh channel ${k} is invalid`);
-      if (ch.host === undefined && ch.from.x === ch.to.x && ch.from.y === ch.to.y) {
-        fail(`mesh channel ${k} goes from core (${ch.from.x}, ${ch.from.y}) to itself`);
-      }
       if (ch.host !== undefined && (!(ch.host === 'screen' || ch.host === 'error') || ch.to.x !== 0 || ch.to.y !== 0)) {
         fail(`mesh channel ${k}: only core (0, 0) has host devices`);
       }

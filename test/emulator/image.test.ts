@@ -1,5 +1,4 @@
-// Image validation names the real problem: bad base64 code, an empty or duplicated core list, a mesh channel from
-// a core to itself.
+// Image validation names the real problem: bad base64 code, an empty or duplicated core list.
 
 import { describe, expect, it } from 'vitest';
 import { parseImage, serializeImage, type Image } from '../../emulator/image.js';
@@ -32,10 +31,5 @@ describe('image validation', () => {
   it('says when there are no cores or a core appears twice', () => {
     expect(() => parseImage(imageText((r) => ((r.cores = []), (r.debug = []))))).toThrow('image has no cores');
     expect(() => parseImage(imageText((r) => (r.cores = [r.cores[0], r.cores[0]])))).toThrow('core (0, 0) appears twice');
-  });
-
-  it('rejects a mesh channel from a core to itself', () => {
-    const text = imageText((r) => (r.channels = [{ name: 'c', from: { x: 1, y: 0 }, to: { x: 1, y: 0 } }]));
-    expect(() => parseImage(text)).toThrow('mesh channel 0 goes from core (1, 0) to itself');
   });
 });
