@@ -36,17 +36,30 @@ function located(span: Span | null, message: string): string[] {
 }
 
 /** `file:line:col: run-time error: what`, the line, a caret, and where it ran. */
-export function formatRunError(sources: ImageSources, err: RunError): string {
+export function formatRunError(sources: ImageSources, err: RunError, chain: readonly string[] = []): string {
   const dbg = sources.debugOf(err.core.x, err.core.y);
   const where = `on core (${err.core.x}, ${err.core.y})`;
   const check = dbg?.checks.find((c) => c.offset === err.offset);
   if (check) {
     const span = sources.span(check.file, check.line, check.col, check.length);
-    return [...located(span, `run-time error: ${check.message}`), `  ${where}`].join('\n');
+    return [...located(span, `run-time error: ${precise(check.message, err.reason)}`), ...chain, `  ${where}`].join('\n');
   }
   const line = dbg ? entryAt(dbg.lines, err.offset) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
-  return [...located(span, `run-time error: ${err.reason}`), `  ${where}, instruction \`${err.instruction}\``].join('\n');
+  return [...located(span, `run-time error: ${err.reason}`), ...chain, `  ${where}, instruction \`${err.instruction}\``].join('\n');
+}
+
+/**
+ * A check's message names every error its instruction can raise (`division by zero or overflow in ...`); when the
+ * machine says which one it was, name only that one.
+ */
+function precise(message: string, reason: string): string {
+  const m = /^(.*?)(\w[\w ]*?) or ([\w ]+?)( in .*)?$/.exec(message);
+  if (!m) return message;
+  const [, lead, first, second, rest] = m;
+  const said = reason === 'arithmetic overflow' ? 'overflow' : reason;
+  if (said === first || said === second) return `${lead}${said}${rest ?? ''}`;
+  return message;
 }
 
 /** Where each core that was still running is, as code offsets, for the cycle-limit message. */
