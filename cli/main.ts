@@ -13,6 +13,7 @@ import { reasonOf, refusalToWrite } from './output-file.js';
 import { deadlockJson, formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from './report.js';
 import { formatStats, statsJson } from './stats.js';
 import { runErrorChain } from './call-chain.js';
+import { blockedDetails, type DetailOf } from './blocked-detail.js';
 
 /** Exit codes (DESIGN.md). */
 export const Exit = {
@@ -225,13 +226,13 @@ async function runCommand(file: string, given: RunOptions, io: CliIO): Promise<n
   const code = exitCodeOf(result);
   if (opts.json) {
     const chain = result.error ? runErrorChain(image, machine, result.error) : [];
-    const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources, chain), diagnostics: diagnostics.map(diagnosticJson) };
+    const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources, chain, blockedDetails(image, machine)), diagnostics: diagnostics.map(diagnosticJson) };
     const stats = opts.stats || opts.statsFull ? { stats: statsJson(result, opts.profile) } : {};
     io.stdout(JSON.stringify({ ...json, ...stats }) + '\n');
     return code;
   }
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error, runErrorChain(image, machine, result.error)) + '\n');
-  if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result) + '\n');
+  if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result, blockedDetails(image, machine)) + '\n');
   if (result.status === 'cycle-limit') {
     io.stderr(formatCycleLimit(sources, result.cycles, runningAt(machine)) + '\n');
   }
@@ -269,7 +270,7 @@ function diagnosticJson(d: Diagnostic): object {
   };
 }
 
-function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources, chain: readonly string[]): object {
+function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources, chain: readonly string[], details: DetailOf): object {
   return {
     exitCode,
     cycles: result.cycles,
@@ -277,7 +278,7 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
     cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
     links: result.links.map((l) => ({ from: [l.from.x, l.from.y], to: [l.to.x, l.to.y], bytes: l.bytes, busyCycles: l.busyCycles })),
     error: result.error ? formatRunError(sources, result.error, chain) : null,
-    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result) : null,
+    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result, details) : null,
   };
 }
 

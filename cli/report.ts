@@ -4,6 +4,7 @@
 import { entryAt, MEM_START, type CoreDebug, type Image } from '../emulator/image.js';
 import type { BlockedProcess, Machine, RunError, RunResult } from '../emulator/machine.js';
 import { excerpt, SourceFile, type Span } from '../compiler/source.js';
+import type { DetailOf } from './blocked-detail.js';
 
 /** Source files rebuilt from the image, so messages need nothing but the image. */
 export class ImageSources {
@@ -104,14 +105,18 @@ interface Described {
   /** For a process waiting on a mesh channel: the core at the other end. */
   partner: { x: number; y: number } | null;
   line: number | null;
+  /** The PROC calls it is in, as report lines. */
+  chain: readonly string[];
 }
 
 const at = (c: { x: number; y: number }): string => `(${c.x}, ${c.y})`;
 
-function describe(sources: ImageSources, p: BlockedProcess): Described {
+function describe(sources: ImageSources, p: BlockedProcess, detailOf?: DetailOf): Described {
   const dbg = sources.debugOf(p.core.x, p.core.y);
-  // The saved Iptr points just after the instruction the process blocked on.
-  const off = p.iptr > 0 ? p.iptr - 1 : p.iptr;
+  const detail = detailOf?.(p) ?? null;
+  // The saved Iptr points just after the instruction the process blocked on; for a PAR waiting for its branches,
+  // it is where the PAR continues, and the PAR itself is found in the code.
+  const off = detail?.parOffset ?? (p.iptr > 0 ? p.iptr - 1 : p.iptr);
   const line = dbg && off >= 0 ? entryAt(dbg.lines, off) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
   const site = dbg?.channels && off >= 0 ? entryAt(dbg.channels, off) : undefined;
@@ -124,26 +129,31 @@ function describe(sources: ImageSources, p: BlockedProcess): Described {
   if ((kind === 'input' || kind === 'output') && (channel || mesh)) {
     const name = channel ?? mesh!.name;
     what = kind === 'input' ? `waiting to input from channel \`${name}\`` : `waiting to output on channel \`${name}\``;
+    if (detail?.declared && detail.declared !== name) what += ` (\`${detail.declared}\`)`;
     if (mesh) {
       partner = kind === 'input' ? mesh.from : mesh.to;
       const alias = channel && channel !== mesh.name ? `mesh channel \`${mesh.name}\`` : 'a mesh channel';
       what += kind === 'input' ? ` (${alias} from core ${at(mesh.from)})` : ` (${alias} to core ${at(mesh.to)}`;
       if (kind === 'output') what += p.waiting.delivered ? ', which has the message but has not input it)' : ')';
     }
+  } else if (kind === 'alt' && detail && detail.altChannels.length > 0) {
+    what = `waiting in an ALT on ${detail.altChannels.map((c) => `\`${c}\``).join(', ')}`;
+  } else if (kind === 'endp' && detail?.parOffset != null) {
+    what = 'waiting at the end of this PAR for its other branches to finish';
   } else {
     const word = p.waiting.channel !== undefined ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})` : '';
     what = WAITING[kind] + word;
   }
-  return { p, span, what, channel, partner, line: line ? line.line : null };
+  return { p, span, what, channel, partner, line: line ? line.line : null, chain: detail?.chain ?? [] };
 }
 
 /** The deadlock report: every blocked process with its source line and what it waits for, and the cycle of waits. */
-export function formatDeadlock(sources: ImageSources, result: RunResult): string {
+export function formatDeadlock(sources: ImageSources, result: RunResult, detailOf?: DetailOf): string {
   const out = [`deadlock: no process can proceed (after ${result.cycles} cycles)`];
-  const all = result.blocked.map((p) => describe(sources, p));
+  const all = result.blocked.map((p) => describe(sources, p, detailOf));
   for (const d of all) {
     const what = `process on core ${at(d.p.core)} ${d.what}`;
-    out.push(...located(d.span, what).map((l) => `  ${l}`));
+    out.push(...located(d.span, what).map((l) => `  ${l}`), ...d.chain.map((l) => `  ${l}`));
   }
   const cycle = waitCycle(all);
   if (cycle) {
@@ -190,8 +200,8 @@ function waitCycle(all: Described[]): Described[] | null {
 }
 
 /** The deadlock as data for --json: the report text and each blocked process in source terms. */
-export function deadlockJson(sources: ImageSources, result: RunResult): object {
-  const all = result.blocked.map((p) => describe(sources, p));
+export function deadlockJson(sources: ImageSources, result: RunResult, detailOf?: DetailOf): object {
+  const all = result.blocked.map((p) => describe(sources, p, detailOf));
   const cycle = waitCycle(all);
   const entry = (d: Described) => ({
     core: [d.p.core.x, d.p.core.y],
@@ -203,7 +213,7 @@ export function deadlockJson(sources: ImageSources, result: RunResult): object {
     description: d.what,
   });
   return {
-    report: formatDeadlock(sources, result),
+    report: formatDeadlock(sources, result, detailOf),
     blocked: all.map(entry),
     cycle: cycle ? cycle.map(entry) : null,
   };
