@@ -1,5 +1,8 @@
 // What kind of file the command line was given: a compiled image, occam source text, or something that is neither
-// (a binary such as /bin/ls), which is refused in one line instead of flooding the terminal with lexer errors.
+// (a binary such as /bin/ls), which is refused in one line instead of flooding the terminal with lexer errors; and
+// the one-line messages for a file given to the wrong command or with options that do nothing for it.
+
+import type { CompileOptions } from '../compiler/compile.js';
 
 export type InputKind = 'image' | 'text' | 'binary';
 
@@ -31,4 +34,18 @@ export function notTextMessage(file: string): string {
 
 export function isImageMessage(file: string, command: string): string {
   return `${file}: error: this is a compiled image, not occam source, so \`${command}\` cannot take it; use \`occmesh run\` or \`occmesh disasm\` on it\n`;
+}
+
+/** The warning for options that only matter when compiling, given with an image; null when there are none. */
+export function ignoredForImage(file: string, options: CompileOptions): string | null {
+  const ignored = [options.mesh && '--mesh', options.spread && '--spread', options.rangeChecks === false && '--no-checks'].filter(
+    (o): o is string => typeof o === 'string',
+  );
+  if (ignored.length === 0) return null;
+  const one = ignored.length === 1;
+  const list = one ? ignored[0]! : `${ignored.slice(0, -1).join(', ')} and ${ignored.at(-1)}`;
+  return (
+    `occmesh: warning: ${list} ${one ? 'does' : 'do'} nothing for the image ${file}: ` +
+    `placement and checks are fixed when a program is compiled, so give ${one ? 'it' : 'them'} to \`occmesh compile\`\n`
+  );
 }

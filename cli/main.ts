@@ -8,7 +8,7 @@ import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
-import { inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
+import { ignoredForImage, inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
 import { reasonOf, refusalToWrite } from './output-file.js';
 import { deadlockJson, formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from './report.js';
 import { formatStats, statsJson } from './stats.js';
@@ -294,16 +294,8 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
     return Exit.compileError;
   }
   if (kind === 'image') {
-    const ignored = [options.mesh && '--mesh', options.spread && '--spread', options.rangeChecks === false && '--no-checks'].filter(
-      (o): o is string => typeof o === 'string',
-    );
-    if (ignored.length > 0) {
-      const list = ignored.length === 1 ? ignored[0]! : `${ignored.slice(0, -1).join(', ')} and ${ignored.at(-1)}`;
-      io.stderr(
-        `occmesh: warning: ${list} ${ignored.length === 1 ? 'does' : 'do'} nothing for the image ${file}: ` +
-          `placement and checks are fixed when a program is compiled, so give ${ignored.length === 1 ? 'it' : 'them'} to \`occmesh compile\`\n`,
-      );
-    }
+    const ignored = ignoredForImage(file, options);
+    if (ignored) io.stderr(ignored);
     try {
       return parseImage(Buffer.from(data).toString('utf8'));
     } catch (e) {
@@ -318,8 +310,10 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
   return image ?? Exit.compileError;
 }
 
-/** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-/** Compile, report the diagnostics and add them to `diagnostics`; the image, or null after errors. */
+/**
+ * Compile, report the diagnostics and add them to `diagnostics`; the image, or null after errors. The compiler (and
+ * chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small.
+ */
 async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
   let result: ReturnType<typeof compileSource>;
