@@ -116,6 +116,7 @@ async function main(): Promise<number> {
     `compiler exceptions: ${counts.get('compiler exception') ?? 0}`,
     `internal errors: ${counts.get('internal error') ?? 0}`,
     `emulator exceptions: ${counts.get('emulator exception') ?? 0}`,
+    `report exceptions: ${counts.get('report exception') ?? 0}`,
     `messages without a location: ${counts.get('message without a location') ?? 0}`,
     `hangs over ${args.timeoutMs} ms: ${hangs}`,
   ];

@@ -1,15 +1,18 @@
-// One fuzz input through every stage a user's file can reach: `check`, `compile`, `run` (with a cycle limit), and
-// loading its image, whole and corrupted. What must never happen is reported as a finding: an exception out of
-// the compiler or the emulator, an internal error reported as a diagnostic, or a diagnostic whose location is not
-// in the file.
+// One fuzz input through every stage a user's file can reach: `check`, `compile`, `run` (with a cycle limit) and
+// the report of how the run ended, and loading its image, whole and corrupted. What must never happen is reported
+// as a finding: an exception out of the compiler, the emulator or the report, an internal error reported as a
+// diagnostic, or a diagnostic whose location is not in the file.
 
 import { checkSource, compileSource } from '../compiler/compile.js';
 import type { Diagnostic } from '../compiler/source.js';
 import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
-import { LoadError, Machine } from '../emulator/machine.js';
+import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
+import { blockedDetails } from '../cli/blocked-detail.js';
+import { runErrorChain } from '../cli/call-chain.js';
+import { formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from '../cli/report.js';
 import type { Random } from './inputs.js';
 
-export type FindingKind = 'compiler exception' | 'emulator exception' | 'internal error' | 'message without a location';
+export type FindingKind = 'compiler exception' | 'emulator exception' | 'report exception' | 'internal error' | 'message without a location';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -58,11 +61,24 @@ export function tryInput(text: string, rng: Random): Finding[] {
 }
 
 function run(stage: string, image: Image, found: Finding[]): void {
+  let machine: Machine;
+  let result: RunResult;
   try {
-    new Machine(image, { stdin: new Uint8Array(0), onScreen: () => {}, onError: () => {} }).run(RUN_CYCLES);
+    machine = new Machine(image, { stdin: new Uint8Array(0), onScreen: () => {}, onError: () => {} });
+    result = machine.run(RUN_CYCLES);
   } catch (e) {
     if (e instanceof LoadError) return;
     found.push({ kind: 'emulator exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
+    return;
+  }
+  // What `occmesh run` would then say about it.
+  try {
+    const sources = new ImageSources(image);
+    if (result.error) formatRunError(sources, result.error, runErrorChain(image, machine, result.error));
+    if (result.status === 'deadlock') formatDeadlock(sources, result, blockedDetails(image, machine));
+    if (result.status === 'cycle-limit') formatCycleLimit(sources, result.cycles, runningAt(machine));
+  } catch (e) {
+    found.push({ kind: 'report exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
   }
 }
 

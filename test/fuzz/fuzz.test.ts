@@ -37,7 +37,7 @@ describe('fuzzing', () => {
     const r = spawnSync(process.execPath, [join(root, 'dist', 'fuzz', 'run.js'), '--runs', '5', '--seed', '3', '--max-depth', '50'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^fuzz: 5 inputs from seed 3 in [\d.]+ s\n/);
-    for (const line of ['compiler exceptions: 0', 'internal errors: 0', 'emulator exceptions: 0', 'messages without a location: 0', 'hangs over 10000 ms: 0']) {
+    for (const line of ['compiler exceptions: 0', 'internal errors: 0', 'emulator exceptions: 0', 'report exceptions: 0', 'messages without a location: 0', 'hangs over 10000 ms: 0']) {
       expect(r.stdout).toContain(`${line}\n`);
     }
   });
