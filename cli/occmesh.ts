@@ -96,5 +96,6 @@ try {
   if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
   code = Exit.pipeClosed; // help or a JSON result written to a closed pipe
 }
-// Let stdout drain before exiting so piped output is never cut short.
+// Let stdout drain before exiting so piped output is never cut short; a closed stdout has nothing left to drain.
+process.stdout.on('error', () => process.exit(code));
 process.stdout.write('', () => process.exit(code));
