@@ -10,6 +10,10 @@ import { IMAGE_FORMAT } from '../emulator/image.js';
 
 export class OutputError extends Error {}
 
+const NOT_AN_IMAGE = 'it exists and is not an occmesh image (remove it first if it is not needed)';
+/** An existing file larger than this is not read to see whether it is an image: no image is that large. */
+const MAX_IMAGE_BYTES = 1 << 30;
+
 /** Why `output` must not receive the image compiled from `input`, or null if it may. */
 export function refusalToWrite(input: string, output: string, readFile: (path: string) => Uint8Array): string | null {
   if (output === '') return 'no file name given';
@@ -19,13 +23,14 @@ export function refusalToWrite(input: string, output: string, readFile: (path: s
   if (!target.isFile()) return null; // a device or a pipe (/dev/stdout, say): written to directly
   const source = statOrNull(input);
   if (source && source.dev === target.dev && source.ino === target.ino) return 'it is the program being compiled';
+  if (target.size > MAX_IMAGE_BYTES) return NOT_AN_IMAGE;
   let text: string;
   try {
     text = Buffer.from(readFile(output)).toString('utf8');
   } catch (e) {
     return reasonOf(e);
   }
-  if (!isImageText(text)) return 'it exists and is not an occmesh image (remove it first if it is not needed)';
+  if (!isImageText(text)) return NOT_AN_IMAGE;
   return null;
 }
 
