@@ -19,7 +19,7 @@ interface DebugIO {
 export async function debugCommand(
   file: string,
   image: Image,
-  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array },
+  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array; keysEnd?: boolean },
   io: DebugIO,
 ): Promise<number> {
   const tty = io.terminal?.() ?? null;
@@ -34,8 +34,8 @@ export async function debugCommand(
       image,
       profile: options.profile,
       ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
-      // A record's keys, after which its input ended.
-      ...(options.keys ? { keys: options.keys, keysEnd: true } : {}),
+      // A record's keys, and whether its input ended after them.
+      ...(options.keys ? { keys: options.keys, keysEnd: options.keysEnd ?? false } : {}),
       input: tty.input,
       output: tty.output,
       ...(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' ? { noColor: true } : {}),

@@ -8,7 +8,12 @@ import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
-import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
+import { ignoredForImage, inputKind, isImageMessage, MAX_SHOWN_DIAGNOSTICS, notTextMessage } from './input-file.js';
+import { reasonOf, refusalToWrite } from './output-file.js';
+import { deadlockJson, formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from './report.js';
+import { formatStats, statsJson } from './stats.js';
+import { runErrorChain } from './call-chain.js';
+import { blockedDetails, type DetailOf } from './blocked-detail.js';
 import { debugCommand, type DebugTerminal } from './debug.js';
 import { OCCMESH_VERSION } from './version.js';
 import { RunTraces, parseTraceWindow, type TraceOptions } from '../traces/session.js';
@@ -23,6 +28,10 @@ export const Exit = {
   deadlock: 3,
   cycleLimit: 4,
   usage: 64,
+  /** The output file cannot be written (sysexits' EX_CANTCREAT). */
+  cannotWrite: 73,
+  /** The reader of stdout closed the pipe (what a shell shows for a tool stopped by SIGPIPE). */
+  pipeClosed: 141,
 } as const;
 
 export interface CliIO {
@@ -31,15 +40,13 @@ export interface CliIO {
   /** The next keyboard byte, or -1 at the end of input; asked only when the program reads its keyboard. */
   keyboard(): number;
   readFile(path: string): Uint8Array;
+  /** Write a whole file or nothing (cli/output-file.ts); throws with a reason on failure. */
   writeFile(path: string, data: string): void;
   /** The terminal `occmesh debug` draws on: null when standard input and output are not both a terminal. */
   terminal?(): DebugTerminal | null;
   /** Open a file to write a trace to in pieces (optional: without it a trace is written whole at the end). */
   openFile?(path: string): TextOutput;
 }
-
-/** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
-export const DEFAULT_MAX_CYCLES = 2_000_000_000;
 
 /** The byte the course library sends to ask for a flush; never printed. */
 const FLUSH = 255;
@@ -58,12 +65,13 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('run')
     .description('compile (if needed) and run a program; its output goes to stdout')
     .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
-    .option('--max-cycles <n>', 'stop after this many cycles (exit 4)', count, DEFAULT_MAX_CYCLES)
-    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--max-cycles <n>', 'stop after this many cycles (exit 4); by default the program runs to its end (Ctrl-C stops it)', count)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K, M or G allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
-    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')} (default: t800)`, profile)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
-    .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
+    .option('--stats', 'print cycles, emulated time, instructions and the core and link figures to stderr')
+    .option('--stats-full', 'with --stats on a mesh of more than 16 cores: every core and link, not a summary')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .option('--trace <file>', 'write a Perfetto / Chrome trace of the run (JSON; docs/traces.md)')
@@ -85,7 +93,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: PlacementOpts & { profile: Profile }) => {
       if (file.endsWith('.omrec')) {
-        // A recorded run: its image, options and keyboard bytes, then the end of input, as `replay` has them.
+        // A recorded run: its image, options and keyboard bytes (and the end of input, if the run read that far).
         const data = readBytes(file, io);
         if (data === null) {
           exitCode = Exit.usage;
@@ -107,7 +115,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           return;
         }
         const mem = rec.options.memoryBytes;
-        exitCode = await debugCommand(file, rec.image, { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard }, io);
+        exitCode = await debugCommand(file, rec.image, { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard, keysEnd: rec.keyboardEnded }, io);
         return;
       }
       const image = await loadProgram(file, io, compileOptions(opts));
@@ -136,18 +144,33 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('compile a program to a loadable image')
     .argument('<file>', 'an occam source file')
     .requiredOption('-o, --output <image>', 'where to write the image (.omx)')
-    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K, M or G allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .action(async (file: string, opts: { output: string } & PlacementOpts) => {
-      const text = readText(file, io);
-      const image = text === null ? null : await compileText(file, text, io, compileOptions(opts));
+      const refusal = refusalToWrite(file, opts.output, (path) => io.readFile(path));
+      if (refusal) {
+        io.stderr(`occmesh: cannot write ${opts.output}: ${refusal}\n`);
+        exitCode = Exit.cannotWrite;
+        return;
+      }
+      const text = readSource(file, io, 'compile');
+      if (typeof text === 'number') {
+        exitCode = text;
+        return;
+      }
+      const image = await compileText(file, text, io, compileOptions(opts));
       if (!image) {
         exitCode = Exit.compileError;
         return;
       }
-      io.writeFile(opts.output, serializeImage(image));
+      try {
+        io.writeFile(opts.output, serializeImage(image));
+      } catch (e) {
+        io.stderr(`occmesh: cannot write ${opts.output}: ${reasonOf(e)}\n`);
+        exitCode = Exit.cannotWrite;
+      }
     });
 
   program
@@ -155,9 +178,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .description('parse and check a program without running it')
     .argument('<file>', 'an occam source file')
     .action(async (file: string) => {
-      const text = readText(file, io);
-      if (text === null) {
-        exitCode = Exit.usage;
+      const text = readSource(file, io, 'check');
+      if (typeof text === 'number') {
+        exitCode = text;
         return;
       }
       const { checkSource } = await import('../compiler/compile.js');
@@ -202,9 +225,12 @@ interface PlacementOpts {
 }
 
 interface RunOptions extends PlacementOpts, TraceOptions {
-  maxCycles: number;
-  profile: Profile;
+  /** No limit when not given. */
+  maxCycles?: number;
+  /** PROFILES.t800 when not given. */
+  profile?: Profile;
   stats?: boolean;
+  statsFull?: boolean;
   json?: boolean;
 }
 
@@ -217,10 +243,18 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
   };
 }
 
-async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const image = await loadProgram(file, io, compileOptions(opts));
-  if (typeof image === 'number') return image;
-  return runImage(file, image, opts, io);
+async function runCommand(file: string, given: RunOptions, io: CliIO): Promise<number> {
+  const opts = { ...given, profile: given.profile ?? PROFILES.t800 };
+  // With --json, what loading says is also kept for the JSON result, so a compile error gives one too.
+  const diagnostics: Diagnostic[] = [];
+  const said: string[] = [];
+  const loadIo: CliIO = opts.json ? { ...io, stderr: (t) => (said.push(t), io.stderr(t)) } : io;
+  const image = await loadProgram(file, loadIo, compileOptions(opts), diagnostics);
+  if (typeof image === 'number') {
+    if (opts.json) io.stdout(JSON.stringify(loadFailureJson(image, said.join(''), diagnostics)) + '\n');
+    return image;
+  }
+  return runImage(file, image, opts, io, null, diagnostics);
 }
 
 /** `occmesh replay`: the record's image, options and keyboard, run again and checked against the record. */
@@ -246,15 +280,29 @@ async function replayCommand(file: string, opts: RunOptions, io: CliIO): Promise
   return runImage(file, rec.image, { ...opts, profile: recorded, maxCycles, ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}) }, io, rec);
 }
 
-async function runImage(file: string, image: Image, opts: RunOptions, io: CliIO, replaying: RunRecord | null = null): Promise<number> {
-  const traces = RunTraces.create(image, opts, { profile: opts.profile, maxCycles: opts.maxCycles, mem: opts.mem }, io, replaying);
+async function runImage(
+  file: string,
+  image: Image,
+  opts: RunOptions & { profile: Profile },
+  io: CliIO,
+  replaying: RunRecord | null = null,
+  diagnostics: Diagnostic[] = [],
+): Promise<number> {
+  const traces = RunTraces.create(image, opts, { profile: opts.profile, maxCycles: opts.maxCycles ?? Infinity, mem: opts.mem }, io, replaying);
   let machine: Machine;
   const stdoutChunks: string[] = [];
+  let readsPastEnd = 0;
   try {
     machine = new Machine(image, {
       memoryBytes: opts.mem,
       profile: opts.profile,
-      stdin: traces.keyboard(() => io.keyboard()),
+      stdin: traces.keyboard(() => {
+        const b = io.keyboard();
+        if (b < 0 && ++readsPastEnd === 2) {
+          io.stderr('occmesh: note: the program keeps reading the keyboard after the end of its input; each read gives 255 (END.OF.FILE), as in KRoC\n');
+        }
+        return b;
+      }),
       onScreen: (bytes) => {
         traces.output(bytes);
         const shown = bytes.filter((b) => b !== FLUSH);
@@ -275,13 +323,15 @@ async function runImage(file: string, image: Image, opts: RunOptions, io: CliIO,
   }
   const unopened = traces.attach(machine);
   if (unopened) {
-    io.stderr(unopened + '\n');
-    return Exit.usage;
+    io.stderr(`occmesh: cannot write ${unopened.path}: ${reasonOf(unopened.error)}\n`);
+    return Exit.cannotWrite;
   }
   let result: RunResult;
   try {
-    result = machine.run(opts.maxCycles);
+    result = machine.run(opts.maxCycles ?? Infinity);
   } catch (e) {
+    // The reader of stdout has gone: stop quietly, as a Unix tool does.
+    if ((e as NodeJS.ErrnoException).code === 'EPIPE') return Exit.pipeClosed;
     // Program faults are run-time errors reported by the machine; an exception is a bug in occmesh.
     io.stderr(`${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
     return Exit.runtimeError;
@@ -291,15 +341,18 @@ async function runImage(file: string, image: Image, opts: RunOptions, io: CliIO,
   if (diverged) io.stderr(diverged + '\n');
   const code = diverged ? Exit.runtimeError : exitCodeOf(result);
   if (opts.json) {
-    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
+    const chain = result.error ? runErrorChain(image, machine, result.error) : [];
+    const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources, chain, blockedDetails(image, machine)), diagnostics: diagnostics.map(diagnosticJson) };
+    const stats = opts.stats || opts.statsFull ? { stats: statsJson(result, opts.profile) } : {};
+    io.stdout(JSON.stringify({ ...json, ...stats }) + '\n');
     return code;
   }
-  if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
-  if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result) + '\n');
+  if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error, runErrorChain(image, machine, result.error)) + '\n');
+  if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result, blockedDetails(image, machine)) + '\n');
   if (result.status === 'cycle-limit') {
-    io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
+    io.stderr(formatCycleLimit(sources, result.cycles, runningAt(machine)) + '\n');
   }
-  if (opts.stats) io.stderr(formatStats(result, opts.profile));
+  if (opts.stats || opts.statsFull) io.stderr(formatStats(result, opts.profile, opts.statsFull));
   return code;
 }
 
@@ -316,25 +369,49 @@ function exitCodeOf(result: RunResult): number {
   }
 }
 
-function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources): object {
+/** The JSON result of a run that never started: a compile error, or a file that could not be loaded. */
+function loadFailureJson(exitCode: number, said: string, diagnostics: readonly Diagnostic[]): object {
+  const errors = diagnostics.length > 0 ? null : said.trimEnd() || null;
+  return { exitCode, cycles: 0, stdout: '', cores: [], links: [], error: errors, deadlock: null, diagnostics: diagnostics.map(diagnosticJson) };
+}
+
+function diagnosticJson(d: Diagnostic): object {
+  return {
+    file: d.span.file.path,
+    line: d.span.line,
+    col: d.span.col,
+    severity: d.severity,
+    message: d.message,
+    ...(d.hint ? { hint: d.hint } : {}),
+  };
+}
+
+function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources, chain: readonly string[], details: DetailOf): object {
   return {
     exitCode,
     cycles: result.cycles,
     stdout,
     cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
     links: result.links.map((l) => ({ from: [l.from.x, l.from.y], to: [l.to.x, l.to.y], bytes: l.bytes, busyCycles: l.busyCycles })),
-    error: result.error ? formatRunError(sources, result.error) : null,
-    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result) : null,
+    error: result.error ? formatRunError(sources, result.error, chain) : null,
+    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result, details) : null,
   };
 }
 
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}): Promise<Image | number> {
+async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
-  if (looksLikeImage(file, data)) {
+  const kind = inputKind(file, data);
+  if (kind === 'binary') {
+    io.stderr(notTextMessage(file));
+    return Exit.compileError;
+  }
+  if (kind === 'image') {
+    const ignored = ignoredForImage(file, options);
+    if (ignored) io.stderr(ignored);
     try {
       return parseImage(Buffer.from(data).toString('utf8'));
     } catch (e) {
@@ -345,19 +422,15 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options, diagnostics);
   return image ?? Exit.compileError;
 }
 
-function looksLikeImage(file: string, data: Uint8Array): boolean {
-  if (file.endsWith('.omx')) return true;
-  let i = 0;
-  while (i < data.length && (data[i] === 32 || data[i] === 10 || data[i] === 13 || data[i] === 9)) i++;
-  return data[i] === 0x7b; // '{': occam source never starts with a brace
-}
-
-/** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}): Promise<Image | null> {
+/**
+ * Compile, report the diagnostics and add them to `diagnostics`; the image, or null after errors. The compiler (and
+ * chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small.
+ */
+async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | null> {
   const { compileSource } = await import('../compiler/compile.js');
   let result: ReturnType<typeof compileSource>;
   try {
@@ -369,12 +442,14 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
     return null;
   }
   reportDiagnostics(result.diagnostics, io);
+  diagnostics.push(...result.diagnostics);
   return result.image;
 }
 
-/** Print diagnostics; true if any was an error. */
+/** Print diagnostics, at most MAX_SHOWN_DIAGNOSTICS of them; true if any was an error. */
 function reportDiagnostics(diags: readonly Diagnostic[], io: CliIO): boolean {
-  for (const d of diags) io.stderr(formatDiagnostic(d) + '\n');
+  for (const d of diags.slice(0, MAX_SHOWN_DIAGNOSTICS)) io.stderr(formatDiagnostic(d) + '\n');
+  if (diags.length > MAX_SHOWN_DIAGNOSTICS) io.stderr(`(${diags.length - MAX_SHOWN_DIAGNOSTICS} more not shown)\n`);
   const errors = diags.filter((d) => d.severity === 'error').length;
   if (errors > 0) io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
   return errors > 0;
@@ -399,9 +474,20 @@ function readSourceFile(path: string, io: CliIO): string | null {
   }
 }
 
-function readText(file: string, io: CliIO): string | null {
+/** The text of an occam source file, or the exit code after saying why the file is not one. */
+function readSource(file: string, io: CliIO, command: string): string | number {
   const b = readBytes(file, io);
-  return b === null ? null : Buffer.from(b).toString('latin1');
+  if (b === null) return Exit.usage;
+  const kind = inputKind(file, b);
+  if (kind === 'image') {
+    io.stderr(isImageMessage(file, command));
+    return Exit.usage;
+  }
+  if (kind === 'binary') {
+    io.stderr(notTextMessage(file));
+    return Exit.compileError;
+  }
+  return Buffer.from(b).toString('latin1');
 }
 
 // ---------------------------------------------------------------------------------------------------- option parsing
@@ -413,10 +499,10 @@ function count(value: string): number {
 }
 
 function bytes(value: string): number {
-  const m = /^(\d+)([kKmM]?)$/.exec(value);
-  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536 or 64K');
-  const n = Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toLowerCase() === 'k' ? 1024 : 1024 * 1024);
-  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1024M');
+  const m = /^(\d+)([kKmMgG]?)$/.exec(value);
+  if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536, 64K, 16M or 1G');
+  const n = Number(m[1]) * { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1G');
   return n;
 }
 

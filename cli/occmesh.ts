@@ -1,19 +1,36 @@
 #!/usr/bin/env node
 // The `occmesh` executable: wires the command line to the real process (files, stdin, stdout, exit code).
 
-import { readFileSync, readSync, writeFileSync } from 'node:fs';
-import { main, type CliIO } from './main.js';
+import { readFileSync, readSync, writeSync } from 'node:fs';
+import { Exit, main, type CliIO } from './main.js';
+import { writeFileWhole } from './output-file.js';
 import { openFileOutput } from '../traces/session.js';
 
 const io: CliIO = {
-  stdout: (data) => process.stdout.write(data),
+  stdout: (data) => writeStdout(data),
   stderr: (text) => process.stderr.write(text),
   keyboard: () => nextKeyboardByte(),
   readFile: (path) => readFileSync(path),
-  writeFile: (path, data) => writeFileSync(path, data),
+  writeFile: (path, data) => writeFileWhole(path, data),
   terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
   openFile: (path) => openFileOutput(path),
 };
+
+// Standard output is written synchronously, so that a reader closing the pipe (`occmesh run yes.occ | head`) is
+// seen as EPIPE at the very write, which stops the run (cli/main.ts) as it would stop any Unix tool.
+function writeStdout(data: string | Uint8Array): void {
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += writeSync(1, bytes, done, bytes.length - done);
+    } catch (e) {
+      // A non-blocking stdout that is full: wait briefly and write the rest.
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+    }
+  }
+}
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or
 // file is read in chunks. A terminal is put in raw mode only while a read waits, as KRoC does: keys arrive as they
@@ -75,6 +92,13 @@ function readChunk(): number {
   }
 }
 
-const code = await main(process.argv.slice(2), io);
-// Let stdout drain before exiting so piped output is never cut short.
+let code: number;
+try {
+  code = await main(process.argv.slice(2), io);
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  code = Exit.pipeClosed; // help or a JSON result written to a closed pipe
+}
+// Let stdout drain before exiting so piped output is never cut short; a closed stdout has nothing left to drain.
+process.stdout.on('error', () => process.exit(code));
 process.stdout.write('', () => process.exit(code));

@@ -1,11 +1,10 @@
 // Turning a run's outcome into words: run-time errors and deadlocks in source terms (file:line:col, the source
 // line, a caret), using only the debug information in the image.
 
-import { entryAt, type CoreDebug, type Image } from '../emulator/image.js';
-import type { BlockedProcess, RunError, RunResult } from '../emulator/machine.js';
-import type { Profile } from '../emulator/profiles.js';
-import { linkBandwidth } from '../emulator/profiles.js';
+import { entryAt, MEM_START, type CoreDebug, type Image } from '../emulator/image.js';
+import type { BlockedProcess, Machine, RunError, RunResult } from '../emulator/machine.js';
 import { excerpt, SourceFile, type Span } from '../compiler/source.js';
+import type { DetailOf } from './blocked-detail.js';
 
 /** Source files rebuilt from the image, so messages need nothing but the image. */
 export class ImageSources {
@@ -38,17 +37,53 @@ function located(span: Span | null, message: string): string[] {
 }
 
 /** `file:line:col: run-time error: what`, the line, a caret, and where it ran. */
-export function formatRunError(sources: ImageSources, err: RunError): string {
+export function formatRunError(sources: ImageSources, err: RunError, chain: readonly string[] = []): string {
   const dbg = sources.debugOf(err.core.x, err.core.y);
   const where = `on core (${err.core.x}, ${err.core.y})`;
   const check = dbg?.checks.find((c) => c.offset === err.offset);
   if (check) {
     const span = sources.span(check.file, check.line, check.col, check.length);
-    return [...located(span, `run-time error: ${check.message}`), `  ${where}`].join('\n');
+    return [...located(span, `run-time error: ${precise(check.message, err.reason)}`), ...chain, `  ${where}`].join('\n');
   }
   const line = dbg ? entryAt(dbg.lines, err.offset) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
-  return [...located(span, `run-time error: ${err.reason}`), `  ${where}, instruction \`${err.instruction}\``].join('\n');
+  return [...located(span, `run-time error: ${err.reason}`), ...chain, `  ${where}, instruction \`${err.instruction}\``].join('\n');
+}
+
+/**
+ * A check's message names every error its instruction can raise (`division by zero or overflow in ...`); when the
+ * machine says which one it was, name only that one.
+ */
+function precise(message: string, reason: string): string {
+  const m = /^(.*?)(\w[\w ]*?) or ([\w ]+?)( in .*)?$/.exec(message);
+  if (!m) return message;
+  const [, lead, first, second, rest] = m;
+  const said = reason === 'arithmetic overflow' ? 'overflow' : reason;
+  if (said === first || said === second) return `${lead}${said}${rest ?? ''}`;
+  return message;
+}
+
+/** Where each core that was still running is, as code offsets, for the cycle-limit message. */
+export function runningAt(machine: Machine): { core: { x: number; y: number }; offset: number }[] {
+  return machine.cores
+    .filter((c) => c.state === 'running' && c.active)
+    .map((c) => ({ core: { x: c.x, y: c.y }, offset: (c.Iptr - MEM_START) | 0 }));
+}
+
+/** Shown at most for this many running cores; the rest are counted. */
+const RUNNING_SHOWN = 4;
+
+/** The run stopped at --max-cycles: say so, and where the program was. */
+export function formatCycleLimit(sources: ImageSources, cycles: number, running: ReturnType<typeof runningAt>): string {
+  const out = [`occmesh: stopped at the cycle limit (${cycles} cycles); raise it with --max-cycles`];
+  for (const r of running.slice(0, RUNNING_SHOWN)) {
+    const dbg = sources.debugOf(r.core.x, r.core.y);
+    const line = dbg ? entryAt(dbg.lines, r.offset) : undefined;
+    const span = line ? sources.span(line.file, line.line, line.col) : null;
+    out.push(...located(span, `core ${at(r.core)} was running here`).map((l) => `  ${l}`));
+  }
+  if (running.length > RUNNING_SHOWN) out.push(`  and ${running.length - RUNNING_SHOWN} more cores were running`);
+  return out.join('\n');
 }
 
 const WAITING: Record<BlockedProcess['waiting']['kind'], string> = {
@@ -70,14 +105,18 @@ interface Described {
   /** For a process waiting on a mesh channel: the core at the other end. */
   partner: { x: number; y: number } | null;
   line: number | null;
+  /** The PROC calls it is in, as report lines. */
+  chain: readonly string[];
 }
 
 const at = (c: { x: number; y: number }): string => `(${c.x}, ${c.y})`;
 
-function describe(sources: ImageSources, p: BlockedProcess): Described {
+function describe(sources: ImageSources, p: BlockedProcess, detailOf?: DetailOf): Described {
   const dbg = sources.debugOf(p.core.x, p.core.y);
-  // The saved Iptr points just after the instruction the process blocked on.
-  const off = p.iptr > 0 ? p.iptr - 1 : p.iptr;
+  const detail = detailOf?.(p) ?? null;
+  // The saved Iptr points just after the instruction the process blocked on; for a PAR waiting for its branches,
+  // it is where the PAR continues, and the PAR itself is found in the code.
+  const off = detail?.parOffset ?? (p.iptr > 0 ? p.iptr - 1 : p.iptr);
   const line = dbg && off >= 0 ? entryAt(dbg.lines, off) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
   const site = dbg?.channels && off >= 0 ? entryAt(dbg.channels, off) : undefined;
@@ -90,26 +129,31 @@ function describe(sources: ImageSources, p: BlockedProcess): Described {
   if ((kind === 'input' || kind === 'output') && (channel || mesh)) {
     const name = channel ?? mesh!.name;
     what = kind === 'input' ? `waiting to input from channel \`${name}\`` : `waiting to output on channel \`${name}\``;
+    if (detail?.declared && detail.declared !== name) what += ` (\`${detail.declared}\`)`;
     if (mesh) {
       partner = kind === 'input' ? mesh.from : mesh.to;
       const alias = channel && channel !== mesh.name ? `mesh channel \`${mesh.name}\`` : 'a mesh channel';
       what += kind === 'input' ? ` (${alias} from core ${at(mesh.from)})` : ` (${alias} to core ${at(mesh.to)}`;
       if (kind === 'output') what += p.waiting.delivered ? ', which has the message but has not input it)' : ')';
     }
+  } else if (kind === 'alt' && detail && detail.altChannels.length > 0) {
+    what = `waiting in an ALT on ${detail.altChannels.map((c) => `\`${c}\``).join(', ')}`;
+  } else if (kind === 'endp' && detail?.parOffset != null) {
+    what = 'waiting at the end of this PAR for its other branches to finish';
   } else {
     const word = p.waiting.channel !== undefined ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})` : '';
     what = WAITING[kind] + word;
   }
-  return { p, span, what, channel, partner, line: line ? line.line : null };
+  return { p, span, what, channel, partner, line: line ? line.line : null, chain: detail?.chain ?? [] };
 }
 
 /** The deadlock report: every blocked process with its source line and what it waits for, and the cycle of waits. */
-export function formatDeadlock(sources: ImageSources, result: RunResult): string {
+export function formatDeadlock(sources: ImageSources, result: RunResult, detailOf?: DetailOf): string {
   const out = [`deadlock: no process can proceed (after ${result.cycles} cycles)`];
-  const all = result.blocked.map((p) => describe(sources, p));
+  const all = result.blocked.map((p) => describe(sources, p, detailOf));
   for (const d of all) {
     const what = `process on core ${at(d.p.core)} ${d.what}`;
-    out.push(...located(d.span, what).map((l) => `  ${l}`));
+    out.push(...located(d.span, what).map((l) => `  ${l}`), ...d.chain.map((l) => `  ${l}`));
   }
   const cycle = waitCycle(all);
   if (cycle) {
@@ -156,8 +200,8 @@ function waitCycle(all: Described[]): Described[] | null {
 }
 
 /** The deadlock as data for --json: the report text and each blocked process in source terms. */
-export function deadlockJson(sources: ImageSources, result: RunResult): object {
-  const all = result.blocked.map((p) => describe(sources, p));
+export function deadlockJson(sources: ImageSources, result: RunResult, detailOf?: DetailOf): object {
+  const all = result.blocked.map((p) => describe(sources, p, detailOf));
   const cycle = waitCycle(all);
   const entry = (d: Described) => ({
     core: [d.p.core.x, d.p.core.y],
@@ -169,27 +213,9 @@ export function deadlockJson(sources: ImageSources, result: RunResult): object {
     description: d.what,
   });
   return {
-    report: formatDeadlock(sources, result),
+    report: formatDeadlock(sources, result, detailOf),
     blocked: all.map(entry),
     cycle: cycle ? cycle.map(entry) : null,
   };
 }
 
-/** `--stats`: cycles, emulated time, per-core and per-link figures. */
-export function formatStats(result: RunResult, profile: Profile): string {
-  const cycles = result.cycles;
-  const pct = (n: number): string => (cycles > 0 ? ((100 * n) / cycles).toFixed(1) : '0.0');
-  const lines = [
-    `profile: ${profile.name} (${result.clockHz / 1e6} MHz, links ${(linkBandwidth(profile) / 1e6).toFixed(2)} MB/s one way)`,
-    `cycles: ${cycles}`,
-    `emulated time: ${((cycles / result.clockHz) * 1e6).toFixed(1)} us`,
-    `instructions: ${result.instructions}`,
-  ];
-  for (const c of result.cores) {
-    lines.push(`core (${c.x}, ${c.y}): ${c.instructions} instructions, ${pct(c.busyCycles)}% busy, ${c.state}`);
-  }
-  for (const l of result.links) {
-    lines.push(`link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${pct(l.busyCycles)}% busy`);
-  }
-  return lines.join('\n') + '\n';
-}

@@ -18,7 +18,7 @@ import { checkUsage } from './usage.js';
 import { RUNTIME64_SOURCE } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
-import { memoryNeeded, place } from './placement.js';
+import { memoryBreakdown, memoryNeeded, place } from './placement.js';
 
 export interface CompileOptions {
   /** Emit subscript, conversion and shift-count range checks (default true; `--no-checks` turns them off). */
@@ -75,7 +75,7 @@ export function compileSource(path: string, text: string, options: CompileOption
   if (need > memoryBytes) {
     diags.error(
       checked.main.def.name.span,
-      `core (0, 0) needs ${need} bytes of memory (code ${asm.code.length}, workspace ${4 * words}) but has ${memoryBytes}`,
+      `core (0, 0) needs ${need} bytes of memory (${memoryBreakdown(asm.code.length, words)}) but has ${memoryBytes}`,
       `give it more memory with --mem ${Math.ceil(need / 1024)}K`,
     );
     return { image: null, diagnostics: reported(diags) };

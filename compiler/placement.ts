@@ -59,6 +59,11 @@ export function memoryNeeded(codeBytes: number, workspaceWords: number): number 
   return RESERVED_BYTES + codeBytes + 4 * (workspaceWords + BELOW_WORKSPACE_WORDS + BOOT_RESERVE_WORDS);
 }
 
+/** The parts of memoryNeeded, in words that add up: `code C, workspace W, reserved R` (as the loader says). */
+export function memoryBreakdown(codeBytes: number, workspaceWords: number): string {
+  return `code ${codeBytes}, workspace ${memoryNeeded(codeBytes, workspaceWords) - codeBytes - RESERVED_BYTES}, reserved ${RESERVED_BYTES}`;
+}
+
 interface Instance {
   x: number;
   y: number;
@@ -341,7 +346,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
     if (need > options.memoryBytes) {
       diags.error(
         insts[0]!.span,
-        `core (${x}, ${y}) needs ${need} bytes of memory (code ${asm.code.length}, workspace ${4 * words}) but has ${options.memoryBytes}`,
+        `core (${x}, ${y}) needs ${need} bytes of memory (${memoryBreakdown(asm.code.length, words)}) but has ${options.memoryBytes}`,
         `give every core more memory with --mem ${Math.ceil(need / 1024)}K`,
       );
       continue;

@@ -130,21 +130,48 @@ export class Diagnostics {
 
 /** `file:line:col: severity: message`, the source line, a caret under the span, and the hint. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const out = [`${d.span.file.path}:${d.span.line}:${d.span.col}: ${d.severity}: ${d.message}`];
+  const out = [`${d.span.file.path}:${d.span.line}:${d.span.col}: ${d.severity}: ${visible(d.message)}`];
   out.push(...excerpt(d.span));
   for (const r of d.related ?? []) {
-    out.push(`${r.span.file.path}:${r.span.line}:${r.span.col}: note: ${r.message}`);
+    out.push(`${r.span.file.path}:${r.span.line}:${r.span.col}: note: ${visible(r.message)}`);
     out.push(...excerpt(r.span));
   }
-  if (d.hint) out.push(`  hint: ${d.hint}`);
+  if (d.hint) out.push(`  hint: ${visible(d.hint)}`);
   return out.join('\n');
 }
 
-/** The source line of a span with a caret line under it. */
+/** Longest source line an excerpt shows whole; a longer one is cut to a window around the caret. */
+export const EXCERPT_WIDTH = 120;
+
+/**
+ * The source line of a span with a caret line under it. Control bytes are shown escaped (`\x00`), so a binary
+ * file cannot garble the terminal, and a line longer than EXCERPT_WIDTH is trimmed to the part around the caret,
+ * with `...` where text was cut.
+ */
 export function excerpt(span: Span): string[] {
   const text = span.file.lineText(span.line);
   const lineEnd = span.file.position(span.start).line === span.line ? text.length - (span.col - 1) : 1;
   const width = Math.max(1, Math.min(span.end - span.start, lineEnd));
-  const pad = text.slice(0, span.col - 1).replace(/[^\t]/g, ' ');
-  return [`    ${text}`, `    ${pad}^${'~'.repeat(width - 1)}`];
+  const at = Math.min(span.col - 1, text.length);
+  let from = 0;
+  let to = text.length;
+  if (shownWidth(text) > EXCERPT_WIDTH) {
+    from = Math.max(0, at - Math.floor(EXCERPT_WIDTH / 3));
+    to = Math.min(text.length, from + EXCERPT_WIDTH);
+    while (to > at + 1 && shownWidth(text.slice(from, to)) > EXCERPT_WIDTH) to--;
+  }
+  const before = (from > 0 ? '...' : '') + visible(text.slice(from, at));
+  const marked = visible(text.slice(at, Math.min(at + width, to))) || ' ';
+  const line = before + visible(text.slice(at, to)) + (to < text.length ? '...' : '');
+  const pad = before.replace(/[^\t]/g, ' ');
+  return [`    ${line}`, `    ${pad}^${'~'.repeat(Math.max(0, marked.length - 1))}`];
+}
+
+/** Text with its control characters escaped (`\x1B`); tabs are kept. */
+export function visible(text: string): string {
+  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+function shownWidth(text: string): number {
+  return visible(text).length;
 }

@@ -25,6 +25,7 @@ function disassembleCore(image: Image, core: CoreImage, debug: CoreDebug): strin
   const dataAt = new Map(debug.data.map((d) => [d.offset, d]));
   let lastLine: string | null = null;
   let offset = 0;
+  let afterData = false;
   while (offset < core.code.length) {
     const proc = procStarts.get(offset);
     if (proc) {
@@ -38,14 +39,17 @@ function disassembleCore(image: Image, core: CoreImage, debug: CoreDebug): strin
     const data = dataAt.get(offset);
     if (data) {
       const bytes = core.code.subarray(data.offset, data.offset + data.length);
-      out.push(`  ${hex(offset, 4)}  constant ${data.length} bytes  ${quote(bytes)}`);
+      out.push(`  ${hex(offset, 4)}  constant ${data.length} byte${data.length === 1 ? '' : 's'}  ${quote(bytes)}`);
       offset += data.length;
+      afterData = true;
       continue;
     }
+    // Zero bytes that word-align the next constant, or the end of the code after the last one, are not code.
     const next = debug.data.find((d) => d.offset > offset);
-    if (next && next.offset - offset < 4 && core.code.subarray(offset, next.offset).every((b) => b === 0)) {
+    const padEnd = next ? next.offset : afterData ? core.code.length : offset;
+    if (padEnd > offset && padEnd - offset < 4 && core.code.subarray(offset, padEnd).every((b) => b === 0)) {
       out.push(`  ${hex(offset, 4)}  (alignment padding)`);
-      offset = next.offset;
+      offset = padEnd;
       continue;
     }
     const line = entryAt(debug.lines, offset);
@@ -58,6 +62,7 @@ function disassembleCore(image: Image, core: CoreImage, debug: CoreDebug): strin
         lastLine = key;
       }
     }
+    afterData = false;
     const ins = decode(core.code, offset);
     if (ins.length === 0) break;
     const bytes = Array.from(core.code.subarray(offset, offset + ins.length), (b) => hex(b, 2)).join(' ');

@@ -160,6 +160,8 @@ export function parseImage(text: string): Image {
   if (!Array.isArray(cores)) throw new ImageError('image has no core list');
   const decoded = cores.map((c: unknown, i: number) => {
     if (!isObject(c) || typeof c.code !== 'string') throw new ImageError(`core ${i}: missing code`);
+    // Buffer.from skips characters that are not base64, so check first.
+    if (c.code.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(c.code)) throw new ImageError(`core ${i}: code is not valid base64`);
     return { ...c, code: new Uint8Array(Buffer.from(c.code, 'base64')) };
   });
   const image = { ...raw, cores: decoded } as unknown as Image;
@@ -178,15 +180,18 @@ export function validateImage(image: Image): void {
   if (!Array.isArray(image.files) || !image.files.every((f) => isObject(f) && typeof f.path === 'string' && typeof f.text === 'string')) {
     fail('image file table is invalid');
   }
-  if (!Array.isArray(image.debug) || image.debug.length !== image.cores.length) fail('image debug table is invalid');
+  if (image.cores.length === 0) fail('image has no cores');
   const seen = new Set<string>();
   image.cores.forEach((c, i) => {
-    if (!isCount(c.x, 0, image.mesh.width - 1) || !isCount(c.y, 0, image.mesh.height - 1)) {
+    if (!isObject(c) || !isCount(c.x, 0, image.mesh.width - 1) || !isCount(c.y, 0, image.mesh.height - 1)) {
       fail(`core ${i}: position outside the mesh`);
     }
-    const key = `${c.x},${c.y}`;
+    const key = `${c.x}, ${c.y}`;
     if (seen.has(key)) fail(`core (${key}) appears twice`);
     seen.add(key);
+  });
+  if (!Array.isArray(image.debug) || image.debug.length !== image.cores.length) fail('image debug table is invalid');
+  image.cores.forEach((c, i) => {
     if (!(c.code instanceof Uint8Array)) fail(`core ${i}: code is not bytes`);
     if (!isCount(c.entry, 0, Math.max(0, c.code.length - 1))) fail(`core ${i}: entry point outside the code`);
     if (!isCount(c.workspaceWords, 0, 1 << 28)) fail(`core ${i}: workspace size is invalid`);

@@ -23,7 +23,8 @@ export const RECORD_VERSION = 1;
 export interface RecordOptions {
   /** Machine profile name (emulator/profiles.ts). */
   readonly profile: string;
-  readonly maxCycles: number;
+  /** The cycle limit; absent: none (the default of `run`). */
+  readonly maxCycles?: number;
   /** Memory per core in bytes; absent: the default. */
   readonly memoryBytes?: number;
 }
@@ -96,7 +97,7 @@ export function parseRecord(data: Uint8Array | string, version: string = OCCMESH
   const options = meta.options;
   const unknown = Object.keys(options).filter((k) => !KNOWN_OPTIONS.has(k));
   if (unknown.length > 0) throw new RecordError(`the record uses options this occmesh does not know: ${unknown.join(', ')}`);
-  if (typeof options.profile !== 'string' || typeof options.maxCycles !== 'number') {
+  if (typeof options.profile !== 'string' || (options.maxCycles !== undefined && typeof options.maxCycles !== 'number')) {
     throw new RecordError('the record is damaged: its profile or cycle limit is missing');
   }
   if (options.memoryBytes !== undefined && typeof options.memoryBytes !== 'number') {

@@ -82,19 +82,21 @@ export class RunTraces {
     this.digest.add(bytes);
   }
 
-  /** Open the trace files and start following the machine. Returns an error message if a file cannot be opened. */
-  attach(machine: Machine): string | null {
+  /**
+   * Open the trace files and start following the machine. Returns the file that cannot be opened and why (the
+   * caller words it), or null.
+   */
+  attach(machine: Machine): { path: string; error: unknown } | null {
     const sinks: TimelineSink[] = [];
     const window = this.opts.traceWindow;
+    let path = '';
     try {
       // The record is written when the run is over; an empty file now finds out at once whether it can be.
-      if (this.opts.record) this.io.writeFile(this.opts.record, '');
-      if (this.opts.trace) sinks.push(new PerfettoWriter(this.open(this.opts.trace), this.image, machine.clockHz, window));
-      if (this.opts.vcd) sinks.push(new VcdWriter(this.open(this.opts.vcd), this.image, this.run.profile.name, machine.clockHz, window));
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      const why = err.code === 'ENOENT' ? 'no such folder' : err.code === 'EACCES' ? 'permission denied' : err.code === 'EISDIR' ? 'it is a folder' : err.message;
-      return `occmesh: cannot write ${err.path ?? 'a trace or record file'}: ${why}`;
+      if (this.opts.record) this.io.writeFile((path = this.opts.record), '');
+      if (this.opts.trace) sinks.push(new PerfettoWriter(this.open((path = this.opts.trace)), this.image, machine.clockHz, window));
+      if (this.opts.vcd) sinks.push(new VcdWriter(this.open((path = this.opts.vcd)), this.image, this.run.profile.name, machine.clockHz, window));
+    } catch (error) {
+      return { path, error };
     }
     if (sinks.length > 0) {
       this.timeline = new Timeline(this.image, machine, sinks);
@@ -119,7 +121,7 @@ export class RunTraces {
     if (this.opts.record) {
       const options: RecordOptions = {
         profile: this.run.profile.name,
-        maxCycles: this.run.maxCycles,
+        ...(Number.isFinite(this.run.maxCycles) ? { maxCycles: this.run.maxCycles } : {}),
         ...(this.run.mem !== undefined ? { memoryBytes: this.run.mem } : {}),
       };
       const log = this.keyboardLog;

@@ -1,8 +1,9 @@
 // Drives the real command line in-process: the same `main` the `occmesh` executable calls, with files read from
 // disk and the standard streams captured.
 
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { main, type CliIO } from '../../cli/main.js';
+import { writeFileWhole } from '../../cli/output-file.js';
 
 export interface CliResult {
   readonly exitCode: number;
@@ -24,7 +25,7 @@ export async function runCli(args: readonly string[], stdin = ''): Promise<CliRe
     },
     keyboard: () => (next < input.length ? input[next++]! : -1),
     readFile: (path) => readFileSync(path),
-    writeFile: (path, data) => writeFileSync(path, data),
+    writeFile: (path, data) => writeFileWhole(path, data),
   };
   const exitCode = await main(args, io);
   return { exitCode, stdout: Buffer.concat(out).toString('latin1'), stderr: err };

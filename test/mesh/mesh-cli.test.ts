@@ -17,7 +17,7 @@ describe('--json on a mesh program', () => {
     const r = await runCli(['run', '--json', prog('programs/mesh/token_ring.occ')]);
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j).sort()).toEqual(['cores', 'cycles', 'deadlock', 'error', 'exitCode', 'links', 'stdout']);
+    expect(Object.keys(j).sort()).toEqual(['cores', 'cycles', 'deadlock', 'diagnostics', 'error', 'exitCode', 'links', 'stdout']);
     expect(j.stdout).toBe('3\n6\n9\n');
     expect(j.cores).toHaveLength(4);
     for (const c of j.cores) expect(Object.keys(c).sort()).toEqual(['busyCycles', 'instructions', 'state', 'x', 'y']);

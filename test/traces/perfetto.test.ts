@@ -204,8 +204,8 @@ describe('occmesh run --trace', () => {
 
   it('says plainly when the trace file cannot be written', async () => {
     const r = await runCli(['run', 'programs/hello.occ', '--trace', '/nonexistent-folder/t.json']);
-    expect(r.exitCode).toBe(64);
-    expect(r.stderr).toBe('occmesh: cannot write /nonexistent-folder/t.json: no such folder\n');
+    expect(r.exitCode).toBe(73);
+    expect(r.stderr).toBe('occmesh: cannot write /nonexistent-folder/t.json: the folder it would go in does not exist\n');
   });
 
   it('refuses a malformed --trace-window', async () => {

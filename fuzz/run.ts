@@ -1,0 +1,128 @@
+// `npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I]`: feeds occmesh N generated
+// inputs (fuzz/inputs.ts) through check, compile, run and image loading (fuzz/try-input.ts) and counts what must
+// never happen: compiler exceptions, emulator exceptions, internal errors, messages without a location, and
+// hangs (an input that takes longer than --timeout). Each input runs in a worker thread that is replaced when it
+// hangs. Exits 1 if anything was found; each finding is printed with the --only that makes it again.
+
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { loadCorpus, inputAt } from './corpus.js';
+import type { InputOptions } from './inputs.js';
+import type { Finding } from './try-input.js';
+
+interface Args {
+  runs: number;
+  seed: number;
+  timeoutMs: number;
+  timeLimitS: number;
+  only: number | null;
+  options: InputOptions;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  const args: Args = { runs: 1000, seed: 1, timeoutMs: 10_000, timeLimitS: Infinity, only: null, options: { maxDepth: 10_000, maxProcs: 2000 } };
+  for (let i = 0; i < argv.length; i++) {
+    const value = Number(argv[i + 1]);
+    const whole = (): number => {
+      if (!Number.isSafeInteger(value) || value < 0) throw new Error(`${argv[i]} needs a whole number`);
+      i++;
+      return value;
+    };
+    switch (argv[i]) {
+      case '--runs': args.runs = whole(); break;
+      case '--seed': args.seed = whole(); break;
+      case '--timeout': args.timeoutMs = whole(); break;
+      case '--time-limit': args.timeLimitS = whole(); break;
+      case '--only': args.only = whole(); break;
+      case '--max-depth': args.options = { ...args.options, maxDepth: Math.max(1, whole()) }; break;
+      case '--max-procs': args.options = { ...args.options, maxProcs: Math.max(1, whole()) }; break;
+      default: throw new Error(`unknown option ${argv[i]}`);
+    }
+  }
+  return args;
+}
+
+interface Reply {
+  index: number;
+  kind: string;
+  findings: Finding[];
+}
+
+async function main(): Promise<number> {
+  let args: Args;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`fuzz: ${(e as Error).message}\nusage: npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I] [--max-depth D] [--max-procs P]\n`);
+    return 64;
+  }
+  const root = join(import.meta.dirname, '..', '..');
+  const corpus = loadCorpus(root);
+  const indices = args.only !== null ? [args.only] : Array.from({ length: args.runs }, (_, i) => i);
+  const kinds = new Map<string, number>();
+  const counts = new Map<string, number>();
+  const examples: string[] = [];
+  let hangs = 0;
+  let done = 0;
+  const started = Date.now();
+  const note = (index: number, what: string): void => {
+    if (examples.length < 20) examples.push(`  --seed ${args.seed} --only ${index}: ${what}`);
+  };
+
+  const spawn = (): Worker =>
+    new Worker(new URL('./worker.js', import.meta.url), { workerData: { seed: args.seed, corpus, options: args.options } });
+  let worker = spawn();
+  for (const index of indices) {
+    if ((Date.now() - started) / 1000 > args.timeLimitS) break;
+    const reply = await new Promise<Reply | 'hang'>((resolve) => {
+      const timer = setTimeout(() => resolve('hang'), args.timeoutMs);
+      const onMessage = (r: Reply): void => {
+        clearTimeout(timer);
+        worker.off('error', onError);
+        resolve(r);
+      };
+      const onError = (e: Error): void => {
+        clearTimeout(timer);
+        worker.off('message', onMessage);
+        resolve({ index, kind: '?', findings: [{ kind: 'compiler exception', stage: 'worker', detail: e.message }] });
+        worker = spawn();
+      };
+      worker.once('message', onMessage);
+      worker.once('error', onError);
+      worker.postMessage(index);
+    });
+    done++;
+    if (reply === 'hang') {
+      hangs++;
+      const { input } = inputAt(args.seed, index, corpus, args.options);
+      kinds.set(input.kind, (kinds.get(input.kind) ?? 0) + 1);
+      note(index, `hang (over ${args.timeoutMs} ms), ${input.kind}`);
+      await worker.terminate();
+      worker = spawn();
+      continue;
+    }
+    kinds.set(reply.kind, (kinds.get(reply.kind) ?? 0) + 1);
+    for (const f of reply.findings) {
+      counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
+      note(index, `${f.kind} in ${f.stage} (${reply.kind}): ${f.detail.slice(0, 200)}`);
+    }
+  }
+  await worker.terminate();
+
+  const seconds = (Date.now() - started) / 1000;
+  const out = [
+    `fuzz: ${done} inputs from seed ${args.seed} in ${seconds.toFixed(1)} s`,
+    `inputs: ${[...kinds].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `compiler exceptions: ${counts.get('compiler exception') ?? 0}`,
+    `internal errors: ${counts.get('internal error') ?? 0}`,
+    `emulator exceptions: ${counts.get('emulator exception') ?? 0}`,
+    `report exceptions: ${counts.get('report exception') ?? 0}`,
+    `messages without a location: ${counts.get('message without a location') ?? 0}`,
+    `hangs over ${args.timeoutMs} ms: ${hangs}`,
+  ];
+  process.stdout.write(out.join('\n') + '\n');
+  if (examples.length > 0) process.stdout.write(`found (the first ${examples.length}):\n${examples.join('\n')}\n`);
+  return examples.length > 0 ? 1 : 0;
+}
+
+process.exitCode = await main();
