@@ -42,6 +42,9 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
+/** Findings printed per kind. */
+const EXAMPLES_PER_KIND = 5;
+
 interface Reply {
   index: number;
   kind: string;
@@ -62,11 +65,15 @@ async function main(): Promise<number> {
   const kinds = new Map<string, number>();
   const counts = new Map<string, number>();
   const examples: string[] = [];
+  const shownOf = new Map<string, number>();
   let hangs = 0;
   let done = 0;
   const started = Date.now();
-  const note = (index: number, what: string): void => {
-    if (examples.length < 20) examples.push(`  --seed ${args.seed} --only ${index}: ${what}`);
+  // The first few findings of each kind, so that a common one does not hide the others.
+  const note = (index: number, kind: string, what: string): void => {
+    const shown = shownOf.get(kind) ?? 0;
+    shownOf.set(kind, shown + 1);
+    if (shown < EXAMPLES_PER_KIND) examples.push(`  --seed ${args.seed} --only ${index}: ${what}`);
   };
 
   const spawn = (): Worker =>
@@ -96,7 +103,7 @@ async function main(): Promise<number> {
       hangs++;
       const { input } = inputAt(args.seed, index, corpus, args.options);
       kinds.set(input.kind, (kinds.get(input.kind) ?? 0) + 1);
-      note(index, `hang (over ${args.timeoutMs} ms), ${input.kind}`);
+      note(index, 'hang', `hang (over ${args.timeoutMs} ms), ${input.kind}`);
       await worker.terminate();
       worker = spawn();
       continue;
@@ -104,7 +111,7 @@ async function main(): Promise<number> {
     kinds.set(reply.kind, (kinds.get(reply.kind) ?? 0) + 1);
     for (const f of reply.findings) {
       counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
-      note(index, `${f.kind} in ${f.stage} (${reply.kind}): ${f.detail.slice(0, 200)}`);
+      note(index, f.kind, `${f.kind} in ${f.stage} (${reply.kind}): ${f.detail.slice(0, 300)}`);
     }
   }
   await worker.terminate();
@@ -121,7 +128,7 @@ async function main(): Promise<number> {
     `hangs over ${args.timeoutMs} ms: ${hangs}`,
   ];
   process.stdout.write(out.join('\n') + '\n');
-  if (examples.length > 0) process.stdout.write(`found (the first ${examples.length}):\n${examples.join('\n')}\n`);
+  if (examples.length > 0) process.stdout.write(`found (the first ${EXAMPLES_PER_KIND} of each kind):\n${examples.join('\n')}\n`);
   return examples.length > 0 ? 1 : 0;
 }
 
