@@ -229,7 +229,8 @@ function startup(): Benchmark {
     async prepare() {
       const cache = mkdtempSync(join(tmpdir(), 'occmesh-bench-cache-'));
       process.on('exit', () => rmSync(cache, { recursive: true, force: true }));
-      const env = { ...process.env, XDG_CACHE_HOME: cache };
+      const env: NodeJS.ProcessEnv = { ...process.env, XDG_CACHE_HOME: cache };
+      delete env.OCCMESH_NO_CACHE;
       const time = (args: string[], expect?: string): number => {
         const t0 = process.hrtime.bigint();
         const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });

@@ -30,6 +30,8 @@ export interface CliIO {
   writeFile(path: string, data: string): void;
   /** The terminal `occmesh debug` draws on: null when standard input and output are not both a terminal. */
   terminal?(): DebugTerminal | null;
+  /** Where compiled images are cached (cli/compile-cache.ts); without it, or when null, nothing is cached. */
+  cacheFolder?(): string | null;
 }
 
 /** Default cycle limit: 100 s of emulated time at 20 MHz, so a runaway program ends instead of hanging. */
@@ -60,6 +62,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .option('--no-cache', 'compile afresh: neither use nor fill the compiled-image cache')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -150,6 +153,8 @@ interface PlacementOpts {
   spread?: boolean;
   /** False with --no-checks. */
   checks?: boolean;
+  /** False with --no-cache. */
+  cache?: boolean;
 }
 
 interface RunOptions extends PlacementOpts {
@@ -169,7 +174,7 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
 }
 
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
-  const image = await loadProgram(file, io, compileOptions(opts));
+  const image = await loadProgram(file, io, compileOptions(opts), opts.cache !== false);
   if (typeof image === 'number') return image;
   let machine: Machine;
   const stdoutChunks: string[] = [];
@@ -243,7 +248,7 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}): Promise<Image | number> {
+async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}, cache = false): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
   if (looksLikeImage(file, data)) {
@@ -257,7 +262,7 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options, cache);
   return image ?? Exit.compileError;
 }
 
@@ -268,12 +273,31 @@ function looksLikeImage(file: string, data: Uint8Array): boolean {
   return data[i] === 0x7b; // '{': occam source never starts with a brace
 }
 
-/** The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. */
-async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}): Promise<Image | null> {
+/**
+ * The compiler (and chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. With
+ * `cache`, `occmesh run` first looks in the compiled-image cache (cli/compile-cache.ts) and fills it after a
+ * compile without diagnostics.
+ */
+async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}, cache = false): Promise<Image | null> {
+  const folder = cache ? (io.cacheFolder?.() ?? null) : null;
+  const cached = folder === null ? null : await import('./compile-cache.js');
+  const store = cached && folder !== null ? new cached.CompileCache(folder, (path) => readSourceFile(path, io)) : null;
+  const key = cached ? cached.cacheKey(file, text, options) : '';
+  if (store) {
+    const hit = store.lookup(key);
+    if (hit) return hit;
+  }
   const { compileSource } = await import('../compiler/compile.js');
+  // Every file the compiler asked for, found or not: what a cached image depends on.
+  const looked = new Map<string, string | null>();
+  const loader = (path: string): string | null => {
+    const found = readSourceFile(path, io);
+    looked.set(path, found);
+    return found;
+  };
   let result: ReturnType<typeof compileSource>;
   try {
-    result = compileSource(file, text, { ...options, loader: (path) => readSourceFile(path, io) });
+    result = compileSource(file, text, { ...options, loader });
   } catch (e) {
     // Bad source never reaches here (it becomes diagnostics); an exception is a bug in occmesh. Say so plainly,
     // without an implementation stack trace.
@@ -281,6 +305,12 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
     return null;
   }
   reportDiagnostics(result.diagnostics, io);
+  if (store && cached && result.image && result.diagnostics.length === 0) {
+    const deps = new Map<string, string | null>();
+    for (const [path, found] of looked) deps.set(path, found === null ? null : cached.hashText(found));
+    for (const f of result.image.files.slice(1)) deps.set(f.path, cached.hashText(f.text));
+    store.store(key, [...deps], result.image);
+  }
   return result.image;
 }
 

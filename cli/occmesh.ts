@@ -2,6 +2,7 @@
 // The `occmesh` executable: wires the command line to the real process (files, stdin, stdout, exit code).
 
 import { readFileSync, readSync, writeFileSync } from 'node:fs';
+import { defaultCacheFolder } from './compile-cache.js';
 import { main, type CliIO } from './main.js';
 
 const io: CliIO = {
@@ -11,6 +12,8 @@ const io: CliIO = {
   readFile: (path) => readFileSync(path),
   writeFile: (path, data) => writeFileSync(path, data),
   terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
+  // OCCMESH_NO_CACHE=1 turns the compiled-image cache off for every command.
+  cacheFolder: () => (process.env.OCCMESH_NO_CACHE ? null : defaultCacheFolder()),
 };
 
 // Keyboard input, asked for one byte at a time and only when the program reads its keyboard channel. A pipe or
