@@ -2,14 +2,15 @@
 // tests drive the very same code in-process.
 
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { formatDiagnostic, type Diagnostic } from '../compiler/source.js';
+import type { Diagnostic } from '../compiler/source.js';
 import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
-import { disassemble } from '../emulator/disasm.js';
 import { LoadError, Machine, type RunResult } from '../emulator/machine.js';
 import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
-import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
-import { debugCommand, type DebugTerminal } from './debug.js';
+import type { DebugTerminal } from './debug.js';
+// Loaded only by the commands that need them, to keep `occmesh run`'s start-up small (docs/performance.md): the
+// compiler (compileText), the debugger (./debug.js), the disassembler, and the reports (./report.js), which a
+// run needs only to word an error, a deadlock, statistics or --json.
 
 /** Exit codes (docs/cli.md). */
 export const Exit = {
@@ -82,6 +83,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         exitCode = image;
         return;
       }
+      const { debugCommand } = await import('./debug.js');
       exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}) }, io);
     });
 
@@ -115,7 +117,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const { checkSource } = await import('../compiler/compile.js');
-      exitCode = reportDiagnostics(checkSource(file, text, { loader: (path) => readSourceFile(path, io) }), io)
+      exitCode = (await reportDiagnostics(checkSource(file, text, { loader: (path) => readSourceFile(path, io) }), io))
         ? Exit.compileError
         : Exit.ok;
     });
@@ -132,6 +134,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         exitCode = image;
         return;
       }
+      const { disassemble } = await import('../emulator/disasm.js');
       io.stdout(disassemble(image));
     });
 
@@ -205,10 +208,14 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
     io.stderr(`${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
     return Exit.runtimeError;
   }
-  const sources = new ImageSources(image);
   const code = exitCodeOf(result);
+  if (result.status === 'finished' && !opts.json && !opts.stats) return code;
+  const { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } = await import('./report.js');
+  const sources = new ImageSources(image);
   if (opts.json) {
-    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
+    const error = result.error ? formatRunError(sources, result.error) : null;
+    const deadlock = result.status === 'deadlock' ? deadlockJson(sources, result) : null;
+    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), error, deadlock)) + '\n');
     return code;
   }
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
@@ -233,15 +240,15 @@ function exitCodeOf(result: RunResult): number {
   }
 }
 
-function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources): object {
+function jsonResult(result: RunResult, exitCode: number, stdout: string, error: string | null, deadlock: object | null): object {
   return {
     exitCode,
     cycles: result.cycles,
     stdout,
     cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
     links: result.links.map((l) => ({ from: [l.from.x, l.from.y], to: [l.to.x, l.to.y], bytes: l.bytes, busyCycles: l.busyCycles })),
-    error: result.error ? formatRunError(sources, result.error) : null,
-    deadlock: result.status === 'deadlock' ? deadlockJson(sources, result) : null,
+    error,
+    deadlock,
   };
 }
 
@@ -304,7 +311,7 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
     io.stderr(`${file}: internal compiler error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
     return null;
   }
-  reportDiagnostics(result.diagnostics, io);
+  await reportDiagnostics(result.diagnostics, io);
   if (store && cached && result.image && result.diagnostics.length === 0) {
     const deps = new Map<string, string | null>();
     for (const [path, found] of looked) deps.set(path, found === null ? null : cached.hashText(found));
@@ -315,7 +322,9 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
 }
 
 /** Print diagnostics; true if any was an error. */
-function reportDiagnostics(diags: readonly Diagnostic[], io: CliIO): boolean {
+async function reportDiagnostics(diags: readonly Diagnostic[], io: CliIO): Promise<boolean> {
+  if (diags.length === 0) return false;
+  const { formatDiagnostic } = await import('../compiler/source.js');
   for (const d of diags) io.stderr(formatDiagnostic(d) + '\n');
   const errors = diags.filter((d) => d.severity === 'error').length;
   if (errors > 0) io.stderr(`${errors} error${errors === 1 ? '' : 's'}\n`);
