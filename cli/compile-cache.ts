@@ -9,12 +9,12 @@
 // for and did not find) with the hash of its contents, and is used only while all of them are unchanged. Programs
 // with warnings are not cached, so a run from the cache prints exactly what a compile would.
 //
-// The folder is safe to delete at any time. An entry that cannot be read or parsed is ignored (and replaced by the
+// The folder is safe to delete at any time, and holds at most MAX_ENTRIES entries (the least recently used go). An entry that cannot be read or parsed is ignored (and replaced by the
 // next compile); entries are written to a temporary file and renamed into place, so concurrent runs never see a
 // half-written one. This module never imports the compiler: a hit costs one file read and an image parse.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,8 @@ import { ImageError, parseImage, serializeImage, type Image } from '../emulator/
 
 /** Bumped when the entry format changes. */
 const ENTRY_FORMAT = 'occmesh-compile-cache-1';
+/** Entries kept: after a store beyond this many, the least recently used are deleted. */
+export const MAX_ENTRIES = 256;
 
 /** A file the compile read (its contents' hash) or looked for and did not find (null). */
 export type Dependency = readonly [path: string, hash: string | null];
@@ -129,12 +131,20 @@ export class CompileCache {
       const text = this.read(dep[0]);
       if ((text === null ? null : hashText(text)) !== dep[1]) return null;
     }
+    let image: Image;
     try {
-      return parseImage(body);
+      image = parseImage(body);
     } catch (e) {
       if (e instanceof ImageError) return null;
       throw e;
     }
+    try {
+      const now = new Date();
+      utimesSync(this.file(key), now, now); // recently used: the last to be pruned
+    } catch {
+      // a read-only cache still serves
+    }
+    return image;
   }
 
   /** Store an image; a cache that cannot be written is no error (the next run compiles again). */
@@ -147,6 +157,20 @@ export class CompileCache {
       renameSync(tmp, this.file(key));
     } catch {
       rmSync(tmp, { force: true });
+      return;
+    }
+    this.prune();
+  }
+
+  /** Keep the MAX_ENTRIES most recently used entries; a compile, never a hit, pays for this. */
+  private prune(): void {
+    try {
+      const names = readdirSync(this.folder).filter((f) => f.endsWith('.json'));
+      if (names.length <= MAX_ENTRIES) return;
+      const aged = names.map((name) => ({ name, time: statSync(join(this.folder, name)).mtimeMs })).sort((a, b) => b.time - a.time);
+      for (const { name } of aged.slice(MAX_ENTRIES)) rmSync(join(this.folder, name), { force: true });
+    } catch {
+      // another process pruned at the same time: nothing to do
     }
   }
 }

@@ -1,12 +1,13 @@
 // The compiled-image cache (cli/compile-cache.ts): a second run of a program loads its image from the cache; the
 // image is byte-for-byte the one a compile makes; a changed program or included file, a corrupt entry or a
-// deleted folder means a fresh compile; programs with warnings are not cached; concurrent writers are safe.
+// deleted folder means a fresh compile; programs with warnings are not cached; concurrent writers are safe; the
+// least recently used entries are pruned.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { cacheKey, CompileCache, defaultCacheFolder } from '../../cli/compile-cache.js';
+import { cacheKey, CompileCache, defaultCacheFolder, MAX_ENTRIES } from '../../cli/compile-cache.js';
 import { serializeImage } from '../../emulator/image.js';
 import { compileSource } from '../../compiler/compile.js';
 import { runCli } from '../helpers/cli.js';
@@ -126,6 +127,22 @@ describe('compiled-image cache', () => {
     }
     expect(readdirSync(cache)).toEqual(['same.json']);
     expect(serializeImage(a.lookup('same')!)).toBe(serializeImage(image));
+  });
+
+  it('keeps the most recently used entries and deletes the rest', () => {
+    const image = compileSource('a.occ', PLANTED).image!;
+    const store = new CompileCache(cache, () => null);
+    for (let i = 0; i < MAX_ENTRIES; i++) {
+      store.store(`k${i}`, [], image);
+      const t = new Date(1_700_000_000_000 + i * 1000);
+      utimesSync(join(cache, `k${i}.json`), t, t);
+    }
+    expect(store.lookup('k0')).not.toBeNull(); // used now: the newest
+    store.store('extra', [], image);
+    expect(entries()).toHaveLength(MAX_ENTRIES);
+    expect(store.lookup('k1')).toBeNull(); // the least recently used went
+    expect(store.lookup('k0')).not.toBeNull();
+    expect(store.lookup('extra')).not.toBeNull();
   });
 
   it('lives in $XDG_CACHE_HOME/occmesh, or ~/.cache/occmesh', () => {
