@@ -12,7 +12,8 @@ import { startDebugger } from '../tui/app.js';
 
 const RUNS = 3;
 const file = join(import.meta.dirname, '..', '..', 'bench', 'programs', 'heat_32x32.occ');
-const CYCLES = 400_000;
+/** The cycles each run covers; `npm run bench`'s quick mode asks for fewer. */
+export const DEBUGGER_CYCLES = 400_000;
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -23,21 +24,23 @@ const compiled = compileSource(file, readFileSync(file, 'latin1'));
 if (!compiled.image) throw new Error('heat_32x32.occ does not compile');
 const image = compiled.image;
 
-function plainRate(): number {
+/** Emulated cycles per host second of the machine loop `occmesh run` uses, over the first `cycles` cycles. */
+export function plainRate(cycles = DEBUGGER_CYCLES): number {
   const m = new Machine(image, { onScreen: () => {} });
   const t0 = performance.now();
-  m.run(CYCLES);
+  m.run(cycles);
   return (m.cycle * 1000) / (performance.now() - t0);
 }
 
-interface UiFigures {
+export interface UiFigures {
   rate: number;
   keyWaitMs: number;
   frames: number;
   snapshotBytesPerMillion: number;
 }
 
-async function uiRate(): Promise<UiFigures> {
+/** The debugger open and running the stencil for its first `cycles` cycles, drawing into a discarded terminal. */
+export async function uiRate(cycles = DEBUGGER_CYCLES): Promise<UiFigures> {
   let frames = 0;
   const output = Object.assign(
     new Writable({
@@ -62,7 +65,7 @@ async function uiRate(): Promise<UiFigures> {
   }, 100);
   await new Promise<void>((resolve) => {
     const check = setInterval(() => {
-      if (dbg.session.machine.cycle >= CYCLES || !dbg.busy) {
+      if (dbg.session.machine.cycle >= cycles || !dbg.busy) {
         clearInterval(check);
         resolve();
       }
@@ -70,11 +73,11 @@ async function uiRate(): Promise<UiFigures> {
   });
   clearInterval(presser);
   const seconds = (performance.now() - t0) / 1000;
-  const cycles = dbg.session.machine.cycle;
+  const ran = dbg.session.machine.cycle;
   const mem = dbg.session.snapshotMemory();
   dbg.quit();
   await dbg.done;
-  return { rate: cycles / seconds, keyWaitMs: waits.length > 0 ? Math.max(...waits.slice(1)) : 0, frames, snapshotBytesPerMillion: (mem * 1e6) / cycles };
+  return { rate: ran / seconds, keyWaitMs: waits.length > 0 ? Math.max(...waits.slice(1)) : 0, frames, snapshotBytesPerMillion: (mem * 1e6) / ran };
 }
 
 export async function debuggerFigures(): Promise<string[]> {
@@ -87,7 +90,7 @@ export async function debuggerFigures(): Promise<string[]> {
   const p = median(plain);
   const u = median(ui.map((x) => x.rate));
   return [
-    `debugger: heat stencil on 32x32 cores, the first ${CYCLES} cycles (median of ${RUNS}, timed alternately)`,
+    `debugger: heat stencil on 32x32 cores, the first ${DEBUGGER_CYCLES} cycles (median of ${RUNS}, timed alternately)`,
     `  occmesh run: ${(p / 1e6).toFixed(2)} M emulated cycles per host second`,
     `  debugger open and running: ${(u / 1e6).toFixed(2)} M cycles per second, ${((100 * u) / p).toFixed(0)}% of run`,
     `  longest wait for a key while running: ${median(ui.map((x) => x.keyWaitMs)).toFixed(0)} ms`,

@@ -43,8 +43,18 @@ function receiverFinish(img: Image, profile: Profile, x: number): number {
   return m.cores.find((c) => c.x === x)!.finishCycle;
 }
 
-export function linkFigures(): string[] {
-  const lines: string[] = [];
+export interface LinkNumbers {
+  readonly profile: string;
+  /** Bytes per second a bulk transfer reaches, and the link's theoretical rate. */
+  readonly measured: number;
+  readonly theory: number;
+  readonly percent: number;
+  readonly hopCycles: number;
+}
+
+/** The figures for every profile (emulated, so the same on every run). */
+export function linkNumbers(): LinkNumbers[] {
+  const out: LinkNumbers[] = [];
   for (const profile of Object.values(PROFILES)) {
     const n = 16384;
     const times = 8;
@@ -53,6 +63,15 @@ export function linkFigures(): string[] {
     const theory = linkBandwidth(profile);
     const arrival = (d: number): number => receiverFinish(image(d + 1, d, transfer(Op.out, 4, 1, 100), transfer(Op.in, 4, 1)), profile, d);
     const perHop = (arrival(9) - arrival(1)) / 8;
+    out.push({ profile: profile.name, measured, theory, percent: (100 * measured) / theory, hopCycles: perHop });
+  }
+  return out;
+}
+
+export function linkFigures(): string[] {
+  const lines: string[] = [];
+  for (const { profile: name, measured, theory, hopCycles: perHop } of linkNumbers()) {
+    const profile = PROFILES[name as keyof typeof PROFILES]!;
     lines.push(
       `links, ${profile.name}: bulk transfer ${(measured / 1e6).toFixed(3)} MB/s of ${(theory / 1e6).toFixed(3)} MB/s ` +
         `(${((100 * measured) / theory).toFixed(1)}%); latency ${perHop} cycles per hop ` +

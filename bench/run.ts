@@ -1,103 +1,84 @@
-// `npm run bench`: the emulator's speed on reference programs. Figures are medians of several runs; the emulated
-// cycle counts are deterministic and printed alongside so a change in speed can be told from a change in work.
+// `npm run bench`: the benchmark suite of bench/suite.ts. Each benchmark runs several times and its figures are
+// printed as medians with the smallest and largest seen; emulated figures (cycles per loop, link rates) are
+// deterministic, so a change in speed can be told from a change in work.
+//
+//   npm run bench                  every benchmark, full size, medians (min/max)
+//   npm run bench -- NAME ...      only these benchmarks (a benchmark's name or one of its figures' names)
+//   npm run bench -- --json        one JSON object: { machine, benchmarks: [{ name, unit, median, min, max }] }
+//   npm run bench -- --quick       one iteration each at small sizes (what the tests run); no targets checked
 
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { compileSource } from '../compiler/compile.js';
-import { Machine } from '../emulator/machine.js';
-import type { Image } from '../emulator/image.js';
-import { linkFigures } from './links.js';
+import { cpus, totalmem } from 'node:os';
+import { median } from './measure.js';
+import { SUITE, type Benchmark } from './suite.js';
 
-const RUNS = 5;
-const here = join(import.meta.dirname, '..', '..', 'bench', 'programs');
-const mesh = join(import.meta.dirname, '..', '..', 'programs', 'mesh');
-
-interface Bench {
+interface Result {
   readonly name: string;
-  readonly file: string;
-  readonly what: string;
-  /** Folder of the program, when it is not bench/programs. */
-  readonly dir?: string;
-  /** Subscribe a listener to the event stream during the run, to measure what watching costs. */
-  readonly watched?: boolean;
+  readonly unit: string;
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly runs: number;
 }
 
-const BENCHES: readonly Bench[] = [
-  { name: 'compute', file: 'compute.occ', what: 'nested loops of integer arithmetic, one core' },
-  { name: 'arrays', file: 'arrays.occ', what: 'a sieve and a matrix product: subscripts in every inner loop, one core' },
-  { name: 'heat 8x8', file: 'heat_8x8.occ', dir: mesh, what: 'heat stencil with halo exchange, 64 cores, t800 links' },
-  { name: 'heat 8x8 watched', file: 'heat_8x8.occ', dir: mesh, watched: true, what: 'the same with an event-stream subscriber' },
-];
-
-function compile(file: string, rangeChecks: boolean, dir = here): Image {
-  const path = join(dir, file);
-  const result = compileSource(path, readFileSync(path, 'latin1'), { rangeChecks });
-  if (!result.image) throw new Error(`${file} does not compile`);
-  return result.image;
+function machineDescription(): string {
+  const c = cpus();
+  return `${c.length} x ${c[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`;
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
+function format(x: number): string {
+  const a = Math.abs(x);
+  if (a >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  return x.toFixed(2);
 }
 
-interface Measured {
-  readonly rate: number;
-  readonly seconds: number;
-  readonly cycles: number;
-  readonly instructions: number;
-  /** Events a subscriber saw in one run (watched benches). */
-  readonly events: number;
-}
-
-function measure(b: Bench, rangeChecks: boolean): Measured {
-  const image = compile(b.file, rangeChecks, b.dir);
-  const rates: number[] = [];
-  const times: number[] = [];
-  let cycles = 0;
-  let instructions = 0;
-  let events = 0;
-  for (let run = 0; run < RUNS; run++) {
-    const machine = new Machine(image, { onScreen: () => {} });
-    events = 0;
-    if (b.watched) machine.subscribe(() => events++);
-    const t0 = process.hrtime.bigint();
-    const result = machine.run();
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    if (result.status !== 'finished') throw new Error(`${b.name}: run ended with ${result.status}`);
-    cycles = result.cycles;
-    instructions = result.instructions;
-    rates.push(instructions / seconds);
-    times.push(seconds);
+async function runBenchmark(b: Benchmark, quick: boolean): Promise<Result[]> {
+  const iterate = await b.prepare(quick);
+  const runs = quick || b.once ? 1 : b.runs;
+  const samples = new Map<string, number[]>(b.figures.map((f) => [f.name, []]));
+  for (let i = 0; i < runs; i++) {
+    const got = await iterate();
+    for (const f of b.figures) {
+      const v = got[f.name];
+      if (v === undefined || !Number.isFinite(v)) throw new Error(`${b.name}: no figure ${f.name}`);
+      samples.get(f.name)!.push(v);
+    }
   }
-  return { rate: median(rates), seconds: median(times), cycles, instructions, events };
+  return b.figures.map((f) => {
+    const xs = samples.get(f.name)!;
+    return { name: f.name, unit: f.unit, median: median(xs), min: Math.min(...xs), max: Math.max(...xs), runs };
+  });
 }
 
-for (const b of BENCHES) {
-  if (b.dir === mesh) {
-    const m = measure(b, true);
-    console.log(`${b.name}: ${b.what}${b.watched ? ` (${m.events} events per run)` : ''}`);
-    console.log(
-      `  ${(m.rate / 1e6).toFixed(1)} M emulated instructions per host second (median of ${RUNS}); ` +
-        `host ${(m.seconds * 1000).toFixed(1)} ms; instructions ${m.instructions}; emulated cycles ${m.cycles}`,
-    );
-    continue;
+async function main(args: readonly string[]): Promise<number> {
+  const json = args.includes('--json');
+  const quick = args.includes('--quick');
+  const names = args.filter((a) => !a.startsWith('--'));
+  const unknown = names.filter((n) => !SUITE.some((b) => b.name === n || b.figures.some((f) => f.name === n)));
+  if (unknown.length > 0) {
+    console.error(`bench: no benchmark named ${unknown.join(', ')}; the benchmarks are ${SUITE.map((b) => b.name).join(', ')}`);
+    return 64;
   }
-  console.log(`${b.name}: ${b.what}`);
-  // Range checks (subscripts, conversions, shift counts) on, as compiled by default, and off (--no-checks).
-  const on = measure(b, true);
-  const off = measure(b, false);
-  for (const [label, m] of [
-    ['with range checks', on],
-    ['without range checks', off],
-  ] as const) {
-    console.log(
-      `  ${label}: ${(m.rate / 1e6).toFixed(1)} M emulated instructions per host second (median of ${RUNS}); ` +
-        `host ${(m.seconds * 1000).toFixed(1)} ms; instructions ${m.instructions}; emulated cycles ${m.cycles}`,
-    );
+  const chosen = names.length === 0 ? SUITE : SUITE.filter((b) => names.some((n) => b.name === n || b.figures.some((f) => f.name === n)));
+  const machine = machineDescription();
+  if (!json) console.log(`machine: ${machine}${quick ? ' (quick mode: one iteration, small sizes)' : ''}`);
+  const results: Result[] = [];
+  for (const b of chosen) {
+    const rs = await runBenchmark(b, quick);
+    results.push(...rs);
+    if (json) continue;
+    console.log(`${b.name}: ${b.what}`);
+    for (const r of rs) {
+      const spread = r.runs > 1 ? ` (min ${format(r.min)}, max ${format(r.max)}, median of ${r.runs})` : '';
+      console.log(`  ${r.name}: ${format(r.median)} ${r.unit}${spread}`);
+    }
   }
-  const saved = 1 - off.cycles / on.cycles;
-  console.log(`  range checks cost ${(saved * 100).toFixed(1)}% of the emulated cycles`);
+  if (json) {
+    const benchmarks = results.map(({ name, unit, median: m, min, max }) => ({ name, unit, median: m, min, max }));
+    console.log(JSON.stringify({ machine, ...(quick ? { quick: true } : {}), benchmarks }, null, 2));
+  }
+  return 0;
 }
 
-for (const line of linkFigures()) console.log(line);
+process.exitCode = await main(process.argv.slice(2));

@@ -46,6 +46,8 @@ export interface CliIO {
   terminal?(): DebugTerminal | null;
   /** Open a file to write a trace to in pieces (optional: without it a trace is written whole at the end). */
   openFile?(path: string): TextOutput;
+  /** Where compiled images are cached (cli/compile-cache.ts); without it, or when null, nothing is cached. */
+  cacheFolder?(): string | null;
 }
 
 /** The byte the course library sends to ask for a flush; never printed. */
@@ -78,6 +80,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--trace-window <A:B>', 'trace only cycles A to B (either may be left out)', traceWindow)
     .option('--vcd <file>', 'write a value change dump of cores and links for GTKWave')
     .option('--record <file>', 'record the run (image, options, keyboard) for occmesh replay')
+    .option('--no-cache', 'compile afresh: neither use nor fill the compiled-image cache')
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -225,6 +228,8 @@ interface PlacementOpts {
 }
 
 interface RunOptions extends PlacementOpts, TraceOptions {
+  /** False with --no-cache. */
+  cache?: boolean;
   /** No limit when not given. */
   maxCycles?: number;
   /** PROFILES.t800 when not given. */
@@ -249,7 +254,7 @@ async function runCommand(file: string, given: RunOptions, io: CliIO): Promise<n
   const diagnostics: Diagnostic[] = [];
   const said: string[] = [];
   const loadIo: CliIO = opts.json ? { ...io, stderr: (t) => (said.push(t), io.stderr(t)) } : io;
-  const image = await loadProgram(file, loadIo, compileOptions(opts), diagnostics);
+  const image = await loadProgram(file, loadIo, compileOptions(opts), diagnostics, opts.cache !== false);
   if (typeof image === 'number') {
     if (opts.json) io.stdout(JSON.stringify(loadFailureJson(image, said.join(''), diagnostics)) + '\n');
     return image;
@@ -401,7 +406,13 @@ function jsonResult(result: RunResult, exitCode: number, stdout: string, sources
 // ---------------------------------------------------------------------------------------------------- loading
 
 /** Compile a source file or read an image; on failure report and return the exit code. */
-async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | number> {
+async function loadProgram(
+  file: string,
+  io: CliIO,
+  options: CompileOptions = {},
+  diagnostics: Diagnostic[] = [],
+  cache = false,
+): Promise<Image | number> {
   const data = readBytes(file, io);
   if (data === null) return Exit.usage;
   const kind = inputKind(file, data);
@@ -422,19 +433,42 @@ async function loadProgram(file: string, io: CliIO, options: CompileOptions = {}
       throw e;
     }
   }
-  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options, diagnostics);
+  const image = await compileText(file, Buffer.from(data).toString('latin1'), io, options, diagnostics, cache);
   return image ?? Exit.compileError;
 }
 
 /**
  * Compile, report the diagnostics and add them to `diagnostics`; the image, or null after errors. The compiler (and
- * chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small.
+ * chevrotain) load only when source is compiled, keeping `run IMAGE` start-up small. With `cache`, `occmesh run`
+ * first looks in the compiled-image cache (cli/compile-cache.ts) and fills it after a compile without diagnostics.
  */
-async function compileText(file: string, text: string, io: CliIO, options: CompileOptions = {}, diagnostics: Diagnostic[] = []): Promise<Image | null> {
+async function compileText(
+  file: string,
+  text: string,
+  io: CliIO,
+  options: CompileOptions = {},
+  diagnostics: Diagnostic[] = [],
+  cache = false,
+): Promise<Image | null> {
+  const folder = cache ? (io.cacheFolder?.() ?? null) : null;
+  const cached = folder === null ? null : await import('./compile-cache.js');
+  const store = cached && folder !== null ? new cached.CompileCache(folder, (path) => readSourceFile(path, io)) : null;
+  const key = cached ? cached.cacheKey(file, text, options) : '';
+  if (store) {
+    const hit = store.lookup(key);
+    if (hit) return hit;
+  }
   const { compileSource } = await import('../compiler/compile.js');
+  // Every file the compiler asked for, found or not: what a cached image depends on.
+  const looked = new Map<string, string | null>();
+  const loader = (path: string): string | null => {
+    const found = readSourceFile(path, io);
+    looked.set(path, found);
+    return found;
+  };
   let result: ReturnType<typeof compileSource>;
   try {
-    result = compileSource(file, text, { ...options, loader: (path) => readSourceFile(path, io) });
+    result = compileSource(file, text, { ...options, loader });
   } catch (e) {
     // Bad source never reaches here (it becomes diagnostics); an exception is a bug in occmesh. Say so plainly,
     // without an implementation stack trace.
@@ -443,6 +477,12 @@ async function compileText(file: string, text: string, io: CliIO, options: Compi
   }
   reportDiagnostics(result.diagnostics, io);
   diagnostics.push(...result.diagnostics);
+  if (store && cached && result.image && result.diagnostics.length === 0) {
+    const deps = new Map<string, string | null>();
+    for (const [path, found] of looked) deps.set(path, found === null ? null : cached.hashText(found));
+    for (const f of result.image.files.slice(1)) deps.set(f.path, cached.hashText(f.text));
+    store.store(key, [...deps], result.image);
+  }
   return result.image;
 }
 

@@ -2,6 +2,7 @@
 // The `occmesh` executable: wires the command line to the real process (files, stdin, stdout, exit code).
 
 import { readFileSync, readSync, writeSync } from 'node:fs';
+import { defaultCacheFolder } from './compile-cache.js';
 import { Exit, main, type CliIO } from './main.js';
 import { writeFileWhole } from './output-file.js';
 import { openFileOutput } from '../traces/session.js';
@@ -14,6 +15,8 @@ const io: CliIO = {
   writeFile: (path, data) => writeFileWhole(path, data),
   terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
   openFile: (path) => openFileOutput(path),
+  // OCCMESH_NO_CACHE=1 turns the compiled-image cache off for every command.
+  cacheFolder: () => (process.env.OCCMESH_NO_CACHE ? null : defaultCacheFolder()),
 };
 
 // Standard output is written synchronously, so that a reader closing the pipe (`occmesh run yes.occ | head`) is

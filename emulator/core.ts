@@ -92,6 +92,12 @@ export interface CoreOptions {
   stdin?: Uint8Array | KeyboardSource;
   onScreen?: (bytes: Uint8Array) => void;
   onError?: (bytes: Uint8Array) => void;
+  /**
+   * Where the core's memory lives: `memoryBytes` bytes at `byteOffset` of a zeroed buffer shared with other cores
+   * (machine.ts gives a big mesh's cores one large buffer, whose untouched pages the host never makes resident).
+   * By default the core has a buffer of its own.
+   */
+  memory?: { readonly buffer: ArrayBuffer; readonly byteOffset: number };
 }
 
 /** A run-time error that halted the core. */
@@ -241,9 +247,10 @@ export class Core {
     this.cyclesPerMicrosecond = this.clockHz / 1_000_000;
     this.slicePeriod = Math.round(TIMESLICE_MICROSECONDS * this.cyclesPerMicrosecond);
     this.host = options.host ?? (this.x === 0 && this.y === 0);
-    this.memory = new ArrayBuffer(bytes);
-    this.mem8 = new Uint8Array(this.memory);
-    this.mem32 = new Int32Array(this.memory);
+    const offset = options.memory?.byteOffset ?? 0;
+    this.memory = options.memory?.buffer ?? new ArrayBuffer(bytes);
+    this.mem8 = new Uint8Array(this.memory, offset, bytes);
+    this.mem32 = new Int32Array(this.memory, offset, bytes >> 2);
     this.stdin = options.stdin ?? new Uint8Array(0);
     this.onScreen = options.onScreen;
     this.onError = options.onError;

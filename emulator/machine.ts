@@ -99,6 +99,12 @@ const RESERVED_BYTES = (MEM_START ^ MOST_NEG) >>> 0;
 const BELOW_WORKSPACE_WORDS = 5;
 /** Longest batch: bounds how long host output waits before it is handed over. */
 const BATCH_CYCLES = 1 << 20;
+/**
+ * The cores of a mesh share buffers of about this size for their memories: a buffer this big is mapped fresh from
+ * the operating system, so a core's memory costs resident pages only where it is used (a 64 KiB buffer each would be
+ * zero-filled, and resident, whole).
+ */
+const ARENA_BYTES = 64 << 20;
 
 export class Machine {
   readonly cores: Core[];
@@ -137,7 +143,9 @@ export class Machine {
     this.clockHz = clockHz;
     this.onScreen = options.onScreen;
     this.onError = options.onError;
-    this.cores = image.cores.map((ci) => {
+    const perArena = image.cores.length > 1 ? Math.max(1, Math.floor(ARENA_BYTES / memoryBytes)) : 1;
+    let arena: ArrayBuffer | null = null;
+    this.cores = image.cores.map((ci, index) => {
       // Room needed: the reserved words and code at the bottom; the boot workspace, the slots below it and the boot
       // frame above it at the top.
       const workspace = 4 * (ci.workspaceWords + BELOW_WORKSPACE_WORDS + BOOT_RESERVE_WORDS);
@@ -149,6 +157,8 @@ export class Machine {
         );
       }
       const host = ci.x === 0 && ci.y === 0;
+      const slot = index % perArena;
+      if (perArena > 1 && slot === 0) arena = new ArrayBuffer(Math.min(perArena, image.cores.length - index) * memoryBytes);
       const core = new Core({
         x: ci.x,
         y: ci.y,
@@ -158,6 +168,7 @@ export class Machine {
         ...(host && options.stdin ? { stdin: options.stdin } : {}),
         ...(host && options.onScreen ? { onScreen: options.onScreen } : {}),
         ...(host && options.onError ? { onError: options.onError } : {}),
+        ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
       });
       core.load(ci.code, ci.entry);
       core.events = this.events;

@@ -11,7 +11,8 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export async function runCli(args: readonly string[], stdin = ''): Promise<CliResult> {
+/** Run the command line; with `cacheFolder`, compiled images are cached there (cli/compile-cache.ts). */
+export async function runCli(args: readonly string[], stdin = '', cacheFolder?: string): Promise<CliResult> {
   const out: Buffer[] = [];
   let err = '';
   const input = Buffer.from(stdin, 'latin1');
@@ -26,6 +27,7 @@ export async function runCli(args: readonly string[], stdin = ''): Promise<CliRe
     keyboard: () => (next < input.length ? input[next++]! : -1),
     readFile: (path) => readFileSync(path),
     writeFile: (path, data) => writeFileWhole(path, data),
+    ...(cacheFolder ? { cacheFolder: () => cacheFolder } : {}),
   };
   const exitCode = await main(args, io);
   return { exitCode, stdout: Buffer.concat(out).toString('latin1'), stderr: err };
