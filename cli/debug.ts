@@ -4,6 +4,7 @@
 import type { Image } from '../emulator/image.js';
 import { LoadError } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
+import type { FaultSpec } from '../emulator/faults.js';
 
 export interface DebugTerminal {
   readonly input: NodeJS.ReadableStream;
@@ -16,7 +17,8 @@ interface DebugIO {
 }
 
 /** Run the debugger until the user quits; the exit code (0, or 1 if the image cannot be loaded, 64 without a terminal). */
-export async function debugCommand(file: string, image: Image, options: { profile: Profile; memoryBytes?: number }, io: DebugIO): Promise<number> {
+export async function debugCommand(file: string, image: Image, options: { profile: Profile; memoryBytes?: number; faults?: FaultSpec; seed?: number },
+  io: DebugIO): Promise<number> {
   const tty = io.terminal?.() ?? null;
   if (!tty) {
     io.stderr('occmesh: debug needs a terminal (standard input and output must both be one); use `occmesh run` otherwise\n');
@@ -29,6 +31,8 @@ export async function debugCommand(file: string, image: Image, options: { profil
       image,
       profile: options.profile,
       ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
       input: tty.input,
       output: tty.output,
       ...(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' ? { noColor: true } : {}),

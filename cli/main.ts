@@ -10,6 +10,8 @@ import { PROFILES, profileNamed, type Profile } from '../emulator/profiles.js';
 import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 import { debugCommand, type DebugTerminal } from './debug.js';
+import { faultsJson, formatFaults, parseFaults, parseSeed } from './faults.js';
+import { faultsProblem, type FaultSpec } from '../emulator/faults.js';
 
 /** Exit codes (docs/cli.md). */
 export const Exit = {
@@ -60,6 +62,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--stats', 'print cycles, emulated time, per-core and per-link figures to stderr')
     .option('--json', 'print one JSON object with the result on stdout instead of the program output')
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
+    .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
+    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -73,13 +77,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
-    .action(async (file: string, opts: PlacementOpts & { profile: Profile }) => {
+    .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
+    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
+    .action(async (file: string, opts: PlacementOpts & FaultOpts & { profile: Profile }) => {
       const image = await loadProgram(file, io, compileOptions(opts));
       if (typeof image === 'number') {
         exitCode = image;
         return;
       }
-      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}) }, io);
+      if (!faultsFit(image, opts, io)) {
+        exitCode = Exit.usage;
+        return;
+      }
+      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) }, io);
     });
 
   program
@@ -152,7 +162,24 @@ interface PlacementOpts {
   checks?: boolean;
 }
 
-interface RunOptions extends PlacementOpts {
+interface FaultOpts {
+  faults?: FaultSpec;
+  seed?: number;
+}
+
+/** The machine options --faults and --seed give. */
+function faultOptions(opts: FaultOpts): { faults?: FaultSpec; seed?: number } {
+  return { ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+}
+
+/** Whether the faults name links and cores the program's mesh has; if not, say so (a usage error). */
+function faultsFit(image: Image, opts: FaultOpts, io: CliIO): boolean {
+  const problem = opts.faults ? faultsProblem(opts.faults, image.mesh, image.cores) : null;
+  if (problem) io.stderr(`occmesh: --faults ${problem}\n`);
+  return problem === null;
+}
+
+interface RunOptions extends PlacementOpts, FaultOpts {
   maxCycles: number;
   profile: Profile;
   stats?: boolean;
@@ -171,6 +198,7 @@ function compileOptions(opts: PlacementOpts): CompileOptions {
 async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<number> {
   const image = await loadProgram(file, io, compileOptions(opts));
   if (typeof image === 'number') return image;
+  if (!faultsFit(image, opts, io)) return Exit.usage;
   let machine: Machine;
   const stdoutChunks: string[] = [];
   try {
@@ -184,6 +212,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
         else if (shown.length > 0) io.stdout(shown);
       },
       onError: (bytes) => io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1')),
+      ...faultOptions(opts),
     });
   } catch (e) {
     if (e instanceof LoadError) {
@@ -203,7 +232,8 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
   const sources = new ImageSources(image);
   const code = exitCodeOf(result);
   if (opts.json) {
-    io.stdout(JSON.stringify(jsonResult(result, code, stdoutChunks.join(''), sources)) + '\n');
+    const json = jsonResult(result, code, stdoutChunks.join(''), sources);
+    io.stdout(JSON.stringify(result.faults ? { ...json, seed: opts.seed ?? 1, faults: faultsJson(result.faults) } : json) + '\n');
     return code;
   }
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error) + '\n');
@@ -212,6 +242,7 @@ async function runCommand(file: string, opts: RunOptions, io: CliIO): Promise<nu
     io.stderr(`occmesh: stopped at the cycle limit (${result.cycles} cycles); raise it with --max-cycles\n`);
   }
   if (opts.stats) io.stderr(formatStats(result, opts.profile));
+  if (opts.stats && result.faults) io.stderr(formatFaults(result.faults, opts.seed ?? 1));
   return code;
 }
 

@@ -50,7 +50,7 @@ export const WAIT_ENDP = 6;
 export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp';
 const WAIT_NAMES: readonly WaitKindName[] = ['input', 'input', 'output', 'alt', 'timer', 'stopped', 'endp'];
 
-export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error';
+export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error' | 'crashed';
 
 /**
  * Supplies keyboard bytes one at a time, when the program reads them: the next byte, or -1 at the end of input.
@@ -214,6 +214,14 @@ export class Core {
   breakSkip = -1;
   paused = false;
 
+  /**
+   * Set by the machine while this core runs alone in a batch, which ends at the next network event: an event its
+   * own channel operations create (a message sent, an acknowledgement of one taken) may wake another core, so the
+   * core stops at the first such event (`horizon`) instead of running, or skipping idle time to a timer, past it.
+   */
+  alone = false;
+  horizon = Infinity;
+
   private halted = false;
   private preemptPending = false;
   private inExec = false;
@@ -328,6 +336,19 @@ export class Core {
     return this.halted;
   }
 
+  /** A fault crashed this core (emulator/faults.ts): it halted with its processes where they were. */
+  get isCrashed(): boolean {
+    return this.state === 'crashed';
+  }
+
+  /** Crash the core (a `crash=` fault): nothing on it runs again; its memory and registers stay as they were. */
+  crash(): void {
+    if (this.halted) return;
+    this.flushOutput();
+    this.halted = true;
+    this.state = 'crashed';
+  }
+
   /** Cycle of the next event this core is waiting for (a timer); Infinity when there is none. */
   get nextEventCycle(): number {
     return this.nextTimerCycle;
@@ -353,14 +374,14 @@ export class Core {
         if (this.preemptPending) this.preempt();
         if (!this.active && !this.scheduleNext()) {
           const t = this.nextTimerCycle;
-          if (t <= until) {
+          if (t <= until && t <= this.horizon) {
             if (t > this.cycles) this.cycles = t;
             continue;
           }
           break;
         }
-        if (this.cycles >= until || this.paused) break;
-        this.execute(until);
+        if (this.cycles >= until || this.cycles >= this.horizon || this.paused) break;
+        this.execute(until < this.horizon ? until : this.horizon);
       }
     } catch (e) {
       this.unwound(e);
@@ -807,6 +828,7 @@ export class Core {
           pri = this.priority;
           slice = this.sliceDeadline;
           cyc = this.cycles;
+          if (this.horizon < until) until = this.horizon;
           limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
           // An event listener may have asked for a stop (the debugger pausing when a process blocks).
           brk = this.breakMap;
@@ -1021,6 +1043,7 @@ export class Core {
     const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
     const err = this.net.output(this, k, this.Wptr | this.priority, src, n, this.cycles);
     if (err !== null) return this.faultHere(err);
+    if (this.alone) this.horizon = Math.min(this.horizon, this.net.nextCycle());
     this.block(WAIT_OUTPUT, 0);
     return -1;
   }
@@ -1032,6 +1055,7 @@ export class Core {
     const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
     const r = this.net.input(this, k, this.Wptr | this.priority, dst, n, this.cycles);
     if (typeof r === 'string') return this.faultHere(r);
+    if (r && this.alone) this.horizon = Math.min(this.horizon, this.net.nextCycle());
     if (r) return (n + 3) >>> 2;
     this.block(WAIT_INPUT, 0);
     return -1;

@@ -25,6 +25,8 @@ export type MachineEvent =
       readonly bytes: number;
       readonly value: number;
     }
+  /** A fault lost the message on channel `channel` (emulator/faults.ts): the receiver never sees it. */
+  | { readonly kind: 'lost'; readonly cycle: number; readonly channel: number; readonly from: Coord; readonly to: Coord; readonly bytes: number }
   /** A packet crosses a physical link (starting at `cycle`, busy for `busyCycles`). */
   | {
       readonly kind: 'link';

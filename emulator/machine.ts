@@ -15,6 +15,7 @@ import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { ByteSink } from './sink.js';
+import { Faults, type FaultRecord, type FaultSpec } from './faults.js';
 
 export interface MachineOptions {
   /** Memory per core in bytes (default DEFAULT_MEMORY_BYTES, 64 KiB). */
@@ -29,6 +30,13 @@ export interface MachineOptions {
   onScreen?: (bytes: Uint8Array) => void;
   /** Called as bytes are written to the error channel (batched). */
   onError?: (bytes: Uint8Array) => void;
+  /** Faults to inject (emulator/faults.ts, docs/machine.md "Faults"); none by default. */
+  faults?: FaultSpec;
+  /**
+   * The seed of everything random in the run: the faults (default 1) and, when a seed is given, the choice an ALT
+   * makes among its ready guards (without one, the first ready guard in textual order, as PRI ALT).
+   */
+  seed?: number;
 }
 
 export type RunStatus = 'finished' | 'error' | 'deadlock' | 'cycle-limit';
@@ -68,7 +76,7 @@ export interface CoreStats {
   y: number;
   instructions: number;
   busyCycles: number;
-  state: 'finished' | 'blocked' | 'running' | 'error' | 'idle';
+  state: 'finished' | 'blocked' | 'running' | 'error' | 'idle' | 'crashed';
 }
 
 export interface RunResult {
@@ -82,6 +90,8 @@ export interface RunResult {
   links: LinkStats[];
   /** Processor clock of the run, to turn cycles into emulated time. */
   clockHz: number;
+  /** Every fault injected, in cycle order: present when the run was given faults. */
+  faults?: FaultRecord[];
 }
 
 /** A run the debugger paused: at a core's stop inside a batch (`core`), or between batches (`core` null). */
@@ -106,6 +116,8 @@ export class Machine {
   readonly clockHz: number;
   /** The links and mesh channels; null when the image has no mesh channels. */
   readonly network: Network | null;
+  /** The faults injected into this run; null without faults. */
+  readonly faults: Faults | null;
   /** The event stream (process, message and link events); free when nobody subscribes. */
   readonly events = new EventBus();
   /** The global clock: every core has run up to here. */
@@ -179,6 +191,8 @@ export class Machine {
       );
       for (const c of this.cores) c.net = this.network;
     } else this.network = null;
+    this.faults = options.faults && options.faults.length > 0 ? new Faults(options.faults, options.seed ?? 1, image.mesh.width) : null;
+    if (this.network) this.network.faults = this.faults;
   }
 
   /** Subscribe to the event stream; returns the function that unsubscribes. */
@@ -235,6 +249,11 @@ export class Machine {
         }
         const netNext = net ? net.nextCycle() : Infinity;
         const start = Math.min(low, netNext);
+        const crashAt = this.faults === null ? Infinity : this.faults.nextCrash;
+        if (crashAt <= start && crashAt < stopAt) {
+          this.crashCores(crashAt);
+          continue;
+        }
         if (start === Infinity) break;
         if (start >= stopAt) {
           this.now = stopAt;
@@ -251,15 +270,19 @@ export class Machine {
         // another process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
         const many = running > 1;
         let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
+        if (crashAt < end) end = crashAt;
         if (end <= start) end = start + 1;
         this.batch = { end, many, cores: [...awake], next: 0 };
+        for (const core of this.batch.cores) this.setAlone(core, !many && net !== null);
       }
       const batch = this.batch;
       // Cores run in the awake set's order; the list is refreshed if the set grew meanwhile.
       for (;;) {
         if (batch.next >= batch.cores.length) {
           if (awake.size === batch.cores.length) break;
+          const before = batch.cores.length;
           batch.cores = [...awake];
+          for (let i = before; i < batch.cores.length; i++) this.setAlone(batch.cores[i]!, !batch.many && net !== null);
           if (batch.next >= batch.cores.length) break;
         }
         const core = batch.cores[batch.next]!;
@@ -293,10 +316,27 @@ export class Machine {
     return this.final();
   }
 
-  /** The outcome once nothing more can run: finished, or deadlocked. */
+  /** A core running alone in a batch stops at the first network event it creates (Core.alone). */
+  private setAlone(core: Core, alone: boolean): void {
+    core.alone = alone;
+    core.horizon = Infinity;
+  }
+
+  /** Crash the cores a `crash=` fault names for this cycle. */
+  private crashCores(cycle: number): void {
+    for (const c of this.faults!.takeCrashes(cycle)) {
+      const core = this.cores.find((k) => k.x === c.core.x && k.y === c.core.y);
+      if (!core) continue;
+      core.crash();
+      this.awake.delete(core);
+      this.network?.crashed(core, cycle);
+    }
+  }
+
+  /** The outcome once nothing more can run: finished, or deadlocked. A crashed core has nothing left to finish. */
   private final(): RunResult {
     const cores = this.cores;
-    if (cores.every((c) => c.finished || !c.hasBoot)) {
+    if (cores.every((c) => c.finished || !c.hasBoot || c.isCrashed)) {
       return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
     }
     return this.result('deadlock', Math.max(0, this.network?.lastCycle ?? 0, ...cores.map((c) => c.cycles)));
@@ -367,6 +407,7 @@ export class Machine {
       })),
       links: this.network ? this.network.linkStats() : [],
       clockHz: this.clockHz,
+      ...(this.faults ? { faults: this.faults.report(cycles) } : {}),
     };
   }
 }

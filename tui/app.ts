@@ -3,6 +3,7 @@
 // The emulator runs in slices of a few milliseconds between which keys are read; the screen is drawn at most about
 // 30 times a second.
 
+import type { FaultSpec } from '../emulator/faults.js';
 import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
@@ -22,6 +23,9 @@ export interface DebuggerOptions {
   readonly image: Image;
   readonly profile: Profile;
   readonly memoryBytes?: number;
+  /** Faults to inject and the run's seed (emulator/faults.ts). */
+  readonly faults?: FaultSpec;
+  readonly seed?: number;
   /** Keyboard bytes there from the start. */
   readonly keys?: Uint8Array;
   readonly input: NodeJS.ReadableStream;
@@ -63,6 +67,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
   const session = new Session(image, {
     profile: options.profile,
     ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.keys ? { keys: options.keys } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
   });
