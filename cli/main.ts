@@ -11,6 +11,7 @@ import type { CompileOptions } from '../compiler/compile.js';
 import { deadlockJson, formatDeadlock, formatRunError, formatStats, ImageSources } from './report.js';
 import { debugCommand, type DebugTerminal } from './debug.js';
 import { faultsJson, formatFaults, parseFaults, parseSeed } from './faults.js';
+import { exploreCommand } from './explore.js';
 import { faultsProblem, type FaultSpec } from '../emulator/faults.js';
 
 /** Exit codes (docs/cli.md). */
@@ -90,6 +91,32 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) }, io);
+    });
+
+  program
+    .command('explore')
+    .description('run a program with many seeds and report each distinct outcome with the seeds that gave it')
+    .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
+    .option('--runs <k>', 'how many seeds to try (1 to K)', runsCount, 20)
+    .option('--max-cycles <n>', 'stop each run after this many cycles (exit 4)', count, DEFAULT_MAX_CYCLES)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--faults <spec>', 'inject faults in every run (docs/machine.md, Faults)', parseFaults)
+    .option('--json', 'print one JSON object with the outcomes')
+    .action(async (file: string, opts: PlacementOpts & FaultOpts & { runs: number; maxCycles: number; profile: Profile; json?: boolean }) => {
+      const image = await loadProgram(file, io, compileOptions(opts));
+      if (typeof image === 'number') {
+        exitCode = image;
+        return;
+      }
+      if (!faultsFit(image, opts, io)) {
+        exitCode = Exit.usage;
+        return;
+      }
+      const options = { runs: opts.runs, profile: opts.profile, maxCycles: opts.maxCycles, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.json ? { json: true } : {}) };
+      exitCode = exploreCommand(file, image, options, io, exitCodeOf);
     });
 
   program
@@ -352,6 +379,12 @@ function readText(file: string, io: CliIO): string | null {
 function count(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of cycles');
+  return n;
+}
+
+function runsCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a number of runs from 1 to 100000');
   return n;
 }
 

@@ -6,6 +6,7 @@
 // channels or timers go through `operate`, with the locals written back to the fields before and read again after.
 // Nothing allocates per instruction. Errors unwind with a preallocated sentinel, never a JS exception object.
 
+import type { Random } from './faults.js';
 import { decode, FN_CYCLES, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET, NONE_SELECTED } from './isa.js';
 import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START, MESH_CHANNEL_BASE } from './image.js';
 import { ByteSink } from './sink.js';
@@ -221,6 +222,15 @@ export class Core {
    */
   alone = false;
   horizon = Infinity;
+
+  /**
+   * With a seed (MachineOptions.seed): `fairMap[o]` is 1 where a plain ALT disables its guards (the image's
+   * `fairAlts`), and such an ALT chooses among its ready guards with `altRandom`; `altSeen` counts, per priority,
+   * the ready guards its disabling has met so far. Null without a seed: the first ready guard wins.
+   */
+  fairMap: Uint8Array | null = null;
+  altRandom: Random | null = null;
+  readonly altSeen = Int32Array.of(0, 0);
 
   private halted = false;
   private preemptPending = false;
@@ -1300,11 +1310,25 @@ export class Core {
 
   /** Select an ALT branch in a disable instruction: W[0] := offset if the guard is ready and nothing is selected. */
   private select(ready: boolean, offset: number): number {
+    if (ready && this.fairMap !== null && this.fairMap[this.instrStart] === 1) return this.selectFair(offset);
     if (ready && this.rd(this.Wptr) === NONE_SELECTED) {
       this.wr(this.Wptr, offset);
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * A ready guard of a plain ALT run with a seed: the k-th ready guard met replaces the choice so far with chance
+   * 1/k, so each ready guard is chosen with equal chance (its disable leaves TRUE in A when it takes the choice).
+   */
+  private selectFair(offset: number): number {
+    const pri = this.priority;
+    if (this.rd(this.Wptr) === NONE_SELECTED) this.altSeen[pri] = 0;
+    const k = ++this.altSeen[pri]!;
+    if (k > 1 && this.altRandom!.below(k) !== 0) return 0;
+    this.wr(this.Wptr, offset);
+    return 1;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { ByteSink } from './sink.js';
-import { Faults, type FaultRecord, type FaultSpec } from './faults.js';
+import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
 export interface MachineOptions {
   /** Memory per core in bytes (default DEFAULT_MEMORY_BYTES, 64 KiB). */
@@ -191,6 +191,9 @@ export class Machine {
       );
       for (const c of this.cores) c.net = this.network;
     } else this.network = null;
+    if (options.seed !== undefined) {
+      image.cores.forEach((ci, i) => this.fairAlts(this.cores[i]!, image.debug[i]?.fairAlts ?? [], ci.code.length, options.seed!));
+    }
     this.faults = options.faults && options.faults.length > 0 ? new Faults(options.faults, options.seed ?? 1, image.mesh.width) : null;
     if (this.network) this.network.faults = this.faults;
   }
@@ -314,6 +317,15 @@ export class Machine {
       if (oneBatch) return { status: 'paused', cycles: this.now, core: null };
     }
     return this.final();
+  }
+
+  /** With a seed, a core's plain ALTs choose among their ready guards at random (Core.fairMap). */
+  private fairAlts(core: Core, ranges: readonly { offset: number; end: number }[], codeLength: number, seed: number): void {
+    const base = (MEM_START ^ MOST_NEG) >>> 0;
+    const map = new Uint8Array(base + codeLength);
+    for (const r of ranges) map.fill(1, base + r.offset, base + r.end);
+    core.fairMap = map;
+    core.altRandom = new Random(coreSeed(seed, core.x, core.y));
   }
 
   /** A core running alone in a batch stops at the first network event it creates (Core.alone). */
