@@ -243,12 +243,22 @@ export class Machine {
         // Where the earliest core is, and how many are busy.
         let low = Infinity;
         let running = 0;
+        // The two earliest wake-ups of cores waiting for a timer.
+        let wake1 = Infinity;
+        let wake2 = Infinity;
         for (const core of awake) {
           if (core.isHalted) continue;
           if (core.state === 'running') {
             running++;
             if (core.cycles < low) low = core.cycles;
-          } else if (core.state === 'idle' && core.nextEventCycle < low) low = Math.max(core.cycles, core.nextEventCycle);
+          } else if (core.state === 'idle') {
+            const at = Math.max(core.cycles, core.nextEventCycle);
+            if (at < wake1) {
+              wake2 = wake1;
+              wake1 = at;
+            } else if (at < wake2) wake2 = at;
+            if (at < low) low = at;
+          }
         }
         const netNext = net ? net.nextCycle() : Infinity;
         const start = Math.min(low, netNext);
@@ -273,16 +283,20 @@ export class Machine {
         // another process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
         const many = running > 1;
         let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
+        // The batch of a core running alone ends where another core's timer wakes (it could then send).
+        if (!many) end = Math.min(end, running === 1 ? wake1 : wake2);
         if (crashAt < end) end = crashAt;
         if (end <= start) end = start + 1;
-        this.batch = { end, many, cores: [...awake], next: 0 };
+        // Alone means alone: the other cores waiting for a timer wake later than the batch ends, and run then.
+        const cores = many ? [...awake] : [...awake].filter((c) => c.state === 'running' || (c.state === 'idle' && Math.max(c.cycles, c.nextEventCycle) <= start));
+        this.batch = { end, many, cores, next: 0 };
         for (const core of this.batch.cores) this.setAlone(core, !many && net !== null);
       }
       const batch = this.batch;
       // Cores run in the awake set's order; the list is refreshed if the set grew meanwhile.
       for (;;) {
         if (batch.next >= batch.cores.length) {
-          if (awake.size === batch.cores.length) break;
+          if (!batch.many || awake.size === batch.cores.length) break;
           const before = batch.cores.length;
           batch.cores = [...awake];
           for (let i = before; i < batch.cores.length; i++) this.setAlone(batch.cores[i]!, !batch.many && net !== null);

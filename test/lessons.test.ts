@@ -1,0 +1,78 @@
+// The lessons (programs/lessons/, docs/lessons.md) beyond their expected output, which test/programs.test.ts
+// checks: under faults, what the program reports must agree with the faults the machine says it injected, and
+// nothing may be lost, duplicated or corrupted on delivery — for the seed the lesson names and for others.
+
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from './helpers/cli.js';
+import { repoRoot } from './helpers/program-files.js';
+
+const lesson = (name: string): string => join(repoRoot, 'programs/lessons', name);
+
+async function runJson(file: string, ...args: string[]): Promise<{ exitCode: number; stdout: string; faults: { kind: string; channel?: string }[] }> {
+  const r = await runCli(['run', file, '--json', ...args]);
+  return JSON.parse(r.stdout);
+}
+
+const squares = Array.from({ length: 20 }, (_, i) => `message ${i}: ${i * i}`);
+
+describe('lesson 10: lost messages', () => {
+  for (const seed of ['1', '2', '3', '4', '5']) {
+    it(`delivers every message exactly once, in order, under loss=0.2 (seed ${seed})`, async () => {
+      const r = await runJson(lesson('10-lost-messages.occ'), '--faults', 'loss=0.2', '--seed', seed);
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.slice(0, 20)).toEqual(squares);
+      const m = /^receiver: 20 delivered, (\d+) duplicates dropped$/.exec(lines[20]!);
+      expect(m).not.toBeNull();
+      const lost = r.faults.filter((f) => f.kind === 'loss');
+      expect(lost.length).toBe(r.faults.length);
+      expect(lost.length).toBeGreaterThan(0);
+      // A lost acknowledgement makes the sender send a frame the receiver already has: a duplicate.
+      expect(lost.filter((f) => f.channel === 'ack').length).toBe(Number(m![1]));
+    });
+  }
+});
+
+describe('lesson 11: corrupted messages', () => {
+  for (const seed of ['1', '2', '3', '4', '5']) {
+    it(`delivers every message exactly once and uncorrupted under corrupt=0.1 (seed ${seed})`, async () => {
+      const r = await runJson(lesson('11-corrupted-messages.occ'), '--faults', 'corrupt=0.1', '--seed', seed);
+      expect(r.exitCode).toBe(0);
+      const lines = r.stdout.trim().split('\n');
+      expect(lines.slice(0, 20)).toEqual(squares);
+      const m = /^receiver: 20 delivered, (\d+) corrupted frames dropped, (\d+) duplicates dropped$/.exec(lines[20]!);
+      expect(m).not.toBeNull();
+      expect(r.faults.every((f) => f.kind === 'corrupt')).toBe(true);
+      expect(r.faults.filter((f) => f.channel === 'data').length).toBe(Number(m![1]));
+      // A corrupted acknowledgement counts as none: the frame is sent again, and dropped as a duplicate.
+      expect(r.faults.filter((f) => f.channel === 'ack').length).toBe(Number(m![2]));
+    });
+  }
+  it('corruption is injected in the tested run', async () => {
+    const r = await runJson(lesson('11-corrupted-messages.occ'), '--faults', 'corrupt=0.1', '--seed', '1');
+    expect(r.faults.length).toBeGreaterThan(0);
+  });
+});
+
+describe('lesson 12: let it crash', () => {
+  const results = Array.from({ length: 12 }, (_, j) => j * j + 1);
+  for (const at of ['30000', '5000', '60000', '90000']) {
+    it(`finishes with every job done exactly once when core (2, 0) crashes at cycle ${at}`, async () => {
+      const r = await runJson(lesson('12-let-it-crash.occ'), '--faults', `crash=2,0@${at}`);
+      expect(r.exitCode).toBe(0);
+      expect(r.faults[0]).toEqual({ kind: 'crash', cycle: Number(at), core: [2, 0] });
+      const jobs = r.stdout.split('\n').filter((l) => l.startsWith('job '));
+      expect(jobs.map((l) => Number(/: +(\d+) by/.exec(l)![1]))).toEqual(results);
+      expect(r.stdout).not.toContain('twice');
+      const counts = [...r.stdout.matchAll(/: (\d+) jobs$/gm)].map((x) => Number(x[1]));
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
+    });
+  }
+  it('without the crash the standby never works', async () => {
+    const r = await runCli(['run', lesson('12-let-it-crash.occ')]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('the worker on core (0, 1): 0 jobs');
+    expect(r.stdout).not.toContain('dead');
+  });
+});
