@@ -69,6 +69,15 @@ describe('lesson 12: let it crash', () => {
       expect(counts.reduce((a, b) => a + b, 0)).toBe(12);
     });
   }
+  it('when the standby dies too, its job goes back on the queue and is still done once', async () => {
+    const r = await runJson(lesson('12-let-it-crash.occ'), '--faults', 'crash=2,0@30000;crash=0,1@40000');
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toContain('job 4 goes back on the queue');
+    const jobs = r.stdout.split('\n').filter((l) => l.startsWith('job '));
+    expect(jobs.map((l) => Number(/: +(\d+) by/.exec(l)![1]))).toEqual(results);
+    expect(r.faults.filter((f) => f.kind === 'crash' && !f.channel).length).toBe(2);
+  });
+
   it('without the crash the standby never works', async () => {
     const r = await runCli(['run', lesson('12-let-it-crash.occ')]);
     expect(r.exitCode).toBe(0);
