@@ -85,3 +85,38 @@ describe('lesson 12: let it crash', () => {
     expect(r.stdout).not.toContain('dead');
   });
 });
+
+describe('lesson 5: ping-pong', () => {
+  it('prints its progress and a round trip far shorter on the epiphany profile than on the t800', async () => {
+    const rtt = async (profile: string): Promise<number> => {
+      const r = await runCli(['run', lesson('05-ping-pong.occ'), '--profile', profile]);
+      expect(r.exitCode).toBe(0);
+      expect(r.stdout).toContain(' 5000 exchanges, the ball is at 5000\n');
+      return Number(/round trip: (\d+) ns/.exec(r.stdout)![1]);
+    };
+    const t800 = await rtt('t800');
+    const epiphany = await rtt('epiphany');
+    // Two word messages over one link each way, with their acknowledgements: at least 2 * (4 bytes * 11 cycles)
+    // of link time at 50 ns a cycle on the t800.
+    expect(t800).toBeGreaterThan(2 * 4 * 11 * 50);
+    expect(epiphany * 20).toBeLessThan(t800);
+  });
+});
+
+describe('lesson 1: rendezvous and buffers', () => {
+  it('a producer finishes earlier the more buffering there is, and never before the consumer has started', async () => {
+    const r = await runCli(['run', lesson('01-rendezvous-and-buffers.occ')]);
+    const times = [...r.stdout.matchAll(/producer finished at (\d+) us, consumer at (\d+) us/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    expect(times.length).toBe(3);
+    const [direct, one, ten] = times as [number[], number[], number[]];
+    // Direct: the producer's tenth output waits for the consumer's tenth input, after nine items of work.
+    expect(direct[0]).toBeGreaterThanOrEqual(900);
+    // One buffer: one item of work earlier.
+    expect(direct[0]! - one[0]!).toBeGreaterThanOrEqual(90);
+    expect(direct[0]! - one[0]!).toBeLessThanOrEqual(110);
+    // Ten buffers hold everything: the producer does not wait for the consumer's work at all.
+    expect(ten[0]).toBeLessThan(one[0]! - 400);
+    // The consumer works 100 us on each of ten items, however they reach it.
+    for (const [, c] of times) expect(c).toBeGreaterThanOrEqual(1000);
+  });
+});
