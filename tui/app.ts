@@ -224,11 +224,16 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         stalled.add(`${s.from.x},${s.from.y},${d}`);
       }
     }
+    const failed = new Set<string>();
+    for (const l of machine.faults?.downLinks(machine.cycle) ?? []) {
+      const d = l.to.y < l.from.y ? 0 : l.to.x > l.from.x ? 1 : l.to.y > l.from.y ? 2 : 3;
+      failed.add(`${l.from.x},${l.from.y},${d}`);
+    }
     const meshInner = panes.mesh.inner;
     panes.mesh.setTitle(`mesh ${image.mesh.width}x${image.mesh.height}`, focus === 'mesh');
     panes.mesh.setLines(
       renderMesh(
-        { width: image.mesh.width, height: image.mesh.height, cell: cellOf, stalled, traffic, cycle: machine.cycle, selected: sel },
+        { width: image.mesh.width, height: image.mesh.height, cell: cellOf, stalled, failed, traffic, cycle: machine.cycle, selected: sel },
         meshInner.width,
         meshInner.height,
       ),
@@ -497,7 +502,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     lines.push([seg('')]);
     lines.push([seg('core states:', { fg: 'gray' })]);
     for (const [letter, words, color] of STATE_KEY) lines.push([seg(`  ${letter} `, { fg: color, bold: true }), seg(words)]);
-    lines.push([seg(`links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled`)]);
+    lines.push([seg(`links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled, # failed by a fault`)]);
     lines.push([seg('')]);
     lines.push([
       seg(`step back: ${session.snapshotCount} snapshots, ${fmtBytes(mem)} (${fmtBytes((mem * 1e6) / cyc)} per million cycles)`),
@@ -799,6 +804,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 function coreLetter(session: Session, k: number): [string, Color] {
   const core = session.machine.cores[k]!;
   if (core.state === 'error') return ['X', 'red'];
+  if (core.isCrashed) return ['C', 'red'];
   if (core.finished) return ['F', 'gray'];
   if (core.active) return ['R', 'green'];
   if (core.hasReadyProcess) return ['r', 'green'];

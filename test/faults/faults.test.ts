@@ -191,3 +191,40 @@ describe('faults', () => {
     expect(s.machine.faults!.injected.length).toBeGreaterThan(0);
   });
 });
+
+describe('the debugger marks faults on the mesh', () => {
+  it('draws a failed link direction as # and a crashed core as C', async () => {
+    const { renderMesh, FAILED_MARK } = await import('../../tui/views/mesh.js');
+    const { Traffic } = await import('../../tui/traffic.js');
+    const cells = [
+      { x: 0, y: 0, letter: 'A', color: 'magenta' as const, deadlocked: false, activity: 0 },
+      { x: 1, y: 0, letter: 'C', color: 'red' as const, deadlocked: false, activity: 0 },
+    ];
+    const lines = renderMesh(
+      {
+        width: 2,
+        height: 1,
+        cell: (x, y) => cells.find((c) => c.x === x && c.y === y) ?? null,
+        stalled: new Set(),
+        failed: new Set(['1,0,3']),
+        traffic: new Traffic(2),
+        cycle: 0,
+        selected: { x: 0, y: 0 },
+      },
+      40,
+      5,
+    );
+    const text = lines[0]!.map((s) => s.text).join('');
+    // The eastward link from (0, 0) is idle, the westward one from (1, 0) has failed.
+    expect(text).toMatch(new RegExp(`0,0 +A·\\${FAILED_MARK}1,0 +C`));
+  });
+
+  it('a crashed core reads as crashed in the session the debugger drives', () => {
+    const p = loadProgram(stream)!;
+    const s = new Session(p.image, { profile: p.profile, faults: parseFaults('crash=1,0@3000;down=1,0-0,0@2000') });
+    s.run();
+    for (let i = 0; i < 10_000 && !s.work(1_000); i++);
+    expect(s.machine.cores[1]!.isCrashed).toBe(true);
+    expect(s.machine.faults!.downLinks(s.machine.cycle)).toEqual([{ from: { x: 1, y: 0 }, to: { x: 0, y: 0 }, cycle: 2000 }]);
+  });
+});
