@@ -158,6 +158,17 @@ describe('faults', () => {
     expect(seed.stderr).toContain('expected a whole number');
   });
 
+  it('debug and explore read --faults as run does', async () => {
+    for (const cmd of ['debug', 'explore']) {
+      const bad = await runCli([cmd, stream, '--faults', 'loss=1.5']);
+      expect(bad.exitCode, cmd).toBe(64);
+      expect(bad.stderr, cmd).toContain('P must be a probability from 0 to 1');
+      const outside = await runCli([cmd, stream, '--faults', 'down=5,5-5,6@1']);
+      expect(outside.exitCode, cmd).toBe(64);
+      expect(outside.stderr, cmd).toContain('outside the 2x1 mesh');
+    }
+  });
+
   it('parses every kind of rule', () => {
     expect(parseFaults('loss=0.2; corrupt=.5@0,0-0,1;down=1,1-1,0@10;crash=2,0@99')).toEqual([
       { kind: 'loss', p: 0.2 },
