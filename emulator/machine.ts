@@ -2,11 +2,12 @@
 //
 // The clock advances in batches. Cores affect each other only through the links (emulator/network.ts), so each
 // core runs on its own up to the batch's end. With one core busy, that is the next network event (a packet, an
-// arrival, an acknowledgement), the cycle limit, or a quantum that keeps host output flowing. With several busy,
+// arrival, an acknowledgement) — including one the core itself creates (Core.alone) —, the next wake-up of another
+// core's timer, the cycle limit, or a quantum that keeps host output flowing; it runs alone. With several busy,
 // it is the profile's window, after which the network handles the events in the window; a process it wakes runs
 // from its event's cycle or, if its core was busy, when the core is free (docs/machine.md, "Time and cycles"). Cores with nothing to run cost
 // nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
-// that waits for a timer skips straight to it.
+// that waits for a timer skips straight to it. Faults (emulator/faults.ts) crash cores between batches.
 
 import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
 import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
