@@ -120,3 +120,18 @@ describe('lesson 1: rendezvous and buffers', () => {
     for (const [, c] of times) expect(c).toBeGreaterThanOrEqual(1000);
   });
 });
+
+describe('lesson 7: a mailbox', () => {
+  it('the PRI ALT starves the last sender and the fair ALT does not, whatever the seed; the plain ALT varies', async () => {
+    const r = await runCli(['explore', lesson('07-mailbox.occ'), '--runs', '8', '--json']);
+    const e = JSON.parse(r.stdout) as { outcomes: { stdout: string }[] };
+    const lines = e.outcomes.map((o) => o.stdout.split('\n'));
+    for (const l of lines) {
+      expect(l[0]).toBe('PRI ALT : first 30 messages from senders 0, 1, 2: 20 10 0');
+      expect(l[1]).toBe('fair ALT: first 30 messages from senders 0, 1, 2: 10 10 10');
+      const counts = /: (\d+) (\d+) (\d+)$/.exec(l[2]!)!.slice(1).map(Number);
+      expect(counts.reduce((a, b) => a + b, 0)).toBe(30);
+    }
+    expect(new Set(lines.map((l) => l[2])).size).toBeGreaterThan(2);
+  });
+});

@@ -39,6 +39,16 @@ describe('ALT with a seed', () => {
     }
   });
 
+  it('explore tells a deadlock from a finished run', async () => {
+    const e = await explore(join(repoRoot, 'test/faults/race_deadlock.occ'), '--runs', '20');
+    expect(e.outcomes.map((o) => [o.exitCode, o.status, o.stdout]).sort()).toEqual([
+      [0, 'finished', 'ok\n'],
+      [3, 'deadlock', 'ok\n'],
+    ]);
+    const text = await runCli(['explore', join(repoRoot, 'test/faults/race_deadlock.occ'), '--runs', '20']);
+    expect(text.stdout).toMatch(/exit 3 \(deadlock\)/);
+  });
+
   it('PRI ALT keeps its priority whatever the seed', async () => {
     const { readFileSync, writeFileSync, mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
