@@ -318,6 +318,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       seg(` ${state.toUpperCase()} `, { fg: 'black', bg: color, bold: true }),
       seg(` cycle ${cycle}  ${time}  ${session.busy ? fmt(rate) + ' cycles/s' : ''}  speed ${speedText}  `),
     ];
+    // Faults injected so far (--faults), so that a lost message is not a mystery.
+    const faults = session.machine.faults?.injected.length ?? 0;
+    if (faults > 0) left.push(seg(`faults ${faults}  `, { fg: 'red', bold: true }));
     if (prompt) return [...left, seg(`${prompt.kind}${prompt.text}`, { bold: true }), seg('█')];
     return [...left, seg(message, { fg: 'white' })];
   }
