@@ -4,6 +4,7 @@
 import type { Image } from '../emulator/image.js';
 import { LoadError } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
+import type { FaultSpec } from '../emulator/faults.js';
 
 export interface DebugTerminal {
   readonly input: NodeJS.ReadableStream;
@@ -19,7 +20,7 @@ interface DebugIO {
 export async function debugCommand(
   file: string,
   image: Image,
-  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array; keysEnd?: boolean },
+  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array; keysEnd?: boolean; faults?: FaultSpec; seed?: number },
   io: DebugIO,
 ): Promise<number> {
   const tty = io.terminal?.() ?? null;
@@ -36,6 +37,8 @@ export async function debugCommand(
       ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
       // A record's keys, and whether its input ended after them.
       ...(options.keys ? { keys: options.keys, keysEnd: options.keysEnd ?? false } : {}),
+      ...(options.faults ? { faults: options.faults } : {}),
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
       input: tty.input,
       output: tty.output,
       ...(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' ? { noColor: true } : {}),

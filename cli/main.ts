@@ -19,6 +19,9 @@ import { OCCMESH_VERSION } from './version.js';
 import { RunTraces, parseTraceWindow, type TraceOptions } from '../traces/session.js';
 import { parseRecord, RecordError, type RunRecord } from '../traces/record.js';
 import type { TextOutput } from '../traces/output.js';
+import { faultsJson, formatFaults, parseFaults, parseSeed } from './faults.js';
+import { exploreCommand } from './explore.js';
+import { faultsProblem, type FaultSpec } from '../emulator/faults.js';
 
 /** Exit codes (docs/cli.md). */
 export const Exit = {
@@ -53,6 +56,9 @@ export interface CliIO {
 /** The byte the course library sends to ask for a flush; never printed. */
 const FLUSH = 255;
 
+/** `explore`'s cycle limit for each run, so that a seed whose run never ends does not stop the exploration. */
+export const EXPLORE_MAX_CYCLES = 2_000_000_000;
+
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   let exitCode: number = Exit.ok;
   const program = new Command()
@@ -81,6 +87,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--vcd <file>', 'write a value change dump of cores and links for GTKWave')
     .option('--record <file>', 'record the run (image, options, keyboard) for occmesh replay')
     .option('--no-cache', 'compile afresh: neither use nor fill the compiled-image cache')
+    .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
+    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -94,7 +102,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
-    .action(async (file: string, opts: PlacementOpts & { profile: Profile }) => {
+    .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
+    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
+    .action(async (file: string, opts: PlacementOpts & FaultOpts & { profile: Profile }) => {
       if (file.endsWith('.omrec')) {
         // A recorded run: its image, options and keyboard bytes (and the end of input, if the run read that far).
         const data = readBytes(file, io);
@@ -126,7 +136,37 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         exitCode = image;
         return;
       }
-      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}) }, io);
+      if (!faultsFit(image, opts, io)) {
+        exitCode = Exit.usage;
+        return;
+      }
+      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) }, io);
+    });
+
+  program
+    .command('explore')
+    .description('run a program with many seeds and report each distinct outcome with the seeds that gave it')
+    .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
+    .option('--runs <k>', 'how many seeds to try (1 to K)', runsCount, 20)
+    .option('--max-cycles <n>', 'stop each run after this many cycles (exit 4)', count, EXPLORE_MAX_CYCLES)
+    .option('--mem <bytes>', 'memory per core in bytes (suffix K or M allowed)', bytes)
+    .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
+    .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')}`, profile, PROFILES.t800)
+    .option('--spread', "place the branches of the program's outermost PAR across the mesh")
+    .option('--faults <spec>', 'inject faults in every run (docs/machine.md, Faults)', parseFaults)
+    .option('--json', 'print one JSON object with the outcomes')
+    .action(async (file: string, opts: PlacementOpts & FaultOpts & { runs: number; maxCycles: number; profile: Profile; json?: boolean }) => {
+      const image = await loadProgram(file, io, compileOptions(opts));
+      if (typeof image === 'number') {
+        exitCode = image;
+        return;
+      }
+      if (!faultsFit(image, opts, io)) {
+        exitCode = Exit.usage;
+        return;
+      }
+      const options = { runs: opts.runs, profile: opts.profile, maxCycles: opts.maxCycles, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.json ? { json: true } : {}) };
+      exitCode = exploreCommand(file, image, options, io, exitCodeOf);
     });
 
   program
@@ -227,7 +267,24 @@ interface PlacementOpts {
   checks?: boolean;
 }
 
-interface RunOptions extends PlacementOpts, TraceOptions {
+interface FaultOpts {
+  faults?: FaultSpec;
+  seed?: number;
+}
+
+/** The machine options --faults and --seed give. */
+function faultOptions(opts: FaultOpts): { faults?: FaultSpec; seed?: number } {
+  return { ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.seed !== undefined ? { seed: opts.seed } : {}) };
+}
+
+/** Whether the faults name links and cores the program's mesh has; if not, say so (a usage error). */
+function faultsFit(image: Image, opts: FaultOpts, io: CliIO): boolean {
+  const problem = opts.faults ? faultsProblem(opts.faults, image.mesh, image.cores) : null;
+  if (problem) io.stderr(`occmesh: --faults ${problem}\n`);
+  return problem === null;
+}
+
+interface RunOptions extends PlacementOpts, TraceOptions, FaultOpts {
   /** False with --no-cache. */
   cache?: boolean;
   /** No limit when not given. */
@@ -259,6 +316,7 @@ async function runCommand(file: string, given: RunOptions, io: CliIO): Promise<n
     if (opts.json) io.stdout(JSON.stringify(loadFailureJson(image, said.join(''), diagnostics)) + '\n');
     return image;
   }
+  if (!faultsFit(image, opts, io)) return Exit.usage;
   return runImage(file, image, opts, io, null, diagnostics);
 }
 
@@ -318,6 +376,7 @@ async function runImage(
         traces.output(bytes);
         io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1'));
       },
+      ...faultOptions(opts),
     });
   } catch (e) {
     if (e instanceof LoadError) {
@@ -349,7 +408,8 @@ async function runImage(
     const chain = result.error ? runErrorChain(image, machine, result.error) : [];
     const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources, chain, blockedDetails(image, machine)), diagnostics: diagnostics.map(diagnosticJson) };
     const stats = opts.stats || opts.statsFull ? { stats: statsJson(result, opts.profile) } : {};
-    io.stdout(JSON.stringify({ ...json, ...stats }) + '\n');
+    const faults = result.faults ? { seed: opts.seed ?? 1, faults: faultsJson(result.faults) } : {};
+    io.stdout(JSON.stringify({ ...json, ...stats, ...faults }) + '\n');
     return code;
   }
   if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error, runErrorChain(image, machine, result.error)) + '\n');
@@ -358,6 +418,7 @@ async function runImage(
     io.stderr(formatCycleLimit(sources, result.cycles, runningAt(machine)) + '\n');
   }
   if (opts.stats || opts.statsFull) io.stderr(formatStats(result, opts.profile, opts.statsFull));
+  if ((opts.stats || opts.statsFull) && result.faults) io.stderr(formatFaults(result.faults, opts.seed ?? 1));
   return code;
 }
 
@@ -535,6 +596,12 @@ function readSource(file: string, io: CliIO, command: string): string | number {
 function count(value: string): number {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number of cycles');
+  return n;
+}
+
+function runsCount(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a number of runs from 1 to 100000');
   return n;
 }
 

@@ -5,7 +5,7 @@
 // instructions that can raise run-time errors, and where each PROC starts and ends.
 
 import { encode, encodedLength, Fn } from '../emulator/isa.js';
-import type { ChannelSite, CheckEntry, LineEntry, NameEntry, ProcEntry } from '../emulator/image.js';
+import type { ChannelSite, CheckEntry, CodeRange, LineEntry, NameEntry, ProcEntry } from '../emulator/image.js';
 import type { Span } from './source.js';
 
 export class Label {
@@ -35,7 +35,9 @@ export type Item =
   /** The next instruction is a channel instruction on this channel (named in source terms, for reports). */
   | { readonly kind: 'channel'; readonly name: string }
   /** A variable or channel in scope from here to `end`, at workspace word `slot` of the current process. */
-  | { readonly kind: 'name'; readonly name: string; readonly what: NameEntry['kind']; readonly slot: () => number; readonly end: Label };
+  | { readonly kind: 'name'; readonly name: string; readonly what: NameEntry['kind']; readonly slot: () => number; readonly end: Label }
+  /** From here to `end` a plain ALT disables its guards: with a seed, it may choose any ready one (docs/machine.md, Faults). */
+  | { readonly kind: 'fairAlt'; readonly end: Label };
 
 export interface Assembled {
   readonly code: Uint8Array;
@@ -46,6 +48,7 @@ export interface Assembled {
   readonly data: { offset: number; length: number }[];
   readonly channels: ChannelSite[];
   readonly names: NameEntry[];
+  readonly fairAlts: CodeRange[];
 }
 
 const MAX_PASSES = 64;
@@ -81,6 +84,7 @@ export function assemble(items: readonly Item[]): Assembled {
   const channels: ChannelSite[] = [];
   const names: { entry: Omit<NameEntry, 'end'>; end: Label }[] = [];
   const data: { offset: number; length: number }[] = [];
+  const fair: { offset: number; end: Label }[] = [];
   const procEnds: { entry: { name: string; offset: number; file: number; line: number }; end: Label }[] = [];
   items.forEach((it, i) => {
     switch (it.kind) {
@@ -124,6 +128,9 @@ export function assemble(items: readonly Item[]): Assembled {
       case 'name':
         names.push({ entry: { offset: bytes.length, name: it.name, kind: it.what, wordOffset: it.slot() }, end: it.end });
         break;
+      case 'fairAlt':
+        fair.push({ offset: bytes.length, end: it.end });
+        break;
       case 'label':
         break;
     }
@@ -137,6 +144,7 @@ export function assemble(items: readonly Item[]): Assembled {
     data,
     channels,
     names: names.map((n) => ({ ...n.entry, end: n.end.offset })),
+    fairAlts: fair.map((f) => ({ offset: f.offset, end: f.end.offset })),
   };
 }
 

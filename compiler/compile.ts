@@ -86,7 +86,7 @@ export function compileSource(path: string, text: string, options: CompileOption
     mesh: { width: 1, height: 1 },
     cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: words }],
     files: files.map((f) => ({ path: f.path, text: f.text })),
-    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels, names: asm.names }],
+    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels, names: asm.names, fairAlts: asm.fairAlts }],
   };
   return { image, diagnostics: reported(diags) };
 }

@@ -1,5 +1,5 @@
 // The occam library that ships with occmesh (the `lib/` folder of the package): the KRoC-compatible `course`
-// module. Programs name it the way KRoC programs do, and it is found next to the installed compiler, whatever the
+// module, and `mpi.inc`, MPI-style collectives for the lessons. Programs name it the way KRoC programs do, and it is found next to the installed compiler, whatever the
 // current folder is.
 
 import { existsSync, readFileSync } from 'node:fs';
@@ -11,6 +11,7 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['course.lib', 'course.module'],
   ['course', 'course.module'],
   ['consts.inc', 'consts.inc'],
+  ['mpi.inc', 'mpi.inc'],
 ]);
 
 let libDir: string | null | undefined;

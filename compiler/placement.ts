@@ -360,6 +360,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       data: asm.data,
       channels: asm.channels,
       names: asm.names,
+      fairAlts: asm.fairAlts,
       placedAt: { file: s.file.id, line: s.line, col: s.col },
     });
   }

@@ -6,6 +6,7 @@
 // channels or timers go through `operate`, with the locals written back to the fields before and read again after.
 // Nothing allocates per instruction. Errors unwind with a preallocated sentinel, never a JS exception object.
 
+import type { Random } from './faults.js';
 import { decode, FN_CYCLES, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET, NONE_SELECTED } from './isa.js';
 import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START, MESH_CHANNEL_BASE } from './image.js';
 import { ByteSink } from './sink.js';
@@ -50,7 +51,7 @@ export const WAIT_ENDP = 6;
 export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp';
 const WAIT_NAMES: readonly WaitKindName[] = ['input', 'input', 'output', 'alt', 'timer', 'stopped', 'endp'];
 
-export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error';
+export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error' | 'crashed';
 
 /**
  * Supplies keyboard bytes one at a time, when the program reads them: the next byte, or -1 at the end of input.
@@ -220,6 +221,23 @@ export class Core {
   breakSkip = -1;
   paused = false;
 
+  /**
+   * Set by the machine while this core runs alone in a batch, which ends at the next network event: an event its
+   * own channel operations create (a message sent, an acknowledgement of one taken) may wake another core, so the
+   * core stops at the first such event (`horizon`) instead of running, or skipping idle time to a timer, past it.
+   */
+  alone = false;
+  horizon = Infinity;
+
+  /**
+   * With a seed (MachineOptions.seed): `fairMap[o]` is 1 where a plain ALT disables its guards (the image's
+   * `fairAlts`), and such an ALT chooses among its ready guards with `altRandom`; `altSeen` counts, per priority,
+   * the ready guards its disabling has met so far. Null without a seed: the first ready guard wins.
+   */
+  fairMap: Uint8Array | null = null;
+  altRandom: Random | null = null;
+  readonly altSeen = Int32Array.of(0, 0);
+
   private halted = false;
   private preemptPending = false;
   private inExec = false;
@@ -335,6 +353,19 @@ export class Core {
     return this.halted;
   }
 
+  /** A fault crashed this core (emulator/faults.ts): it halted with its processes where they were. */
+  get isCrashed(): boolean {
+    return this.state === 'crashed';
+  }
+
+  /** Crash the core (a `crash=` fault): nothing on it runs again; its memory and registers stay as they were. */
+  crash(): void {
+    if (this.halted) return;
+    this.flushOutput();
+    this.halted = true;
+    this.state = 'crashed';
+  }
+
   /** Cycle of the next event this core is waiting for (a timer); Infinity when there is none. */
   get nextEventCycle(): number {
     return this.nextTimerCycle;
@@ -360,14 +391,14 @@ export class Core {
         if (this.preemptPending) this.preempt();
         if (!this.active && !this.scheduleNext()) {
           const t = this.nextTimerCycle;
-          if (t <= until) {
+          if (t <= until && t <= this.horizon) {
             if (t > this.cycles) this.cycles = t;
             continue;
           }
           break;
         }
-        if (this.cycles >= until || this.paused) break;
-        this.execute(until);
+        if (this.cycles >= until || this.cycles >= this.horizon || this.paused) break;
+        this.execute(until < this.horizon ? until : this.horizon);
       }
     } catch (e) {
       this.unwound(e);
@@ -814,6 +845,7 @@ export class Core {
           pri = this.priority;
           slice = this.sliceDeadline;
           cyc = this.cycles;
+          if (this.horizon < until) until = this.horizon;
           limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
           // An event listener may have asked for a stop (the debugger pausing when a process blocks).
           brk = this.breakMap;
@@ -1057,6 +1089,7 @@ export class Core {
     const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
     const err = this.net.output(this, k, this.Wptr | this.priority, src, n, this.cycles);
     if (err !== null) return this.faultHere(err);
+    if (this.alone) this.horizon = Math.min(this.horizon, this.net.nextCycle());
     this.block(WAIT_OUTPUT, 0, chan);
     return -1;
   }
@@ -1068,6 +1101,7 @@ export class Core {
     const k = (((chan ^ MOST_NEG) >>> 0) - MESH_OFF) >>> 2;
     const r = this.net.input(this, k, this.Wptr | this.priority, dst, n, this.cycles);
     if (typeof r === 'string') return this.faultHere(r);
+    if (r && this.alone) this.horizon = Math.min(this.horizon, this.net.nextCycle());
     if (r) return (n + 3) >>> 2;
     this.block(WAIT_INPUT, 0, chan);
     return -1;
@@ -1321,11 +1355,25 @@ export class Core {
 
   /** Select an ALT branch in a disable instruction: W[0] := offset if the guard is ready and nothing is selected. */
   private select(ready: boolean, offset: number): number {
+    if (ready && this.fairMap !== null && this.fairMap[this.instrStart] === 1) return this.selectFair(offset);
     if (ready && this.rd(this.Wptr) === NONE_SELECTED) {
       this.wr(this.Wptr, offset);
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * A ready guard of a plain ALT run with a seed: the k-th ready guard met replaces the choice so far with chance
+   * 1/k, so each ready guard is chosen with equal chance (its disable leaves TRUE in A when it takes the choice).
+   */
+  private selectFair(offset: number): number {
+    const pri = this.priority;
+    if (this.rd(this.Wptr) === NONE_SELECTED) this.altSeen[pri] = 0;
+    const k = ++this.altSeen[pri]!;
+    if (k > 1 && this.altRandom!.below(k) !== 0) return 0;
+    this.wr(this.Wptr, offset);
+    return 1;
   }
 
   // ---------------------------------------------------------------------------------------------------------------

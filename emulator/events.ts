@@ -70,6 +70,8 @@ export type MachineEvent =
       readonly value: number;
       readonly receiver?: number;
     }
+  /** A fault lost the message on channel `channel` (emulator/faults.ts): the receiver never sees it. */
+  | { readonly kind: 'lost'; readonly cycle: number; readonly channel: number; readonly from: Coord; readonly to: Coord; readonly bytes: number }
   /** A packet crosses a physical link (starting at `cycle`, busy for `busyCycles`). */
   | {
       readonly kind: 'link';

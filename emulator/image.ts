@@ -81,8 +81,16 @@ export interface CoreDebug {
   readonly channels?: readonly ChannelSite[];
   /** Variables and channels with their scopes and workspace offsets (optional). */
   readonly names?: readonly NameEntry[];
+  /** Code ranges where a plain (not PRI) ALT disables its guards (optional): with a seed it chooses among the ready ones. */
+  readonly fairAlts?: readonly CodeRange[];
   /** Source position of the process this core runs, for placed programs (optional). */
   readonly placedAt?: { readonly file: number; readonly line: number; readonly col: number };
+}
+
+/** Code offsets [offset, end). */
+export interface CodeRange {
+  readonly offset: number;
+  readonly end: number;
 }
 
 /** A name the debugger and the reports can show for a channel instruction: the channel it uses, in source terms. */
@@ -216,6 +224,12 @@ export function validateImage(image: Image): void {
         if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length) || typeof e.name !== 'string' || !isCount(e.wordOffset, 0, 1 << 28)) {
           fail(`core ${i}: name entry is invalid`);
         }
+      }
+    }
+    if (dbg.fairAlts !== undefined) {
+      if (!Array.isArray(dbg.fairAlts)) fail(`core ${i}: ALT table is invalid`);
+      for (const e of dbg.fairAlts!) {
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length)) fail(`core ${i}: ALT entry is invalid`);
       }
     }
     if (dbg.placedAt !== undefined && (!isObject(dbg.placedAt) || !isCount(dbg.placedAt.file, 0, image.files.length - 1))) {

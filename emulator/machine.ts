@@ -2,11 +2,12 @@
 //
 // The clock advances in batches. Cores affect each other only through the links (emulator/network.ts), so each
 // core runs on its own up to the batch's end. With one core busy, that is the next network event (a packet, an
-// arrival, an acknowledgement), the cycle limit, or a quantum that keeps host output flowing. With several busy,
+// arrival, an acknowledgement) — including one the core itself creates (Core.alone) —, the next wake-up of another
+// core's timer, the cycle limit, or a quantum that keeps host output flowing; it runs alone. With several busy,
 // it is the profile's window, after which the network handles the events in the window; a process it wakes runs
 // from its event's cycle or, if its core was busy, when the core is free (docs/machine.md, "Time and cycles"). Cores with nothing to run cost
 // nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
-// that waits for a timer skips straight to it.
+// that waits for a timer skips straight to it. Faults (emulator/faults.ts) crash cores between batches.
 
 import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
 import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
@@ -15,6 +16,7 @@ import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { ByteSink } from './sink.js';
+import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
 export interface MachineOptions {
   /** Memory per core in bytes (default DEFAULT_MEMORY_BYTES, 64 KiB). */
@@ -29,6 +31,13 @@ export interface MachineOptions {
   onScreen?: (bytes: Uint8Array) => void;
   /** Called as bytes are written to the error channel (batched). */
   onError?: (bytes: Uint8Array) => void;
+  /** Faults to inject (emulator/faults.ts, docs/machine.md "Faults"); none by default. */
+  faults?: FaultSpec;
+  /**
+   * The seed of everything random in the run: the faults (default 1) and, when a seed is given, the choice an ALT
+   * makes among its ready guards (without one, the first ready guard in textual order, as PRI ALT).
+   */
+  seed?: number;
 }
 
 export type RunStatus = 'finished' | 'error' | 'deadlock' | 'cycle-limit';
@@ -68,7 +77,7 @@ export interface CoreStats {
   y: number;
   instructions: number;
   busyCycles: number;
-  state: 'finished' | 'blocked' | 'running' | 'error' | 'idle';
+  state: 'finished' | 'blocked' | 'running' | 'error' | 'idle' | 'crashed';
 }
 
 export interface RunResult {
@@ -82,6 +91,8 @@ export interface RunResult {
   links: LinkStats[];
   /** Processor clock of the run, to turn cycles into emulated time. */
   clockHz: number;
+  /** Every fault injected, in cycle order: present when the run was given faults. */
+  faults?: FaultRecord[];
 }
 
 /** A run the debugger paused: at a core's stop inside a batch (`core`), or between batches (`core` null). */
@@ -112,6 +123,8 @@ export class Machine {
   readonly clockHz: number;
   /** The links and mesh channels; null when the image has no mesh channels. */
   readonly network: Network | null;
+  /** The faults injected into this run; null without faults. */
+  readonly faults: Faults | null;
   /** The event stream (process, message and link events); free when nobody subscribes. */
   readonly events = new EventBus();
   /** The global clock: every core has run up to here. */
@@ -194,6 +207,11 @@ export class Machine {
       );
       for (const c of this.cores) c.net = this.network;
     } else this.network = null;
+    if (options.seed !== undefined) {
+      image.cores.forEach((ci, i) => this.fairAlts(this.cores[i]!, image.debug[i]?.fairAlts ?? [], ci.code.length, options.seed!));
+    }
+    this.faults = options.faults && options.faults.length > 0 ? new Faults(options.faults, options.seed ?? 1, image.mesh.width) : null;
+    if (this.network) this.network.faults = this.faults;
   }
 
   /** Subscribe to the event stream; returns the function that unsubscribes. */
@@ -241,15 +259,30 @@ export class Machine {
         // Where the earliest core is, and how many are busy.
         let low = Infinity;
         let running = 0;
+        // The two earliest wake-ups of cores waiting for a timer.
+        let wake1 = Infinity;
+        let wake2 = Infinity;
         for (const core of awake) {
           if (core.isHalted) continue;
           if (core.state === 'running') {
             running++;
             if (core.cycles < low) low = core.cycles;
-          } else if (core.state === 'idle' && core.nextEventCycle < low) low = Math.max(core.cycles, core.nextEventCycle);
+          } else if (core.state === 'idle') {
+            const at = Math.max(core.cycles, core.nextEventCycle);
+            if (at < wake1) {
+              wake2 = wake1;
+              wake1 = at;
+            } else if (at < wake2) wake2 = at;
+            if (at < low) low = at;
+          }
         }
         const netNext = net ? net.nextCycle() : Infinity;
         const start = Math.min(low, netNext);
+        const crashAt = this.faults === null ? Infinity : this.faults.nextCrash;
+        if (crashAt <= start && crashAt < stopAt) {
+          this.crashCores(crashAt);
+          continue;
+        }
         if (start === Infinity) break;
         if (start >= stopAt) {
           this.now = stopAt;
@@ -266,15 +299,23 @@ export class Machine {
         // another process by then, as soon as that core is free (docs/machine.md, "Time and cycles").
         const many = running > 1;
         let end = many ? Math.min(stopAt, start + window) : Math.min(stopAt, netNext, start + BATCH_CYCLES);
+        // The batch of a core running alone ends where another core's timer wakes (it could then send).
+        if (!many) end = Math.min(end, running === 1 ? wake1 : wake2);
+        if (crashAt < end) end = crashAt;
         if (end <= start) end = start + 1;
-        this.batch = { end, many, cores: [...awake], next: 0 };
+        // Alone means alone: the other cores waiting for a timer wake later than the batch ends, and run then.
+        const cores = many ? [...awake] : [...awake].filter((c) => c.state === 'running' || (c.state === 'idle' && Math.max(c.cycles, c.nextEventCycle) <= start));
+        this.batch = { end, many, cores, next: 0 };
+        for (const core of this.batch.cores) this.setAlone(core, !many && net !== null);
       }
       const batch = this.batch;
       // Cores run in the awake set's order; the list is refreshed if the set grew meanwhile.
       for (;;) {
         if (batch.next >= batch.cores.length) {
-          if (awake.size === batch.cores.length) break;
+          if (!batch.many || awake.size === batch.cores.length) break;
+          const before = batch.cores.length;
           batch.cores = [...awake];
+          for (let i = before; i < batch.cores.length; i++) this.setAlone(batch.cores[i]!, !batch.many && net !== null);
           if (batch.next >= batch.cores.length) break;
         }
         const core = batch.cores[batch.next]!;
@@ -308,10 +349,36 @@ export class Machine {
     return this.final();
   }
 
-  /** The outcome once nothing more can run: finished, or deadlocked. */
+  /** With a seed, a core's plain ALTs choose among their ready guards at random (Core.fairMap). */
+  private fairAlts(core: Core, ranges: readonly { offset: number; end: number }[], codeLength: number, seed: number): void {
+    const base = (MEM_START ^ MOST_NEG) >>> 0;
+    const map = new Uint8Array(base + codeLength);
+    for (const r of ranges) map.fill(1, base + r.offset, base + r.end);
+    core.fairMap = map;
+    core.altRandom = new Random(coreSeed(seed, core.x, core.y));
+  }
+
+  /** A core running alone in a batch stops at the first network event it creates (Core.alone). */
+  private setAlone(core: Core, alone: boolean): void {
+    core.alone = alone;
+    core.horizon = Infinity;
+  }
+
+  /** Crash the cores a `crash=` fault names for this cycle. */
+  private crashCores(cycle: number): void {
+    for (const c of this.faults!.takeCrashes(cycle)) {
+      const core = this.cores.find((k) => k.x === c.core.x && k.y === c.core.y);
+      if (!core) continue;
+      core.crash();
+      this.awake.delete(core);
+      this.network?.crashed(core, cycle);
+    }
+  }
+
+  /** The outcome once nothing more can run: finished, or deadlocked. A crashed core has nothing left to finish. */
   private final(): RunResult {
     const cores = this.cores;
-    if (cores.every((c) => c.finished || !c.hasBoot)) {
+    if (cores.every((c) => c.finished || !c.hasBoot || c.isCrashed)) {
       return this.result('finished', Math.max(0, ...cores.map((c) => c.finishCycle)));
     }
     return this.result('deadlock', Math.max(0, this.network?.lastCycle ?? 0, ...cores.map((c) => c.cycles)));
@@ -382,6 +449,7 @@ export class Machine {
       })),
       links: this.network ? this.network.linkStats() : [],
       clockHz: this.clockHz,
+      ...(this.faults ? { faults: this.faults.report(cycles) } : {}),
     };
   }
 }

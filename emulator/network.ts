@@ -18,6 +18,7 @@ import type { Core } from './core.js';
 import type { MeshChannelInfo } from './image.js';
 import { EventBus, type Coord } from './events.js';
 import { TICKS_PER_CYCLE, type Profile } from './profiles.js';
+import { DELIVER, LOSE, type Faults } from './faults.js';
 
 const EV_PACKET = 0;
 const EV_LINK_FREE = 1;
@@ -78,6 +79,8 @@ interface Vc {
   messages: number;
   /** Bytes of the current message that have started on the last link of the route (or all, on one core). */
   delivered: number;
+  /** A fault (faults.ts) flips this bit of the current message when the receiver takes it (byte * 8 + bit); -1: none. */
+  flip: number;
 }
 
 export interface LinkStats {
@@ -115,6 +118,8 @@ export class Network {
   private seq = 0;
   /** Cycle of the last event handled: when the network last did something. */
   lastCycle = 0;
+  /** The faults injected into this run (emulator/faults.ts); null, and never looked at further, without faults. */
+  faults: Faults | null = null;
 
   constructor(
     mesh: { width: number; height: number },
@@ -150,6 +155,7 @@ export class Network {
       receiverBytes: 0,
       messages: 0,
       delivered: 0,
+      flip: -1,
     }));
   }
 
@@ -421,6 +427,7 @@ export class Network {
   }
 
   private arrive(t: number, vc: Vc): void {
+    if (this.faults !== null && this.faulty(t, vc)) return;
     vc.arrived = true;
     if (vc.info.host) {
       const from = vc.from!;
@@ -443,6 +450,43 @@ export class Network {
     }
   }
 
+  /**
+   * Ask the fault model what becomes of a message on arrival. A lost message is never seen by the receiver, but
+   * its sender is acknowledged after the normal delivery time, as if it had been taken at once (docs/machine.md,
+   * "Faults"). Channels to the host's devices and channels inside one core do not fail.
+   */
+  private faulty(t: number, vc: Vc): boolean {
+    if (vc.info.host || vc.path.length === 0) return false;
+    const from = vc.from!;
+    const to = vc.to!;
+    const dead = from.isCrashed ? vc.info.from : to.isCrashed ? vc.info.to : null;
+    const cycle = Math.ceil(t / TICKS_PER_CYCLE);
+    const fate = this.faults!.arrival(vc.info.name, vc.info.from, vc.info.to, vc.path, vc.bytes, cycle, dead);
+    if (fate === DELIVER) return false;
+    if (fate !== LOSE) {
+      vc.flip = fate;
+      return false;
+    }
+    if (this.events.active) this.events.emit({ kind: 'lost', cycle, channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes });
+    this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
+    return true;
+  }
+
+  /**
+   * A core has crashed at `cycle`: the messages that had reached it and that it had not input are lost, and their
+   * senders are acknowledged as for any lost message.
+   */
+  crashed(core: Core, cycle: number): void {
+    for (const vc of this.vcs) {
+      if (vc.to !== core || !vc.sending || !vc.arrived) continue;
+      vc.arrived = false;
+      this.faults?.injected.push({ kind: 'crash', cycle, core: vc.info.to, channel: vc.info.name });
+      const t = cycle * TICKS_PER_CYCLE;
+      if (this.events.active) this.events.emit({ kind: 'lost', cycle, channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes });
+      this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
+    }
+  }
+
   /** The receiver takes the message: copy it, and send the acknowledgement back to the sender. */
   private take(vc: Vc, t: number): void {
     const n = Math.min(vc.bytes, vc.info.host ? vc.bytes : vc.receiverBytes);
@@ -450,6 +494,10 @@ export class Network {
       const s = (vc.src ^ 0x80000000) >>> 0;
       const d = (vc.dst ^ 0x80000000) >>> 0;
       vc.to.mem8.set(vc.from!.mem8.subarray(s, s + n), d);
+      if (vc.flip >= 0) {
+        if (vc.flip >> 3 < n) vc.to.mem8[d + (vc.flip >> 3)] ^= 1 << (vc.flip & 7);
+        vc.flip = -1;
+      }
     }
     vc.arrived = false;
     vc.messages++;

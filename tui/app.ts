@@ -3,6 +3,7 @@
 // The emulator runs in slices of a few milliseconds between which keys are read; the screen is drawn at most about
 // 30 times a second.
 
+import type { FaultSpec } from '../emulator/faults.js';
 import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
@@ -22,6 +23,9 @@ export interface DebuggerOptions {
   readonly image: Image;
   readonly profile: Profile;
   readonly memoryBytes?: number;
+  /** Faults to inject and the run's seed (emulator/faults.ts). */
+  readonly faults?: FaultSpec;
+  readonly seed?: number;
   /** Keyboard bytes there from the start, and whether the input ends after them (a record's). */
   readonly keys?: Uint8Array;
   readonly keysEnd?: boolean;
@@ -64,6 +68,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
   const session = new Session(image, {
     profile: options.profile,
     ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
+    ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
     ...(options.keys ? { keys: options.keys } : {}),
     ...(options.keysEnd ? { keysEnd: true } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),
@@ -223,11 +229,16 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         stalled.add(`${s.from.x},${s.from.y},${d}`);
       }
     }
+    const failed = new Set<string>();
+    for (const l of machine.faults?.downLinks(machine.cycle) ?? []) {
+      const d = l.to.y < l.from.y ? 0 : l.to.x > l.from.x ? 1 : l.to.y > l.from.y ? 2 : 3;
+      failed.add(`${l.from.x},${l.from.y},${d}`);
+    }
     const meshInner = panes.mesh.inner;
     panes.mesh.setTitle(`mesh ${image.mesh.width}x${image.mesh.height}`, focus === 'mesh');
     panes.mesh.setLines(
       renderMesh(
-        { width: image.mesh.width, height: image.mesh.height, cell: cellOf, stalled, traffic, cycle: machine.cycle, selected: sel },
+        { width: image.mesh.width, height: image.mesh.height, cell: cellOf, stalled, failed, traffic, cycle: machine.cycle, selected: sel },
         meshInner.width,
         meshInner.height,
       ),
@@ -330,6 +341,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       seg(` ${state.toUpperCase()} `, { fg: 'black', bg: color, bold: true }),
       seg(` cycle ${cycle}  ${time}  ${session.busy ? fmt(rate) + ' cycles/s' : ''}  speed ${speedText}  `),
     ];
+    // Faults injected so far (--faults), so that a lost message is not a mystery.
+    const faults = session.machine.faults?.injected.length ?? 0;
+    if (faults > 0) left.push(seg(`faults ${faults}  `, { fg: 'red', bold: true }));
     if (prompt) return [...left, seg(`${prompt.kind}${prompt.text}`, { bold: true }), seg('█')];
     // The keys, on the right when there is room for them after the message.
     const hint = 'space run  s step  i instr  n line  b break  w why  ? keys  q quit';
@@ -521,7 +535,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     lines.push([seg('')]);
     lines.push([seg('core states:', { fg: 'gray' })]);
     for (const [letter, words, color] of STATE_KEY) lines.push([seg(`  ${letter} `, { fg: color, bold: true }), seg(words)]);
-    lines.push([seg(`links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled`)]);
+    lines.push([seg(`links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled, # failed by a fault`)]);
     lines.push([seg('')]);
     lines.push([
       seg(`step back: ${session.snapshotCount} snapshots, ${fmtBytes(mem)} (${fmtBytes((mem * 1e6) / cyc)} per million cycles)`),
@@ -831,6 +845,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 function coreLetter(session: Session, k: number): [string, Color] {
   const core = session.machine.cores[k]!;
   if (core.state === 'error') return ['X', 'red'];
+  if (core.isCrashed) return ['C', 'red'];
   if (core.finished) return ['F', 'gray'];
   if (core.active) return ['R', 'green'];
   if (core.hasReadyProcess) return ['r', 'green'];

@@ -9,6 +9,7 @@
 // executed). Because a paused and resumed run does what an uninterrupted one does (test/emulator/stepping.test.ts),
 // re-executing from a snapshot to such a position lands on exactly the state that was there before.
 
+import type { FaultSpec } from '../emulator/faults.js';
 import { KEY_WAIT } from '../emulator/core.js';
 import type { MachineEvent } from '../emulator/events.js';
 import { entryAt, HOST_ERROR, HOST_KEYBOARD, MESH_CHANNEL_BASE, type Image, type LineEntry } from '../emulator/image.js';
@@ -23,6 +24,9 @@ export type SessionStatus = 'paused' | 'running' | 'finished' | 'error' | 'deadl
 export interface SessionOptions {
   readonly profile: Profile;
   readonly memoryBytes?: number;
+  /** Faults to inject and the run's seed (emulator/faults.ts), as `occmesh run --faults --seed` takes them. */
+  readonly faults?: FaultSpec;
+  readonly seed?: number;
   /** Keyboard bytes there from the start (a recorded run's). */
   readonly keys?: Uint8Array;
   /** The keyboard input ends after `keys` (END.OF.FILE), as in the recorded run. */
@@ -150,6 +154,8 @@ export class Session {
     const m = new Machine(this.image, {
       profile: this.options.profile,
       ...(this.options.memoryBytes !== undefined ? { memoryBytes: this.options.memoryBytes } : {}),
+      ...(this.options.faults ? { faults: this.options.faults } : {}),
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
       stdin: () => this.nextKey(),
       onScreen: (b) => this.output('screen', b),
       onError: (b) => this.output('error', b),

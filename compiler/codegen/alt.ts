@@ -14,7 +14,8 @@ import { caseInput, communicate } from './communication.js';
 
 /**
  * ALT and PRI ALT (docs/codegen.md, ALT): enable every guard, wait, disable every guard in textual order (the first
- * ready one wins, which is PRI ALT's priority; a plain ALT compiles the same), then jump to the chosen branch.
+ * ready one wins, which is PRI ALT's priority; a plain ALT compiles the same, and the image marks its disabling code
+ * so that a run with a seed may choose any ready guard), then jump to the chosen branch.
  */
 export function altProcess(gen: CodeGen, p: AltProcess): void {
   gen.line(p.span);
@@ -73,6 +74,8 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
     gen.check(p.span, 'every guard of this ALT is FALSE, so it behaves as STOP');
     gen.op(Op.csub0);
   }
+  const fairEnd = p.pri ? null : gen.label('alt.fair.end');
+  if (fairEnd) gen.fairAlt(fairEnd);
   gen.op(timed ? Op.taltwt : Op.altwt);
   walkAlt(gen, p, (alt) => {
     const g = alt.guard;
@@ -100,6 +103,7 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
         return;
     }
   }, saved);
+  if (fairEnd) gen.place(fairEnd);
   gen.op(Op.altend);
   gen.place(e);
   for (const a of alts) {

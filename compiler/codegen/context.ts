@@ -132,6 +132,11 @@ export class CodeGen {
     this.items.push({ kind: 'line', span });
   }
 
+  /** From here to `end` a plain ALT disables its guards (the image's `fairAlts`). */
+  fairAlt(end: Label): void {
+    this.items.push({ kind: 'fairAlt', end });
+  }
+
   /** The next instruction can raise a run-time error; say what it means. */
   check(span: Span, message: string): void {
     this.items.push({ kind: 'check', span, message });

@@ -2,6 +2,7 @@
 // the options its `-- args:` lines give and the keyboard bytes of its `-- stdin:` lines, and a way to make machines
 // whose output goes wherever the test points it (the callbacks are shared by a machine and its restored copies).
 
+import { parseFaults } from '../../cli/faults.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { compileSource, type CompileOptions } from '../../compiler/compile.js';
@@ -58,6 +59,8 @@ export function loadProgram(path: string): Program | null {
       compile.memoryBytes = sizeOf(args[++i]!);
       options.memoryBytes = compile.memoryBytes;
     } else if (a === '--profile') options.profile = profileNamed(args[++i]!);
+    else if (a === '--faults') options.faults = parseFaults(args[++i]!);
+    else if (a === '--seed') options.seed = Number(args[++i]!);
     else if (a === '--max-cycles') i++;
   }
   // As the CLI reads them: the preprocessor gives the path to read.

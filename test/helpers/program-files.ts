@@ -7,6 +7,7 @@ import { compileSource, type CompileOptions } from '../../compiler/compile.js';
 import type { Image } from '../../emulator/image.js';
 import { Machine, type MachineOptions } from '../../emulator/machine.js';
 import { PROFILES, type Profile } from '../../emulator/profiles.js';
+import { parseFaults } from '../../cli/faults.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
 
@@ -32,6 +33,9 @@ export interface RunnableProgram {
   readonly memoryBytes?: number;
   /** Keyboard bytes (its `-- stdin:` lines, each with a newline). */
   readonly stdin: Uint8Array;
+  /** Its `--faults` and `--seed`. */
+  readonly faults?: MachineOptions['faults'];
+  readonly seed?: number;
 }
 
 /** Compile a program as `occmesh run` would with its `-- args:`; null if it does not compile (an error test). */
@@ -48,6 +52,8 @@ export function loadProgram(path: string): RunnableProgram | null {
   const options: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {};
   let profile: Profile = PROFILES.t800;
   let memoryBytes: number | undefined;
+  let faults: MachineOptions['faults'];
+  let seed: number | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--no-checks') options.rangeChecks = false;
@@ -60,6 +66,8 @@ export function loadProgram(path: string): RunnableProgram | null {
       memoryBytes = Number(v.replace(/[kKmM]$/, '')) * (/[kK]$/.test(v) ? 1024 : /[mM]$/.test(v) ? 1 << 20 : 1);
       options.memoryBytes = memoryBytes;
     } else if (a === '--profile') profile = PROFILES[args[++i] as keyof typeof PROFILES];
+    else if (a === '--faults') faults = parseFaults(args[++i]!);
+    else if (a === '--seed') seed = Number(args[++i]!);
   }
   // Named as from the repository's root (the tests run there), so that messages and screens show the same path
   // on every machine.
@@ -80,6 +88,8 @@ export function loadProgram(path: string): RunnableProgram | null {
     profile,
     ...(memoryBytes !== undefined ? { memoryBytes } : {}),
     stdin: Buffer.from(stdin, 'latin1'),
+    ...(faults ? { faults } : {}),
+    ...(seed !== undefined ? { seed } : {}),
   };
 }
 
@@ -90,6 +100,8 @@ export function machineFor(p: RunnableProgram, out: number[], extra: MachineOpti
   return new Machine(p.image, {
     profile: p.profile,
     ...(p.memoryBytes !== undefined ? { memoryBytes: p.memoryBytes } : {}),
+    ...(p.faults ? { faults: p.faults } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
     stdin: () => (next < input.length ? input[next++]! : -1),
     onScreen: (b) => out.push(...b),
     onError: (b) => err.push(...b),

@@ -82,6 +82,8 @@ export async function debugProgram(file: string, cols = 100, rows = 30, extra: {
   const dbg = startDebugger({
     image: p.image,
     profile: p.profile,
+    ...(p.faults ? { faults: p.faults } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
     input: vt.input,
     output: vt.output,
     terminal: extra.terminal ?? 'xterm-256color',

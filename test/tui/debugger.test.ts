@@ -99,6 +99,15 @@ describe('the debugger on screen', () => {
     expect(vt.text()).toMatch(/out E -> 1,0\s+4\s/);
   });
 
+  it('runs a program with the faults of its -- args: the crashed core shows C, the status line counts the faults', async () => {
+    const { vt, dbg } = await start('programs/lessons/12-let-it-crash.occ', 120, 40);
+    vt.press(' ');
+    await idle(vt, dbg);
+    expect(statusOf(vt)).toContain('FINISHED');
+    expect(statusOf(vt)).toContain('faults 2');
+    expect(vt.text()).toMatch(/2,0 +C/);
+  });
+
   it('stops on a deadlock and names both blocked lines and the cycle of waits', async () => {
     const { vt, dbg } = await start('test/programs/mesh/deadlock_two_cores.occ', 120, 40);
     vt.press(' ');

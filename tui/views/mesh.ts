@@ -1,6 +1,6 @@
 // The mesh view: one cell per core with its coordinates and its state as a letter (and a colour), and between
 // neighbouring cells a mark per link direction that lights with the link's recent traffic and changes while a
-// packet waits for the link (a stall). Up to 8×8 cores in full detail; a larger mesh as a compact map of one
+// packet waits for the link (a stall), or shows that a fault has failed it (`--faults down=...`). Up to 8×8 cores in full detail; a larger mesh as a compact map of one
 // character per core that scrolls with the selection, above a detailed window around the selected core.
 
 import type { Color, Line, Seg } from '../styled.js';
@@ -32,12 +32,15 @@ export const STATE_KEY: readonly (readonly [string, string, Color])[] = [
   ['.', 'idle: nothing to run', 'gray'],
   ['F', 'finished', 'gray'],
   ['X', 'halted by a run-time error', 'red'],
+  ['C', 'crashed by a fault (--faults crash=...)', 'red'],
 ];
 
 /** Link marks, per direction: idle, carrying bytes, stalled (a packet waits for the link). */
 export const LINK_MARKS: Record<'N' | 'E' | 'S' | 'W', string> = { N: '↑', E: '→', S: '↓', W: '←' };
 export const STALL_MARK = '=';
 export const IDLE_MARK = '·';
+/** A link direction a fault has failed. */
+export const FAILED_MARK = '#';
 
 export interface MeshModel {
   readonly width: number;
@@ -45,6 +48,8 @@ export interface MeshModel {
   cell(x: number, y: number): CoreCell | null;
   /** Directed links with a packet waiting, as `x,y,d` keys (d: 0 N, 1 E, 2 S, 3 W). */
   readonly stalled: ReadonlySet<string>;
+  /** Directed links a fault has failed, as the same keys. */
+  readonly failed?: ReadonlySet<string>;
   readonly traffic: Traffic;
   readonly cycle: number;
   readonly selected: { readonly x: number; readonly y: number };
@@ -57,6 +62,7 @@ function mark(m: MeshModel, x: number, y: number, d: number): Seg {
   const nx = x + DX[d]!;
   const ny = y + DY[d]!;
   if (nx < 0 || ny < 0 || nx >= m.width || ny >= m.height) return seg(' ');
+  if (m.failed?.has(`${x},${y},${d}`)) return seg(FAILED_MARK, { fg: 'red', bold: true });
   if (m.stalled.has(`${x},${y},${d}`)) return seg(STALL_MARK, { fg: 'red', bold: true });
   const u = m.traffic.recent(m.traffic.id(x, y, d), m.cycle);
   const arrow = LINK_MARKS[(['N', 'E', 'S', 'W'] as const)[d]!];
