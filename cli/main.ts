@@ -128,7 +128,9 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           return;
         }
         const mem = rec.options.memoryBytes;
-        exitCode = await debugCommand(file, rec.image, { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard, keysEnd: rec.keyboardEnded }, io);
+        const { faults, seed } = rec.options;
+        const options = { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard, keysEnd: rec.keyboardEnded };
+        exitCode = await debugCommand(file, rec.image, { ...options, ...faultOptions({ faults, seed }) }, io);
         return;
       }
       const image = await loadProgram(file, io, compileOptions(opts));
@@ -339,8 +341,9 @@ async function replayCommand(file: string, opts: RunOptions, io: CliIO): Promise
     io.stderr(`${file}: error: the record names an unknown profile \`${rec.options.profile}\`\n`);
     return Exit.usage;
   }
-  const { memoryBytes, maxCycles } = rec.options;
-  return runImage(file, rec.image, { ...opts, profile: recorded, maxCycles, ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}) }, io, rec);
+  const { memoryBytes, maxCycles, faults, seed } = rec.options;
+  const options = { ...opts, profile: recorded, maxCycles, ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}), ...faultOptions({ faults, seed }) };
+  return runImage(file, rec.image, options, io, rec);
 }
 
 async function runImage(
@@ -351,7 +354,8 @@ async function runImage(
   replaying: RunRecord | null = null,
   diagnostics: Diagnostic[] = [],
 ): Promise<number> {
-  const traces = RunTraces.create(image, opts, { profile: opts.profile, maxCycles: opts.maxCycles ?? Infinity, mem: opts.mem }, io, replaying);
+  const recorded = { profile: opts.profile, maxCycles: opts.maxCycles ?? Infinity, mem: opts.mem, ...faultOptions(opts) };
+  const traces = RunTraces.create(image, opts, recorded, io, replaying);
   let machine: Machine;
   const stdoutChunks: string[] = [];
   let readsPastEnd = 0;

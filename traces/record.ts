@@ -10,6 +10,8 @@
 // The file: a header line (JSON: format, version, the occmesh version, a SHA-256 of everything after the line),
 // a line of JSON with the options, keyboard and result, then the image as `occmesh compile` writes it.
 
+import type { FaultRule, FaultSpec, LinkRef } from '../emulator/faults.js';
+import type { Coord } from '../emulator/events.js';
 import { createHash } from 'node:crypto';
 import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
 import type { KeyboardSource } from '../emulator/core.js';
@@ -27,9 +29,37 @@ export interface RecordOptions {
   readonly maxCycles?: number;
   /** Memory per core in bytes; absent: the default. */
   readonly memoryBytes?: number;
+  /** The faults injected (`--faults`, emulator/faults.ts); absent: none. */
+  readonly faults?: FaultSpec;
+  /** The seed of the faults and of the ALTs' choices (`--seed`); absent: none given. */
+  readonly seed?: number;
 }
 
-const KNOWN_OPTIONS = new Set(['profile', 'maxCycles', 'memoryBytes']);
+const KNOWN_OPTIONS = new Set(['profile', 'maxCycles', 'memoryBytes', 'faults', 'seed']);
+
+/** Whether a recorded fault specification has the shape emulator/faults.ts expects. */
+function isFaultSpec(v: unknown): v is FaultSpec {
+  const num = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
+  const coord = (c: unknown): boolean => typeof c === 'object' && c !== null && num((c as Coord).x) && num((c as Coord).y);
+  const link = (l: unknown): boolean => typeof l === 'object' && l !== null && coord((l as LinkRef).from) && coord((l as LinkRef).to);
+  return (
+    Array.isArray(v) &&
+    v.every((r: FaultRule) => {
+      if (typeof r !== 'object' || r === null) return false;
+      switch (r.kind) {
+        case 'loss':
+        case 'corrupt':
+          return num(r.p) && (r.link === undefined || link(r.link));
+        case 'down':
+          return link(r.link) && num(r.cycle);
+        case 'crash':
+          return coord(r.core) && num(r.cycle);
+        default:
+          return false;
+      }
+    })
+  );
+}
 
 /** What the recorded run gave, so a replay can check it gives the same. */
 export interface RecordOutcome {
@@ -100,6 +130,8 @@ export function parseRecord(data: Uint8Array | string, version: string = OCCMESH
   if (typeof options.profile !== 'string' || (options.maxCycles !== undefined && typeof options.maxCycles !== 'number')) {
     throw new RecordError('the record is damaged: its profile or cycle limit is missing');
   }
+  if (options.faults !== undefined && !isFaultSpec(options.faults)) throw new RecordError('the record is damaged: its faults are not a fault specification');
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new RecordError('the record is damaged: its seed is not a whole number');
   if (options.memoryBytes !== undefined && typeof options.memoryBytes !== 'number') {
     throw new RecordError('the record is damaged: its memory size is not a number');
   }

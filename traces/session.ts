@@ -3,6 +3,7 @@
 // write the files out and, on a replay, check that the run came out as recorded. The command line (cli/main.ts)
 // makes one call here before the run and one after it.
 
+import type { FaultSpec } from '../emulator/faults.js';
 import { openSync, writeSync, closeSync } from 'node:fs';
 import type { KeyboardSource } from '../emulator/core.js';
 import type { Image } from '../emulator/image.js';
@@ -31,6 +32,8 @@ export interface RecordedRun {
   profile: Profile;
   maxCycles: number;
   mem?: number;
+  faults?: FaultSpec;
+  seed?: number;
 }
 
 /** File access as the command line has it (cli/main.ts CliIO). */
@@ -123,6 +126,8 @@ export class RunTraces {
         profile: this.run.profile.name,
         ...(Number.isFinite(this.run.maxCycles) ? { maxCycles: this.run.maxCycles } : {}),
         ...(this.run.mem !== undefined ? { memoryBytes: this.run.mem } : {}),
+        ...(this.run.faults ? { faults: this.run.faults } : {}),
+        ...(this.run.seed !== undefined ? { seed: this.run.seed } : {}),
       };
       const log = this.keyboardLog;
       const keyboard = this.replaying ? this.replaying.keyboard : (log?.bytes() ?? new Uint8Array(0));

@@ -25,6 +25,9 @@ const CASES: { program: string; stdin?: string; args?: string[] }[] = [
   { program: 'test/programs/errors/deadlock.occ' },
   { program: 'test/programs/errors/division_by_zero.occ' },
   { program: 'programs/commstime.occ', args: ['--max-cycles', '5000'] },
+  // Faults and a seed: the same messages lost, the same ALT choices, on replay.
+  { program: 'programs/lessons/10-lost-messages.occ', args: ['--faults', 'loss=0.2', '--seed', '3'] },
+  { program: 'programs/lessons/12-let-it-crash.occ', args: ['--faults', 'crash=2,0@30000', '--seed', '2'] },
 ];
 
 describe('occmesh replay', () => {
@@ -55,6 +58,16 @@ describe('occmesh replay', () => {
     // The keyboard source gives the bytes and then the end of input.
     expect([r.stdin(), r.stdin(), r.stdin(), r.stdin()]).toEqual([104, 105, 10, -1]);
     expect(parseRecord(readFileSync(rec)).keyboardEnded).toBe(true);
+  });
+
+  it('keeps the faults and the seed in the record', async () => {
+    const rec = tempFile('faults.omrec');
+    await runCli(['run', 'programs/lessons/10-lost-messages.occ', '--faults', 'loss=0.2', '--seed', '3', '--record', rec]);
+    const r = loadRecord(readFileSync(rec));
+    expect(r.options).toEqual({ profile: 't800', faults: [{ kind: 'loss', p: 0.2 }], seed: 3 });
+    const json = JSON.parse((await runCli(['replay', rec, '--json'])).stdout);
+    expect(json.seed).toBe(3);
+    expect(json.faults.length).toBeGreaterThan(0);
   });
 
   it('records a replay again, and traces it', async () => {
@@ -113,11 +126,18 @@ describe('occmesh replay', () => {
       expect(await refused(text.replace('"version":1', '"version":2'))).toBe('record format version 2 is not supported (this occmesh reads version 1)');
     });
 
-    it('a record with options this occmesh does not know (a seed, say)', async () => {
+    it('a record with options this occmesh does not know', async () => {
       const { text } = await recorded();
       const rec = parseRecord(text);
-      const withSeed = { ...rec, options: { ...rec.options, seed: 7 } } as unknown as RunRecord;
-      expect(await refused(serializeRecord(withSeed))).toBe('the record uses options this occmesh does not know: seed');
+      const withOption = { ...rec, options: { ...rec.options, schedule: 'lifo' } } as unknown as RunRecord;
+      expect(await refused(serializeRecord(withOption))).toBe('the record uses options this occmesh does not know: schedule');
+    });
+
+    it('a record whose faults are not a fault specification', async () => {
+      const { text } = await recorded();
+      const rec = parseRecord(text);
+      const bad = { ...rec, options: { ...rec.options, faults: [{ kind: 'flood', p: 1 }] } } as unknown as RunRecord;
+      expect(await refused(serializeRecord(bad))).toBe('the record is damaged: its faults are not a fault specification');
     });
 
     it('a replay that does not come out as recorded is reported, not passed off', async () => {
