@@ -77,7 +77,12 @@ export async function uiRate(cycles = DEBUGGER_CYCLES): Promise<UiFigures> {
   const mem = dbg.session.snapshotMemory();
   dbg.quit();
   await dbg.done;
-  return { rate: ran / seconds, keyWaitMs: waits.length > 0 ? Math.max(...waits.slice(1)) : 0, frames, snapshotBytesPerMillion: (mem * 1e6) / ran };
+  return {
+    rate: ran / seconds,
+    keyWaitMs: waits.length > 0 ? Math.max(...waits.slice(1)) : 0,
+    frames,
+    snapshotBytesPerMillion: (mem * 1e6) / ran,
+  };
 }
 
 export async function debuggerFigures(): Promise<string[]> {

@@ -61,7 +61,8 @@ export function linkNumbers(): LinkNumbers[] {
     const cycles = receiverFinish(image(2, 1, transfer(Op.out, n, times), transfer(Op.in, n, times)), profile, 1);
     const measured = (n * times) / (cycles / profile.clockHz);
     const theory = linkBandwidth(profile);
-    const arrival = (d: number): number => receiverFinish(image(d + 1, d, transfer(Op.out, 4, 1, 100), transfer(Op.in, 4, 1)), profile, d);
+    const arrival = (d: number): number =>
+      receiverFinish(image(d + 1, d, transfer(Op.out, 4, 1, 100), transfer(Op.in, 4, 1)), profile, d);
     const perHop = (arrival(9) - arrival(1)) / 8;
     out.push({ profile: profile.name, measured, theory, percent: (100 * measured) / theory, hopCycles: perHop });
   }

@@ -57,10 +57,15 @@ async function main(args: readonly string[]): Promise<number> {
   const names = args.filter((a) => !a.startsWith('--'));
   const unknown = names.filter((n) => !SUITE.some((b) => b.name === n || b.figures.some((f) => f.name === n)));
   if (unknown.length > 0) {
-    console.error(`bench: no benchmark named ${unknown.join(', ')}; the benchmarks are ${SUITE.map((b) => b.name).join(', ')}`);
+    console.error(
+      `bench: no benchmark named ${unknown.join(', ')}; the benchmarks are ${SUITE.map((b) => b.name).join(', ')}`,
+    );
     return 64;
   }
-  const chosen = names.length === 0 ? SUITE : SUITE.filter((b) => names.some((n) => b.name === n || b.figures.some((f) => f.name === n)));
+  const chosen =
+    names.length === 0
+      ? SUITE
+      : SUITE.filter((b) => names.some((n) => b.name === n || b.figures.some((f) => f.name === n)));
   const machine = machineDescription();
   if (!json) console.log(`machine: ${machine}${quick ? ' (quick mode: one iteration, small sizes)' : ''}`);
   const results: Result[] = [];

@@ -37,7 +37,7 @@ for (const c of CASES) {
     const pages: number[] = [];
     let first = 0;
     let total = 0;
-    let cycles = 0;
+    let cycles: number;
     let count = 0;
     for (;;) {
       const r = machine.run(interval);

@@ -72,7 +72,14 @@ function rateBench(
 }
 
 /** A program timed as a whole: host seconds of the run. */
-function secondsBench(name: string, what: string, file: string, quickReplace: Replace, expect: string, quickExpect: string): Benchmark {
+function secondsBench(
+  name: string,
+  what: string,
+  file: string,
+  quickReplace: Replace,
+  expect: string,
+  quickExpect: string,
+): Benchmark {
   return {
     name,
     what,
@@ -87,7 +94,8 @@ function secondsBench(name: string, what: string, file: string, quickReplace: Re
 
 function commstime(): Benchmark {
   const loops = (quick: boolean): number => (quick ? 5000 : 200_000);
-  const replace = (quick: boolean): Replace => (quick ? [['VAL INT loops IS 200000:', `VAL INT loops IS ${loops(true)}:`]] : []);
+  const replace = (quick: boolean): Replace =>
+    quick ? [['VAL INT loops IS 200000:', `VAL INT loops IS ${loops(true)}:`]] : [];
   return {
     name: 'commstime',
     what: "Welch's commstime: SEQ delta host ns per loop, and emulated cycles per loop with SEQ and PAR delta",
@@ -102,7 +110,9 @@ function commstime(): Benchmark {
       const n = loops(quick);
       const seq = program('commstime_seq.occ', false, []);
       const par = program('commstime_par.occ', false, []);
-      const [s, p] = quick ? [program('commstime_seq.occ', true, replace(true)), program('commstime_par.occ', true, replace(true))] : [seq, par];
+      const [s, p] = quick
+        ? [program('commstime_seq.occ', true, replace(true)), program('commstime_par.occ', true, replace(true))]
+        : [seq, par];
       const expect = `${n - 1}\n`;
       return async () => {
         const a = runTimed(s, {}, expect);
@@ -148,7 +158,7 @@ function idle64(): Benchmark {
   const replace: Replace = [['VAL INT outer IS 2000:', 'VAL INT outer IS 100:']];
   return {
     name: 'idle-64',
-    what: 'a 64x64 mesh where core (0, 0) computes and 4,095 cores wait: that core\'s instructions per host second',
+    what: "a 64x64 mesh where core (0, 0) computes and 4,095 cores wait: that core's instructions per host second",
     figures: [{ name: 'idle-64', unit: 'M instructions/s' }],
     runs: 3,
     async prepare(quick) {
@@ -177,7 +187,9 @@ function memory64(): Benchmark {
       writeFileSync(file, serializeImage(image));
       process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
       return async () => {
-        const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'memory-child.js'), file, '65536'], { encoding: 'utf8' });
+        const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'bench', 'memory-child.js'), file, '65536'], {
+          encoding: 'utf8',
+        });
         if (r.status !== 0) throw new Error(`memory-64: child failed: ${r.stderr}`);
         const { maxRssBytes } = JSON.parse(r.stdout) as { maxRssBytes: number };
         return { 'memory-64': maxRssBytes / 1e6 };
@@ -235,7 +247,8 @@ function startup(): Benchmark {
         const t0 = process.hrtime.bigint();
         const r = spawnSync(process.execPath, args, { env, encoding: 'utf8' });
         const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        if (r.status !== 0 || (expect !== undefined && r.stdout !== expect)) throw new Error(`startup: ${args.join(' ')} failed: ${r.stderr}`);
+        if (r.status !== 0 || (expect !== undefined && r.stdout !== expect))
+          throw new Error(`startup: ${args.join(' ')} failed: ${r.stderr}`);
         return ms;
       };
       const hello = join(ROOT, 'programs', 'hello.occ');
@@ -311,22 +324,49 @@ function links(): Benchmark {
 }
 
 export const SUITE: readonly Benchmark[] = [
-  rateBench('compute', 'nested loops of integer arithmetic, one core (range checks on, and off)', 'compute.occ', [['FOR 2000', 'FOR 200']], {
+  rateBench(
+    'compute',
+    'nested loops of integer arithmetic, one core (range checks on, and off)',
+    'compute.occ',
+    [['FOR 2000', 'FOR 200']],
+    {
+      unchecked: true,
+    },
+  ),
+  rateBench('arrays', 'a sieve and a matrix product: subscripts in every inner loop, one core', 'arrays.occ', [], {
     unchecked: true,
   }),
-  rateBench('arrays', 'a sieve and a matrix product: subscripts in every inner loop, one core', 'arrays.occ', [], { unchecked: true }),
-  secondsBench('chain', '500 processes in a pipeline passing 15,000 integers each (7.5 M messages): host seconds', 'chain.occ', [
-    ['VAL INT messages IS 15000:', 'VAL INT messages IS 200:'],
-  ], '112492500\n', '19900\n'),
-  secondsBench('permutations', 'fannkuch-style permutations, n = 10 (3.6 M permutations): host seconds', 'permutations.occ', [
-    ['VAL INT n IS 10:', 'VAL INT n IS 7:'],
-  ], '73196\n38\n', '228\n16\n'),
+  secondsBench(
+    'chain',
+    '500 processes in a pipeline passing 15,000 integers each (7.5 M messages): host seconds',
+    'chain.occ',
+    [['VAL INT messages IS 15000:', 'VAL INT messages IS 200:']],
+    '112492500\n',
+    '19900\n',
+  ),
+  secondsBench(
+    'permutations',
+    'fannkuch-style permutations, n = 10 (3.6 M permutations): host seconds',
+    'permutations.occ',
+    [['VAL INT n IS 10:', 'VAL INT n IS 7:']],
+    '73196\n38\n',
+    '228\n16\n',
+  ),
   commstime(),
-  rateBench('heat-8x8', 'programs/mesh/heat_8x8.occ: heat stencil with halo exchange, 64 cores, t800 links', 'heat_8x8.occ', [], { dir: MESH }),
+  rateBench(
+    'heat-8x8',
+    'programs/mesh/heat_8x8.occ: heat stencil with halo exchange, 64 cores, t800 links',
+    'heat_8x8.occ',
+    [],
+    { dir: MESH },
+  ),
   watchedHeat(),
-  rateBench('stencil-32', 'bench/programs/heat_32x32.occ on 32x32 cores: aggregate instructions per host second', 'heat_32x32.occ', [
-    ['VAL INT steps IS 20:', 'VAL INT steps IS 2:'],
-  ]),
+  rateBench(
+    'stencil-32',
+    'bench/programs/heat_32x32.occ on 32x32 cores: aggregate instructions per host second',
+    'heat_32x32.occ',
+    [['VAL INT steps IS 20:', 'VAL INT steps IS 2:']],
+  ),
   idle64(),
   memory64(),
   compileBench(),

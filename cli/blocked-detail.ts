@@ -32,12 +32,15 @@ export function blockedDetails(image: Image, machine: Machine): DetailOf {
     const code = image.cores[i]!.code;
     const debug = image.debug[i]!;
     const read = (a: number): number => core.readWord(a);
-    const files = (file: number, line: number, col: number): string => `${image.files[file]?.path ?? '?'}:${line}:${col}`;
+    const files = (file: number, line: number, col: number): string =>
+      `${image.files[file]?.path ?? '?'}:${line}:${col}`;
     const off = p.iptr > 0 ? p.iptr - 1 : p.iptr;
-    const chain = p.waiting.kind === 'endp' || off < 0 ? [] : callLines(callChain(code, debug, read, p.wptr, off), debug, files);
+    const chain =
+      p.waiting.kind === 'endp' || off < 0 ? [] : callLines(callChain(code, debug, read, p.wptr, off), debug, files);
     const channels = image.cores.length === 1 ? mainChannels(code, debug, core.bootWptr) : [];
     const named = (addr: number): string | null => nameOf(channels, addr, image, debug);
-    const declared = p.waiting.channel !== undefined && p.waiting.meshChannel === undefined ? named(p.waiting.channel) : null;
+    const declared =
+      p.waiting.channel !== undefined && p.waiting.meshChannel === undefined ? named(p.waiting.channel) : null;
     const altChannels = p.waiting.kind === 'alt' ? waitingChannels(channels, p.wptr, read, image, debug) : [];
     const parOffset = p.waiting.kind === 'endp' && p.iptr >= 0 ? parAt(code, debug, p.iptr) : null;
     return { chain, declared, altChannels, parOffset };
@@ -65,7 +68,9 @@ function mainChannels(code: Uint8Array, debug: CoreDebug, bootWptr: number): Cha
   const inMain = debug.names.filter((n) => n.offset >= main.offset && n.offset < main.end);
   const chans = inMain.filter((n) => n.kind === 'channel').sort((a, b) => a.wordOffset - b.wordOffset);
   return chans.map((n) => {
-    const next = inMain.filter((o) => o.wordOffset > n.wordOffset).reduce((m, o) => Math.min(m, o.wordOffset), n.wordOffset + MAX_ARRAY_WORDS);
+    const next = inMain
+      .filter((o) => o.wordOffset > n.wordOffset)
+      .reduce((m, o) => Math.min(m, o.wordOffset), n.wordOffset + MAX_ARRAY_WORDS);
     return { entry: n, base: (w + 4 * n.wordOffset) | 0, words: next - n.wordOffset };
   });
 }
@@ -91,7 +96,13 @@ function nameOf(blocks: readonly ChannelBlock[], addr: number, image: Image, deb
 }
 
 /** The declared channels whose word holds this process: the guards an ALT has enabled and waits on. */
-function waitingChannels(blocks: readonly ChannelBlock[], wptr: number, read: (a: number) => number, image: Image, debug: CoreDebug): string[] {
+function waitingChannels(
+  blocks: readonly ChannelBlock[],
+  wptr: number,
+  read: (a: number) => number,
+  image: Image,
+  debug: CoreDebug,
+): string[] {
   const out: string[] = [];
   for (const b of blocks) {
     const n = isArray(b.entry, image, debug) ? b.words : 1;

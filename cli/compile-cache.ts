@@ -37,7 +37,8 @@ interface Header {
 
 /** The cache folder for an environment: $XDG_CACHE_HOME/occmesh, or ~/.cache/occmesh. */
 export function defaultCacheFolder(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
+  const base =
+    env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.startsWith('/') ? env.XDG_CACHE_HOME : join(homedir(), '.cache');
   return join(base, 'occmesh');
 }
 
@@ -125,7 +126,8 @@ export class CompileCache {
     } catch {
       return null; // missing or corrupt: compile afresh
     }
-    if (!header || header.format !== ENTRY_FORMAT || header.key !== key || !Array.isArray(header.dependencies)) return null;
+    if (!header || header.format !== ENTRY_FORMAT || header.key !== key || !Array.isArray(header.dependencies))
+      return null;
     for (const dep of header.dependencies) {
       if (!Array.isArray(dep) || typeof dep[0] !== 'string') return null;
       const text = this.read(dep[0]);
@@ -167,7 +169,9 @@ export class CompileCache {
     try {
       const names = readdirSync(this.folder).filter((f) => f.endsWith('.json'));
       if (names.length <= MAX_ENTRIES) return;
-      const aged = names.map((name) => ({ name, time: statSync(join(this.folder, name)).mtimeMs })).sort((a, b) => b.time - a.time);
+      const aged = names
+        .map((name) => ({ name, time: statSync(join(this.folder, name)).mtimeMs }))
+        .sort((a, b) => b.time - a.time);
       for (const { name } of aged.slice(MAX_ENTRIES)) rmSync(join(this.folder, name), { force: true });
     } catch {
       // another process pruned at the same time: nothing to do

@@ -20,12 +20,21 @@ interface DebugIO {
 export async function debugCommand(
   file: string,
   image: Image,
-  options: { profile: Profile; memoryBytes?: number; keys?: Uint8Array; keysEnd?: boolean; faults?: FaultSpec; seed?: number },
+  options: {
+    profile: Profile;
+    memoryBytes?: number;
+    keys?: Uint8Array;
+    keysEnd?: boolean;
+    faults?: FaultSpec;
+    seed?: number;
+  },
   io: DebugIO,
 ): Promise<number> {
   const tty = io.terminal?.() ?? null;
   if (!tty) {
-    io.stderr('occmesh: debug needs a terminal (standard input and output must both be one); use `occmesh run` otherwise\n');
+    io.stderr(
+      'occmesh: debug needs a terminal (standard input and output must both be one); use `occmesh run` otherwise\n',
+    );
     return 64;
   }
   const { startDebugger } = await import('../tui/app.js');
@@ -54,7 +63,9 @@ export async function debugCommand(
     await dbg.done;
   } catch (e) {
     // The terminal is restored by now: say what went wrong, plainly.
-    io.stderr(`occmesh debug: internal error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
+    io.stderr(
+      `occmesh debug: internal error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`,
+    );
     return 2;
   }
   return 0;

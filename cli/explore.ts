@@ -40,7 +40,13 @@ const ENDED: Record<RunResult['status'], string> = {
 const FLUSH = 255;
 
 /** Run seeds 1..K; print the outcomes, most frequent first. Returns the exit code: 0, or 1 if the image cannot be loaded. */
-export function exploreCommand(file: string, image: Image, options: ExploreOptions, io: ExploreIO, exitCodeOf: (r: RunResult) => number): number {
+export function exploreCommand(
+  file: string,
+  image: Image,
+  options: ExploreOptions,
+  io: ExploreIO,
+  exitCodeOf: (r: RunResult) => number,
+): number {
   const outcomes = new Map<string, Outcome>();
   for (let seed = 1; seed <= options.runs; seed++) {
     const out: number[] = [];
@@ -73,14 +79,29 @@ export function exploreCommand(file: string, image: Image, options: ExploreOptio
   }
   const sorted = [...outcomes.values()].sort((a, b) => b.seeds.length - a.seeds.length || a.seeds[0]! - b.seeds[0]!);
   if (options.json) {
-    io.stdout(JSON.stringify({ runs: options.runs, outcomes: sorted.map((o) => ({ count: o.seeds.length, exitCode: o.exitCode, status: o.status, stdout: o.output, seeds: o.seeds })) }) + '\n');
+    io.stdout(
+      JSON.stringify({
+        runs: options.runs,
+        outcomes: sorted.map((o) => ({
+          count: o.seeds.length,
+          exitCode: o.exitCode,
+          status: o.status,
+          stdout: o.output,
+          seeds: o.seeds,
+        })),
+      }) + '\n',
+    );
     return 0;
   }
   const n = sorted.length;
-  const lines = [`${file}: ${options.runs} run${options.runs === 1 ? '' : 's'} (seeds 1 to ${options.runs}), ${n} distinct outcome${n === 1 ? '' : 's'}`];
+  const lines = [
+    `${file}: ${options.runs} run${options.runs === 1 ? '' : 's'} (seeds 1 to ${options.runs}), ${n} distinct outcome${n === 1 ? '' : 's'}`,
+  ];
   sorted.forEach((o, i) => {
     const pct = ((100 * o.seeds.length) / options.runs).toFixed(0);
-    lines.push(`outcome ${i + 1}: ${o.seeds.length} of ${options.runs} runs (${pct}%), exit ${o.exitCode} (${ENDED[o.status]})`);
+    lines.push(
+      `outcome ${i + 1}: ${o.seeds.length} of ${options.runs} runs (${pct}%), exit ${o.exitCode} (${ENDED[o.status]})`,
+    );
     lines.push(`  seeds: ${o.seeds.join(', ')}`);
     lines.push(`  replay: occmesh run ${file} --seed ${o.seeds[0]}`);
     const shown = o.output.endsWith('\n') ? o.output.slice(0, -1) : o.output;

@@ -36,7 +36,11 @@ function parseRule(part: string): FaultRule {
       if (rest.length > 0) bad('more than one @');
       const prob = probability(p!) ?? bad('P must be a probability from 0 to 1, like 0.2');
       if (on === undefined) return { kind, p: prob };
-      return { kind, p: prob, link: link(on) ?? bad('expected a link X,Y-X2,Y2 between neighbouring cores, like 0,0-1,0') };
+      return {
+        kind,
+        p: prob,
+        link: link(on) ?? bad('expected a link X,Y-X2,Y2 between neighbouring cores, like 0,0-1,0'),
+      };
     }
     case 'down': {
       const [on, at, ...rest] = value.split('@');
@@ -50,7 +54,11 @@ function parseRule(part: string): FaultRule {
     case 'crash': {
       const [where, at, ...rest] = value.split('@');
       if (at === undefined || rest.length > 0) bad('expected crash=X,Y@CYCLE');
-      return { kind, core: coord(where!) ?? bad('expected a core X,Y, like 1,0'), cycle: cycleOf(at!) ?? bad('CYCLE must be a whole number') };
+      return {
+        kind,
+        core: coord(where!) ?? bad('expected a core X,Y, like 1,0'),
+        cycle: cycleOf(at!) ?? bad('CYCLE must be a whole number'),
+      };
     }
     default:
       return bad(`there is no fault called \`${kind}\``);

@@ -38,9 +38,11 @@ export function isImageMessage(file: string, command: string): string {
 
 /** The warning for options that only matter when compiling, given with an image; null when there are none. */
 export function ignoredForImage(file: string, options: CompileOptions): string | null {
-  const ignored = [options.mesh && '--mesh', options.spread && '--spread', options.rangeChecks === false && '--no-checks'].filter(
-    (o): o is string => typeof o === 'string',
-  );
+  const ignored = [
+    options.mesh && '--mesh',
+    options.spread && '--spread',
+    options.rangeChecks === false && '--no-checks',
+  ].filter((o): o is string => typeof o === 'string');
   if (ignored.length === 0) return null;
   const one = ignored.length === 1;
   const list = one ? ignored[0]! : `${ignored.slice(0, -1).join(', ')} and ${ignored.at(-1)}`;

@@ -73,7 +73,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .command('run')
     .description('compile (if needed) and run a program; its output goes to stdout')
     .argument('<file>', 'an occam source file (.occ) or a compiled image (.omx)')
-    .option('--max-cycles <n>', 'stop after this many cycles (exit 4); by default the program runs to its end (Ctrl-C stops it)', count)
+    .option(
+      '--max-cycles <n>',
+      'stop after this many cycles (exit 4); by default the program runs to its end (Ctrl-C stops it)',
+      count,
+    )
     .option('--mem <bytes>', 'memory per core in bytes (suffix K, M or G allowed)', bytes)
     .option('--mesh <WxH>', 'mesh size (default: the smallest that holds the placement)', meshSize)
     .option('--profile <name>', `machine profile: ${Object.keys(PROFILES).join(' or ')} (default: t800)`, profile)
@@ -88,7 +92,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--record <file>', 'record the run (image, options, keyboard) for occmesh replay')
     .option('--no-cache', 'compile afresh: neither use nor fill the compiled-image cache')
     .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
-    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
+    .option(
+      '--seed <n>',
+      'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)',
+      parseSeed,
+    )
     .action(async (file: string, opts: RunOptions) => {
       exitCode = await runCommand(file, opts, io);
     });
@@ -103,7 +111,11 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--no-checks', 'compile without subscript, conversion and shift-count range checks')
     .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
-    .option('--seed <n>', 'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)', parseSeed)
+    .option(
+      '--seed <n>',
+      'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)',
+      parseSeed,
+    )
     .action(async (file: string, opts: PlacementOpts & FaultOpts & { profile: Profile }) => {
       if (file.endsWith('.omrec')) {
         // A recorded run: its image, options and keyboard bytes (and the end of input, if the run read that far).
@@ -129,7 +141,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         }
         const mem = rec.options.memoryBytes;
         const { faults, seed } = rec.options;
-        const options = { profile: recorded, ...(mem !== undefined ? { memoryBytes: mem } : {}), keys: rec.keyboard, keysEnd: rec.keyboardEnded };
+        const options = {
+          profile: recorded,
+          ...(mem !== undefined ? { memoryBytes: mem } : {}),
+          keys: rec.keyboard,
+          keysEnd: rec.keyboardEnded,
+        };
         exitCode = await debugCommand(file, rec.image, { ...options, ...faultOptions({ faults, seed }) }, io);
         return;
       }
@@ -142,7 +159,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         exitCode = Exit.usage;
         return;
       }
-      exitCode = await debugCommand(file, image, { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) }, io);
+      exitCode = await debugCommand(
+        file,
+        image,
+        { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) },
+        io,
+      );
     });
 
   program
@@ -157,19 +179,31 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--spread', "place the branches of the program's outermost PAR across the mesh")
     .option('--faults <spec>', 'inject faults in every run (docs/machine.md, Faults)', parseFaults)
     .option('--json', 'print one JSON object with the outcomes')
-    .action(async (file: string, opts: PlacementOpts & FaultOpts & { runs: number; maxCycles: number; profile: Profile; json?: boolean }) => {
-      const image = await loadProgram(file, io, compileOptions(opts));
-      if (typeof image === 'number') {
-        exitCode = image;
-        return;
-      }
-      if (!faultsFit(image, opts, io)) {
-        exitCode = Exit.usage;
-        return;
-      }
-      const options = { runs: opts.runs, profile: opts.profile, maxCycles: opts.maxCycles, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...(opts.faults ? { faults: opts.faults } : {}), ...(opts.json ? { json: true } : {}) };
-      exitCode = exploreCommand(file, image, options, io, exitCodeOf);
-    });
+    .action(
+      async (
+        file: string,
+        opts: PlacementOpts & FaultOpts & { runs: number; maxCycles: number; profile: Profile; json?: boolean },
+      ) => {
+        const image = await loadProgram(file, io, compileOptions(opts));
+        if (typeof image === 'number') {
+          exitCode = image;
+          return;
+        }
+        if (!faultsFit(image, opts, io)) {
+          exitCode = Exit.usage;
+          return;
+        }
+        const options = {
+          runs: opts.runs,
+          profile: opts.profile,
+          maxCycles: opts.maxCycles,
+          ...(opts.mem ? { memoryBytes: opts.mem } : {}),
+          ...(opts.faults ? { faults: opts.faults } : {}),
+          ...(opts.json ? { json: true } : {}),
+        };
+        exitCode = exploreCommand(file, image, options, io, exitCodeOf);
+      },
+    );
 
   program
     .command('replay')
@@ -342,7 +376,13 @@ async function replayCommand(file: string, opts: RunOptions, io: CliIO): Promise
     return Exit.usage;
   }
   const { memoryBytes, maxCycles, faults, seed } = rec.options;
-  const options = { ...opts, profile: recorded, maxCycles, ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}), ...faultOptions({ faults, seed }) };
+  const options = {
+    ...opts,
+    profile: recorded,
+    maxCycles,
+    ...(memoryBytes !== undefined ? { mem: memoryBytes } : {}),
+    ...faultOptions({ faults, seed }),
+  };
   return runImage(file, rec.image, options, io, rec);
 }
 
@@ -354,7 +394,12 @@ async function runImage(
   replaying: RunRecord | null = null,
   diagnostics: Diagnostic[] = [],
 ): Promise<number> {
-  const recorded = { profile: opts.profile, maxCycles: opts.maxCycles ?? Infinity, mem: opts.mem, ...faultOptions(opts) };
+  const recorded = {
+    profile: opts.profile,
+    maxCycles: opts.maxCycles ?? Infinity,
+    mem: opts.mem,
+    ...faultOptions(opts),
+  };
   const traces = RunTraces.create(image, opts, recorded, io, replaying);
   let machine: Machine;
   const stdoutChunks: string[] = [];
@@ -366,7 +411,9 @@ async function runImage(
       stdin: traces.keyboard(() => {
         const b = io.keyboard();
         if (b < 0 && ++readsPastEnd === 2) {
-          io.stderr('occmesh: note: the program keeps reading the keyboard after the end of its input; each read gives 255 (END.OF.FILE), as in KRoC\n');
+          io.stderr(
+            'occmesh: note: the program keeps reading the keyboard after the end of its input; each read gives 255 (END.OF.FILE), as in KRoC\n',
+          );
         }
         return b;
       }),
@@ -401,7 +448,9 @@ async function runImage(
     // The reader of stdout has gone: stop quietly, as a Unix tool does.
     if ((e as NodeJS.ErrnoException).code === 'EPIPE') return Exit.pipeClosed;
     // Program faults are run-time errors reported by the machine; an exception is a bug in occmesh.
-    io.stderr(`${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
+    io.stderr(
+      `${file}: internal emulator error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`,
+    );
     return Exit.runtimeError;
   }
   const sources = new ImageSources(image);
@@ -410,13 +459,17 @@ async function runImage(
   const code = diverged ? Exit.runtimeError : exitCodeOf(result);
   if (opts.json) {
     const chain = result.error ? runErrorChain(image, machine, result.error) : [];
-    const json = { ...jsonResult(result, code, stdoutChunks.join(''), sources, chain, blockedDetails(image, machine)), diagnostics: diagnostics.map(diagnosticJson) };
+    const json = {
+      ...jsonResult(result, code, stdoutChunks.join(''), sources, chain, blockedDetails(image, machine)),
+      diagnostics: diagnostics.map(diagnosticJson),
+    };
     const stats = opts.stats || opts.statsFull ? { stats: statsJson(result, opts.profile) } : {};
     const faults = result.faults ? { seed: opts.seed ?? 1, faults: faultsJson(result.faults) } : {};
     io.stdout(JSON.stringify({ ...json, ...stats, ...faults }) + '\n');
     return code;
   }
-  if (result.status === 'error' && result.error) io.stderr(formatRunError(sources, result.error, runErrorChain(image, machine, result.error)) + '\n');
+  if (result.status === 'error' && result.error)
+    io.stderr(formatRunError(sources, result.error, runErrorChain(image, machine, result.error)) + '\n');
   if (result.status === 'deadlock') io.stderr(formatDeadlock(sources, result, blockedDetails(image, machine)) + '\n');
   if (result.status === 'cycle-limit') {
     io.stderr(formatCycleLimit(sources, result.cycles, runningAt(machine)) + '\n');
@@ -442,7 +495,16 @@ function exitCodeOf(result: RunResult): number {
 /** The JSON result of a run that never started: a compile error, or a file that could not be loaded. */
 function loadFailureJson(exitCode: number, said: string, diagnostics: readonly Diagnostic[]): object {
   const errors = diagnostics.length > 0 ? null : said.trimEnd() || null;
-  return { exitCode, cycles: 0, stdout: '', cores: [], links: [], error: errors, deadlock: null, diagnostics: diagnostics.map(diagnosticJson) };
+  return {
+    exitCode,
+    cycles: 0,
+    stdout: '',
+    cores: [],
+    links: [],
+    error: errors,
+    deadlock: null,
+    diagnostics: diagnostics.map(diagnosticJson),
+  };
 }
 
 function diagnosticJson(d: Diagnostic): object {
@@ -456,13 +518,31 @@ function diagnosticJson(d: Diagnostic): object {
   };
 }
 
-function jsonResult(result: RunResult, exitCode: number, stdout: string, sources: ImageSources, chain: readonly string[], details: DetailOf): object {
+function jsonResult(
+  result: RunResult,
+  exitCode: number,
+  stdout: string,
+  sources: ImageSources,
+  chain: readonly string[],
+  details: DetailOf,
+): object {
   return {
     exitCode,
     cycles: result.cycles,
     stdout,
-    cores: result.cores.map((c) => ({ x: c.x, y: c.y, instructions: c.instructions, busyCycles: c.busyCycles, state: c.state })),
-    links: result.links.map((l) => ({ from: [l.from.x, l.from.y], to: [l.to.x, l.to.y], bytes: l.bytes, busyCycles: l.busyCycles })),
+    cores: result.cores.map((c) => ({
+      x: c.x,
+      y: c.y,
+      instructions: c.instructions,
+      busyCycles: c.busyCycles,
+      state: c.state,
+    })),
+    links: result.links.map((l) => ({
+      from: [l.from.x, l.from.y],
+      to: [l.to.x, l.to.y],
+      bytes: l.bytes,
+      busyCycles: l.busyCycles,
+    })),
     error: result.error ? formatRunError(sources, result.error, chain) : null,
     deadlock: result.status === 'deadlock' ? deadlockJson(sources, result, details) : null,
   };
@@ -537,7 +617,9 @@ async function compileText(
   } catch (e) {
     // Bad source never reaches here (it becomes diagnostics); an exception is a bug in occmesh. Say so plainly,
     // without an implementation stack trace.
-    io.stderr(`${file}: internal compiler error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`);
+    io.stderr(
+      `${file}: internal compiler error: ${(e as Error).message}\n  this is a bug in occmesh: please report it with the program\n`,
+    );
     return null;
   }
   reportDiagnostics(result.diagnostics, io);
@@ -605,15 +687,19 @@ function count(value: string): number {
 
 function runsCount(value: string): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n < 1 || n > 100_000) throw new InvalidArgumentError('expected a number of runs from 1 to 100000');
+  if (!/^\d+$/.test(value) || n < 1 || n > 100_000)
+    throw new InvalidArgumentError('expected a number of runs from 1 to 100000');
   return n;
 }
 
 function bytes(value: string): number {
   const m = /^(\d+)([kKmMgG]?)$/.exec(value);
   if (!m) throw new InvalidArgumentError('expected a size in bytes, e.g. 65536, 64K, 16M or 1G');
-  const n = Number(m[1]) * { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
-  if (n < 1024 || n > 1 << 30 || n % 4 !== 0) throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1G');
+  const n =
+    Number(m[1]) *
+    { '': 1, k: 1024, m: 1024 * 1024, g: 1024 * 1024 * 1024 }[m[2]!.toLowerCase() as '' | 'k' | 'm' | 'g'];
+  if (n < 1024 || n > 1 << 30 || n % 4 !== 0)
+    throw new InvalidArgumentError('memory must be a multiple of 4 between 1K and 1G');
   return n;
 }
 
@@ -621,7 +707,8 @@ function meshSize(value: string): { width: number; height: number } {
   const m = /^(\d+)[xX](\d+)$/.exec(value);
   const w = m ? Number(m[1]) : 0;
   const h = m ? Number(m[2]) : 0;
-  if (!m || w < 1 || h < 1 || w > 1024 || h > 1024) throw new InvalidArgumentError('expected WxH with sides from 1 to 1024, e.g. 4x4');
+  if (!m || w < 1 || h < 1 || w > 1024 || h > 1024)
+    throw new InvalidArgumentError('expected WxH with sides from 1 to 1024, e.g. 4x4');
   return { width: w, height: h };
 }
 

@@ -13,7 +13,8 @@ const io: CliIO = {
   keyboard: () => nextKeyboardByte(),
   readFile: (path) => readFileSync(path),
   writeFile: (path, data) => writeFileWhole(path, data),
-  terminal: () => (process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null),
+  terminal: () =>
+    process.stdin.isTTY && process.stdout.isTTY ? { input: process.stdin, output: process.stdout } : null,
   openFile: (path) => openFileOutput(path),
   // OCCMESH_NO_CACHE=1 turns the compiled-image cache off for every command.
   cacheFolder: () => (process.env.OCCMESH_NO_CACHE ? null : defaultCacheFolder()),

@@ -26,7 +26,9 @@ export class ImageSources {
     return i < 0 ? null : this.image.debug[i]!;
   }
 
-  meshChannel(k: number): { name: string; from: { x: number; y: number }; to: { x: number; y: number }; host?: string } | null {
+  meshChannel(
+    k: number,
+  ): { name: string; from: { x: number; y: number }; to: { x: number; y: number }; host?: string } | null {
     return this.image.channels?.[k] ?? null;
   }
 }
@@ -43,11 +45,17 @@ export function formatRunError(sources: ImageSources, err: RunError, chain: read
   const check = dbg?.checks.find((c) => c.offset === err.offset);
   if (check) {
     const span = sources.span(check.file, check.line, check.col, check.length);
-    return [...located(span, `run-time error: ${precise(check.message, err.reason)}`), ...chain, `  ${where}`].join('\n');
+    return [...located(span, `run-time error: ${precise(check.message, err.reason)}`), ...chain, `  ${where}`].join(
+      '\n',
+    );
   }
   const line = dbg ? entryAt(dbg.lines, err.offset) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
-  return [...located(span, `run-time error: ${err.reason}`), ...chain, `  ${where}, instruction \`${err.instruction}\``].join('\n');
+  return [
+    ...located(span, `run-time error: ${err.reason}`),
+    ...chain,
+    `  ${where}, instruction \`${err.instruction}\``,
+  ].join('\n');
 }
 
 /**
@@ -141,7 +149,10 @@ function describe(sources: ImageSources, p: BlockedProcess, detailOf?: DetailOf)
   } else if (kind === 'endp' && detail?.parOffset != null) {
     what = 'waiting at the end of this PAR for its other branches to finish';
   } else {
-    const word = p.waiting.channel !== undefined ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})` : '';
+    const word =
+      p.waiting.channel !== undefined
+        ? ` (channel word at #${(p.waiting.channel >>> 0).toString(16).toUpperCase()})`
+        : '';
     what = WAITING[kind] + word;
   }
   return { p, span, what, channel, partner, line: line ? line.line : null, chain: detail?.chain ?? [] };
@@ -161,7 +172,9 @@ export function formatDeadlock(sources: ImageSources, result: RunResult, detailO
     for (const d of cycle) {
       const where = d.span ? `${d.span.file.path}:${d.span.line}` : `core ${at(d.p.core)}`;
       const verb = d.p.waiting.kind === 'input' ? 'inputs from' : 'outputs to';
-      out.push(`    core ${at(d.p.core)} (${where}) ${verb} core ${at(d.partner!)} on \`${d.channel ?? '?'}\`, which waits for`);
+      out.push(
+        `    core ${at(d.p.core)} (${where}) ${verb} core ${at(d.partner!)} on \`${d.channel ?? '?'}\`, which waits for`,
+      );
     }
     out.push(`    core ${at(cycle[0]!.p.core)}`);
   }
@@ -218,4 +231,3 @@ export function deadlockJson(sources: ImageSources, result: RunResult, detailOf?
     cycle: cycle ? cycle.map(entry) : null,
   };
 }
-

@@ -25,7 +25,8 @@ export function emulatedTime(seconds: number): string {
 export function formatStats(result: RunResult, profile: Profile, full = false): string {
   const cycles = result.cycles;
   const pct = (n: number): string => (cycles > 0 ? ((100 * n) / cycles).toFixed(1) : '0.0');
-  const coreLine = (c: CoreStats): string => `core (${c.x}, ${c.y}): ${c.instructions} instructions, ${pct(c.busyCycles)}% busy, ${c.state}`;
+  const coreLine = (c: CoreStats): string =>
+    `core (${c.x}, ${c.y}): ${c.instructions} instructions, ${pct(c.busyCycles)}% busy, ${c.state}`;
   const linkLine = (l: RunResult['links'][number]): string =>
     `link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${pct(l.busyCycles)}% busy`;
   const lines = [
@@ -71,7 +72,8 @@ function heatMap(result: RunResult): string[] {
     const s = result.cycles > 0 ? c.busyCycles / result.cycles : 0;
     row[col] = Math.max(row[col]!, s);
   }
-  const shade = (s: number): string => (s < 0 ? ' ' : SHADES[Math.min(SHADES.length - 1, Math.ceil(s * (SHADES.length - 1)))]!);
+  const shade = (s: number): string =>
+    s < 0 ? ' ' : SHADES[Math.min(SHADES.length - 1, Math.ceil(s * (SHADES.length - 1)))]!;
   const per = step === 1 ? 'one character per core' : `one character per ${step}x${step} cores, the busiest of them`;
   return [
     `busy share of each core (${per}; '${SHADES[1]}' least busy .. '${SHADES[SHADES.length - 1]}' always busy), row y = 0 first:`,

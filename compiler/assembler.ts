@@ -35,7 +35,13 @@ export type Item =
   /** The next instruction is a channel instruction on this channel (named in source terms, for reports). */
   | { readonly kind: 'channel'; readonly name: string }
   /** A variable or channel in scope from here to `end`, at workspace word `slot` of the current process. */
-  | { readonly kind: 'name'; readonly name: string; readonly what: NameEntry['kind']; readonly slot: () => number; readonly end: Label }
+  | {
+      readonly kind: 'name';
+      readonly name: string;
+      readonly what: NameEntry['kind'];
+      readonly slot: () => number;
+      readonly end: Label;
+    }
   /** From here to `end` a plain ALT disables its guards: with a seed, it may choose any ready one (docs/machine.md, Faults). */
   | { readonly kind: 'fairAlt'; readonly end: Label };
 
@@ -120,13 +126,19 @@ export function assemble(items: readonly Item[]): Assembled {
         });
         break;
       case 'proc':
-        procEnds.push({ entry: { name: it.name, offset: bytes.length, file: it.span.file.id, line: it.span.line }, end: it.end });
+        procEnds.push({
+          entry: { name: it.name, offset: bytes.length, file: it.span.file.id, line: it.span.line },
+          end: it.end,
+        });
         break;
       case 'channel':
         channels.push({ offset: bytes.length, name: it.name });
         break;
       case 'name':
-        names.push({ entry: { offset: bytes.length, name: it.name, kind: it.what, wordOffset: it.slot() }, end: it.end });
+        names.push({
+          entry: { offset: bytes.length, name: it.name, kind: it.what, wordOffset: it.slot() },
+          end: it.end,
+        });
         break;
       case 'fairAlt':
         fair.push({ offset: bytes.length, end: it.end });

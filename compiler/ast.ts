@@ -50,10 +50,31 @@ export interface VariantNode extends Node {
 // ---------------------------------------------------------------------------------------------------- expressions
 
 export type DyadicOp =
-  | '+' | '-' | '*' | '/' | '\\' | 'REM' | 'PLUS' | 'MINUS' | 'TIMES'
-  | '/\\' | '\\/' | '><' | 'BITAND' | 'BITOR' | '<<' | '>>'
-  | '=' | '<>' | '<' | '<=' | '>' | '>='
-  | 'AND' | 'OR' | 'AFTER';
+  | '+'
+  | '-'
+  | '*'
+  | '/'
+  | '\\'
+  | 'REM'
+  | 'PLUS'
+  | 'MINUS'
+  | 'TIMES'
+  | '/\\'
+  | '\\/'
+  | '><'
+  | 'BITAND'
+  | 'BITOR'
+  | '<<'
+  | '>>'
+  | '='
+  | '<>'
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'AND'
+  | 'OR'
+  | 'AFTER';
 
 export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT';
 
@@ -98,11 +119,21 @@ export type Expr =
     })
   /** A FUNCTION call used as an operand. */
   /** A FUNCTION call; the checker sets `decl` to the FUNCTION it calls. */
-  | (ExprBase & { readonly kind: 'call'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: FunctionSymbol })
+  | (ExprBase & {
+      readonly kind: 'call';
+      readonly callee: Ident;
+      readonly args: readonly Expr[];
+      decl?: FunctionSymbol;
+    })
   /** A channel end with a direction decorator: `c?` or `c!` (in actual parameters). */
   | (ExprBase & { readonly kind: 'direction'; readonly channel: Expr; readonly direction: '?' | '!' })
   /** A segment `[base FROM start FOR count]`; `[base FROM start]` has a null count, `[base FOR count]` a null start. */
-  | (ExprBase & { readonly kind: 'slice'; readonly base: Expr; readonly start: Expr | null; readonly count: Expr | null })
+  | (ExprBase & {
+      readonly kind: 'slice';
+      readonly base: Expr;
+      readonly start: Expr | null;
+      readonly count: Expr | null;
+    })
   /** A table `[e1, e2, ...]`. The checker sets `constBytes` when every element is a constant. */
   | (ExprBase & { readonly kind: 'table'; readonly elems: readonly Expr[]; constBytes?: Uint8Array })
   /** An occam-pi array constructor `[i = base FOR count | value]`. */
@@ -159,7 +190,13 @@ export type Spec =
       decl?: Symbol;
     })
   /** occam-pi `INITIAL T x IS e:`: a variable with an initial value. */
-  | (Node & { readonly kind: 'initial'; readonly type: TypeNode; readonly name: Ident; readonly value: Expr; decl?: VarSymbol })
+  | (Node & {
+      readonly kind: 'initial';
+      readonly type: TypeNode;
+      readonly name: Ident;
+      readonly value: Expr;
+      decl?: VarSymbol;
+    })
   /** `[VAL] T x RETYPES e:` / `RESHAPES`: the same bytes seen as another type. */
   | (Node & {
       readonly kind: 'retypes';
@@ -235,13 +272,23 @@ export interface CaseOption extends Node {
 /** What an ALT alternative waits for; `cond` is the boolean written before `&`, if any. */
 export type Guard =
   /** `[cond &] c ? x; y` */
-  | (Node & { readonly kind: 'input'; readonly cond: Expr | null; readonly channel: Expr; readonly items: readonly Expr[] })
+  | (Node & {
+      readonly kind: 'input';
+      readonly cond: Expr | null;
+      readonly channel: Expr;
+      readonly items: readonly Expr[];
+    })
   /** `[cond &] t ? AFTER e` */
   | (Node & { readonly kind: 'timeout'; readonly cond: Expr | null; readonly timer: Expr; readonly after: Expr })
   /** `[cond &] SKIP` */
   | (Node & { readonly kind: 'skip'; readonly cond: Expr | null })
   /** `[cond &] c ? CASE` with its variants: the input itself happens once the guard is chosen. */
-  | (Node & { readonly kind: 'case'; readonly cond: Expr | null; readonly channel: Expr; readonly variants: readonly VariantInput[] });
+  | (Node & {
+      readonly kind: 'case';
+      readonly cond: Expr | null;
+      readonly channel: Expr;
+      readonly variants: readonly VariantInput[];
+    });
 
 /** One variant of a `c ? CASE` input: the tag, the items to input after it, and the process to run then. */
 export interface VariantInput extends Node {
@@ -273,7 +320,11 @@ export type Process =
       readonly body: readonly Process[];
     })
   /** `IF`: choices may be nested IFs, which are flattened in order. */
-  | (Node & { readonly kind: 'if'; readonly repl: Replicator | null; readonly choices: readonly (Choice | IfProcess)[] })
+  | (Node & {
+      readonly kind: 'if';
+      readonly repl: Replicator | null;
+      readonly choices: readonly (Choice | IfProcess)[];
+    })
   | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
   | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
   /** Specifications in front of a process: their scope is that process. */

@@ -86,7 +86,17 @@ export function compileSource(path: string, text: string, options: CompileOption
     mesh: { width: 1, height: 1 },
     cores: [{ x: 0, y: 0, code: asm.code, entry: gen.entry.offset, workspaceWords: words }],
     files: files.map((f) => ({ path: f.path, text: f.text })),
-    debug: [{ lines: asm.lines, checks: asm.checks, procs: asm.procs, data: asm.data, channels: asm.channels, names: asm.names, fairAlts: asm.fairAlts }],
+    debug: [
+      {
+        lines: asm.lines,
+        checks: asm.checks,
+        procs: asm.procs,
+        data: asm.data,
+        channels: asm.channels,
+        names: asm.names,
+        fairAlts: asm.fairAlts,
+      },
+    ],
   };
   return { image, diagnostics: reported(diags) };
 }
@@ -100,7 +110,12 @@ export function checkSource(path: string, text: string, options: CompileOptions 
 }
 
 /** The front end: preprocess, layout, parse, check, usage rules. Null when any of them found an error. */
-function checkedProgram(file: SourceFile, files: SourceFile[], diags: Diagnostics, options: CompileOptions): CheckedProgram | null {
+function checkedProgram(
+  file: SourceFile,
+  files: SourceFile[],
+  diags: Diagnostics,
+  options: CompileOptions,
+): CheckedProgram | null {
   const program = parseSource(file, diags, { preprocess: { loader: options.loader, files } });
   if (diags.errorCount > 0) return null;
   const checked = check(program, diags);
@@ -140,7 +155,12 @@ function runtime64(): CheckedProgram {
   const program = parseSource(file, diags);
   const checked = diags.errorCount === 0 ? check(program, diags) : null;
   if (!checked || diags.errorCount > 0) {
-    throw new Error(`occmesh's INT64 runtime library does not compile: ${diags.sorted().map((d) => d.message).join('; ')}`);
+    throw new Error(
+      `occmesh's INT64 runtime library does not compile: ${diags
+        .sorted()
+        .map((d) => d.message)
+        .join('; ')}`,
+    );
   }
   return checked;
 }

@@ -62,13 +62,48 @@ export function checkTokens(): string[] {
 
 /** Tokens after which a line break continues the statement on the next line. */
 export const CONTINUATION: ReadonlySet<TokenType> = new Set<TokenType>([
-  T.Comma, T.Semicolon, T.Assign, T.IS, T.FROM, T.FOR, T.RETYPES, T.RESHAPES, T.SIZE, T.ROUND, T.TRUNC, T.Bar,
+  T.Comma,
+  T.Semicolon,
+  T.Assign,
+  T.IS,
+  T.FROM,
+  T.FOR,
+  T.RETYPES,
+  T.RESHAPES,
+  T.SIZE,
+  T.ROUND,
+  T.TRUNC,
+  T.Bar,
   // dyadic operators
-  T.Plus, T.Minus, T.Times, T.Divide, T.Remainder, T.REM, T.PLUS, T.MINUS, T.TIMES, T.BitAndSym, T.BitOrSym,
-  T.Xor, T.BITAND, T.BITOR, T.ShiftLeft, T.ShiftRight, T.Equal, T.NotEqual, T.Less, T.LessEqual, T.Greater,
-  T.GreaterEqual, T.AND, T.OR, T.AFTER,
+  T.Plus,
+  T.Minus,
+  T.Times,
+  T.Divide,
+  T.Remainder,
+  T.REM,
+  T.PLUS,
+  T.MINUS,
+  T.TIMES,
+  T.BitAndSym,
+  T.BitOrSym,
+  T.Xor,
+  T.BITAND,
+  T.BITOR,
+  T.ShiftLeft,
+  T.ShiftRight,
+  T.Equal,
+  T.NotEqual,
+  T.Less,
+  T.LessEqual,
+  T.Greater,
+  T.GreaterEqual,
+  T.AND,
+  T.OR,
+  T.AFTER,
   // monadic operators
-  T.BitNotSym, T.BITNOT, T.NOT,
+  T.BitNotSym,
+  T.BITNOT,
+  T.NOT,
 ]);
 
 /**
@@ -114,7 +149,8 @@ function reportBadCharacters(file: SourceFile, diags: Diagnostics, offset: numbe
       hint = 'occam marks blocks by indentation, not braces';
       break;
     case '#':
-      hint = 'a hex literal is `#` followed by upper-case hex digits, like #FF; a directive like #INCLUDE must start its line';
+      hint =
+        'a hex literal is `#` followed by upper-case hex digits, like #FF; a directive like #INCLUDE must start its line';
       break;
   }
   diags.error(span, `unexpected ${shown}`, hint);
@@ -123,7 +159,17 @@ function reportBadCharacters(file: SourceFile, diags: Diagnostics, offset: numbe
 // ---------------------------------------------------------------------------------------------------- literals
 
 const ESCAPES: Record<string, number> = {
-  c: 13, C: 13, n: 10, N: 10, t: 9, T: 9, s: 32, S: 32, "'": 39, '"': 34, '*': 42,
+  c: 13,
+  C: 13,
+  n: 10,
+  N: 10,
+  t: 9,
+  T: 9,
+  s: 32,
+  S: 32,
+  "'": 39,
+  '"': 34,
+  '*': 42,
 };
 
 const ESCAPE_HINT = 'escapes are *c *n *t *s *\' *" ** and *#hh (two upper-case hex digits); write ** for an asterisk';
@@ -140,10 +186,7 @@ function decodeEscape(file: SourceFile, diags: Diagnostics, at: number, limit: n
     const digits = text.slice(at + 2, Math.min(at + 4, limit));
     if (/^[0-9A-F]{2}$/.test(digits)) return { byte: parseInt(digits, 16), next: at + 4 };
     if (/^[0-9A-Fa-f]{2}$/.test(digits)) {
-      diags.error(
-        spanOf(file, at, at + 4),
-        `hex digits must be upper case: write *#${digits.toUpperCase()}`,
-      );
+      diags.error(spanOf(file, at, at + 4), `hex digits must be upper case: write *#${digits.toUpperCase()}`);
       return { byte: parseInt(digits, 16), next: at + 4 };
     }
     let end = at + 2;
@@ -152,7 +195,11 @@ function decodeEscape(file: SourceFile, diags: Diagnostics, at: number, limit: n
     return { byte: -1, next: end };
   }
   if (c === '') {
-    diags.error(spanOf(file, at, at + 1), '`*` at the end of a literal starts an escape that is not finished', ESCAPE_HINT);
+    diags.error(
+      spanOf(file, at, at + 1),
+      '`*` at the end of a literal starts an escape that is not finished',
+      ESCAPE_HINT,
+    );
     return { byte: -1, next: at + 1 };
   }
   diags.error(spanOf(file, at, at + 2), `unknown escape \`*${c}\``, ESCAPE_HINT);
@@ -237,7 +284,11 @@ function decodeByte(file: SourceFile, diags: Diagnostics, tok: IToken): number {
   const closed = tok.image.length >= 2 && tok.image.endsWith("'") && !escapedAt(text, start, end - 1);
   const span = spanOf(file, start, end);
   if (!closed) {
-    diags.error(span, 'this character literal is not closed', "a character literal is one character between quotes, like 'a' or '*n'");
+    diags.error(
+      span,
+      'this character literal is not closed',
+      "a character literal is one character between quotes, like 'a' or '*n'",
+    );
     return 0;
   }
   const limit = end - 1;
@@ -266,7 +317,11 @@ function decodeByte(file: SourceFile, diags: Diagnostics, tok: IToken): number {
     return 0;
   }
   if (values.length > 1) {
-    diags.error(span, 'a character literal holds exactly one character', `for several characters use a string: "${tok.image.slice(1, -1)}"`);
+    diags.error(
+      span,
+      'a character literal holds exactly one character',
+      `for several characters use a string: "${tok.image.slice(1, -1)}"`,
+    );
   }
   return values[0]!;
 }
@@ -412,7 +467,8 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
       } else if (col < top.col) {
         while (stack.length > 1 && stack[stack.length - 1]!.col > col) {
           const level = stack.pop()!;
-          if (level.emitted) out.push(marked(synthetic(T.OUTDENT, first.startOffset, firstPos.line, firstPos.col), first));
+          if (level.emitted)
+            out.push(marked(synthetic(T.OUTDENT, first.startOffset, firstPos.line, firstPos.col), first));
         }
         const now = stack[stack.length - 1]!;
         if (now.col !== col) {
@@ -420,7 +476,10 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
           diags.error(
             spanOf(file, first.startOffset, endOf(first)),
             `this line's indentation (${col} spaces) does not line up with any enclosing line`,
-            withTabs(`lines at the same level start in the same column; the enclosing level here is indented ${now.col} spaces`, tabs),
+            withTabs(
+              `lines at the same level start in the same column; the enclosing level here is indented ${now.col} spaces`,
+              tabs,
+            ),
           );
           stack.push({ col, emitted: false });
         }
@@ -482,7 +541,9 @@ function indentation(text: string, offset: number): { col: number; tabs: boolean
 }
 
 function withTabs(hint: string, tabs: boolean): string {
-  return tabs ? `${hint}; this line's indentation contains tabs, which count as moving to the next multiple of 8 columns` : hint;
+  return tabs
+    ? `${hint}; this line's indentation contains tabs, which count as moving to the next multiple of 8 columns`
+    : hint;
 }
 
 function reportRise(file: SourceFile, diags: Diagnostics, first: IToken, rise: number, tabs: boolean): void {
@@ -493,7 +554,8 @@ function reportRise(file: SourceFile, diags: Diagnostics, first: IToken, rise: n
   if (startsWithOperator) {
     hint = 'to continue the line above, break it after the operator, not before: end the line above with the operator';
   } else if (rise > 2) {
-    hint = 'indent by exactly 2 spaces; if this line continues the one above, end that line with an operator, `,`, `;`, `:=` or IS';
+    hint =
+      'indent by exactly 2 spaces; if this line continues the one above, end that line with an operator, `,`, `;`, `:=` or IS';
   } else {
     hint = 'occam indents in steps of exactly 2 spaces';
   }

@@ -50,7 +50,7 @@ export function realLiteralValue(text: string, t: Type): number {
   if (!m) return Number(text);
   const [, whole, frac, sign, exp] = m;
   const digits = BigInt(whole! + frac!);
-  let e = -frac!.length + (exp ? (sign === '-' ? -1 : 1) * Number(exp) : 0);
+  const e = -frac!.length + (exp ? (sign === '-' ? -1 : 1) * Number(exp) : 0);
   if (digits === 0n) return 0;
   // Exponents far outside either format round to zero or infinity whatever the digits.
   if (e > 400) return Infinity;
@@ -59,7 +59,6 @@ export function realLiteralValue(text: string, t: Type): number {
   let den = 1n;
   if (e >= 0) num *= 10n ** BigInt(e);
   else den = 10n ** BigInt(-e);
-  e = 0;
   const f = isPrim(t, 'REAL32') ? SINGLE_FORMAT : DOUBLE_FORMAT;
   const v = roundRational(num, den, f.p, f.minExp, false);
   return isPrim(t, 'REAL32') && v > 3.4028234663852886e38 ? Infinity : v;

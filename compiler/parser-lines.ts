@@ -38,7 +38,18 @@ export interface LineScan {
 }
 
 export const SPEC_STARTERS = new Set<TokenType>([
-  T.VAL, T.PROC, T.INLINE, T.REC, T.RECURSIVE, T.CHAN, T.TIMER, T.PORT, T.SHARED, T.DATA, T.PROTOCOL, T.INITIAL,
+  T.VAL,
+  T.PROC,
+  T.INLINE,
+  T.REC,
+  T.RECURSIVE,
+  T.CHAN,
+  T.TIMER,
+  T.PORT,
+  T.SHARED,
+  T.DATA,
+  T.PROTOCOL,
+  T.INITIAL,
   T.PLACE,
 ]);
 
@@ -96,9 +107,17 @@ export function scanLine(LA: Lookahead): LineScan {
 export function classifyLine(LA: Lookahead): LineKind {
   const s = scanLine(LA);
   if (s.func) return 'spec';
-  if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE) return 'spec';
+  if (s.first === T.VAL || s.first === T.PROC || s.first === T.INLINE || s.first === T.REC || s.first === T.RECURSIVE)
+    return 'spec';
   if (s.first === T.INITIAL || s.first === T.RESULT || s.first === T.DATA || s.first === T.PLACE) return 'spec';
-  if (s.first === T.CHAN || s.first === T.TIMER || s.first === T.PORT || s.first === T.PROTOCOL || tokenMatcher(LA(1), T.PrimType)) return 'spec';
+  if (
+    s.first === T.CHAN ||
+    s.first === T.TIMER ||
+    s.first === T.PORT ||
+    s.first === T.PROTOCOL ||
+    tokenMatcher(LA(1), T.PrimType)
+  )
+    return 'spec';
   if (s.first === T.Name || s.first === T.LBracket) {
     if (s.is) return 'spec';
     if (s.assign) return 'assign';

@@ -142,7 +142,9 @@ export function junkMessage(tok: IToken, ctx: Ctx, kind: LineKind, lineText: () 
   }
   if (ctx === 'option') {
     if (kind === 'process') {
-      return m('expected a CASE option: each line directly under CASE is a value (or ELSE) with its process indented under it');
+      return m(
+        'expected a CASE option: each line directly under CASE is a value (or ELSE) with its process indented under it',
+      );
     }
     return m(`expected a CASE option (values or ELSE), found ${describeToken(tok)}`);
   }

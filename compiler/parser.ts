@@ -28,7 +28,16 @@ import {
 import type * as A from './ast.js';
 import { CONTINUATION, indentationErrorLines } from './lexer.js';
 import { fileOf, lineKey } from './origin.js';
-import { classifyIn, classifyLine, isLayout, scanLine, SPEC_STARTERS, type Ctx, type LineKind, type LineScan } from './parser-lines.js';
+import {
+  classifyIn,
+  classifyLine,
+  isLayout,
+  scanLine,
+  SPEC_STARTERS,
+  type Ctx,
+  type LineKind,
+  type LineScan,
+} from './parser-lines.js';
 import { junkMessage, messageProvider, msg } from './parser-messages.js';
 import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
 import * as T from './tokens.js';
@@ -47,7 +56,12 @@ export interface ParseOptions {
  * Parse the token stream of a source file (the preprocessor's tokens after the layout pass). Never throws: every
  * problem is added to `diags`.
  */
-export function parseTokens(file: SourceFile, tokens: IToken[], diags: Diagnostics, options: ParseOptions = {}): A.Program {
+export function parseTokens(
+  file: SourceFile,
+  tokens: IToken[],
+  diags: Diagnostics,
+  options: ParseOptions = {},
+): A.Program {
   const p = parserInstance();
   p.begin(file, tokens, options);
   let program: A.Program | undefined;
@@ -102,8 +116,7 @@ type InputTail =
   | { readonly kind: 'case'; readonly kw: IToken; readonly tag: IToken | null; readonly items: A.Expr[] };
 
 type OptionItem =
-  | Item
-  | { readonly kind: 'option'; readonly values: A.Expr[] | null; readonly body: A.Process; readonly span: Span };
+  Item | { readonly kind: 'option'; readonly values: A.Expr[] | null; readonly body: A.Process; readonly span: Span };
 
 type AltItem =
   | Item
@@ -216,6 +229,8 @@ class OccamParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------------------------------------ helpers
 
+  // chevrotain's RULE takes any implementation; its own typings say `any` here too.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private rule<F extends (...args: any[]) => any>(name: string, impl: F) {
     return this.RULE(name, impl, { resyncEnabled: false });
   }
@@ -483,7 +498,12 @@ class OccamParser extends EmbeddedActionsParser {
         // "undeclared" errors to the one already reported.
         hadError = true;
       } else if (pending.length > 0) {
-        out.push({ kind: 'scope', span: this.fromTo(pending[0]!.span, it.process.span), specs: pending, body: it.process });
+        out.push({
+          kind: 'scope',
+          span: this.fromTo(pending[0]!.span, it.process.span),
+          specs: pending,
+          body: it.process,
+        });
         pending = [];
       } else out.push(it.process);
     }
@@ -505,7 +525,11 @@ class OccamParser extends EmbeddedActionsParser {
     const ps = items ? this.processes(items) : [];
     if (ps.length === 0) {
       if (!items || !items.some((i) => i.kind !== 'process')) {
-        this.error(owner, `${what} needs a process indented under it`, 'indent the process 2 spaces further than this line');
+        this.error(
+          owner,
+          `${what} needs a process indented under it`,
+          'indent the process 2 spaces further than this line',
+        );
       }
       return { kind: 'skip', span: owner };
     }
@@ -544,7 +568,9 @@ class OccamParser extends EmbeddedActionsParser {
       GATE: () => this.LA(1).tokenType !== T.Name || this.LA(2).tokenType === T.Name,
       DEF: () => this.SUBRULE(this.specifier),
     });
-    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name being defined', 'write VAL INT name IS value:') });
+    const name = this.CONSUME(T.Name, {
+      ERR_MSG: msg('expected the name being defined', 'write VAL INT name IS value:'),
+    });
     const how = this.OR([
       { ALT: () => this.CONSUME(T.IS) },
       { ALT: () => this.CONSUME(T.RETYPES) },
@@ -559,7 +585,11 @@ class OccamParser extends EmbeddedActionsParser {
       const span = this.fromTo(this.tokSpan(val), this.tokSpan(colon));
       if (how.tokenType === T.IS) return { kind: 'val', span, type: type ?? null, name: this.ident(name), value };
       if (!type) {
-        this.error(this.tokSpan(how), `${how.image} needs the new type before the name`, `write VAL [4]BYTE b ${how.image} x:`);
+        this.error(
+          this.tokSpan(how),
+          `${how.image} needs the new type before the name`,
+          `write VAL [4]BYTE b ${how.image} x:`,
+        );
       }
       return {
         kind: 'retypes',
@@ -598,7 +628,9 @@ class OccamParser extends EmbeddedActionsParser {
           this.CONSUME(T.TYPE, { ERR_MSG: msg('expected TYPE after DATA', 'write DATA TYPE NAME IS INT:') });
           const name = this.CONSUME2(T.Name, { ERR_MSG: msg('expected the name of the new type') });
           if (!this.RECORDING_PHASE && this.LA(1).tokenType === T.NL) this.notYet(this.LA(1), 'a RECORD type');
-          this.CONSUME2(T.IS, { ERR_MSG: msg('expected IS after the name of the new type', 'write DATA TYPE NAME IS INT:') });
+          this.CONSUME2(T.IS, {
+            ERR_MSG: msg('expected IS after the name of the new type', 'write DATA TYPE NAME IS INT:'),
+          });
           const type = this.SUBRULE(this.dataType);
           const colon = this.CONSUME2(T.Colon, { ERR_MSG: msg('`:` missing at the end of the DATA TYPE definition') });
           this.CONSUME2(T.NL);
@@ -684,7 +716,10 @@ class OccamParser extends EmbeddedActionsParser {
               },
               {
                 ALT: () => {
-                  const how = this.OR3([{ ALT: () => this.CONSUME(T.RETYPES) }, { ALT: () => this.CONSUME(T.RESHAPES) }]);
+                  const how = this.OR3([
+                    { ALT: () => this.CONSUME(T.RETYPES) },
+                    { ALT: () => this.CONSUME(T.RESHAPES) },
+                  ]);
                   const e = this.SUBRULE3(this.actual);
                   return this.ACTION((): A.Expr => {
                     retype = how.tokenType === T.RESHAPES ? 'reshape' : 'retype';
@@ -709,7 +744,15 @@ class OccamParser extends EmbeddedActionsParser {
             if (target !== undefined) {
               if (names.length > 1) this.error(this.tokSpan(names[1]!), 'an abbreviation defines only one name');
               if (retype) {
-                return { kind: 'retypes', span, isVal: false, reshape: retype === 'reshape', type, name: this.ident(first), target };
+                return {
+                  kind: 'retypes',
+                  span,
+                  isVal: false,
+                  reshape: retype === 'reshape',
+                  type,
+                  name: this.ident(first),
+                  target,
+                };
               }
               return { kind: 'abbrev', span, type, name: this.ident(first), target };
             }
@@ -843,7 +886,11 @@ class OccamParser extends EmbeddedActionsParser {
       if (type === null) {
         if (prev === null) {
           const n = f.name.image;
-          this.error(f.span, `the parameter ${n} needs a type`, `write its type before it, like INT ${n} or CHAN INT ${n}?`);
+          this.error(
+            f.span,
+            `the parameter ${n} needs a type`,
+            `write its type before it, like INT ${n} or CHAN INT ${n}?`,
+          );
           type = { kind: 'named', span: f.span, name: '?' };
         } else {
           isVal = prev.isVal;
@@ -930,7 +977,9 @@ class OccamParser extends EmbeddedActionsParser {
               return { kind: 'sequential', span: this.fromTo(first.span, items[items.length - 1]!.span), items };
             }
             const type = first.type;
-            return type.kind === 'named' ? { kind: 'named', span: type.span, name: type.name } : { kind: 'simple', span: type.span, type };
+            return type.kind === 'named'
+              ? { kind: 'named', span: type.span, name: type.name }
+              : { kind: 'simple', span: type.span, type };
           });
         },
       },
@@ -954,7 +1003,9 @@ class OccamParser extends EmbeddedActionsParser {
       return this.SUBRULE2(this.dataType);
     });
     return this.ACTION((): A.ProtocolItemNode =>
-      elem ? { kind: 'counted', span: this.fromTo(type.span, elem.span), count: type, elem } : { kind: 'data', span: type.span, type },
+      elem
+        ? { kind: 'counted', span: this.fromTo(type.span, elem.span), count: type, elem }
+        : { kind: 'data', span: type.span, type },
     );
   });
 
@@ -977,7 +1028,13 @@ class OccamParser extends EmbeddedActionsParser {
                 : first.type.kind === 'named'
                   ? { kind: 'named', span: first.span, name: first.type.name }
                   : { kind: 'simple', span: first.span, type: first.type };
-            return { kind: 'protocol', span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)), name: this.ident(name), body, variants: null };
+            return {
+              kind: 'protocol',
+              span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+              name: this.ident(name),
+              body,
+              variants: null,
+            };
           });
         },
       },
@@ -998,7 +1055,10 @@ class OccamParser extends EmbeddedActionsParser {
           });
           this.CONSUME2(T.OUTDENT);
           const colon = this.CONSUME2(T.Colon, {
-            ERR_MSG: msg('`:` missing at the end of the PROTOCOL definition', 'put `:` on a line of its own, in the same column as PROTOCOL'),
+            ERR_MSG: msg(
+              '`:` missing at the end of the PROTOCOL definition',
+              'put `:` on a line of its own, in the same column as PROTOCOL',
+            ),
           });
           this.CONSUME4(T.NL);
           return this.ACTION((): A.Spec => ({
@@ -1015,7 +1075,9 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** `tag` or `tag; T1; T2` in a variant protocol. */
   variantDef = this.rule('variantDef', (): A.VariantNode => {
-    const tag = this.CONSUME(T.Name, { ERR_MSG: msg('expected a tag name', 'each line under CASE is a tag, optionally followed by `;` and types') });
+    const tag = this.CONSUME(T.Name, {
+      ERR_MSG: msg('expected a tag name', 'each line under CASE is a tag, optionally followed by `;` and types'),
+    });
     const items = this.OPTION(() => {
       this.CONSUME(T.Semicolon);
       return this.SUBRULE(this.protocolItems);
@@ -1059,7 +1121,9 @@ class OccamParser extends EmbeddedActionsParser {
 
   replicator = this.rule('replicator', (): A.Replicator => {
     const index = this.CONSUME(T.Name);
-    this.CONSUME(T.Equal, { ERR_MSG: msg('expected `=` in the replicator', 'a replicator is written like i = 0 FOR n') });
+    this.CONSUME(T.Equal, {
+      ERR_MSG: msg('expected `=` in the replicator', 'a replicator is written like i = 0 FOR n'),
+    });
     const base = this.SUBRULE(this.expression);
     this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the replicator', 'a replicator is written like i = 0 FOR n') });
     const count = this.SUBRULE2(this.expression);
@@ -1157,8 +1221,12 @@ class OccamParser extends EmbeddedActionsParser {
       if (repl && present && choices.length !== 1 && !items.some((i) => i.kind === 'error')) {
         this.error(
           choices.length === 0 ? head : choices[1]!.span,
-          choices.length === 0 ? 'the replicated IF needs a choice indented under it' : 'a replicated IF has exactly one choice under it',
-          choices.length === 0 ? undefined : 'to try several conditions for each value, nest an IF inside the replicated one',
+          choices.length === 0
+            ? 'the replicated IF needs a choice indented under it'
+            : 'a replicated IF has exactly one choice under it',
+          choices.length === 0
+            ? undefined
+            : 'to try several conditions for each value, nest an IF inside the replicated one',
         );
       } else if (repl && !present) {
         this.error(head, 'the replicated IF needs a choice indented under it');
@@ -1172,7 +1240,9 @@ class OccamParser extends EmbeddedActionsParser {
    * inside the line guard, and whether there was an indented block at all. Used once per rule, with the
    * grammar's occurrence index 9, so it never clashes with the rule's own OPTION, MANY, CONSUME and SUBRULE.
    */
-  private entryLines<I extends { readonly kind: string }>(line: ParserMethod<[], I>): { items: (I | Item)[]; present: boolean } {
+  private entryLines<I extends { readonly kind: string }>(
+    line: ParserMethod<[], I>,
+  ): { items: (I | Item)[]; present: boolean } {
     const items: (I | Item)[] = [];
     const present = this.OPTION9(() => {
       this.CONSUME9(T.INDENT);
@@ -1212,7 +1282,11 @@ class OccamParser extends EmbeddedActionsParser {
       }
     }
     if (pending.length > 0 && !hadError) {
-      this.error(pending[0]!.span, `this declaration is not followed by ${follower.what}`, `a declaration covers only the ${follower.noun} after it`);
+      this.error(
+        pending[0]!.span,
+        `this declaration is not followed by ${follower.what}`,
+        `a declaration covers only the ${follower.noun} after it`,
+      );
     }
     return out;
   }
@@ -1225,7 +1299,11 @@ class OccamParser extends EmbeddedActionsParser {
       (it, specs, widen): A.Choice | A.IfProcess => {
         if (it.kind === 'choice') return { span: widen(it.span), specs, guard: it.guard, body: it.body };
         if (specs.length > 0) {
-          this.error(specs[0]!.span, 'a declaration in front of a nested IF is not supported yet', 'move it in front of the outer IF');
+          this.error(
+            specs[0]!.span,
+            'a declaration in front of a nested IF is not supported yet',
+            'move it in front of the outer IF',
+          );
         }
         return it.process;
       },
@@ -1338,7 +1416,12 @@ class OccamParser extends EmbeddedActionsParser {
       if (tail.kind === 'case') {
         const vs = this.variantsOf(tail, variants ?? null, channel.span);
         const last = vs[vs.length - 1];
-        return { kind: 'caseinput', span: this.fromTo(channel.span, last ? last.span : this.tokSpan(tail.kw)), channel, variants: vs };
+        return {
+          kind: 'caseinput',
+          span: this.fromTo(channel.span, last ? last.span : this.tokSpan(tail.kw)),
+          channel,
+          variants: vs,
+        };
       }
       if (tail.kind === 'after') {
         return { kind: 'delay', span: this.fromTo(channel.span, tail.after.span), timer: channel, after: tail.after };
@@ -1353,7 +1436,7 @@ class OccamParser extends EmbeddedActionsParser {
     return this.OR<InputTail>([
       {
         ALT: () => {
-          const kw = this.CONSUME(T.AFTER);
+          this.CONSUME(T.AFTER);
           const after = this.SUBRULE(this.expression);
           return { kind: 'after', after };
         },
@@ -1390,7 +1473,9 @@ class OccamParser extends EmbeddedActionsParser {
       this.CONSUME(T.CountedSep);
       return this.SUBRULE2(this.expression);
     });
-    return this.ACTION((): A.Expr => (array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e));
+    return this.ACTION((): A.Expr =>
+      array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e,
+    );
   });
 
   /** An item of an input: a variable, or a counted array `n::buf`. */
@@ -1400,7 +1485,9 @@ class OccamParser extends EmbeddedActionsParser {
       this.CONSUME(T.CountedSep);
       return this.SUBRULE2(this.operand);
     });
-    return this.ACTION((): A.Expr => (array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e));
+    return this.ACTION((): A.Expr =>
+      array ? { kind: 'counted', span: this.fromTo(e.span, array.span), count: e, array } : e,
+    );
   });
 
   /** The variants indented under `c ? CASE`: specifications, and `tag; x; y` lines with their processes. */
@@ -1422,7 +1509,12 @@ class OccamParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.OUTDENT);
     this.ACTION(() => {
-      if (pending.length > 0) this.error(pending[0]!.span, 'this declaration is not followed by a variant', 'a declaration covers only the variant after it');
+      if (pending.length > 0)
+        this.error(
+          pending[0]!.span,
+          'this declaration is not followed by a variant',
+          'a declaration covers only the variant after it',
+        );
     });
     return out;
   });
@@ -1436,7 +1528,12 @@ class OccamParser extends EmbeddedActionsParser {
         { GATE: () => isSpec, ALT: () => this.SUBRULE(this.specification) },
         {
           ALT: () => {
-            const tag = this.CONSUME(T.Name, { ERR_MSG: msg('expected a tag of the protocol', 'each variant is a tag, then `;` and the variables to input') });
+            const tag = this.CONSUME(T.Name, {
+              ERR_MSG: msg(
+                'expected a tag of the protocol',
+                'each variant is a tag, then `;` and the variables to input',
+              ),
+            });
             const items: A.Expr[] = [];
             this.MANY(() => {
               this.CONSUME(T.Semicolon);
@@ -1445,7 +1542,8 @@ class OccamParser extends EmbeddedActionsParser {
             this.CONSUME(T.NL);
             const body = this.SUBRULE(this.body);
             return this.ACTION(() => {
-              const head = items.length > 0 ? this.fromTo(this.tokSpan(tag), items[items.length - 1]!.span) : this.tokSpan(tag);
+              const head =
+                items.length > 0 ? this.fromTo(this.tokSpan(tag), items[items.length - 1]!.span) : this.tokSpan(tag);
               const p = this.single(body, head, `the variant \`${this.text(head)}\``);
               return { span: this.fromTo(head, p.span), tag: this.ident(tag), items, body: p };
             });
@@ -1456,14 +1554,27 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   /** The variants of a `? CASE` input: the block under it, or the one given on the line (which then does nothing more). */
-  private variantsOf(tail: Extract<InputTail, { kind: 'case' }>, block: A.VariantInput[] | null, start: Span): A.VariantInput[] {
+  private variantsOf(
+    tail: Extract<InputTail, { kind: 'case' }>,
+    block: A.VariantInput[] | null,
+    start: Span,
+  ): A.VariantInput[] {
     if (tail.tag) {
-      const head = tail.items.length > 0 ? this.fromTo(this.tokSpan(tail.tag), tail.items[tail.items.length - 1]!.span) : this.tokSpan(tail.tag);
-      return [{ span: head, specs: [], tag: this.ident(tail.tag), items: tail.items, body: { kind: 'skip', span: head } }];
+      const head =
+        tail.items.length > 0
+          ? this.fromTo(this.tokSpan(tail.tag), tail.items[tail.items.length - 1]!.span)
+          : this.tokSpan(tail.tag);
+      return [
+        { span: head, specs: [], tag: this.ident(tail.tag), items: tail.items, body: { kind: 'skip', span: head } },
+      ];
     }
     if (tail.items.length > 0) this.error(tail.items[0]!.span, 'expected a tag after `? CASE`');
     if (!block || block.length === 0) {
-      this.error(this.fromTo(start, this.tokSpan(tail.kw)), '`? CASE` needs its variants indented under it', 'or name the tag on the line: c ? CASE tag; x');
+      this.error(
+        this.fromTo(start, this.tokSpan(tail.kw)),
+        '`? CASE` needs its variants indented under it',
+        'or name the tag on the line: c ? CASE tag; x',
+      );
       return [];
     }
     return block;
@@ -1491,7 +1602,10 @@ class OccamParser extends EmbeddedActionsParser {
   call = this.rule('call', (): A.Process => {
     const name = this.CONSUME(T.Name);
     this.CONSUME(T.LParen, {
-      ERR_MSG: msg('expected `(` after the PROC name', `a PROC call needs parentheses, even with no parameters: ${name.image} ()`),
+      ERR_MSG: msg(
+        'expected `(` after the PROC name',
+        `a PROC call needs parentheses, even with no parameters: ${name.image} ()`,
+      ),
     });
     const args: A.Expr[] = [];
     this.OPTION(() => {
@@ -1516,7 +1630,14 @@ class OccamParser extends EmbeddedActionsParser {
     const e = this.SUBRULE(this.expression);
     const dir = this.OPTION(() => this.SUBRULE(this.direction));
     return this.ACTION((): A.Expr =>
-      dir ? { kind: 'direction', span: this.fromTo(e.span, this.tokSpan(dir)), channel: e, direction: dir.image as '?' | '!' } : e,
+      dir
+        ? {
+            kind: 'direction',
+            span: this.fromTo(e.span, this.tokSpan(dir)),
+            channel: e,
+            direction: dir.image as '?' | '!',
+          }
+        : e,
     );
   });
 
@@ -1598,12 +1719,20 @@ class OccamParser extends EmbeddedActionsParser {
           alternatives.length === 0
             ? `the replicated ${what} needs an alternative indented under it`
             : `a replicated ${what} has exactly one alternative under it`,
-          alternatives.length === 0 ? undefined : `to wait for several things for each value, nest an ${what} inside the replicated one`,
+          alternatives.length === 0
+            ? undefined
+            : `to wait for several things for each value, nest an ${what} inside the replicated one`,
         );
       } else if (repl && !present) {
         this.error(this.tokSpan(first), `the replicated ${what} needs an alternative indented under it`);
       }
-      return { kind: 'alt', span: this.spanWithBody(first, alternatives), pri: pri !== undefined, repl: repl ?? null, alternatives };
+      return {
+        kind: 'alt',
+        span: this.spanWithBody(first, alternatives),
+        pri: pri !== undefined,
+        repl: repl ?? null,
+        alternatives,
+      };
     });
   });
 
@@ -1640,7 +1769,11 @@ class OccamParser extends EmbeddedActionsParser {
               let guard = g;
               if (g.kind === 'case' && block) {
                 if (!variants || variants.length === 0) {
-                  this.error(g.span, '`? CASE` needs its variants indented under it', 'or name the tag on the line: c ? CASE tag; x');
+                  this.error(
+                    g.span,
+                    '`? CASE` needs its variants indented under it',
+                    'or name the tag on the line: c ? CASE tag; x',
+                  );
                 }
                 guard = { ...g, variants: variants ?? [] };
                 const last = guard.variants[guard.variants.length - 1];
@@ -1693,10 +1826,22 @@ class OccamParser extends EmbeddedActionsParser {
               return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants };
             }
             if (tail.kind === 'after') {
-              return { kind: 'timeout', span: this.fromTo(start, tail.after.span), cond: cond ?? null, timer: channel, after: tail.after };
+              return {
+                kind: 'timeout',
+                span: this.fromTo(start, tail.after.span),
+                cond: cond ?? null,
+                timer: channel,
+                after: tail.after,
+              };
             }
             const last = tail.items[tail.items.length - 1] ?? channel;
-            return { kind: 'input', span: this.fromTo(start, last.span), cond: cond ?? null, channel, items: tail.items };
+            return {
+              kind: 'input',
+              span: this.fromTo(start, last.span),
+              cond: cond ?? null,
+              channel,
+              items: tail.items,
+            };
           });
         },
       },
@@ -1753,7 +1898,11 @@ class OccamParser extends EmbeddedActionsParser {
           return this.ACTION((): A.FunctionDef => {
             const head = this.fromTo(resultTypes[0]!.span, this.tokSpan(name));
             if (!value) {
-              this.error(head, `FUNCTION ${name.image} needs a body indented under it`, 'the body is VALOF, the process under it, and a RESULT line');
+              this.error(
+                head,
+                `FUNCTION ${name.image} needs a body indented under it`,
+                'the body is VALOF, the process under it, and a RESULT line',
+              );
             }
             if (!colon) {
               this.error(
@@ -1834,11 +1983,19 @@ class OccamParser extends EmbeddedActionsParser {
       const head = this.tokSpan(valof.kw);
       const processes = this.processes(valof.items);
       if (processes.length > 1) {
-        this.error(processes[1]!.span, 'only one process can be indented under VALOF', 'to run several processes, put them under SEQ');
+        this.error(
+          processes[1]!.span,
+          'only one process can be indented under VALOF',
+          'to run several processes, put them under SEQ',
+        );
       }
       if (valof.tail === undefined) this.error(head, 'VALOF needs a process and a RESULT line indented under it');
       else if (valof.tail === null) {
-        this.error(head, 'VALOF needs a RESULT line', 'put RESULT and the values after the process, in the same column as the process');
+        this.error(
+          head,
+          'VALOF needs a RESULT line',
+          'put RESULT and the values after the process, in the same column as the process',
+        );
       } else if (processes.length === 0 && !valof.items.some((i) => i.kind === 'error')) {
         this.error(head, 'VALOF needs a process before its RESULT line', 'write SKIP if there is nothing to do');
       }
@@ -1868,7 +2025,12 @@ class OccamParser extends EmbeddedActionsParser {
           const operand = this.SUBRULE(this.operand);
           return this.ACTION(() => ({
             isOperand: false,
-            expr: { kind: 'monadic', span: this.fromTo(this.tokSpan(op), operand.span), op: op.image as A.MonadicOp, operand },
+            expr: {
+              kind: 'monadic',
+              span: this.fromTo(this.tokSpan(op), operand.span),
+              op: op.image as A.MonadicOp,
+              operand,
+            },
           }));
         },
       },
@@ -2024,7 +2186,10 @@ class OccamParser extends EmbeddedActionsParser {
           const inner = this.SUBRULE(this.expression);
           const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` to close the parenthesis') });
           // The parentheses belong to the operand's span, so that messages quote them.
-          return this.ACTION((): A.Expr => ({ ...inner, span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)) }));
+          return this.ACTION((): A.Expr => ({
+            ...inner,
+            span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+          }));
         },
       },
       {
@@ -2063,7 +2228,12 @@ class OccamParser extends EmbeddedActionsParser {
       this.CONSUME2(T.LBracket);
       const index = this.SUBRULE4(this.expression);
       const close = this.CONSUME(T.RBracket, { ERR_MSG: msg('expected `]` to close the subscript') });
-      e = this.ACTION((): A.Expr => ({ kind: 'subscript', span: this.fromTo(e.span, this.tokenSpan(close)), base: e, index }));
+      e = this.ACTION((): A.Expr => ({
+        kind: 'subscript',
+        span: this.fromTo(e.span, this.tokenSpan(close)),
+        base: e,
+        index,
+      }));
     });
     return e;
   });

@@ -111,7 +111,10 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       }
     }
     if (mesh.width > MAX_MESH_SIDE || mesh.height > MAX_MESH_SIDE) {
-      diags.error(body.span, `the placement needs a ${mesh.width}x${mesh.height} mesh; the largest is ${MAX_MESH_SIDE}x${MAX_MESH_SIDE}`);
+      diags.error(
+        body.span,
+        `the placement needs a ${mesh.width}x${mesh.height} mesh; the largest is ${MAX_MESH_SIDE}x${MAX_MESH_SIDE}`,
+      );
     }
     const seen = new Map<string, Instance>();
     for (const inst of instances) {
@@ -133,10 +136,14 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       const count = constant(body.repl.count, new Map(), diags);
       if (base === null || count === null) return 'error';
       if (count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
-        diags.error(body.repl.count.span, `--spread cannot place ${count} branches; the largest mesh has ${MAX_MESH_SIDE * MAX_MESH_SIDE} cores`);
+        diags.error(
+          body.repl.count.span,
+          `--spread cannot place ${count} branches; the largest mesh has ${MAX_MESH_SIDE * MAX_MESH_SIDE} cores`,
+        );
         return 'error';
       }
-      for (let k = 0; k < count; k++) branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k }] });
+      for (let k = 0; k < count; k++)
+        branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k }] });
     } else for (const b of body.body) branches.push({ body: b, indices: [] });
     const n = Math.max(1, branches.length);
     if (options.mesh) mesh = { ...options.mesh };
@@ -170,7 +177,8 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
   // What a core runs is known at compile time up to its indices: IF choices whose condition is FALSE there (or
   // that follow one that is TRUE) are left out of its code and of the analysis of what it uses.
   for (const inst of instances) {
-    if (inst.indices.length > 0) inst.body = prune(inst.body, new Map(inst.indices.map((i) => [i.sym as Symbol, i.value])));
+    if (inst.indices.length > 0)
+      inst.body = prune(inst.body, new Map(inst.indices.map((i) => [i.sym as Symbol, i.value])));
   }
 
   // Group the processes by core, in row-major order so the image lists cores deterministically.
@@ -242,7 +250,11 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       const use = uses[0]!;
       if (use.key === 0) fixed.get(0)!.set(sym, HOST_ADDRESS[role]);
       else if (role === 'keyboard') {
-        diags.error(use.span, `the keyboard \`${sym.name}\` can only be read on core (0, 0)`, 'read it on core (0, 0) and send what it reads to the core that needs it');
+        diags.error(
+          use.span,
+          `the keyboard \`${sym.name}\` can only be read on core (0, 0)`,
+          'read it on core (0, 0) and send what it reads to the core that needs it',
+        );
       } else {
         meshChannel(sym, { name: sym.name, from: at(use.key), to: { x: 0, y: 0 }, host: role }, [use.key]);
       }
@@ -252,7 +264,14 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       if (uses.length === 1) locals.get(uses[0]!.key)!.push(sym);
       else {
         const base = channels.length;
-        const made = channelArray(sym, uses.map((u) => u.key), byCore, at, coreName, diags);
+        const made = channelArray(
+          sym,
+          uses.map((u) => u.key),
+          byCore,
+          at,
+          coreName,
+          diags,
+        );
         if (made) {
           channels.push(...made);
           for (const u of uses) fixed.get(u.key)!.set(sym, (MESH_CHANNEL_BASE + 4 * base) | 0);
@@ -283,11 +302,24 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       if (writer < 0 || reader < 0 || writer === reader) {
         const both = dirs.findIndex((d) => d.in && d.out);
         const which = both >= 0 ? both : 1;
-        const why = both >= 0 ? `is used for both input and output on core ${coreName(uses[which]!.key)}` : dirs.every((d) => d.out) ? 'is used for output on both cores' : 'is used for input on both cores';
-        diags.error(uses[which]!.span, `channel \`${sym.name}\` ${why}`, 'a mesh channel carries messages one way: one core outputs, the other inputs');
+        const why =
+          both >= 0
+            ? `is used for both input and output on core ${coreName(uses[which]!.key)}`
+            : dirs.every((d) => d.out)
+              ? 'is used for output on both cores'
+              : 'is used for input on both cores';
+        diags.error(
+          uses[which]!.span,
+          `channel \`${sym.name}\` ${why}`,
+          'a mesh channel carries messages one way: one core outputs, the other inputs',
+        );
         continue;
       }
-      meshChannel(sym, { name: sym.name, from: at(uses[writer]!.key), to: at(uses[reader]!.key) }, uses.map((u) => u.key));
+      meshChannel(
+        sym,
+        { name: sym.name, from: at(uses[writer]!.key), to: at(uses[reader]!.key) },
+        uses.map((u) => u.key),
+      );
       continue;
     }
     if (sym.kind === 'var' && uses.length === 1) {
@@ -302,7 +334,11 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
         'declare it inside each placed process, or send its value over a channel',
       );
     } else {
-      diags.error(span, `\`${sym.name}\` is declared outside the placement; only variables and channels can be moved onto a core`, 'declare it inside the placed process');
+      diags.error(
+        span,
+        `\`${sym.name}\` is declared outside the placement; only variables and channels can be moved onto a core`,
+        'declare it inside the placed process',
+      );
     }
   }
   if (diags.errorCount > errorsBefore) return 'error';
@@ -453,7 +489,11 @@ function channelArray(
     const writer = list.findIndex((u) => u.d.out && !u.d.in);
     const reader = list.findIndex((u) => u.d.in && !u.d.out);
     if (writer < 0 || reader < 0 || writer === reader) {
-      diags.error(list[1]!.span, `channel \`${name}\` is not used for output on one core and input on the other`, 'a mesh channel carries messages one way: one core outputs, the other inputs');
+      diags.error(
+        list[1]!.span,
+        `channel \`${name}\` is not used for output on one core and input on the other`,
+        'a mesh channel carries messages one way: one core outputs, the other inputs',
+      );
       ok = false;
       continue;
     }
@@ -535,7 +575,11 @@ function elementUses(
   use: (k: number | null, dir: 'in' | 'out' | null, span: Span) => void,
 ): void {
   walk(p, (n) => {
-    if ((n.kind === 'output' || n.kind === 'input' || n.kind === 'caseinput') && 'channel' in n && rootOf(n.channel as Expr) === sym) {
+    if (
+      (n.kind === 'output' || n.kind === 'input' || n.kind === 'caseinput') &&
+      'channel' in n &&
+      rootOf(n.channel as Expr) === sym
+    ) {
       use(flatIndex(n.channel as Expr, dims, env), n.kind === 'output' ? 'out' : 'in', (n.channel as Expr).span);
     }
     if (n.kind === 'pcall' && n.decl && n.decl.kind === 'proc') {
@@ -576,7 +620,12 @@ function flatIndex(e: Expr, dims: readonly number[], env: ReadonlyMap<Symbol, nu
 }
 
 /** Expand a PLACED PAR (replicators included) into one process per core. */
-function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indices'], out: Instance[], diags: Diagnostics): void {
+function expand(
+  p: Extract<Process, { kind: 'placed' }>,
+  indices: Instance['indices'],
+  out: Instance[],
+  diags: Diagnostics,
+): void {
   const env = new Map(indices.map((i) => [i.sym as Symbol, i.value]));
   const values: (number | null)[] = [];
   if (p.repl) {
@@ -584,7 +633,10 @@ function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indi
     const count = constant(p.repl.count, env, diags);
     if (base === null || count === null) return;
     if (count < 0 || count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
-      diags.error(p.repl.count.span, `a replicated PLACED PAR places ${count} processes; it must be between 0 and ${MAX_MESH_SIDE * MAX_MESH_SIDE}`);
+      diags.error(
+        p.repl.count.span,
+        `a replicated PLACED PAR places ${count} processes; it must be between 0 and ${MAX_MESH_SIDE * MAX_MESH_SIDE}`,
+      );
       return;
     }
     for (let k = 0; k < count; k++) values.push(base + k);
@@ -604,7 +656,11 @@ function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indi
             if (value === null) failed = true;
             else idx.push({ sym: spec.decl, value });
           } else if (!(spec.kind === 'val' && spec.decl?.kind === 'const')) {
-            diags.error(spec.span, 'only VAL abbreviations can stand in front of a PROCESSOR clause', 'declare variables and channels inside the placed process');
+            diags.error(
+              spec.span,
+              'only VAL abbreviations can stand in front of a PROCESSOR clause',
+              'declare variables and channels inside the placed process',
+            );
             failed = true;
           }
         }
@@ -622,7 +678,11 @@ function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indi
           [y, b.y],
         ] as const) {
           if (c < 0) {
-            diags.error(e.span, `processor coordinate ${c} is outside the mesh`, 'coordinates count from 0: PROCESSOR 0, 0 is the top-left core');
+            diags.error(
+              e.span,
+              `processor coordinate ${c} is outside the mesh`,
+              'coordinates count from 0: PROCESSOR 0, 0 is the top-left core',
+            );
             return;
           }
         }
@@ -636,7 +696,11 @@ function expand(p: Extract<Process, { kind: 'placed' }>, indices: Instance['indi
 function constant(e: Expr, env: ReadonlyMap<Symbol, number>, diags: Diagnostics): number | null {
   const v = evaluate(e, env);
   if (v === null) {
-    diags.error(e.span, 'a placement expression must be a constant', 'use numbers, constants and the indices of replicated PLACED PARs');
+    diags.error(
+      e.span,
+      'a placement expression must be a constant',
+      'use numbers, constants and the indices of replicated PLACED PARs',
+    );
     return null;
   }
   if (v > 0x7fffffffn || v < -0x80000000n) {
@@ -732,7 +796,11 @@ function within(top: Extract<Process, { kind: 'placed' }>, n: unknown): boolean 
 function collectProcs(p: unknown, into: Set<Routine>): void {
   walk(p, (n) => {
     const r: Routine | undefined =
-      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc' ? n.decl : n.kind === 'call' ? (n as Extract<Expr, { kind: 'call' }>).decl : undefined;
+      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc'
+        ? n.decl
+        : n.kind === 'call'
+          ? (n as Extract<Expr, { kind: 'call' }>).decl
+          : undefined;
     if (r && !into.has(r)) {
       into.add(r);
       collectProcs(r.def, into);

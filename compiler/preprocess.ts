@@ -37,8 +37,20 @@ export interface PreprocessOptions {
 
 /** The words a directive line can start with (tokens.ts recognises the same set). */
 const DIRECTIVES = new Set([
-  'INCLUDE', 'USE', 'DEFINE', 'UNDEF', 'IF', 'ELIF', 'ELSE', 'ENDIF', 'RELAX', 'ERROR', 'WARNING', 'PRAGMA',
-  'COMMENT', 'OPTION',
+  'INCLUDE',
+  'USE',
+  'DEFINE',
+  'UNDEF',
+  'IF',
+  'ELIF',
+  'ELSE',
+  'ENDIF',
+  'RELAX',
+  'ERROR',
+  'WARNING',
+  'PRAGMA',
+  'COMMENT',
+  'OPTION',
 ]);
 
 /** Directives that do not change the program; they are dropped with a warning. */
@@ -186,7 +198,11 @@ class Preprocessor {
       start = end + 1;
     }
     for (const c of stack) {
-      this.diags.error(c.span, 'this #IF has no matching #ENDIF', 'end the conditional lines with #ENDIF, in the same file');
+      this.diags.error(
+        c.span,
+        'this #IF has no matching #ENDIF',
+        'end the conditional lines with #ENDIF, in the same file',
+      );
     }
 
     const raw = lexRaw(file, this.diags, masked.join('\n'));
@@ -243,7 +259,8 @@ class Preprocessor {
       }
       case 'ELIF': {
         if (!top) this.fail(wordSpan, '#ELIF without a matching #IF', 'start the conditional lines with #IF');
-        if (top.sawElse) this.fail(wordSpan, '#ELIF after #ELSE', 'the #ELSE branch must come last, just before #ENDIF');
+        if (top.sawElse)
+          this.fail(wordSpan, '#ELIF after #ELSE', 'the #ELSE branch must come last, just before #ENDIF');
         top.relax = 0;
         if (top.outer && !top.taken) {
           top.active = this.condition(file, rest, restStart, line, word);
@@ -261,7 +278,8 @@ class Preprocessor {
         this.nothingAfter(file, rest, restStart, word);
         return;
       case 'ENDIF':
-        if (!top) this.fail(wordSpan, '#ENDIF without a matching #IF', 'remove it, or start the conditional lines with #IF');
+        if (!top)
+          this.fail(wordSpan, '#ENDIF without a matching #IF', 'remove it, or start the conditional lines with #IF');
         stack.pop();
         this.nothingAfter(file, rest, restStart, word);
         return;
@@ -275,27 +293,38 @@ class Preprocessor {
       case 'DEFINE': {
         const p = pieces(file, this.diags, rest, restStart);
         const name = p[0]!;
-        if (name.kind !== 'name') this.fail(spanAt(file, name), '#DEFINE needs a name', 'for example: #DEFINE DEBUG or #DEFINE SIZE 10');
+        if (name.kind !== 'name')
+          this.fail(spanAt(file, name), '#DEFINE needs a name', 'for example: #DEFINE DEBUG or #DEFINE SIZE 10');
         let value: PPValue = { kind: 'none' };
         const v = p[1]!;
         if (v.kind === 'int') value = { kind: 'int', value: v.int! };
         else if (v.kind === 'string') value = { kind: 'string', value: String.fromCharCode(...v.bytes!) };
         else if (v.kind !== 'end') {
-          this.fail(spanAt(file, v), `the value of #DEFINE ${name.text} must be a number or a string`, `for example: #DEFINE ${name.text} 10`);
+          this.fail(
+            spanAt(file, v),
+            `the value of #DEFINE ${name.text} must be a number or a string`,
+            `for example: #DEFINE ${name.text} 10`,
+          );
         }
         if (v.kind !== 'end' && p[2]!.kind !== 'end') {
           this.fail(spanAt(file, p[2]!), `unexpected ${describe(p[2]!)} after the value of #DEFINE ${name.text}`);
         }
         if (this.defines.has(name.text) || POSITIONAL.has(name.text)) {
-          this.fail(spanAt(file, name), `${name.text} is already defined`, `to change its value, #UNDEF ${name.text} first`);
+          this.fail(
+            spanAt(file, name),
+            `${name.text} is already defined`,
+            `to change its value, #UNDEF ${name.text} first`,
+          );
         }
         this.defines.set(name.text, value);
         return;
       }
       case 'UNDEF': {
         const p = pieces(file, this.diags, rest, restStart);
-        if (p[0]!.kind !== 'name') this.fail(spanAt(file, p[0]!), '#UNDEF needs the name to forget', 'for example: #UNDEF DEBUG');
-        if (p[1]!.kind !== 'end') this.fail(spanAt(file, p[1]!), `unexpected ${describe(p[1]!)} after #UNDEF ${p[0]!.text}`);
+        if (p[0]!.kind !== 'name')
+          this.fail(spanAt(file, p[0]!), '#UNDEF needs the name to forget', 'for example: #UNDEF DEBUG');
+        if (p[1]!.kind !== 'end')
+          this.fail(spanAt(file, p[1]!), `unexpected ${describe(p[1]!)} after #UNDEF ${p[0]!.text}`);
         this.defines.delete(p[0]!.text);
         return;
       }
@@ -322,7 +351,12 @@ class Preprocessor {
 
   private nothingAfter(file: SourceFile, rest: string, restStart: number, word: string): void {
     const p = pieces(file, this.diags, rest, restStart);
-    if (p[0]!.kind !== 'end') this.fail(spanAt(file, p[0]!), `unexpected ${describe(p[0]!)} after #${word}`, `#${word} stands alone on its line`);
+    if (p[0]!.kind !== 'end')
+      this.fail(
+        spanAt(file, p[0]!),
+        `unexpected ${describe(p[0]!)} after #${word}`,
+        `#${word} stands alone on its line`,
+      );
   }
 
   /** FILE and LINE: the file's path and the directive's line. */
@@ -349,7 +383,8 @@ class Preprocessor {
     const next = (): Piece => p[Math.min(i++, p.length - 1)]!;
     const expectSym = (s: string, what: string): void => {
       const t = next();
-      if (t.kind !== 'sym' || t.text !== s) this.fail(spanAt(file, t), `expected \`${s}\` ${what}, found ${describe(t)}`);
+      if (t.kind !== 'sym' || t.text !== s)
+        this.fail(spanAt(file, t), `expected \`${s}\` ${what}, found ${describe(t)}`);
     };
     const value = (): Piece => {
       const t = next();
@@ -376,7 +411,8 @@ class Preprocessor {
         next();
         expectSym('(', 'after DEFINED');
         const name = next();
-        if (name.kind !== 'name') this.fail(spanAt(file, name), `expected a name in DEFINED ( ), found ${describe(name)}`);
+        if (name.kind !== 'name')
+          this.fail(spanAt(file, name), `expected a name in DEFINED ( ), found ${describe(name)}`);
         expectSym(')', 'after the name');
         return { kind: 'defined', name };
       }
@@ -385,7 +421,9 @@ class Preprocessor {
       if (op.kind !== 'sym' || !['=', '<>', '<', '<=', '>', '>='].includes(op.text)) {
         this.fail(
           spanAt(file, op.kind === 'end' ? left : op),
-          op.kind === 'end' ? `\`${left.text}\` is not a condition` : `expected a comparison after \`${left.text}\`, found ${describe(op)}`,
+          op.kind === 'end'
+            ? `\`${left.text}\` is not a condition`
+            : `expected a comparison after \`${left.text}\`, found ${describe(op)}`,
           'a condition is TRUE, FALSE, DEFINED (NAME), NOT, AND, OR, or a comparison such as TARGET.BITS.PER.WORD = 32',
         );
       }
@@ -400,14 +438,19 @@ class Preprocessor {
       while (peek().kind === 'name' && (peek().text === 'AND' || peek().text === 'OR')) {
         const o = next();
         if (o.text !== op) {
-          this.fail(spanAt(file, o), `${op} and ${o.text} are mixed without brackets`, 'occam has no operator precedence: bracket one of them, e.g. (a AND b) OR c');
+          this.fail(
+            spanAt(file, o),
+            `${op} and ${o.text} are mixed without brackets`,
+            'occam has no operator precedence: bracket one of them, e.g. (a AND b) OR c',
+          );
         }
         operands.push(operand());
       }
       return { kind: op === 'AND' ? 'and' : 'or', operands };
     };
     const first = peek();
-    if (first.kind === 'end') this.fail(spanAt(file, first), `#${word} needs a condition`, 'for example: #IF DEFINED (DEBUG)');
+    if (first.kind === 'end')
+      this.fail(spanAt(file, first), `#${word} needs a condition`, 'for example: #IF DEFINED (DEBUG)');
     const c = cond();
     const after = peek();
     if (after.kind !== 'end') this.fail(spanAt(file, after), `unexpected ${describe(after)} after the condition`);
@@ -455,7 +498,11 @@ class Preprocessor {
     }
   }
 
-  private valueOf(file: SourceFile, p: Piece, line: number): { kind: 'int'; value: bigint } | { kind: 'string'; value: string } {
+  private valueOf(
+    file: SourceFile,
+    p: Piece,
+    line: number,
+  ): { kind: 'int'; value: bigint } | { kind: 'string'; value: string } {
     if (p.kind === 'int') return { kind: 'int', value: p.int! };
     if (p.kind === 'string') return { kind: 'string', value: String.fromCharCode(...p.bytes!) };
     const v = this.positional(file)(p.text, line) ?? this.defines.get(p.text);
@@ -469,13 +516,7 @@ class Preprocessor {
   // ------------------------------------------------------------------------------------------ ##NAME
 
   /** The line with each `##NAME` outside strings and comments blanked, and a literal token queued in its place. */
-  private substitute(
-    file: SourceFile,
-    line: string,
-    start: number,
-    inserts: Insert[],
-    lineNo: number,
-  ): string {
+  private substitute(file: SourceFile, line: string, start: number, inserts: Insert[], lineNo: number): string {
     if (!line.includes('##')) return line;
     let out = '';
     let i = 0;
@@ -514,8 +555,22 @@ class Preprocessor {
       const v: PPValue = value === undefined || value.kind === 'none' ? int(0) : value;
       const pos = file.position(at);
       const type = v.kind === 'string' ? T.StringLiteral : T.DecimalLiteral;
-      const tok = createTokenInstance(type, m[0], at, at + m[0].length - 1, pos.line, pos.line, pos.col, pos.col + m[0].length - 1);
-      tok.payload = v.kind === 'string' ? Uint8Array.from(v.value, (ch) => ch.charCodeAt(0) & 255) : v.kind === 'int' ? v.value : 0n;
+      const tok = createTokenInstance(
+        type,
+        m[0],
+        at,
+        at + m[0].length - 1,
+        pos.line,
+        pos.line,
+        pos.col,
+        pos.col + m[0].length - 1,
+      );
+      tok.payload =
+        v.kind === 'string'
+          ? Uint8Array.from(v.value, (ch) => ch.charCodeAt(0) & 255)
+          : v.kind === 'int'
+            ? v.value
+            : 0n;
       inserts.push({ at, tokens: [tok], own: true });
       out += ' '.repeat(m[0].length);
       i += m[0].length;
@@ -526,12 +581,23 @@ class Preprocessor {
   // ------------------------------------------------------------------------------------------ files
 
   /** The tokens of the file a #INCLUDE or #USE names, laid out at column `col`; empty after an error. */
-  private include(from: SourceFile, word: string, rest: string, restStart: number, col: number, chain: readonly string[]): IToken[] {
+  private include(
+    from: SourceFile,
+    word: string,
+    rest: string,
+    restStart: number,
+    col: number,
+    chain: readonly string[],
+  ): IToken[] {
     const lead = rest.length - rest.trimStart().length;
     if (rest[lead] !== '"') {
       const text = rest.trim();
       const span = spanOf(from, restStart + lead, restStart + lead + Math.max(1, text.length));
-      this.fail(span, `#${word} needs a file name in double quotes`, `for example: #${word} "${word === 'USE' ? 'course.lib' : text || 'course.module'}"`);
+      this.fail(
+        span,
+        `#${word} needs a file name in double quotes`,
+        `for example: #${word} "${word === 'USE' ? 'course.lib' : text || 'course.module'}"`,
+      );
     }
     const p = pieces(from, this.diags, rest, restStart);
     const name = p[0]!;
@@ -549,11 +615,19 @@ class Preprocessor {
       found = text !== null ? { path, text } : bundledFile(target);
     }
     if (found === null) {
-      this.fail(span, `cannot find the file "${target}"`, `it was looked for at ${path}; an included file's name is relative to the folder of the file that includes it`);
+      this.fail(
+        span,
+        `cannot find the file "${target}"`,
+        `it was looked for at ${path}; an included file's name is relative to the folder of the file that includes it`,
+      );
     }
     if (chain.includes(found.path)) {
       const cycle = [...chain.slice(chain.indexOf(found.path)), found.path].map(baseName).join(' -> ');
-      this.fail(span, `"${target}" includes itself: ${cycle}`, 'remove one of these #INCLUDEs, or guard the file with #IF NOT DEFINED (NAME) ... #DEFINE NAME');
+      this.fail(
+        span,
+        `"${target}" includes itself: ${cycle}`,
+        'remove one of these #INCLUDEs, or guard the file with #IF NOT DEFINED (NAME) ... #DEFINE NAME',
+      );
     }
     if (chain.length >= MAX_DEPTH) this.fail(span, `#INCLUDEs are nested more than ${MAX_DEPTH} deep`);
     if (word === 'USE') {
@@ -632,18 +706,25 @@ function describe(p: Piece): string {
   }
 }
 
-const ESCAPES: Record<string, number> = { c: 13, C: 13, n: 10, N: 10, t: 9, T: 9, s: 32, S: 32, "'": 39, '"': 34, '*': 42 };
+const ESCAPES: Record<string, number> = {
+  c: 13,
+  C: 13,
+  n: 10,
+  N: 10,
+  t: 9,
+  T: 9,
+  s: 32,
+  S: 32,
+  "'": 39,
+  '"': 34,
+  '*': 42,
+};
 
 /**
  * Split the rest of a directive line into pieces, ending with an 'end' piece. A `--` comment ends the line.
  * Reports and abandons the directive on a character that cannot start a piece.
  */
-function pieces(
-  file: SourceFile,
-  diags: Diagnostics,
-  rest: string,
-  restStart: number,
-): Piece[] {
+function pieces(file: SourceFile, diags: Diagnostics, rest: string, restStart: number): Piece[] {
   const out: Piece[] = [];
   let i = 0;
   const bad = (at: number, len: number, message: string, hint?: string): never => {
@@ -672,7 +753,8 @@ function pieces(
       const bytes: number[] = [];
       i++;
       for (;;) {
-        if (i >= rest.length) bad(start, rest.length - start, 'this string is not closed', 'add `"` at the end of the string');
+        if (i >= rest.length)
+          bad(start, rest.length - start, 'this string is not closed', 'add `"` at the end of the string');
         const ch = rest[i]!;
         if (ch === '"') {
           i++;

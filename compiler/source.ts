@@ -122,9 +122,7 @@ export class Diagnostics {
   }
 
   sorted(): Diagnostic[] {
-    return [...this.list].sort(
-      (a, b) => a.span.file.id - b.span.file.id || a.span.start - b.span.start,
-    );
+    return [...this.list].sort((a, b) => a.span.file.id - b.span.file.id || a.span.start - b.span.start);
   }
 }
 
@@ -169,7 +167,12 @@ export function excerpt(span: Span): string[] {
 
 /** Text with its control characters escaped (`\x1B`); tabs are kept. */
 export function visible(text: string): string {
-  return text.replace(/[\x00-\x08\x0a-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+  return text.replace(
+    // Control characters are exactly what this looks for.
+    // eslint-disable-next-line no-control-regex
+    /[\x00-\x08\x0a-\x1f\x7f-\x9f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`,
+  );
 }
 
 function shownWidth(text: string): number {

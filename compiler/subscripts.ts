@@ -52,7 +52,8 @@ export function linearOf(e: Expr): Linear | null {
   switch (e.kind) {
     case 'name': {
       const sym = e.decl;
-      if (!sym || (sym.kind !== 'var' && sym.kind !== 'param' && sym.kind !== 'abbrev') || sym.type.kind !== 'prim') return null;
+      if (!sym || (sym.kind !== 'var' && sym.kind !== 'param' && sym.kind !== 'abbrev') || sym.type.kind !== 'prim')
+        return null;
       return { c: 0n, terms: new Map([[sym, 1n]]) };
     }
     case 'dyadic': {
@@ -133,7 +134,9 @@ export function substitute(path: readonly Sub[], values: ReadonlyMap<Symbol, Lin
 
 /** Once the names in `gone` are out of scope, subscripts in terms of them could be any element. */
 export function forget(path: readonly Sub[], gone: ReadonlySet<Symbol>): Sub[] {
-  return path.map((s) => (s.k === 'lin' || s.k === 'mod') && [...s.lin.terms.keys()].some((t) => gone.has(t)) ? ANY : s);
+  return path.map((s) =>
+    (s.k === 'lin' || s.k === 'mod') && [...s.lin.terms.keys()].some((t) => gone.has(t)) ? ANY : s,
+  );
 }
 
 /** A subscript in terms of a replicator index, seen from outside the replicator: the range it runs over. */

@@ -87,7 +87,8 @@ export interface TypeSymbol {
   readonly type: Type;
 }
 
-export type Symbol = VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol | FunctionSymbol | TypeSymbol;
+export type Symbol =
+  VarSymbol | ConstSymbol | AbbrevSymbol | ParamSymbol | ProcSymbol | ProtocolSymbol | FunctionSymbol | TypeSymbol;
 
 /** A PROC or a FUNCTION. */
 export type Routine = ProcSymbol | FunctionSymbol;

@@ -73,7 +73,10 @@ export function isPrim(t: Type, ...names: PrimType[]): boolean {
 }
 
 export function isIntegerType(t: Type): boolean {
-  return t.kind === 'prim' && (t.name === 'INT' || t.name === 'INT16' || t.name === 'INT32' || t.name === 'INT64' || t.name === 'BYTE');
+  return (
+    t.kind === 'prim' &&
+    (t.name === 'INT' || t.name === 'INT16' || t.name === 'INT32' || t.name === 'INT64' || t.name === 'BYTE')
+  );
 }
 
 /** Bytes a value of this type occupies in a message or an array element. */

@@ -19,7 +19,24 @@ import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, S
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
-import { addLinear, ANY, closeSub, forget, type Linear, linearOf, mentions, mentionsSub, overlap, type Replicas, type Sub, subKey, subOf, substitute, symId, UNBOUNDED } from './subscripts.js';
+import {
+  addLinear,
+  ANY,
+  closeSub,
+  forget,
+  type Linear,
+  linearOf,
+  mentions,
+  mentionsSub,
+  overlap,
+  type Replicas,
+  type Sub,
+  subKey,
+  subOf,
+  substitute,
+  symId,
+  UNBOUNDED,
+} from './subscripts.js';
 
 type Mode = 'read' | 'write' | 'in' | 'out';
 
@@ -143,7 +160,11 @@ class UsageChecker {
     for (const a of abbrevs) this.checkAbbrevScope(a.spec, a.protect, local.slice(a.start));
     for (const a of local) {
       if (declared.has(a.root)) continue;
-      out.push(a.path.some((sub) => [...declared].some((d) => mentionsSub(sub, d))) ? { ...a, path: forget(a.path, declared) } : a);
+      out.push(
+        a.path.some((sub) => [...declared].some((d) => mentionsSub(sub, d)))
+          ? { ...a, path: forget(a.path, declared) }
+          : a,
+      );
     }
   }
 
@@ -173,10 +194,9 @@ class UsageChecker {
       for (const u of inScope) {
         if (u.mode !== 'write' || u.root !== p.root || !overlap(u.path, p.path, null)) continue;
         if (!this.once(`abbrdep:${u.span.start}:${name}`)) continue;
-        const what =
-          isVal
-            ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
-            : `the abbreviation \`${name}\`, whose subscript uses it, is in scope`;
+        const what = isVal
+          ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
+          : `the abbreviation \`${name}\`, whose subscript uses it, is in scope`;
         this.diags.error(
           u.span,
           `\`${u.name}\` is ${u.how} while ${what}`,
@@ -254,7 +274,13 @@ class UsageChecker {
       actuals.set(param, param.isVal && param.type.kind === 'prim' && arg ? linearOf(arg) : null);
     });
     for (const u of summary.free) {
-      out.push({ ...u, path: substitute(u.path, actuals), span: e.span, how: insideHow(u, fn.name), origin: u.origin ?? u.span });
+      out.push({
+        ...u,
+        path: substitute(u.path, actuals),
+        span: e.span,
+        how: insideHow(u, fn.name),
+        origin: u.origin ?? u.span,
+      });
     }
   }
 
@@ -298,7 +324,10 @@ class UsageChecker {
       refs.push({ el, arg, param });
       if (isChannel(param.type)) {
         for (const u of summary?.params.get(i) ?? []) {
-          const how = u.mode === 'in' ? `passed to \`${callee}\`, which inputs from it,` : `passed to \`${callee}\`, which outputs to it,`;
+          const how =
+            u.mode === 'in'
+              ? `passed to \`${callee}\`, which inputs from it,`
+              : `passed to \`${callee}\`, which outputs to it,`;
           const path = appendPath(el, substitute(u.path, actuals));
           here.push({ root: el.root, path, mode: u.mode, span: arg.span, how, name: el.name, chain: el.chain });
         }
@@ -306,9 +335,13 @@ class UsageChecker {
         here.push(this.access(el, 'write', arg.span, `passed by reference to \`${callee}\``));
       }
     });
-    const free = (summary?.free ?? []).map(
-      (u): Access => ({ ...u, path: substitute(u.path, actuals), span: p.span, how: insideHow(u, callee), origin: u.origin ?? u.span }),
-    );
+    const free = (summary?.free ?? []).map((u): Access => ({
+      ...u,
+      path: substitute(u.path, actuals),
+      span: p.span,
+      how: insideHow(u, callee),
+      origin: u.origin ?? u.span,
+    }));
     this.checkCallAliasing(p, refs, vals, free);
     out.push(...here, ...free);
   }
@@ -373,7 +406,9 @@ class UsageChecker {
     }
     for (const v of vals) {
       for (const r of v.reads) {
-        const f = earliest(free.filter((u) => u.mode === 'write' && u.root === r.root && overlap(u.path, r.path, null)));
+        const f = earliest(
+          free.filter((u) => u.mode === 'write' && u.root === r.root && overlap(u.path, r.path, null)),
+        );
         if (!f) continue;
         this.diags.error(
           r.span,
@@ -574,7 +609,14 @@ class UsageChecker {
             second,
             `\`${clash.name}\` is both assigned and used in a subscript in this multiple assignment`,
             'every subscript on the left is evaluated before anything is assigned: assign the subscript separately',
-            [{ span: first, message: firstIsSub ? `\`${clash.name}\` is used in a subscript here` : `\`${clash.name}\` is assigned here` }],
+            [
+              {
+                span: first,
+                message: firstIsSub
+                  ? `\`${clash.name}\` is used in a subscript here`
+                  : `\`${clash.name}\` is assigned here`,
+              },
+            ],
           );
           return;
         }
@@ -796,10 +838,18 @@ class UsageChecker {
         const from = start && start.terms.size === 0 ? start.c : null;
         // `[a FROM s]` runs to the end of `a`.
         const step: Sub =
-          base.opaque || from === null ? ANY : { k: 'range', lo: from, hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED };
+          base.opaque || from === null
+            ? ANY
+            : { k: 'range', lo: from, hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED };
         const outer = base.slice;
         base.path = appendPath(base, [step]);
-        base.slice = base.opaque ? null : outer === undefined ? start : outer && start ? addLinear(outer, start, 1n) : null;
+        base.slice = base.opaque
+          ? null
+          : outer === undefined
+            ? start
+            : outer && start
+              ? addLinear(outer, start, 1n)
+              : null;
         return base;
       }
       case 'direction':
@@ -870,7 +920,11 @@ function conflict(a: Access, b: Access, replicas: Replicas | null): 'var' | 'in'
   let kind: 'var' | 'in' | 'out' | null = null;
   if (a.mode === 'in' && b.mode === 'in') kind = 'in';
   else if (a.mode === 'out' && b.mode === 'out') kind = 'out';
-  else if ((a.mode === 'write' && (b.mode === 'write' || b.mode === 'read')) || (b.mode === 'write' && a.mode === 'read')) kind = 'var';
+  else if (
+    (a.mode === 'write' && (b.mode === 'write' || b.mode === 'read')) ||
+    (b.mode === 'write' && a.mode === 'read')
+  )
+    kind = 'var';
   if (!kind) return null;
   return overlap(a.path, b.path, replicas) ? kind : null;
 }
@@ -887,7 +941,6 @@ function compact(list: readonly Access[]): Access[] {
   }
   return result;
 }
-
 
 function baseType(t: Type): Type {
   return t.kind === 'array' ? baseType(t.elem) : t;

@@ -87,6 +87,8 @@ export class Frame {
   /** Word distance from this frame's Wptr up to an enclosing frame's Wptr. */
   distanceTo(target: Frame): Deferred {
     const parts: Deferred[] = [];
+    // Up the chain of frames, starting from this one.
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
     let f: Frame | null = this;
     while (f && f !== target) {
       parts.push(f.distanceToParent);

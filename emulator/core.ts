@@ -7,8 +7,29 @@
 // Nothing allocates per instruction. Errors unwind with a preallocated sentinel, never a JS exception object.
 
 import type { Random } from './faults.js';
-import { decode, FN_CYCLES, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET, NONE_SELECTED } from './isa.js';
-import { BOOT_RESERVE_WORDS, DEFAULT_MEMORY_BYTES, DEVICE_BASE, HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START, MESH_CHANNEL_BASE } from './image.js';
+import {
+  decode,
+  FN_CYCLES,
+  OP_CYCLES,
+  MOST_NEG,
+  NOT_PROCESS,
+  ENABLING,
+  WAITING,
+  READY,
+  TIME_SET,
+  TIME_NOT_SET,
+  NONE_SELECTED,
+} from './isa.js';
+import {
+  BOOT_RESERVE_WORDS,
+  DEFAULT_MEMORY_BYTES,
+  DEVICE_BASE,
+  HOST_ERROR,
+  HOST_KEYBOARD,
+  HOST_SCREEN,
+  MEM_START,
+  MESH_CHANNEL_BASE,
+} from './image.js';
 import { ByteSink } from './sink.js';
 import type { Network } from './network.js';
 import type { EventBus } from './events.js';
@@ -685,7 +706,7 @@ export class Core {
                   this.raise('arithmetic overflow', start, w, cyc);
                   a = 0;
                 } else {
-                  a = b % a | 0;
+                  a = (b % a) | 0;
                 }
                 b = c;
                 break;
@@ -957,7 +978,8 @@ export class Core {
     if (this.fptr[p] === NOT_PROCESS) this.fptr[p] = w;
     else this.wr(this.bptr[p]! + S_LINK, w);
     this.bptr[p] = w;
-    if (this.events?.active) this.events.emit({ kind: 'ready', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
+    if (this.events?.active)
+      this.events.emit({ kind: 'ready', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
     if (p === 0 && this.active && this.priority === 1) this.preemptPending = true;
   }
 
@@ -999,7 +1021,13 @@ export class Core {
     this.preemptPending = false;
     if (!this.active || this.priority !== 1) return;
     if (this.events?.active) {
-      this.events.emit({ kind: 'descheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, reason: 'interrupted' });
+      this.events.emit({
+        kind: 'descheduled',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        wptr: this.Wptr,
+        reason: 'interrupted',
+      });
     }
     this.interrupted = true;
     this.intWptr = this.Wptr;
@@ -1036,7 +1064,14 @@ export class Core {
       this.priority = 1;
       this.active = true;
       if (this.events?.active) {
-        this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, iptr: this.codeOffset(this.Iptr), resumed: true });
+        this.events.emit({
+          kind: 'scheduled',
+          cycle: this.cycles,
+          core: { x: this.x, y: this.y },
+          wptr: this.Wptr,
+          iptr: this.codeOffset(this.Iptr),
+          resumed: true,
+        });
       }
       return true;
     }
@@ -1055,7 +1090,14 @@ export class Core {
     this.Iptr = this.rd(w + S_IPTR);
     this.priority = p;
     this.active = true;
-    if (this.events?.active) this.events.emit({ kind: 'scheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w, iptr: this.codeOffset(this.Iptr) });
+    if (this.events?.active)
+      this.events.emit({
+        kind: 'scheduled',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        wptr: w,
+        iptr: this.codeOffset(this.Iptr),
+      });
   }
 
   /**
@@ -1114,7 +1156,13 @@ export class Core {
       return;
     }
     if (this.events?.active) {
-      this.events.emit({ kind: 'descheduled', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, reason: 'timeslice' });
+      this.events.emit({
+        kind: 'descheduled',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        wptr: this.Wptr,
+        reason: 'timeslice',
+      });
     }
     this.wr(this.Wptr + S_IPTR, this.Iptr);
     this.enqueue(this.Wptr, 1);
@@ -1260,7 +1308,15 @@ export class Core {
     this.copy(this.rd(other + S_STATE), dst, n);
     this.mem32[k] = NOT_PROCESS;
     if (this.events?.active) {
-      this.events.emit({ kind: 'message', cycle: this.cycles, core: { x: this.x, y: this.y }, channel: chan, sender: other, receiver: this.Wptr, bytes: n });
+      this.events.emit({
+        kind: 'message',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        channel: chan,
+        sender: other,
+        receiver: this.Wptr,
+        bytes: n,
+      });
     }
     this.enqueue(other, wd & 1);
     return (n + 3) >>> 2;
@@ -1311,7 +1367,15 @@ export class Core {
     this.copy(src, st, n);
     this.mem32[k] = NOT_PROCESS;
     if (this.events?.active) {
-      this.events.emit({ kind: 'message', cycle: this.cycles, core: { x: this.x, y: this.y }, channel: chan, sender: this.Wptr, receiver: other, bytes: n });
+      this.events.emit({
+        kind: 'message',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        channel: chan,
+        sender: this.Wptr,
+        receiver: other,
+        bytes: n,
+      });
     }
     this.enqueue(other, wd & 1);
     return (n + 3) >>> 2;
@@ -1392,7 +1456,14 @@ export class Core {
         this.wr(a + 4, (count - 1) | 0);
         const k = ((a ^ MOST_NEG) >>> 0) >>> 2;
         if (this.events?.active) {
-          this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr, join: a, last: count === 1 });
+          this.events.emit({
+            kind: 'ended',
+            cycle: this.cycles,
+            core: { x: this.x, y: this.y },
+            wptr: this.Wptr,
+            join: a,
+            last: count === 1,
+          });
         }
         if (count === 1) {
           // The last branch to finish becomes the parent.
@@ -1829,7 +1900,8 @@ export class Core {
         this.cycles += opc[0xf0]!;
         this.finished = true;
         this.finishCycle = this.cycles;
-        if (this.events?.active) this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
+        if (this.events?.active)
+          this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
         this.state = 'finished';
         this.halted = true;
         this.active = false;
@@ -1918,7 +1990,13 @@ export class Core {
       }
     }
     for (const b of this.blockedProcesses()) {
-      out.push({ wptr: b.wptr, iptr: b.iptr, priority: b.priority, state: b.kind, ...(b.channel !== undefined ? { channel: b.channel } : {}) });
+      out.push({
+        wptr: b.wptr,
+        iptr: b.iptr,
+        priority: b.priority,
+        state: b.kind,
+        ...(b.channel !== undefined ? { channel: b.channel } : {}),
+      });
     }
     for (let p = 0; p < 2; p++) {
       let w = this.tptr[p]!;

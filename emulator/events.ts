@@ -11,7 +11,14 @@ export type MachineEvent =
    * A process starts or resumes running on a core: from a run queue, or (`resumed`) the low-priority process a
    * high-priority one interrupted. `iptr` is the code offset where it carries on (-1 outside the code).
    */
-  | { readonly kind: 'scheduled'; readonly cycle: number; readonly core: Coord; readonly wptr: number; readonly iptr?: number; readonly resumed?: boolean }
+  | {
+      readonly kind: 'scheduled';
+      readonly cycle: number;
+      readonly core: Coord;
+      readonly wptr: number;
+      readonly iptr?: number;
+      readonly resumed?: boolean;
+    }
   /**
    * A process is descheduled to wait (on a channel, a timer, an ALT, or STOP). `iptr` is the code offset of its
    * resume point; `channel` the channel word's address, for input and output; `done` the cycle at which the
@@ -31,11 +38,24 @@ export type MachineEvent =
    * A PAR branch or a core's boot process has finished. For a branch, `join` is the PAR's join block and `last`
    * says whether it was the last branch, so that the process that started the PAR carries on (with Wptr = join).
    */
-  | { readonly kind: 'ended'; readonly cycle: number; readonly core: Coord; readonly wptr: number; readonly join?: number; readonly last?: boolean }
+  | {
+      readonly kind: 'ended';
+      readonly cycle: number;
+      readonly core: Coord;
+      readonly wptr: number;
+      readonly join?: number;
+      readonly last?: boolean;
+    }
   /** A process joins a run queue (started, woken, or put back at a timeslice). */
   | { readonly kind: 'ready'; readonly cycle: number; readonly core: Coord; readonly wptr: number }
   /** The running process stops running without waiting: a timeslice, or a high-priority process interrupts it. */
-  | { readonly kind: 'descheduled'; readonly cycle: number; readonly core: Coord; readonly wptr: number; readonly reason: 'timeslice' | 'interrupted' }
+  | {
+      readonly kind: 'descheduled';
+      readonly cycle: number;
+      readonly core: Coord;
+      readonly wptr: number;
+      readonly reason: 'timeslice' | 'interrupted';
+    }
   /** A message passes on a channel inside one core (`channel` is the channel word's address). */
   | {
       readonly kind: 'message';
@@ -71,7 +91,14 @@ export type MachineEvent =
       readonly receiver?: number;
     }
   /** A fault lost the message on channel `channel` (emulator/faults.ts): the receiver never sees it. */
-  | { readonly kind: 'lost'; readonly cycle: number; readonly channel: number; readonly from: Coord; readonly to: Coord; readonly bytes: number }
+  | {
+      readonly kind: 'lost';
+      readonly cycle: number;
+      readonly channel: number;
+      readonly from: Coord;
+      readonly to: Coord;
+      readonly bytes: number;
+    }
   /** A packet crosses a physical link (starting at `cycle`, busy for `busyCycles`). */
   | {
       readonly kind: 'link';

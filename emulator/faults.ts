@@ -148,7 +148,15 @@ export class Faults {
    * A message of `bytes` bytes on channel `name`, routed over `path`, reaches its receiver at `cycle`. Returns
    * LOSE, DELIVER, or the bit to flip (byte * 8 + bit). `dead` is the crashed core at either end, if any.
    */
-  arrival(name: string, from: Coord, to: Coord, path: Int32Array, bytes: number, cycle: number, dead: Coord | null): number {
+  arrival(
+    name: string,
+    from: Coord,
+    to: Coord,
+    path: Int32Array,
+    bytes: number,
+    cycle: number,
+    dead: Coord | null,
+  ): number {
     if (dead) {
       this.injected.push({ kind: 'crash', cycle, core: dead, channel: name });
       return LOSE;
@@ -214,7 +222,14 @@ export class Faults {
 
   /** Every fault so far, the failures of links included, in cycle order. */
   report(cycle: number): FaultRecord[] {
-    const all: FaultRecord[] = [...this.injected, ...this.downLinks(cycle).map((l) => ({ kind: 'down' as const, cycle: l.cycle, link: { from: l.from, to: l.to } }))];
+    const all: FaultRecord[] = [
+      ...this.injected,
+      ...this.downLinks(cycle).map((l) => ({
+        kind: 'down' as const,
+        cycle: l.cycle,
+        link: { from: l.from, to: l.to },
+      })),
+    ];
     return all.sort((a, b) => a.cycle - b.cycle);
   }
 }
@@ -228,7 +243,11 @@ function combine(p: number, q: number): number {
  * What is wrong with a specification on a given machine: a link or core outside the mesh, or a crash of a core
  * that runs nothing. Null when it fits.
  */
-export function faultsProblem(spec: FaultSpec, mesh: { width: number; height: number }, cores: readonly Coord[]): string | null {
+export function faultsProblem(
+  spec: FaultSpec,
+  mesh: { width: number; height: number },
+  cores: readonly Coord[],
+): string | null {
   const inside = (c: Coord): boolean => c.x >= 0 && c.y >= 0 && c.x < mesh.width && c.y < mesh.height;
   const show = (c: Coord): string => `${c.x},${c.y}`;
   for (const r of spec) {

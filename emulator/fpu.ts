@@ -414,7 +414,7 @@ function nextFloat32(f: number, dir: number): number {
   sf32[0] = f;
   let bits = s32[0]!;
   if (f === 0) bits = dir > 0 ? 1 : 0x80000001 | 0;
-  else if ((f > 0) === (dir > 0)) bits++;
+  else if (f > 0 === dir > 0) bits++;
   else bits--;
   s32[0] = bits;
   return sf32[0]!;
@@ -474,7 +474,7 @@ function stepDouble(v: number, dir: number): number {
   sf64[0] = v;
   let lo = s32[0]!;
   let hi = s32[1]!;
-  const away = (v > 0) === (dir > 0) || v === 0;
+  const away = v > 0 === dir > 0 || v === 0;
   if (v === 0) {
     s32[0] = 1;
     s32[1] = dir > 0 ? 0 : 0x80000000 | 0;

@@ -169,7 +169,8 @@ export function parseImage(text: string): Image {
   const decoded = cores.map((c: unknown, i: number) => {
     if (!isObject(c) || typeof c.code !== 'string') throw new ImageError(`core ${i}: missing code`);
     // Buffer.from skips characters that are not base64, so check first.
-    if (c.code.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(c.code)) throw new ImageError(`core ${i}: code is not valid base64`);
+    if (c.code.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(c.code))
+      throw new ImageError(`core ${i}: code is not valid base64`);
     return { ...c, code: new Uint8Array(Buffer.from(c.code, 'base64')) };
   });
   const image = { ...raw, cores: decoded } as unknown as Image;
@@ -185,7 +186,10 @@ export function validateImage(image: Image): void {
   if (!isObject(image.mesh) || !isCount(image.mesh.width, 1, 1024) || !isCount(image.mesh.height, 1, 1024)) {
     fail('image mesh size is invalid');
   }
-  if (!Array.isArray(image.files) || !image.files.every((f) => isObject(f) && typeof f.path === 'string' && typeof f.text === 'string')) {
+  if (
+    !Array.isArray(image.files) ||
+    !image.files.every((f) => isObject(f) && typeof f.path === 'string' && typeof f.text === 'string')
+  ) {
     fail('image file table is invalid');
   }
   if (image.cores.length === 0) fail('image has no cores');
@@ -204,7 +208,13 @@ export function validateImage(image: Image): void {
     if (!isCount(c.entry, 0, Math.max(0, c.code.length - 1))) fail(`core ${i}: entry point outside the code`);
     if (!isCount(c.workspaceWords, 0, 1 << 28)) fail(`core ${i}: workspace size is invalid`);
     const dbg = image.debug[i]!;
-    if (!isObject(dbg) || !Array.isArray(dbg.lines) || !Array.isArray(dbg.checks) || !Array.isArray(dbg.procs) || !Array.isArray(dbg.data)) {
+    if (
+      !isObject(dbg) ||
+      !Array.isArray(dbg.lines) ||
+      !Array.isArray(dbg.checks) ||
+      !Array.isArray(dbg.procs) ||
+      !Array.isArray(dbg.data)
+    ) {
       fail(`core ${i}: debug information is invalid`);
     }
     for (const e of [...dbg.lines, ...dbg.checks]) {
@@ -215,13 +225,20 @@ export function validateImage(image: Image): void {
     if (dbg.channels !== undefined) {
       if (!Array.isArray(dbg.channels)) fail(`core ${i}: channel names are invalid`);
       for (const e of dbg.channels!) {
-        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || typeof e.name !== 'string') fail(`core ${i}: channel name entry is invalid`);
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || typeof e.name !== 'string')
+          fail(`core ${i}: channel name entry is invalid`);
       }
     }
     if (dbg.names !== undefined) {
       if (!Array.isArray(dbg.names)) fail(`core ${i}: name table is invalid`);
       for (const e of dbg.names!) {
-        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length) || typeof e.name !== 'string' || !isCount(e.wordOffset, 0, 1 << 28)) {
+        if (
+          !isObject(e) ||
+          !isCount(e.offset, 0, c.code.length) ||
+          !isCount(e.end, 0, c.code.length) ||
+          typeof e.name !== 'string' ||
+          !isCount(e.wordOffset, 0, 1 << 28)
+        ) {
           fail(`core ${i}: name entry is invalid`);
         }
       }
@@ -229,19 +246,25 @@ export function validateImage(image: Image): void {
     if (dbg.fairAlts !== undefined) {
       if (!Array.isArray(dbg.fairAlts)) fail(`core ${i}: ALT table is invalid`);
       for (const e of dbg.fairAlts!) {
-        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length)) fail(`core ${i}: ALT entry is invalid`);
+        if (!isObject(e) || !isCount(e.offset, 0, c.code.length) || !isCount(e.end, 0, c.code.length))
+          fail(`core ${i}: ALT entry is invalid`);
       }
     }
-    if (dbg.placedAt !== undefined && (!isObject(dbg.placedAt) || !isCount(dbg.placedAt.file, 0, image.files.length - 1))) {
+    if (
+      dbg.placedAt !== undefined &&
+      (!isObject(dbg.placedAt) || !isCount(dbg.placedAt.file, 0, image.files.length - 1))
+    ) {
       fail(`core ${i}: placement position is invalid`);
     }
   });
   if (image.channels !== undefined) {
-    if (!Array.isArray(image.channels) || image.channels.length > MAX_MESH_CHANNELS) fail('image channel table is invalid');
+    if (!Array.isArray(image.channels) || image.channels.length > MAX_MESH_CHANNELS)
+      fail('image channel table is invalid');
     const inMesh = (p: unknown): boolean =>
       isObject(p) && isCount(p.x, 0, image.mesh.width - 1) && isCount(p.y, 0, image.mesh.height - 1);
     image.channels!.forEach((ch, k) => {
-      if (!isObject(ch) || typeof ch.name !== 'string' || !inMesh(ch.from) || !inMesh(ch.to)) fail(`mesh channel ${k} is invalid`);
+      if (!isObject(ch) || typeof ch.name !== 'string' || !inMesh(ch.from) || !inMesh(ch.to))
+        fail(`mesh channel ${k} is invalid`);
       if (ch.host !== undefined && (!(ch.host === 'screen' || ch.host === 'error') || ch.to.x !== 0 || ch.to.y !== 0)) {
         fail(`mesh channel ${k}: only core (0, 0) has host devices`);
       }
@@ -249,6 +272,8 @@ export function validateImage(image: Image): void {
   }
 }
 
+// The image is untrusted JSON: its fields are looked at one by one before anything relies on them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 function isObject(v: unknown): v is Record<string, any> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

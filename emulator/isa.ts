@@ -229,11 +229,17 @@ export const OPERATIONS: readonly InstrInfo[] = [
   d('ldpri', Op.ldpri, 1, 'load current priority (0 high, 1 low)'),
   d('rem', Op.rem, 37, 'remainder, checked: A <- B rem A', { setsError: true }),
   d('ret', Op.ret, 5, 'return: Iptr <- W[0], Wptr += 16'),
-  d('lend', Op.lend, 10, 'loop end: block at B, A = distance back', { note: '10 looping, 5 exiting', deschedules: true }),
-  d('ldtimer', Op.ldtimer, 2, 'load the current priority\'s timer'),
+  d('lend', Op.lend, 10, 'loop end: block at B, A = distance back', {
+    note: '10 looping, 5 exiting',
+    deschedules: true,
+  }),
+  d('ldtimer', Op.ldtimer, 2, "load the current priority's timer"),
   d('testerr', Op.testerr, 2, 'push NOT Error and clear Error', { note: '2 Error clear, 3 Error set' }),
   d('testpranal', Op.testpranal, 2, 'test processor analysing: push FALSE'),
-  d('tin', Op.tin, 30, 'timer input: wait until the timer is AFTER A', { note: '30 waits, 4 time already past', deschedules: true }),
+  d('tin', Op.tin, 30, 'timer input: wait until the timer is AFTER A', {
+    note: '30 waits, 4 time already past',
+    deschedules: true,
+  }),
   d('div', Op.div, 39, 'divide, checked: A <- B / A', { setsError: true }),
   d('dist', Op.dist, 23, 'disable timer guard: C = time, B = guard, A = offset'),
   d('disc', Op.disc, 8, 'disable channel guard: C = channel, B = guard, A = offset'),
@@ -314,9 +320,11 @@ export const OPERATIONS: readonly InstrInfo[] = [
   d('fpldnladddb', Op.fpldnladddb, 9, 'FA <- FA + double at A'),
   d('fpldnlmuldb', Op.fpldnlmuldb, 21, 'FA <- FA * double at A'),
   d('fpldnladdsn', Op.fpldnladdsn, 8, 'FA <- FA + single at A'),
-  d('fpentry', Op.fpentry, 1, 'FP unit entry: execute the FPU operation selected by A', { note: '1 + the selected operation' }),
+  d('fpentry', Op.fpentry, 1, 'FP unit entry: execute the FPU operation selected by A', {
+    note: '1 + the selected operation',
+  }),
   d('fpldnlmulsn', Op.fpldnlmulsn, 13, 'FA <- FA * single at A'),
-  d('haltp', Op.haltp, 1, 'occmesh: the boot process has finished; this core\'s program is done', {
+  d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
     deschedules: true,
   }),
 ];
@@ -467,7 +475,7 @@ export function decode(code: Uint8Array, offset: number): Decoded {
     }
     const b = code[p++]!;
     const fn = b >> 4;
-    oreg = (oreg | (b & 0xf)) | 0;
+    oreg = oreg | (b & 0xf) | 0;
     if (fn === Fn.pfix) {
       oreg = (oreg << 4) | 0;
     } else if (fn === Fn.nfix) {

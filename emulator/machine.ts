@@ -10,7 +10,15 @@
 // that waits for a timer skips straight to it. Faults (emulator/faults.ts) crash cores between batches.
 
 import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
-import { DEFAULT_MEMORY_BYTES, MEM_START, BOOT_RESERVE_WORDS, MESH_CHANNEL_BASE, validateImage, ImageError, type Image } from './image.js';
+import {
+  DEFAULT_MEMORY_BYTES,
+  MEM_START,
+  BOOT_RESERVE_WORDS,
+  MESH_CHANNEL_BASE,
+  validateImage,
+  ImageError,
+  type Image,
+} from './image.js';
 import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
@@ -149,7 +157,9 @@ export class Machine {
     }
     const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
     if (!Number.isInteger(memoryBytes) || memoryBytes % 4 !== 0 || memoryBytes < 1024 || memoryBytes > 1 << 30) {
-      throw new LoadError(`memory size ${memoryBytes} is invalid: it must be a multiple of 4 between 1024 and 2^30 bytes`);
+      throw new LoadError(
+        `memory size ${memoryBytes} is invalid: it must be a multiple of 4 between 1024 and 2^30 bytes`,
+      );
     }
     this.profile = options.profile ?? PROFILES.t800;
     const clockHz = options.clockHz ?? this.profile.clockHz;
@@ -171,7 +181,8 @@ export class Machine {
       }
       const host = ci.x === 0 && ci.y === 0;
       const slot = index % perArena;
-      if (perArena > 1 && slot === 0) arena = new ArrayBuffer(Math.min(perArena, image.cores.length - index) * memoryBytes);
+      if (perArena > 1 && slot === 0)
+        arena = new ArrayBuffer(Math.min(perArena, image.cores.length - index) * memoryBytes);
       const core = new Core({
         x: ci.x,
         y: ci.y,
@@ -200,17 +211,26 @@ export class Machine {
         {
           // Methods that reach the machine through a field, not closures: a snapshot's copy calls its own machine.
           machine: this,
-          write(device, bytes) { this.machine.hostWrite(device, bytes); },
-          woke(core) { this.machine.awake.add(core); },
+          write(device, bytes) {
+            this.machine.hostWrite(device, bytes);
+          },
+          woke(core) {
+            this.machine.awake.add(core);
+          },
         } as NetworkHost & { machine: Machine },
         this.events,
       );
       for (const c of this.cores) c.net = this.network;
     } else this.network = null;
     if (options.seed !== undefined) {
-      image.cores.forEach((ci, i) => this.fairAlts(this.cores[i]!, image.debug[i]?.fairAlts ?? [], ci.code.length, options.seed!));
+      image.cores.forEach((ci, i) =>
+        this.fairAlts(this.cores[i]!, image.debug[i]?.fairAlts ?? [], ci.code.length, options.seed!),
+      );
     }
-    this.faults = options.faults && options.faults.length > 0 ? new Faults(options.faults, options.seed ?? 1, image.mesh.width) : null;
+    this.faults =
+      options.faults && options.faults.length > 0
+        ? new Faults(options.faults, options.seed ?? 1, image.mesh.width)
+        : null;
     if (this.network) this.network.faults = this.faults;
   }
 
@@ -304,7 +324,11 @@ export class Machine {
         if (crashAt < end) end = crashAt;
         if (end <= start) end = start + 1;
         // Alone means alone: the other cores waiting for a timer wake later than the batch ends, and run then.
-        const cores = many ? [...awake] : [...awake].filter((c) => c.state === 'running' || (c.state === 'idle' && Math.max(c.cycles, c.nextEventCycle) <= start));
+        const cores = many
+          ? [...awake]
+          : [...awake].filter(
+              (c) => c.state === 'running' || (c.state === 'idle' && Math.max(c.cycles, c.nextEventCycle) <= start),
+            );
         this.batch = { end, many, cores, next: 0 };
         for (const core of this.batch.cores) this.setAlone(core, !many && net !== null);
       }
@@ -350,7 +374,12 @@ export class Machine {
   }
 
   /** With a seed, a core's plain ALTs choose among their ready guards at random (Core.fairMap). */
-  private fairAlts(core: Core, ranges: readonly { offset: number; end: number }[], codeLength: number, seed: number): void {
+  private fairAlts(
+    core: Core,
+    ranges: readonly { offset: number; end: number }[],
+    codeLength: number,
+    seed: number,
+  ): void {
     const base = (MEM_START ^ MOST_NEG) >>> 0;
     const map = new Uint8Array(base + codeLength);
     for (const r of ranges) map.fill(1, base + r.offset, base + r.end);

@@ -201,7 +201,15 @@ export class Network {
     vc.delivered = vc.path.length === 0 ? n : 0;
     const t = cycle * TICKS_PER_CYCLE;
     if (this.events.active) {
-      this.events.emit({ kind: 'sent', cycle, channel: k, from: vc.info.from, to: vc.info.to, bytes: n, sender: wdesc & ~3 });
+      this.events.emit({
+        kind: 'sent',
+        cycle,
+        channel: k,
+        from: vc.info.from,
+        to: vc.info.to,
+        bytes: n,
+        sender: wdesc & ~3,
+      });
     }
     // A channel between two processes on one core never leaves the core's router.
     if (vc.path.length === 0) this.push(t, EV_ARRIVE, vc, 0, 0, -1);
@@ -401,8 +409,8 @@ export class Network {
     const busy = Math.max(1, size) * this.profile.byteTicks;
     const done = t + busy;
     this.freeAt[link] = done;
-    this.linkBytes[link] += size;
-    this.linkBusy[link] += busy;
+    this.linkBytes[link]! += size;
+    this.linkBusy[link]! += busy;
     this.push(done, EV_LINK_FREE, null, 0, 0, link);
     if (this.events.active) {
       const node = link >> 2;
@@ -467,7 +475,8 @@ export class Network {
       vc.flip = fate;
       return false;
     }
-    if (this.events.active) this.events.emit({ kind: 'lost', cycle, channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes });
+    if (this.events.active)
+      this.events.emit({ kind: 'lost', cycle, channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes });
     this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
     return true;
   }
@@ -482,7 +491,15 @@ export class Network {
       vc.arrived = false;
       this.faults?.injected.push({ kind: 'crash', cycle, core: vc.info.to, channel: vc.info.name });
       const t = cycle * TICKS_PER_CYCLE;
-      if (this.events.active) this.events.emit({ kind: 'lost', cycle, channel: vc.index, from: vc.info.from, to: vc.info.to, bytes: vc.bytes });
+      if (this.events.active)
+        this.events.emit({
+          kind: 'lost',
+          cycle,
+          channel: vc.index,
+          from: vc.info.from,
+          to: vc.info.to,
+          bytes: vc.bytes,
+        });
       this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
     }
   }
@@ -495,7 +512,7 @@ export class Network {
       const d = (vc.dst ^ 0x80000000) >>> 0;
       vc.to.mem8.set(vc.from!.mem8.subarray(s, s + n), d);
       if (vc.flip >= 0) {
-        if (vc.flip >> 3 < n) vc.to.mem8[d + (vc.flip >> 3)] ^= 1 << (vc.flip & 7);
+        if (vc.flip >> 3 < n) vc.to.mem8[d + (vc.flip >> 3)]! ^= 1 << (vc.flip & 7);
         vc.flip = -1;
       }
     }

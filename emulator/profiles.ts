@@ -29,10 +29,26 @@ export const PROFILES: Readonly<Record<ProfileName, Profile>> = {
   // 20 MHz T800; 20 Mbit/s links: one bit per cycle. A data byte is an 11-bit packet; with the T800's overlapped
   // acknowledge the 2-bit acks travel on the other wire during the data, so a stream moves one byte per 11 bits.
   // A routing switch (the C004) adds about 2 bit periods per hop.
-  t800: { name: 't800', clockHz: 20_000_000, byteTicks: 11 * 8, hopTicks: 2 * 8, ackTicks: 2 * 8, packetBytes: 32, windowCycles: 256 },
+  t800: {
+    name: 't800',
+    clockHz: 20_000_000,
+    byteTicks: 11 * 8,
+    hopTicks: 2 * 8,
+    ackTicks: 2 * 8,
+    packetBytes: 32,
+    windowCycles: 256,
+  },
   // 1 GHz Epiphany eMesh: 8 bytes per cycle per link, 1.5 cycles per router hop; an acknowledgement is one
   // 8-byte write transaction back (one cycle on the link).
-  epiphany: { name: 'epiphany', clockHz: 1_000_000_000, byteTicks: 1, hopTicks: 12, ackTicks: 8, packetBytes: 32, windowCycles: 256 },
+  epiphany: {
+    name: 'epiphany',
+    clockHz: 1_000_000_000,
+    byteTicks: 1,
+    hopTicks: 12,
+    ackTicks: 8,
+    packetBytes: 32,
+    windowCycles: 256,
+  },
 };
 
 export function profileNamed(name: string): Profile | undefined {

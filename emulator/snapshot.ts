@@ -117,7 +117,13 @@ function isKept(o: object): boolean {
 
 /** Built-in objects with hidden state the walker cannot copy: finding one in a machine is a bug to fix here. */
 function unsupported(o: object): string | null {
-  if (o instanceof WeakMap || o instanceof WeakSet || o instanceof Promise || o instanceof Date || o instanceof RegExp) {
+  if (
+    o instanceof WeakMap ||
+    o instanceof WeakSet ||
+    o instanceof Promise ||
+    o instanceof Date ||
+    o instanceof RegExp
+  ) {
     return Object.prototype.toString.call(o);
   }
   if (typeof WeakRef !== 'undefined' && o instanceof WeakRef) return '[object WeakRef]';
@@ -293,7 +299,11 @@ abstract class GraphCopier {
         attributes.push(ACCESSOR);
       } else {
         template[key] = { value: undefined, writable: true, enumerable: d.enumerable, configurable: true };
-        attributes.push(d.writable && d.enumerable && d.configurable ? null : { writable: d.writable, enumerable: d.enumerable, configurable: d.configurable });
+        attributes.push(
+          d.writable && d.enumerable && d.configurable
+            ? null
+            : { writable: d.writable, enumerable: d.enumerable, configurable: d.configurable },
+        );
       }
     }
     const shape: Shape = { keys, template, attributes, plain: attributes.every((a) => a === null) };
@@ -351,7 +361,8 @@ function sameShallow(a: object, b: object): boolean {
     for (const v of a) if (!Object.is(v, ib.next().value)) return false;
   }
   const ka = Reflect.ownKeys(a);
-  for (const k of ka) if (!Object.is((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k])) return false;
+  for (const k of ka)
+    if (!Object.is((a as Record<PropertyKey, unknown>)[k], (b as Record<PropertyKey, unknown>)[k])) return false;
   const kb = Reflect.ownKeys(b);
   if (ka.length !== kb.length) return false;
   for (let i = 0; i < ka.length; i++) if (ka[i] !== kb[i]) return false;
@@ -414,7 +425,13 @@ class SnapshotCopier extends GraphCopier {
     const length = o instanceof DataView ? o.byteLength : (o as unknown as { length: number }).length;
     const old = this.before(o)?.stored;
     let view: StoredView;
-    if (old instanceof StoredView && old.buffer === buffer && old.kind === kind && old.byteOffset === o.byteOffset && old.length === length) {
+    if (
+      old instanceof StoredView &&
+      old.buffer === buffer &&
+      old.kind === kind &&
+      old.byteOffset === o.byteOffset &&
+      old.length === length
+    ) {
       view = old;
       this.sharedGraph += VIEW_BYTES;
     } else {
@@ -755,7 +772,12 @@ class Digester {
       h ^= h >>> 16;
       return h >>> 0;
     };
-    return mix(this.h1).toString(16).padStart(8, '0') + mix(this.h2 ^ 0x5bd1e995).toString(16).padStart(8, '0');
+    return (
+      mix(this.h1).toString(16).padStart(8, '0') +
+      mix(this.h2 ^ 0x5bd1e995)
+        .toString(16)
+        .padStart(8, '0')
+    );
   }
 }
 

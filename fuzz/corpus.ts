@@ -20,7 +20,12 @@ export function loadCorpus(root: string): string[] {
 }
 
 /** Input number `index` of the run with `seed`, and the generator its later stages use. */
-export function inputAt(seed: number, index: number, corpus: readonly string[], options: InputOptions): { input: FuzzInput; rng: Random } {
+export function inputAt(
+  seed: number,
+  index: number,
+  corpus: readonly string[],
+  options: InputOptions,
+): { input: FuzzInput; rng: Random } {
   const rng = new Random((Math.imul(seed, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b)) >>> 0);
   return { input: makeInput(rng, corpus, options), rng };
 }

@@ -42,11 +42,63 @@ export interface InputOptions {
   readonly maxProcs: number;
 }
 
-const TOKEN = /[A-Za-z][A-Za-z0-9.]*|#[0-9A-F]+|\d+(?:\.\d+)?(?:E[+-]?\d+)?|'(?:\*.|[^'])'|"(?:\*.|[^"])*"|:=|::|<>|<=|>=|<<|>>|\/\\|\\\/|><|[-+*/\\=<>!?:;,()[\]&~^@]|\s+|./g;
+const TOKEN =
+  /[A-Za-z][A-Za-z0-9.]*|#[0-9A-F]+|\d+(?:\.\d+)?(?:E[+-]?\d+)?|'(?:\*.|[^'])'|"(?:\*.|[^"])*"|:=|::|<>|<=|>=|<<|>>|\/\\|\\\/|><|[-+*/\\=<>!?:;,()[\]&~^@]|\s+|./g;
 
-const KEYWORDS = ['SEQ', 'PAR', 'ALT', 'IF', 'WHILE', 'CASE', 'PROC', 'INT', 'BYTE', 'BOOL', 'CHAN', 'VAL', 'IS', 'FOR', 'SKIP', 'STOP', 'TRUE', 'FALSE', 'PLACED', 'PROCESSOR', 'FUNCTION', 'VALOF', 'RESULT', 'PROTOCOL', 'TIMER', 'AFTER', 'REAL32', 'REAL64', 'INT64', 'INT16', 'RETYPES', 'SIZE', 'MOSTNEG', 'MOSTPOS', 'PRI', '#INCLUDE', '#USE', '#IF', '#DEFINE', '#ENDIF'];
+const KEYWORDS = [
+  'SEQ',
+  'PAR',
+  'ALT',
+  'IF',
+  'WHILE',
+  'CASE',
+  'PROC',
+  'INT',
+  'BYTE',
+  'BOOL',
+  'CHAN',
+  'VAL',
+  'IS',
+  'FOR',
+  'SKIP',
+  'STOP',
+  'TRUE',
+  'FALSE',
+  'PLACED',
+  'PROCESSOR',
+  'FUNCTION',
+  'VALOF',
+  'RESULT',
+  'PROTOCOL',
+  'TIMER',
+  'AFTER',
+  'REAL32',
+  'REAL64',
+  'INT64',
+  'INT16',
+  'RETYPES',
+  'SIZE',
+  'MOSTNEG',
+  'MOSTPOS',
+  'PRI',
+  '#INCLUDE',
+  '#USE',
+  '#IF',
+  '#DEFINE',
+  '#ENDIF',
+];
 
-const HUGE = ['99999999999999999999999999999', '#FFFFFFFFFFFFFFFFFFFFFFFF', '1.0E99999', '4294967296', '-2147483649', "'**'", '"' + 'x'.repeat(5000) + '"', '16777217', '0.0000000000000000000000000000000000000000000001'];
+const HUGE = [
+  '99999999999999999999999999999',
+  '#FFFFFFFFFFFFFFFFFFFFFFFF',
+  '1.0E99999',
+  '4294967296',
+  '-2147483649',
+  "'**'",
+  '"' + 'x'.repeat(5000) + '"',
+  '16777217',
+  '0.0000000000000000000000000000000000000000000001',
+];
 
 /** One input from the corpus and the generator. */
 export function makeInput(rng: Random, corpus: readonly string[], options: InputOptions): FuzzInput {
@@ -69,7 +121,10 @@ export function makeInput(rng: Random, corpus: readonly string[], options: Input
     case 8:
       return { kind: 'huge program', text: hugeProgram(rng, options.maxProcs) };
     default:
-      return { kind: 'several mutations', text: mutateTokens(rng, changeIndentation(rng, shuffleLines(rng, base)), corpus) };
+      return {
+        kind: 'several mutations',
+        text: mutateTokens(rng, changeIndentation(rng, shuffleLines(rng, base)), corpus),
+      };
   }
 }
 

@@ -20,7 +20,14 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const args: Args = { runs: 1000, seed: 1, timeoutMs: 10_000, timeLimitS: Infinity, only: null, options: { maxDepth: 10_000, maxProcs: 2000 } };
+  const args: Args = {
+    runs: 1000,
+    seed: 1,
+    timeoutMs: 10_000,
+    timeLimitS: Infinity,
+    only: null,
+    options: { maxDepth: 10_000, maxProcs: 2000 },
+  };
   for (let i = 0; i < argv.length; i++) {
     const value = Number(argv[i + 1]);
     const whole = (): number => {
@@ -29,14 +36,29 @@ function parseArgs(argv: readonly string[]): Args {
       return value;
     };
     switch (argv[i]) {
-      case '--runs': args.runs = whole(); break;
-      case '--seed': args.seed = whole(); break;
-      case '--timeout': args.timeoutMs = whole(); break;
-      case '--time-limit': args.timeLimitS = whole(); break;
-      case '--only': args.only = whole(); break;
-      case '--max-depth': args.options = { ...args.options, maxDepth: Math.max(1, whole()) }; break;
-      case '--max-procs': args.options = { ...args.options, maxProcs: Math.max(1, whole()) }; break;
-      default: throw new Error(`unknown option ${argv[i]}`);
+      case '--runs':
+        args.runs = whole();
+        break;
+      case '--seed':
+        args.seed = whole();
+        break;
+      case '--timeout':
+        args.timeoutMs = whole();
+        break;
+      case '--time-limit':
+        args.timeLimitS = whole();
+        break;
+      case '--only':
+        args.only = whole();
+        break;
+      case '--max-depth':
+        args.options = { ...args.options, maxDepth: Math.max(1, whole()) };
+        break;
+      case '--max-procs':
+        args.options = { ...args.options, maxProcs: Math.max(1, whole()) };
+        break;
+      default:
+        throw new Error(`unknown option ${argv[i]}`);
     }
   }
   return args;
@@ -56,7 +78,9 @@ async function main(): Promise<number> {
   try {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
-    process.stderr.write(`fuzz: ${(e as Error).message}\nusage: npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I] [--max-depth D] [--max-procs P]\n`);
+    process.stderr.write(
+      `fuzz: ${(e as Error).message}\nusage: npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I] [--max-depth D] [--max-procs P]\n`,
+    );
     return 64;
   }
   const root = join(import.meta.dirname, '..', '..');
@@ -77,7 +101,9 @@ async function main(): Promise<number> {
   };
 
   const spawn = (): Worker =>
-    new Worker(new URL('./worker.js', import.meta.url), { workerData: { seed: args.seed, corpus, options: args.options } });
+    new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { seed: args.seed, corpus, options: args.options },
+    });
   let worker = spawn();
   for (const index of indices) {
     if ((Date.now() - started) / 1000 > args.timeLimitS) break;
@@ -119,7 +145,10 @@ async function main(): Promise<number> {
   const seconds = (Date.now() - started) / 1000;
   const out = [
     `fuzz: ${done} inputs from seed ${args.seed} in ${seconds.toFixed(1)} s`,
-    `inputs: ${[...kinds].sort().map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `inputs: ${[...kinds]
+      .sort()
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `compiler exceptions: ${counts.get('compiler exception') ?? 0}`,
     `internal errors: ${counts.get('internal error') ?? 0}`,
     `emulator exceptions: ${counts.get('emulator exception') ?? 0}`,
@@ -128,7 +157,8 @@ async function main(): Promise<number> {
     `hangs over ${args.timeoutMs} ms: ${hangs}`,
   ];
   process.stdout.write(out.join('\n') + '\n');
-  if (examples.length > 0) process.stdout.write(`found (the first ${EXAMPLES_PER_KIND} of each kind):\n${examples.join('\n')}\n`);
+  if (examples.length > 0)
+    process.stdout.write(`found (the first ${EXAMPLES_PER_KIND} of each kind):\n${examples.join('\n')}\n`);
   return examples.length > 0 ? 1 : 0;
 }
 

@@ -12,7 +12,8 @@ import { runErrorChain } from '../cli/call-chain.js';
 import { formatCycleLimit, formatDeadlock, formatRunError, ImageSources, runningAt } from '../cli/report.js';
 import type { Random } from './inputs.js';
 
-export type FindingKind = 'compiler exception' | 'emulator exception' | 'report exception' | 'internal error' | 'message without a location';
+export type FindingKind =
+  'compiler exception' | 'emulator exception' | 'report exception' | 'internal error' | 'message without a location';
 
 export interface Finding {
   readonly kind: FindingKind;
@@ -31,7 +32,14 @@ export function tryInput(text: string, rng: Random): Finding[] {
     try {
       return f();
     } catch (e) {
-      found.push({ kind: 'compiler exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
+      found.push({
+        kind: 'compiler exception',
+        stage,
+        detail: String((e as Error).stack ?? e)
+          .split('\n')
+          .slice(0, 3)
+          .join(' | '),
+      });
       return null;
     }
   };
@@ -68,7 +76,14 @@ function run(stage: string, image: Image, found: Finding[]): void {
     result = machine.run(RUN_CYCLES);
   } catch (e) {
     if (e instanceof LoadError) return;
-    found.push({ kind: 'emulator exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
+    found.push({
+      kind: 'emulator exception',
+      stage,
+      detail: String((e as Error).stack ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | '),
+    });
     return;
   }
   // What `occmesh run` would then say about it.
@@ -78,7 +93,14 @@ function run(stage: string, image: Image, found: Finding[]): void {
     if (result.status === 'deadlock') formatDeadlock(sources, result, blockedDetails(image, machine));
     if (result.status === 'cycle-limit') formatCycleLimit(sources, result.cycles, runningAt(machine));
   } catch (e) {
-    found.push({ kind: 'report exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
+    found.push({
+      kind: 'report exception',
+      stage,
+      detail: String((e as Error).stack ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | '),
+    });
   }
 }
 
@@ -88,7 +110,14 @@ function load(stage: string, text: string, found: Finding[]): void {
     image = parseImage(text);
   } catch (e) {
     if (e instanceof ImageError) return;
-    found.push({ kind: 'emulator exception', stage, detail: String((e as Error).stack ?? e).split('\n').slice(0, 3).join(' | ') });
+    found.push({
+      kind: 'emulator exception',
+      stage,
+      detail: String((e as Error).stack ?? e)
+        .split('\n')
+        .slice(0, 3)
+        .join(' | '),
+    });
     return;
   }
   run(stage, image, found);

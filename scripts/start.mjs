@@ -7,7 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const built = fileURLToPath(new URL('../dist/cli/occmesh.js', import.meta.url));
 if (!existsSync(built)) {
-  process.stderr.write('occmesh is not built yet: run `npm run build` first (`npm ci` builds it unless scripts are skipped)\n');
+  process.stderr.write(
+    'occmesh is not built yet: run `npm run build` first (`npm ci` builds it unless scripts are skipped)\n',
+  );
   process.exit(1);
 }
 await import(pathToFileURL(built).href);

@@ -33,12 +33,18 @@ describe('reading expectations', () => {
     const e = expectationsOf(program);
     expect(e.exit).toBe(1);
     expect(e.errors).toEqual(['err_demo.occ:5:10: error: `y` is not declared']);
-    expect(e.onLine).toEqual([{ line: 4, severity: 'error', message: 'cannot assign a BOOL value to `x`, which is INT' }]);
+    expect(e.onLine).toEqual([
+      { line: 4, severity: 'error', message: 'cannot assign a BOOL value to `x`, which is INT' },
+    ]);
   });
 
   it('reads every kind of line expectation, and does not take expect-error for one', () => {
     const e = expectationsOf('a -- warning: w\nb -- run-time error: r\nc -- note: n\n-- expect-error: e\n');
-    expect(e.onLine.map((x) => `${x.line} ${x.severity}: ${x.message}`)).toEqual(['1 warning: w', '2 run-time error: r', '3 note: n']);
+    expect(e.onLine.map((x) => `${x.line} ${x.severity}: ${x.message}`)).toEqual([
+      '1 warning: w',
+      '2 run-time error: r',
+      '3 note: n',
+    ]);
     expect(e.errors).toEqual(['e']);
   });
 });
@@ -50,12 +56,16 @@ describe('judging standard error', () => {
 
   it('fails a diagnostic nobody listed', () => {
     const want = expectationsOf(program.replace(/-- expect-error: .*/, ''));
-    expect(stderrMismatches(both, PATH, want)).toEqual([`not listed in the program's expectations: ${PATH}:5:10: error: \`y\` is not declared`]);
+    expect(stderrMismatches(both, PATH, want)).toEqual([
+      `not listed in the program's expectations: ${PATH}:5:10: error: \`y\` is not declared`,
+    ]);
   });
 
   it('fails an expectation that is not there, at the end or on its line', () => {
     const first = both.split('\n').slice(0, 3).join('\n');
-    expect(stderrMismatches(first, PATH, expectationsOf(program))).toEqual(['expected on standard error: err_demo.occ:5:10: error: `y` is not declared']);
+    expect(stderrMismatches(first, PATH, expectationsOf(program))).toEqual([
+      'expected on standard error: err_demo.occ:5:10: error: `y` is not declared',
+    ]);
     const moved = both.replace(`${PATH}:4:10`, `${PATH}:3:10`);
     expect(stderrMismatches(moved, PATH, expectationsOf(program))).toEqual([
       'expected on line 4: error: cannot assign a BOOL value to `x`, which is INT',
@@ -85,8 +95,12 @@ describe('judging standard error', () => {
       'expected on line 4: error: cannot assign a BOOL value to `x`, which is INT',
     );
     const warning = both.replace('4:10: error:', '4:10: warning:');
-    expect(stderrMismatches(warning, PATH, expectationsOf(program))[0]).toBe('expected on line 4: error: cannot assign a BOOL value to `x`, which is INT');
+    expect(stderrMismatches(warning, PATH, expectationsOf(program))[0]).toBe(
+      'expected on line 4: error: cannot assign a BOOL value to `x`, which is INT',
+    );
     const truncated = expectationsOf(program.replace(', which is INT', ''));
-    expect(stderrMismatches(both, PATH, truncated)[0]).toBe('expected on line 4: error: cannot assign a BOOL value to `x`');
+    expect(stderrMismatches(both, PATH, truncated)[0]).toBe(
+      'expected on line 4: error: cannot assign a BOOL value to `x`',
+    );
   });
 });

@@ -9,7 +9,10 @@ import { repoRoot } from './helpers/program-files.js';
 
 const lesson = (name: string): string => join(repoRoot, 'programs/lessons', name);
 
-async function runJson(file: string, ...args: string[]): Promise<{ exitCode: number; stdout: string; faults: { kind: string; channel?: string }[] }> {
+async function runJson(
+  file: string,
+  ...args: string[]
+): Promise<{ exitCode: number; stdout: string; faults: { kind: string; channel?: string }[] }> {
   const r = await runCli(['run', file, '--json', ...args]);
   return JSON.parse(r.stdout);
 }
@@ -106,7 +109,10 @@ describe('lesson 5: ping-pong', () => {
 describe('lesson 1: rendezvous and buffers', () => {
   it('a producer finishes earlier the more buffering there is, and never before the consumer has started', async () => {
     const r = await runCli(['run', lesson('01-rendezvous-and-buffers.occ')]);
-    const times = [...r.stdout.matchAll(/producer finished at (\d+) us, consumer at (\d+) us/g)].map((m) => [Number(m[1]), Number(m[2])]);
+    const times = [...r.stdout.matchAll(/producer finished at (\d+) us, consumer at (\d+) us/g)].map((m) => [
+      Number(m[1]),
+      Number(m[2]),
+    ]);
     expect(times.length).toBe(3);
     const [direct, one, ten] = times as [number[], number[], number[]];
     // Direct: the producer's tenth output waits for the consumer's tenth input, after nine items of work.

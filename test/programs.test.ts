@@ -33,7 +33,10 @@ describe('occam programs with expected output', () => {
       const want = expectationsOf(text);
       const got = await runCli(['run', '--max-cycles', TEST_MAX_CYCLES, ...want.args, name], want.stdin);
       const expectedStdout = want.stdout.length > 0 ? want.stdout.join('\n') + '\n' : '';
-      expect({ stdout: got.stdout, exit: got.exitCode }, got.stderr).toEqual({ stdout: expectedStdout, exit: want.exit });
+      expect({ stdout: got.stdout, exit: got.exitCode }, got.stderr).toEqual({
+        stdout: expectedStdout,
+        exit: want.exit,
+      });
       expect(stderrMismatches(got.stderr, name, want), got.stderr).toEqual([]);
       if (want.errors.length === 0 && want.onLine.length === 0) expect(got.stderr).toBe('');
     });
@@ -45,9 +48,15 @@ describe('test program names', () => {
   // it then does (a run-time error or a deadlock is behaviour, named for what it shows).
   it('err_ starts the name of exactly the programs that must not compile', () => {
     const misnamed = testPrograms
-      .map((path) => ({ name: relative(root, path), rejected: expectationsOf(readFileSync(path, 'latin1')).exit === 1 }))
+      .map((path) => ({
+        name: relative(root, path),
+        rejected: expectationsOf(readFileSync(path, 'latin1')).exit === 1,
+      }))
       .filter(({ name, rejected }) => basename(name).startsWith('err_') !== rejected)
-      .map(({ name, rejected }) => `${name} ${rejected ? 'must not compile but is not named err_*' : 'compiles but is named err_*'}`);
+      .map(
+        ({ name, rejected }) =>
+          `${name} ${rejected ? 'must not compile but is not named err_*' : 'compiles but is named err_*'}`,
+      );
     expect(misnamed).toEqual([]);
   });
 });

@@ -33,7 +33,14 @@ describe('the machinery of this test', () => {
       ['e', ['e']],
     ]);
     expect(cycles(graph)).toEqual([['a', 'b', 'c'], ['e']]);
-    expect(cycles(new Map([['a', ['b']], ['b', []]]))).toEqual([]);
+    expect(
+      cycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 });
 
@@ -42,7 +49,11 @@ describe('architecture invariants', () => {
     const forbidden = ['compiler/', 'cli/', 'tui/', 'traces/'];
     const bad = sources
       .filter((f) => f.startsWith('emulator/'))
-      .flatMap((f) => importsOf(f).all.filter((i) => forbidden.some((p) => i.startsWith(p))).map((i) => `${f} imports ${i}`));
+      .flatMap((f) =>
+        importsOf(f)
+          .all.filter((i) => forbidden.some((p) => i.startsWith(p)))
+          .map((i) => `${f} imports ${i}`),
+      );
     expect(bad).toEqual([]);
   });
 

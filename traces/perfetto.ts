@@ -10,7 +10,15 @@
 
 import type { Image } from '../emulator/image.js';
 import type { TextOutput } from './output.js';
-import type { CoreStateName, FlowEnd, TimelineSink, TraceFlow, TracePacket, TraceSlice, TraceThread } from './timeline.js';
+import type {
+  CoreStateName,
+  FlowEnd,
+  TimelineSink,
+  TraceFlow,
+  TracePacket,
+  TraceSlice,
+  TraceThread,
+} from './timeline.js';
 
 /**
  * The one category of slices and arrows: the Chrome trace engine binds an arrow's end to the slice with the same
@@ -49,7 +57,10 @@ export class PerfettoWriter implements TimelineSink {
   /** Per thread: the index of the last slice written. */
   private readonly written = new Map<TraceThread, number>();
   /** Per thread: the arrow ends waiting for their slice to end. */
-  private readonly waiting = new Map<TraceThread, { slice: number; notBefore?: number; flow: PendingFlow; end: 's' | 'f' }[]>();
+  private readonly waiting = new Map<
+    TraceThread,
+    { slice: number; notBefore?: number; flow: PendingFlow; end: 's' | 'f' }[]
+  >();
   private readonly links = new Map<string, LinkCounter>();
   private readonly coreXY: readonly { x: number; y: number }[];
   /** Each thread's number in the order they appear, for its timestamp offset (see `sliceTs`). */
@@ -156,7 +167,9 @@ export class PerfettoWriter implements TimelineSink {
     if (r.count === r.written) return;
     r.written = r.count;
     if (r.cycle < this.window.from || r.cycle > this.window.to) return;
-    this.raw(`{"name":"ready","ph":"C","pid":${this.pidOfCore(core)},"ts":${this.us(r.cycle)},"args":{"processes":${r.count}}}`);
+    this.raw(
+      `{"name":"ready","ph":"C","pid":${this.pidOfCore(core)},"ts":${this.us(r.cycle)},"args":{"processes":${r.count}}}`,
+    );
   }
 
   coreState(_core: number, _cycle: number, _state: CoreStateName): void {}
@@ -165,7 +178,13 @@ export class PerfettoWriter implements TimelineSink {
     const key = `${p.from.x},${p.from.y},${p.direction}`;
     let l = this.links.get(key);
     if (!l) {
-      l = { pid: this.pidOf(p.from.x, p.from.y), name: `link ${p.direction} to (${p.to.x}, ${p.to.y})`, pendingZero: -1, bucket: -1, busy: 0 };
+      l = {
+        pid: this.pidOf(p.from.x, p.from.y),
+        name: `link ${p.direction} to (${p.to.x}, ${p.to.y})`,
+        pendingZero: -1,
+        bucket: -1,
+        busy: 0,
+      };
       this.links.set(key, l);
     }
     if (l.pendingZero >= 0 && l.pendingZero < p.cycle) this.linkBytes(l, l.pendingZero, 0);
@@ -198,7 +217,12 @@ export class PerfettoWriter implements TimelineSink {
 
   private await(end: FlowEnd, flow: PendingFlow, which: 's' | 'f'): void {
     const list = this.waiting.get(end.thread) ?? [];
-    list.push({ slice: end.slice, ...(end.notBefore !== undefined ? { notBefore: end.notBefore } : {}), flow, end: which });
+    list.push({
+      slice: end.slice,
+      ...(end.notBefore !== undefined ? { notBefore: end.notBefore } : {}),
+      flow,
+      end: which,
+    });
     this.waiting.set(end.thread, list);
   }
 
@@ -214,13 +238,19 @@ export class PerfettoWriter implements TimelineSink {
     const head = `{"name":"message","cat":"${CATEGORY}","ph":`;
     const from = f.from.thread;
     const to = f.to.thread;
-    this.raw(`${head}"s","bp":"e","id":${f.id},"pid":${this.pidOfCore(from.core)},"tid":${from.tid},"ts":${p.sTs},"args":${args}}`);
-    this.raw(`${head}"f","bp":"e","id":${f.id},"pid":${this.pidOfCore(to.core)},"tid":${to.tid},"ts":${p.fTs},"args":${args}}`);
+    this.raw(
+      `${head}"s","bp":"e","id":${f.id},"pid":${this.pidOfCore(from.core)},"tid":${from.tid},"ts":${p.sTs},"args":${args}}`,
+    );
+    this.raw(
+      `${head}"f","bp":"e","id":${f.id},"pid":${this.pidOfCore(to.core)},"tid":${to.tid},"ts":${p.fTs},"args":${args}}`,
+    );
   }
 
   private linkBytes(l: LinkCounter, cycle: number, bytes: number): void {
     if (cycle < this.window.from || cycle > this.window.to) return;
-    this.raw(`{"name":${this.quoted(l.name)},"ph":"C","pid":${l.pid},"ts":${this.us(cycle)},"args":{"bytes in flight":${bytes}}}`);
+    this.raw(
+      `{"name":${this.quoted(l.name)},"ph":"C","pid":${l.pid},"ts":${this.us(cycle)},"args":{"bytes in flight":${bytes}}}`,
+    );
   }
 
   /** Write the utilisation of the bucket the link was in, and a zero for the quiet bucket after it if any. */
@@ -235,7 +265,9 @@ export class PerfettoWriter implements TimelineSink {
   private utilisation(l: LinkCounter, cycle: number, percent: number): void {
     if (cycle < this.window.from || cycle > this.window.to) return;
     const name = this.quoted(`${l.name} utilisation`);
-    this.raw(`{"name":${name},"ph":"C","pid":${l.pid},"ts":${this.us(cycle)},"args":{"%":${Math.round(percent * 10) / 10}}}`);
+    this.raw(
+      `{"name":${name},"ph":"C","pid":${l.pid},"ts":${this.us(cycle)},"args":{"%":${Math.round(percent * 10) / 10}}}`,
+    );
   }
 
   private event(e: object): void {

@@ -40,8 +40,10 @@ const KNOWN_OPTIONS = new Set(['profile', 'maxCycles', 'memoryBytes', 'faults', 
 /** Whether a recorded fault specification has the shape emulator/faults.ts expects. */
 function isFaultSpec(v: unknown): v is FaultSpec {
   const num = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x);
-  const coord = (c: unknown): boolean => typeof c === 'object' && c !== null && num((c as Coord).x) && num((c as Coord).y);
-  const link = (l: unknown): boolean => typeof l === 'object' && l !== null && coord((l as LinkRef).from) && coord((l as LinkRef).to);
+  const coord = (c: unknown): boolean =>
+    typeof c === 'object' && c !== null && num((c as Coord).x) && num((c as Coord).y);
+  const link = (l: unknown): boolean =>
+    typeof l === 'object' && l !== null && coord((l as LinkRef).from) && coord((l as LinkRef).to);
   return (
     Array.isArray(v) &&
     v.every((r: FaultRule) => {
@@ -93,7 +95,12 @@ export function serializeRecord(r: RunRecord): string {
     outcome: r.outcome,
   });
   const body = `${meta}\n${serializeImage(r.image)}\n`;
-  const header = JSON.stringify({ format: RECORD_FORMAT, version: RECORD_VERSION, occmesh: r.occmesh, sha256: sha256(body) });
+  const header = JSON.stringify({
+    format: RECORD_FORMAT,
+    version: RECORD_VERSION,
+    occmesh: r.occmesh,
+    sha256: sha256(body),
+  });
   return `${header}\n${body}`;
 }
 
@@ -103,11 +110,14 @@ export function parseRecord(data: Uint8Array | string, version: string = OCCMESH
   const nl = text.indexOf('\n');
   const header = parseJson(nl < 0 ? text : text.slice(0, nl));
   if (!isObject(header) || header.format !== RECORD_FORMAT) {
-    if (text.startsWith(`{"format":"${RECORD_FORMAT}"`)) throw new RecordError('the record is damaged: its header cannot be read');
+    if (text.startsWith(`{"format":"${RECORD_FORMAT}"`))
+      throw new RecordError('the record is damaged: its header cannot be read');
     throw new RecordError('not an occmesh run record');
   }
   if (header.version !== RECORD_VERSION) {
-    throw new RecordError(`record format version ${String(header.version)} is not supported (this occmesh reads version ${RECORD_VERSION})`);
+    throw new RecordError(
+      `record format version ${String(header.version)} is not supported (this occmesh reads version ${RECORD_VERSION})`,
+    );
   }
   if (header.occmesh !== version) {
     throw new RecordError(
@@ -126,12 +136,18 @@ export function parseRecord(data: Uint8Array | string, version: string = OCCMESH
   }
   const options = meta.options;
   const unknown = Object.keys(options).filter((k) => !KNOWN_OPTIONS.has(k));
-  if (unknown.length > 0) throw new RecordError(`the record uses options this occmesh does not know: ${unknown.join(', ')}`);
-  if (typeof options.profile !== 'string' || (options.maxCycles !== undefined && typeof options.maxCycles !== 'number')) {
+  if (unknown.length > 0)
+    throw new RecordError(`the record uses options this occmesh does not know: ${unknown.join(', ')}`);
+  if (
+    typeof options.profile !== 'string' ||
+    (options.maxCycles !== undefined && typeof options.maxCycles !== 'number')
+  ) {
     throw new RecordError('the record is damaged: its profile or cycle limit is missing');
   }
-  if (options.faults !== undefined && !isFaultSpec(options.faults)) throw new RecordError('the record is damaged: its faults are not a fault specification');
-  if (options.seed !== undefined && !Number.isSafeInteger(options.seed)) throw new RecordError('the record is damaged: its seed is not a whole number');
+  if (options.faults !== undefined && !isFaultSpec(options.faults))
+    throw new RecordError('the record is damaged: its faults are not a fault specification');
+  if (options.seed !== undefined && !Number.isSafeInteger(options.seed))
+    throw new RecordError('the record is damaged: its seed is not a whole number');
   if (options.memoryBytes !== undefined && typeof options.memoryBytes !== 'number') {
     throw new RecordError('the record is damaged: its memory size is not a number');
   }
@@ -156,7 +172,12 @@ export function parseRecord(data: Uint8Array | string, version: string = OCCMESH
  * What a debugger needs to rerun a record: the image, the options, and the keyboard as a source that gives the
  * recorded bytes in order and then end of input if the recorded run saw it.
  */
-export function loadRecord(data: Uint8Array | string): { image: Image; options: RecordOptions; keyboard: Uint8Array; stdin: KeyboardSource } {
+export function loadRecord(data: Uint8Array | string): {
+  image: Image;
+  options: RecordOptions;
+  keyboard: Uint8Array;
+  stdin: KeyboardSource;
+} {
   const r = parseRecord(data);
   return { image: r.image, options: r.options, keyboard: r.keyboard, stdin: replayKeyboard(r.keyboard) };
 }

@@ -12,7 +12,14 @@ import type { Profile } from '../emulator/profiles.js';
 import { OCCMESH_VERSION } from '../cli/version.js';
 import { ChunkedOutput, StringOutput, type TextOutput } from './output.js';
 import { PerfettoWriter, type CycleWindow } from './perfetto.js';
-import { KeyboardLog, OutputDigest, replayKeyboard, serializeRecord, type RecordOptions, type RunRecord } from './record.js';
+import {
+  KeyboardLog,
+  OutputDigest,
+  replayKeyboard,
+  serializeRecord,
+  type RecordOptions,
+  type RunRecord,
+} from './record.js';
 import { Timeline, type TimelineSink } from './timeline.js';
 import { VcdWriter } from './vcd.js';
 
@@ -68,7 +75,13 @@ export class RunTraces {
   ) {}
 
   /** The traces of one run; `replaying` is the record being replayed, if it is one. */
-  static create(image: Image, opts: TraceOptions, run: RecordedRun, io: TraceIO, replaying: RunRecord | null = null): RunTraces {
+  static create(
+    image: Image,
+    opts: TraceOptions,
+    run: RecordedRun,
+    io: TraceIO,
+    replaying: RunRecord | null = null,
+  ): RunTraces {
     return new RunTraces(image, opts, run, io, replaying);
   }
 
@@ -96,8 +109,12 @@ export class RunTraces {
     try {
       // The record is written when the run is over; an empty file now finds out at once whether it can be.
       if (this.opts.record) this.io.writeFile((path = this.opts.record), '');
-      if (this.opts.trace) sinks.push(new PerfettoWriter(this.open((path = this.opts.trace)), this.image, machine.clockHz, window));
-      if (this.opts.vcd) sinks.push(new VcdWriter(this.open((path = this.opts.vcd)), this.image, this.run.profile.name, machine.clockHz, window));
+      if (this.opts.trace)
+        sinks.push(new PerfettoWriter(this.open((path = this.opts.trace)), this.image, machine.clockHz, window));
+      if (this.opts.vcd)
+        sinks.push(
+          new VcdWriter(this.open((path = this.opts.vcd)), this.image, this.run.profile.name, machine.clockHz, window),
+        );
     } catch (error) {
       return { path, error };
     }
@@ -132,7 +149,14 @@ export class RunTraces {
       const log = this.keyboardLog;
       const keyboard = this.replaying ? this.replaying.keyboard : (log?.bytes() ?? new Uint8Array(0));
       const ended = this.replaying ? this.replaying.keyboardEnded : (log?.ended ?? false);
-      const rec: RunRecord = { occmesh: OCCMESH_VERSION, image: this.image, options, keyboard, keyboardEnded: ended, outcome };
+      const rec: RunRecord = {
+        occmesh: OCCMESH_VERSION,
+        image: this.image,
+        options,
+        keyboard,
+        keyboardEnded: ended,
+        outcome,
+      };
       this.io.writeFile(this.opts.record, serializeRecord(rec));
     }
     const want = this.replaying?.outcome;
@@ -143,7 +167,8 @@ export class RunTraces {
         want.instructions === outcome.instructions &&
         want.outputSha256 === outcome.outputSha256;
       if (!same) {
-        const say = (o: typeof outcome) => `${o.status} after ${o.cycles} cycles, ${o.instructions} instructions, ${o.outputBytes} bytes of output`;
+        const say = (o: typeof outcome) =>
+          `${o.status} after ${o.cycles} cycles, ${o.instructions} instructions, ${o.outputBytes} bytes of output`;
         return `occmesh: the replay did not come out as recorded (recorded: ${say({ ...want })}; replayed: ${say(outcome)})`;
       }
     }

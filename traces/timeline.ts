@@ -371,7 +371,15 @@ export class Timeline {
     const o = t.open;
     if (!o) return;
     t.open = null;
-    const s: TraceSlice = { thread: t, index: o.index, kind: o.kind, name: o.name, start: o.start, end: Math.max(end, o.start), args: o.args };
+    const s: TraceSlice = {
+      thread: t,
+      index: o.index,
+      kind: o.kind,
+      name: o.name,
+      start: o.start,
+      end: Math.max(end, o.start),
+      args: o.args,
+    };
     for (const sink of this.sinks) sink.slice?.(s);
   }
 
@@ -385,7 +393,13 @@ export class Timeline {
     return { thread: t, slice: t.open ? t.open.index : t.slices, cycle, notBefore: from.start };
   }
 
-  private flow(channel: string, bytes: number, sender: SenderEnd | null, receiver: Thread | undefined | null, cycle: number): void {
+  private flow(
+    channel: string,
+    bytes: number,
+    sender: SenderEnd | null,
+    receiver: Thread | undefined | null,
+    cycle: number,
+  ): void {
     if (!sender || !receiver) return;
     const from: FlowEnd = sender;
     const to = this.receiverEnd(receiver, cycle, sender);

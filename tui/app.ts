@@ -8,7 +8,7 @@ import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
 import { coreIndex, partnerOf, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
-import { openTerminal, type Key, type Pane, type Rect, type Terminal } from './screen.js';
+import { openTerminal, type Key, type Rect, type Terminal } from './screen.js';
 import { Session } from './session.js';
 import { col, seg, type Color, type Line } from './styled.js';
 import { Traffic } from './traffic.js';
@@ -128,7 +128,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const leftW = Math.max(20, Math.floor(cols / 2));
     const rightW = cols - leftW;
     // A mesh of up to 8x8 gets the rows it needs for full detail, up to 60% of the height.
-    const meshNeed = image.mesh.width <= 8 && image.mesh.height <= 8 ? image.mesh.height * 2 - 1 + 2 : Math.floor(avail * 0.5);
+    const meshNeed =
+      image.mesh.width <= 8 && image.mesh.height <= 8 ? image.mesh.height * 2 - 1 + 2 : Math.floor(avail * 0.5);
     const meshH = Math.max(4, Math.min(meshNeed, Math.floor(avail * 0.6)));
     const coreH = Math.max(5, Math.floor(avail * 0.5));
     const linksH = Math.max(4, Math.min(12, Math.floor((avail - coreH) / 2)));
@@ -212,7 +213,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const core = session.machine.cores[k]!;
     const prev = activity.get(k) ?? core.instructions;
     const act = core.instructions - prev;
-    const inChain = chainShown?.end === 'cycle' && chainShown.links.some((l) => l.process.core.x === x && l.process.core.y === y);
+    const inChain =
+      chainShown?.end === 'cycle' && chainShown.links.some((l) => l.process.core.x === x && l.process.core.y === y);
     const [letter, color] = coreLetter(session, k);
     return { x, y, letter, color, deadlocked: inChain, activity: act };
   }
@@ -238,7 +240,16 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     panes.mesh.setTitle(`mesh ${image.mesh.width}x${image.mesh.height}`, focus === 'mesh');
     panes.mesh.setLines(
       renderMesh(
-        { width: image.mesh.width, height: image.mesh.height, cell: cellOf, stalled, failed, traffic, cycle: machine.cycle, selected: sel },
+        {
+          width: image.mesh.width,
+          height: image.mesh.height,
+          cell: cellOf,
+          stalled,
+          failed,
+          traffic,
+          cycle: machine.cycle,
+          selected: sel,
+        },
         meshInner.width,
         meshInner.height,
       ),
@@ -278,7 +289,10 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       if (f === sourceFile) bps.add(l!);
     }
     const path = image.files[sourceFile]?.path ?? '?';
-    panes.source.setTitle(`${path}${image.files.length > 1 ? `  (f: next of ${image.files.length} files)` : ''}`, focus === 'source');
+    panes.source.setTitle(
+      `${path}${image.files.length > 1 ? `  (f: next of ${image.files.length} files)` : ''}`,
+      focus === 'source',
+    );
     panes.source.setLines(
       renderSource(
         {
@@ -301,13 +315,27 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     panes.links.setLines(renderLinks(machine, image, traffic, sel, panes.links.inner.width, panes.links.inner.height));
 
     const unread = session.keyboardBytes.length - typedShown;
-    panes.console.setTitle(focus === 'console' ? 'console: typing goes to the program' : 'console', focus === 'console');
-    panes.console.setLines(renderConsole(session.console, panes.console.inner.width, panes.console.inner.height, focus === 'console', session.status === 'keyboard' || unread > 0));
+    panes.console.setTitle(
+      focus === 'console' ? 'console: typing goes to the program' : 'console',
+      focus === 'console',
+    );
+    panes.console.setLines(
+      renderConsole(
+        session.console,
+        panes.console.inner.width,
+        panes.console.inner.height,
+        focus === 'console',
+        session.status === 'keyboard' || unread > 0,
+      ),
+    );
 
     panes.status.setLines([statusLine()]);
 
     if (popup) {
-      const w = Math.min(term.cols - 4, Math.max(40, ...popup.lines.map((l) => l.reduce((n, s) => n + s.text.length, 0) + 2)));
+      const w = Math.min(
+        term.cols - 4,
+        Math.max(40, ...popup.lines.map((l) => l.reduce((n, s) => n + s.text.length, 0) + 2)),
+      );
       // Long lines wrap, indented under their start; an item keeps pointing at its first row.
       const rows: Line[] = [];
       const rowOf: number[] = [];
@@ -316,26 +344,42 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         rows.push(...wrapLine(l, w - 2));
       });
       const h = Math.min(term.rows - 3, rows.length + 2);
-      panes.popup.place({ left: Math.floor((term.cols - w) / 2), top: Math.max(0, Math.floor((term.rows - 1 - h) / 2)), width: w, height: h });
+      panes.popup.place({
+        left: Math.floor((term.cols - w) / 2),
+        top: Math.max(0, Math.floor((term.rows - 1 - h) / 2)),
+        width: w,
+        height: h,
+      });
       panes.popup.setTitle(popup.title, true);
       const inner = panes.popup.inner;
       const item = popup.items[popup.selected];
       const itemRow = item ? rowOf[item.line]! : -1;
       let top = 0;
       if (item && itemRow >= inner.height) top = itemRow - inner.height + 1;
-      panes.popup.setLines(rows.slice(top, top + inner.height).map((l, i) => (i + top === itemRow ? l.map((s) => ({ ...s, inverse: true })) : l)));
+      panes.popup.setLines(
+        rows
+          .slice(top, top + inner.height)
+          .map((l, i) => (i + top === itemRow ? l.map((s) => ({ ...s, inverse: true })) : l)),
+      );
     } else panes.popup.place({ left: 0, top: 0, width: 0, height: 0 });
     term.render();
   }
 
-  let typedShown = 0;
+  const typedShown = 0;
 
   function statusLine(): Line {
     const cycle = session.cycle;
     const us = (cycle / options.profile.clockHz) * 1e6;
     const time = us >= 1e6 ? `${(us / 1e6).toFixed(3)} s` : `${us.toFixed(1)} us`;
     const state = session.busy ? (session.running ? 'running' : 'stepping') : session.status;
-    const color: Color = state === 'running' || state === 'stepping' ? 'green' : state === 'deadlock' || state === 'error' ? 'red' : state === 'finished' ? 'cyan' : 'yellow';
+    const color: Color =
+      state === 'running' || state === 'stepping'
+        ? 'green'
+        : state === 'deadlock' || state === 'error'
+          ? 'red'
+          : state === 'finished'
+            ? 'cyan'
+            : 'yellow';
     const speedText = SPEEDS[speed] === Infinity ? 'max' : `${fmt(SPEEDS[speed]!)}/s`;
     const left = [
       seg(` ${state.toUpperCase()} `, { fg: 'black', bg: color, bold: true }),
@@ -415,7 +459,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const r = session.ended!;
     // The chains of waits, from every blocked process; a closed one is drawn on the mesh.
     const all: ProcessView[] = [];
-    for (let k = 0; k < session.machine.cores.length; k++) all.push(...session.processes(k).filter((p) => p.state !== 'endp'));
+    for (let k = 0; k < session.machine.cores.length; k++)
+      all.push(...session.processes(k).filter((p) => p.state !== 'endp'));
     let cycle: WaitChain | null = null;
     for (const p of all) {
       const c = waitChain(session.machine, image, p);
@@ -425,7 +470,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       }
     }
     chainShown = cycle;
-    const lines: Line[] = formatDeadlock(sources, r).split('\n').map((t) => [seg(t)]);
+    const lines: Line[] = formatDeadlock(sources, r)
+      .split('\n')
+      .map((t) => [seg(t)]);
     const items: Popup['items'] = [];
     lines.push([seg('')]);
     lines.push([seg('blocked processes (up/down, Enter shows the source):', { fg: 'gray' })]);
@@ -449,7 +496,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     sel = { x: e.core.x, y: e.core.y };
     const k = selIndex();
     const core = session.machine.cores[k]!;
-    const lines = formatRunError(sources, e).split('\n').map((t) => [seg(t)]);
+    const lines = formatRunError(sources, e)
+      .split('\n')
+      .map((t) => [seg(t)]);
     const dbg = image.debug[k]!;
     const check = dbg.checks.find((c) => c.offset === e.offset);
     const line = check ?? dbg.lines.filter((l) => l.offset <= e.offset).pop();
@@ -466,11 +515,24 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const r = session.ended!;
     const busy = r.cores.reduce((n, c) => n + c.busyCycles, 0);
     const lines: Line[] = [
-      [seg(`the program finished after ${r.cycles} cycles (${((r.cycles / options.profile.clockHz) * 1e6).toFixed(1)} us)`)],
-      [seg(`${r.instructions} instructions on ${r.cores.length} core${r.cores.length === 1 ? '' : 's'}, ${r.cycles > 0 ? ((100 * busy) / (r.cycles * r.cores.length)).toFixed(1) : '0.0'}% busy on average`)],
+      [
+        seg(
+          `the program finished after ${r.cycles} cycles (${((r.cycles / options.profile.clockHz) * 1e6).toFixed(1)} us)`,
+        ),
+      ],
+      [
+        seg(
+          `${r.instructions} instructions on ${r.cores.length} core${r.cores.length === 1 ? '' : 's'}, ${r.cycles > 0 ? ((100 * busy) / (r.cycles * r.cores.length)).toFixed(1) : '0.0'}% busy on average`,
+        ),
+      ],
     ];
     const links = [...r.links].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
-    for (const l of links) lines.push([seg(`link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${r.cycles > 0 ? ((100 * l.busyCycles) / r.cycles).toFixed(1) : '0.0'}% busy`)]);
+    for (const l of links)
+      lines.push([
+        seg(
+          `link (${l.from.x}, ${l.from.y}) -> (${l.to.x}, ${l.to.y}): ${l.bytes} bytes, ${r.cycles > 0 ? ((100 * l.busyCycles) / r.cycles).toFixed(1) : '0.0'}% busy`,
+        ),
+      ]);
     lines.push([seg('S, I or N step back; q quits', { fg: 'gray' })]);
     popup = { title: 'finished', lines, items: [], selected: 0 };
   }
@@ -505,7 +567,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       items.push({ line: lines.length, process: l.process });
       lines.push([seg(`${i === 0 ? '' : '... which '}${chainText(l.process, l.words)}`)]);
     });
-    if (chain.end === 'cycle') lines.push([seg(`... which is where the chain began: a deadlock (red on the mesh)`, { fg: 'red', bold: true })]);
+    if (chain.end === 'cycle')
+      lines.push([seg(`... which is where the chain began: a deadlock (red on the mesh)`, { fg: 'red', bold: true })]);
     popup = { title: 'why is it waiting?', lines, items, selected: 0 };
   }
 
@@ -519,7 +582,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       ['i / I', 'one instruction on the selected core forwards / backwards'],
       ['n / N', 'the selected process to its next source line / back one line on its core'],
       ['r', 'the selected process to its next communication'],
-      ['] / [', 'the next / previous message on the selected process\'s mesh channel'],
+      ['] / [', "the next / previous message on the selected process's mesh channel"],
       ['b', 'toggle a breakpoint on the source line under the cursor'],
       [':', 'command: break chan NAME [VALUE], break stall N, break alt LINE, break block, clear'],
       ['w', 'why is the selected process waiting? (the chain of waits)'],
@@ -534,11 +597,18 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const lines: Line[] = keys.map(([k, v]) => [seg(col(k, 12), { bold: true }), seg(v)]);
     lines.push([seg('')]);
     lines.push([seg('core states:', { fg: 'gray' })]);
-    for (const [letter, words, color] of STATE_KEY) lines.push([seg(`  ${letter} `, { fg: color, bold: true }), seg(words)]);
-    lines.push([seg(`links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled, # failed by a fault`)]);
+    for (const [letter, words, color] of STATE_KEY)
+      lines.push([seg(`  ${letter} `, { fg: color, bold: true }), seg(words)]);
+    lines.push([
+      seg(
+        `links: ↑ → ↓ ← carrying bytes (green, yellow, red as they get busier), · idle, = stalled, # failed by a fault`,
+      ),
+    ]);
     lines.push([seg('')]);
     lines.push([
-      seg(`step back: ${session.snapshotCount} snapshots, ${fmtBytes(mem)} (${fmtBytes((mem * 1e6) / cyc)} per million cycles)`),
+      seg(
+        `step back: ${session.snapshotCount} snapshots, ${fmtBytes(mem)} (${fmtBytes((mem * 1e6) / cyc)} per million cycles)`,
+      ),
     ]);
     popup = { title: 'keys', lines, items: [], selected: 0 };
   }
@@ -557,7 +627,9 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       return;
     }
     if (c.kind === 'line') {
-      message = session.toggleBreakpoint(c.file, c.line) ? `breakpoint toggled at line ${c.line}` : `no code comes from line ${c.line}`;
+      message = session.toggleBreakpoint(c.file, c.line)
+        ? `breakpoint toggled at line ${c.line}`
+        : `no code comes from line ${c.line}`;
       return;
     }
     session.addCommBreak(c.break);
@@ -677,7 +749,11 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         return;
       case 'b': {
         const ok = session.toggleBreakpoint(sourceFile, cursor);
-        message = ok ? (session.breakpoints.has(`${sourceFile}:${cursor}`) ? `breakpoint at line ${cursor}` : `breakpoint at line ${cursor} removed`) : `no code comes from line ${cursor}`;
+        message = ok
+          ? session.breakpoints.has(`${sourceFile}:${cursor}`)
+            ? `breakpoint at line ${cursor}`
+            : `breakpoint at line ${cursor} removed`
+          : `no code comes from line ${cursor}`;
         break;
       }
       case 'w':
@@ -723,7 +799,16 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 
   function arrows(k: Key): void {
     const name = k.ch ?? k.name;
-    const d = name === 'left' || name === 'h' ? [-1, 0] : name === 'right' || name === 'l' ? [1, 0] : name === 'up' || name === 'k' ? [0, -1] : name === 'down' || name === 'j' ? [0, 1] : null;
+    const d =
+      name === 'left' || name === 'h'
+        ? [-1, 0]
+        : name === 'right' || name === 'l'
+          ? [1, 0]
+          : name === 'up' || name === 'k'
+            ? [0, -1]
+            : name === 'down' || name === 'j'
+              ? [0, 1]
+              : null;
     const page = k.name === 'pageup' ? -1 : k.name === 'pagedown' ? 1 : 0;
     if (focus === 'source') {
       const lines = (image.files[sourceFile]?.text ?? '').split('\n').length;
@@ -771,7 +856,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
 
   function click(x: number, y: number): void {
     const l = layout();
-    const inside = (r: Rect): boolean => x > r.left && x < r.left + r.width - 1 && y > r.top && y < r.top + r.height - 1;
+    const inside = (r: Rect): boolean =>
+      x > r.left && x < r.left + r.width - 1 && y > r.top && y < r.top + r.height - 1;
     if (inside(l.mesh) && image.mesh.width <= 8 && image.mesh.height <= 8) {
       const cw = cellWidth(image.mesh.width, image.mesh.height, panes.mesh.inner.width);
       const cx = Math.floor((x - l.mesh.left - 1) / (cw + 2));
@@ -897,7 +983,8 @@ function wrapLine(line: Line, width: number): Line[] {
     for (let i = start; i < end; i++) {
       const c = chars[i]!;
       const last = row[row.length - 1];
-      if (last && i > start && chars[i - 1]!.style === c.style) row[row.length - 1] = { ...last, text: last.text + c.ch };
+      if (last && i > start && chars[i - 1]!.style === c.style)
+        row[row.length - 1] = { ...last, text: last.text + c.ch };
       else row.push({ ...c.style, text: c.ch });
     }
     rows.push(row);

@@ -18,7 +18,12 @@ export function parseCommand(text: string, image: Image, file: number): Command 
   const [verb, what, ...rest] = words;
   if (verb === 'clear') return { kind: 'clear' };
   if (verb !== 'break' && verb !== 'b') return { error: `unknown command \`${verb ?? ''}\`: expected ${COMMAND_HELP}` };
-  const int = (s: string | undefined): number | null => (s !== undefined && /^-?(\d+|#[0-9A-Fa-f]+)$/.test(s) ? (s.includes('#') ? parseInt(s.replace('#', ''), 16) * (s.startsWith('-') ? -1 : 1) : Number(s)) : null);
+  const int = (s: string | undefined): number | null =>
+    s !== undefined && /^-?(\d+|#[0-9A-Fa-f]+)$/.test(s)
+      ? s.includes('#')
+        ? parseInt(s.replace('#', ''), 16) * (s.startsWith('-') ? -1 : 1)
+        : Number(s)
+      : null;
   if (what !== undefined && int(what) !== null) {
     return { kind: 'line', file, line: int(what)! };
   }
@@ -27,11 +32,18 @@ export function parseCommand(text: string, image: Image, file: number): Command 
     case 'channel': {
       const name = rest[0];
       if (!name) return { error: 'break chan needs a channel name, e.g. `break chan c` or `break chan c 42`' };
-      const channelNamed = image.debug.some((d) => d.channels?.some((s) => s.name === name)) || image.channels?.some((c) => c.name === name);
-      if (!channelNamed) return { error: `no channel is called \`${name}\` in the program (use the name as written, e.g. c[i])` };
+      const channelNamed =
+        image.debug.some((d) => d.channels?.some((s) => s.name === name)) ||
+        image.channels?.some((c) => c.name === name);
+      if (!channelNamed)
+        return { error: `no channel is called \`${name}\` in the program (use the name as written, e.g. c[i])` };
       const v = rest[1] === undefined ? undefined : int(rest[1]);
       if (v === null) return { error: `\`${rest[1]}\` is not a number` };
-      return { kind: 'break', break: { kind: 'channel', name, ...(v !== undefined ? { value: v } : {}) }, words: `\`${name}\` carries a message${v !== undefined ? ` of ${v}` : ''}` };
+      return {
+        kind: 'break',
+        break: { kind: 'channel', name, ...(v !== undefined ? { value: v } : {}) },
+        words: `\`${name}\` carries a message${v !== undefined ? ` of ${v}` : ''}`,
+      };
     }
     case 'stall': {
       const n = int(rest[0]);

@@ -4,7 +4,15 @@
 // names.
 
 import type { Core, CoreProcess } from '../emulator/core.js';
-import { entryAt, HOST_KEYBOARD, MEM_START, type CoreDebug, type Image, type LineEntry, type ProcEntry } from '../emulator/image.js';
+import {
+  entryAt,
+  HOST_KEYBOARD,
+  MEM_START,
+  type CoreDebug,
+  type Image,
+  type LineEntry,
+  type ProcEntry,
+} from '../emulator/image.js';
 import { MOST_NEG } from '../emulator/isa.js';
 import type { Machine } from '../emulator/machine.js';
 
@@ -26,7 +34,12 @@ export interface ProcessView {
   /** The channel's address, for input and output (a mesh channel's is above MESH_CHANNEL_BASE). */
   readonly channelAddress?: number;
   /** For a wait on a mesh channel: the channel, the core at the other end, and whether the message is there. */
-  readonly mesh: { readonly index: number; readonly name: string; readonly partner: { x: number; y: number }; readonly delivered: boolean } | null;
+  readonly mesh: {
+    readonly index: number;
+    readonly name: string;
+    readonly partner: { x: number; y: number };
+    readonly delivered: boolean;
+  } | null;
   /** For a process on a timer queue: the TIMER value it waits for. */
   readonly until?: number;
 }
@@ -66,7 +79,8 @@ export function procAt(debug: CoreDebug, offset: number): ProcEntry | null {
 /** Where a process is, as a code offset: a waiting process blocked on the instruction before its resume point. */
 function shownOffset(p: CoreProcess): number {
   if (p.iptr < 0) return -1;
-  const blocked = p.state === 'input' || p.state === 'output' || p.state === 'alt' || p.state === 'timer' || p.state === 'stopped';
+  const blocked =
+    p.state === 'input' || p.state === 'output' || p.state === 'alt' || p.state === 'timer' || p.state === 'stopped';
   return blocked && p.iptr > 0 ? p.iptr - 1 : p.iptr;
 }
 
@@ -221,7 +235,10 @@ export function waitChain(machine: Machine, image: Image, start: ProcessView): W
           return { links, end: 'host' };
         }
         if (m.delivered) {
-          links.push({ process: cur, words: `${verb}: the message is at core ${at(m.partner)}, which has not input it` });
+          links.push({
+            process: cur,
+            words: `${verb}: the message is at core ${at(m.partner)}, which has not input it`,
+          });
         } else links.push({ process: cur, words: `${verb}, for core ${at(m.partner)}` });
         const there = coreIndex(image, m.partner.x, m.partner.y);
         if (there < 0) return { links, end: 'unknown' };

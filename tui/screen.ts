@@ -84,7 +84,13 @@ export function openTerminal(options: TerminalOptions): Terminal {
     if (s.bold) open.push('bold');
     if (s.inverse) open.push('inverse');
     if (open.length === 0) return text;
-    text = open.map((o) => `{${o}}`).join('') + text + open.map((o) => `{/${o}}`).reverse().join('');
+    text =
+      open.map((o) => `{${o}}`).join('') +
+      text +
+      open
+        .map((o) => `{/${o}}`)
+        .reverse()
+        .join('');
     return text;
   };
 

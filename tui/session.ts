@@ -12,7 +12,14 @@
 import type { FaultSpec } from '../emulator/faults.js';
 import { KEY_WAIT } from '../emulator/core.js';
 import type { MachineEvent } from '../emulator/events.js';
-import { entryAt, HOST_ERROR, HOST_KEYBOARD, MESH_CHANNEL_BASE, type Image, type LineEntry } from '../emulator/image.js';
+import {
+  entryAt,
+  HOST_ERROR,
+  HOST_KEYBOARD,
+  MESH_CHANNEL_BASE,
+  type Image,
+  type LineEntry,
+} from '../emulator/image.js';
 import { decode, MOST_NEG } from '../emulator/isa.js';
 import { Machine, type RunResult } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
@@ -217,7 +224,11 @@ export class Session {
       if (list.length === 0 || list[list.length - 1]! < b) list.push(b);
       if (e.channel === this.watchedChannel) this.eventStop ??= `message on \`${this.channelName(e.channel)}\``;
       for (const cb of this.commBreaks) {
-        if (cb.kind === 'channel' && this.channelName(e.channel) === cb.name && (cb.value === undefined || e.value === cb.value)) {
+        if (
+          cb.kind === 'channel' &&
+          this.channelName(e.channel) === cb.name &&
+          (cb.value === undefined || e.value === cb.value)
+        ) {
           this.eventStop ??= `\`${cb.name}\` carried a message${cb.value !== undefined ? ` of ${cb.value}` : ''}`;
         }
       }
@@ -336,7 +347,7 @@ export class Session {
 
   /** Whether the instruction core `c` is about to execute communicates on `address` and completes a message. */
   private completesMessage(c: Machine['cores'][number], address: number): boolean {
-    const op = decode(c.mem8, ((c.Iptr ^ MOST_NEG) >>> 0)).name;
+    const op = decode(c.mem8, (c.Iptr ^ MOST_NEG) >>> 0).name;
     if (op !== 'in' && op !== 'out' && op !== 'outword' && op !== 'outbyte') return false;
     if (c.B !== address) return false;
     try {
@@ -388,7 +399,8 @@ export class Session {
     if (this.ended) return this.ended.cycles;
     const m = this.machine;
     let c = m.network?.lastCycle ?? 0;
-    for (const core of m.cores) if (!core.finished || core.finishCycle > c) c = Math.max(c, core.finished ? core.finishCycle : core.cycles);
+    for (const core of m.cores)
+      if (!core.finished || core.finishCycle > c) c = Math.max(c, core.finished ? core.finishCycle : core.cycles);
     return Math.min(m.betweenBatches ? m.cycle : Infinity, c);
   }
 
@@ -407,7 +419,8 @@ export class Session {
     const deadline = performance.now() + budgetMs;
     while (this.task) {
       if (this.step()) return true;
-      if (performance.now() >= deadline || (this.machine.betweenBatches && this.machine.cycle >= untilCycle)) return false;
+      if (performance.now() >= deadline || (this.machine.betweenBatches && this.machine.cycle >= untilCycle))
+        return false;
     }
     return true;
   }
@@ -486,7 +499,9 @@ export class Session {
     const now = this.machine.cycle;
     for (const s of net.stalls()) {
       if (now - s.since > stall.cycles) {
-        return this.done(`link (${s.from.x}, ${s.from.y}) -> (${s.to.x}, ${s.to.y}) stalled for ${now - s.since} cycles`);
+        return this.done(
+          `link (${s.from.x}, ${s.from.y}) -> (${s.to.x}, ${s.to.y}) stalled for ${now - s.since} cycles`,
+        );
       }
     }
     return false;
@@ -510,7 +525,14 @@ export class Session {
     }
     this.ended = r;
     this.status = r.status === 'cycle-limit' ? 'paused' : r.status;
-    this.stopReason = r.status === 'finished' ? 'the program finished' : r.status === 'error' ? 'run-time error' : r.status === 'deadlock' ? 'deadlock' : 'paused';
+    this.stopReason =
+      r.status === 'finished'
+        ? 'the program finished'
+        : r.status === 'error'
+          ? 'run-time error'
+          : r.status === 'deadlock'
+            ? 'deadlock'
+            : 'paused';
   }
 
   /**
@@ -528,12 +550,20 @@ export class Session {
     const atBreak = core.breakMap !== null && core.breakMap[off + MEM_START_OFF] !== 0;
     if (atBreak) {
       const line = lineAt(debug, off);
-      if (line && line.offset === off && this.breakpoints.has(`${line.file}:${line.line}`)) return `breakpoint at ${this.where(line)}`;
+      if (line && line.offset === off && this.breakpoints.has(`${line.file}:${line.line}`))
+        return `breakpoint at ${this.where(line)}`;
       const site = debug.channels ? entryAt(debug.channels, off) : undefined;
       for (const cb of this.commBreaks) {
         // A mesh channel stops when its receiver takes the message (the 'received' event), not at its sites.
-        const onMesh = ((core.B ^ MOST_NEG) >>> 0) >= ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0);
-        if (cb.kind === 'channel' && !onMesh && site && site.offset === off && site.name === cb.name && this.valueMatches(core, off, cb.value)) {
+        const onMesh = (core.B ^ MOST_NEG) >>> 0 >= (MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0;
+        if (
+          cb.kind === 'channel' &&
+          !onMesh &&
+          site &&
+          site.offset === off &&
+          site.name === cb.name &&
+          this.valueMatches(core, off, cb.value)
+        ) {
           return `\`${cb.name}\` is about to communicate on core (${core.x}, ${core.y})`;
         }
       }
@@ -547,7 +577,8 @@ export class Session {
       this.altPending = -1;
       const line = lineAt(debug, off);
       for (const cb of this.commBreaks) {
-        if (cb.kind === 'alt' && line && line.file === cb.file && line.line === cb.line) return `an ALT chose the branch at ${this.where(line)}`;
+        if (cb.kind === 'alt' && line && line.file === cb.file && line.line === cb.line)
+          return `an ALT chose the branch at ${this.where(line)}`;
       }
     }
     if (this.eventStop !== null && task.kind !== 'count' && task.kind !== 'batches') return this.eventStop;
@@ -556,7 +587,8 @@ export class Session {
         if (task.core === k && this.completesMessage(core, task.address)) return `message on \`${task.name}\``;
         return null;
       case 'instruction':
-        if (task.core === k && core.instructions >= task.target) return `one instruction on core (${core.x}, ${core.y})`;
+        if (task.core === k && core.instructions >= task.target)
+          return `one instruction on core (${core.x}, ${core.y})`;
         return null;
       case 'count':
         if (task.core === k && core.instructions >= task.target) return this.stopReason;
@@ -569,7 +601,8 @@ export class Session {
         if (!mine) return tr.ended ? 'the process ended' : null;
         if (task.kind === 'line') {
           const here = lineAt(debug, off);
-          const moved = !task.from || here?.line !== task.from.line || here.file !== task.from.file || off <= task.from.offset;
+          const moved =
+            !task.from || here?.line !== task.from.line || here.file !== task.from.file || off <= task.from.offset;
           if (tr.executed > 1 && here && here.offset === off && moved) return `next line: ${this.where(here)}`;
         } else if (tr.executed > 1 && COMM_OPS.has(tr.lastOp)) return this.commWords(k, tr.lastOp);
         return null;
@@ -589,12 +622,12 @@ export class Session {
     const name = site && site.offset === off ? `\`${site.name}\`` : 'a channel';
     const verb = op === 'in' ? 'input from' : 'output on';
     const chan = core.B;
-    if (((chan ^ MOST_NEG) >>> 0) >= ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0)) {
+    if ((chan ^ MOST_NEG) >>> 0 >= (MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0) {
       const info = this.image.channels?.[(((chan ^ MOST_NEG) >>> 0) - ((MESH_CHANNEL_BASE ^ MOST_NEG) >>> 0)) >>> 2];
       const other = info ? (op === 'in' ? info.from : info.to) : null;
       return `about to ${verb} ${name}${other ? `, with core (${other.x}, ${other.y}) at the other end` : ''}`;
     }
-    if (((chan ^ MOST_NEG) >>> 0) < MEM_START_OFF) {
+    if ((chan ^ MOST_NEG) >>> 0 < MEM_START_OFF) {
       const device = chan === HOST_KEYBOARD ? 'keyboard' : chan === HOST_ERROR ? 'error channel' : 'screen';
       return `about to ${verb} ${name}, the host's ${device}`;
     }
@@ -683,7 +716,8 @@ export class Session {
     }
     // Following a process starts with a stop before the next instruction of its core.
     const t = this.task;
-    if (t && (t.kind === 'line' || t.kind === 'comm')) cores[t.track.core]!.instructionStop = cores[t.track.core]!.instructions;
+    if (t && (t.kind === 'line' || t.kind === 'comm'))
+      cores[t.track.core]!.instructionStop = cores[t.track.core]!.instructions;
   }
 
   /** Core k's breakpoint map: source-line breakpoints, channel sites, ALT ends (none while replaying). */
@@ -706,7 +740,10 @@ export class Session {
       core.breakMap = null;
       return;
     }
-    const map = core.breakMap && core.breakMap.length === core.memoryBytes ? core.breakMap.fill(0) : new Uint8Array(core.memoryBytes);
+    const map =
+      core.breakMap && core.breakMap.length === core.memoryBytes
+        ? core.breakMap.fill(0)
+        : new Uint8Array(core.memoryBytes);
     for (const o of offsets) map[o + MEM_START_OFF] = 1;
     core.breakMap = map;
   }
@@ -799,7 +836,9 @@ export class Session {
     this.keysUsed = mk.keysUsed;
     this.keysGiven = mk.keysGiven;
     this.inputEnded = this.deliveries.some((d) => d.batches <= mk.batches && d.ended);
-    this.pendingKeys = this.typed.length > (this.deliveries[this.deliveries.length - 1]?.given ?? 0) || (this.endRequested && !this.deliveries.some((d) => d.ended));
+    this.pendingKeys =
+      this.typed.length > (this.deliveries[this.deliveries.length - 1]?.given ?? 0) ||
+      (this.endRequested && !this.deliveries.some((d) => d.ended));
     // The console as it was then; keys typed later stay typed (they reach the program again as it re-runs).
     this.console.length = mk.consoleLength;
     this.consoleLength = mk.consoleLength;
@@ -845,7 +884,11 @@ export class Session {
   backInstruction(k: number): boolean {
     const c = this.machine.cores[k]!.instructions;
     if (c === 0) return this.cannot('core has executed no instruction yet');
-    return this.backTo(k, c - 1, `back one instruction on core (${this.machine.cores[k]!.x}, ${this.machine.cores[k]!.y})`);
+    return this.backTo(
+      k,
+      c - 1,
+      `back one instruction on core (${this.machine.cores[k]!.x}, ${this.machine.cores[k]!.y})`,
+    );
   }
 
   /** `N`: back to the start of the source line core k ran before the one it is on. */
@@ -862,7 +905,11 @@ export class Session {
       const target = runs[runs.length - 1];
       // The earliest run may have begun before the mark: look further back unless the run starts the program.
       if (target && (runs.length > 1 || mk.counts[k] === 0)) {
-        return this.backTo(k, target.start, `back one line on core (${this.machine.cores[k]!.x}, ${this.machine.cores[k]!.y})`);
+        return this.backTo(
+          k,
+          target.start,
+          `back one line on core (${this.machine.cores[k]!.x}, ${this.machine.cores[k]!.y})`,
+        );
       }
       if (mk.counts[k] === 0) return this.cannot('no earlier line on this core');
       upTo = mk.counts[k]!;
@@ -906,7 +953,8 @@ export class Session {
     const target = before[before.length - 1]!;
     const mk = this.latestMark((x) => x.batches <= target)!;
     this.restore(mk);
-    if (this.machine.batches < target) this.replayTo({ kind: 'batches', target }, `message on \`${this.channelName(channel)}\``);
+    if (this.machine.batches < target)
+      this.replayTo({ kind: 'batches', target }, `message on \`${this.channelName(channel)}\``);
     else this.settle(`message on \`${this.channelName(channel)}\``);
     return true;
   }

@@ -64,7 +64,8 @@ export class Traffic {
     if (!h) return 0;
     const b = Math.floor(cycle / BUCKET_CYCLES);
     let busy = 0;
-    for (let k = b - 1; k <= b; k++) if (k >= 0 && k <= h.newest && k > h.newest - BUCKETS) busy += h.busy[k % BUCKETS]!;
+    for (let k = b - 1; k <= b; k++)
+      if (k >= 0 && k <= h.newest && k > h.newest - BUCKETS) busy += h.busy[k % BUCKETS]!;
     const span = BUCKET_CYCLES + (cycle - b * BUCKET_CYCLES);
     return Math.min(1, busy / Math.max(1, span));
   }

@@ -18,9 +18,15 @@ export function fold(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, operandT
   const t = operandType;
   let v: bigint;
   switch (e.op) {
-    case '+': v = a + b; break;
-    case '-': v = a - b; break;
-    case '*': v = a * b; break;
+    case '+':
+      v = a + b;
+      break;
+    case '-':
+      v = a - b;
+      break;
+    case '*':
+      v = a * b;
+      break;
     case '/':
     case '\\':
     case 'REM':
@@ -32,12 +38,26 @@ export function fold(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, operandT
       // MOSTNEG \ -1 is an overflow, as MOSTNEG / -1 is: x \ y is x - (y * (x / y)).
       if (e.op !== '/' && b === -1n && a === limits(t).lo && !isPrim(t, 'BYTE')) v = -a;
       break;
-    case 'PLUS': v = wrap(a + b, t); break;
-    case 'MINUS': v = wrap(a - b, t); break;
-    case 'TIMES': v = wrap(a * b, t); break;
-    case '/\\': case 'BITAND': v = wrap(a & b, t); break;
-    case '\\/': case 'BITOR': v = wrap(a | b, t); break;
-    case '><': v = wrap(a ^ b, t); break;
+    case 'PLUS':
+      v = wrap(a + b, t);
+      break;
+    case 'MINUS':
+      v = wrap(a - b, t);
+      break;
+    case 'TIMES':
+      v = wrap(a * b, t);
+      break;
+    case '/\\':
+    case 'BITAND':
+      v = wrap(a & b, t);
+      break;
+    case '\\/':
+    case 'BITOR':
+      v = wrap(a | b, t);
+      break;
+    case '><':
+      v = wrap(a ^ b, t);
+      break;
     case '<<':
     case '>>': {
       const bits = BigInt(bitsOf(t));
@@ -50,13 +70,27 @@ export function fold(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, operandT
       v = wrap(e.op === '<<' ? (u << b) & mask : u >> b, t);
       break;
     }
-    case '=': v = a === b ? 1n : 0n; break;
-    case '<>': v = a !== b ? 1n : 0n; break;
-    case '<': v = a < b ? 1n : 0n; break;
-    case '<=': v = a <= b ? 1n : 0n; break;
-    case '>': v = a > b ? 1n : 0n; break;
-    case '>=': v = a >= b ? 1n : 0n; break;
-    case 'AFTER': v = wrap(a - b, t) > 0n ? 1n : 0n; break;
+    case '=':
+      v = a === b ? 1n : 0n;
+      break;
+    case '<>':
+      v = a !== b ? 1n : 0n;
+      break;
+    case '<':
+      v = a < b ? 1n : 0n;
+      break;
+    case '<=':
+      v = a <= b ? 1n : 0n;
+      break;
+    case '>':
+      v = a > b ? 1n : 0n;
+      break;
+    case '>=':
+      v = a >= b ? 1n : 0n;
+      break;
+    case 'AFTER':
+      v = wrap(a - b, t) > 0n ? 1n : 0n;
+      break;
     default:
       return result;
   }
@@ -77,7 +111,9 @@ export function limits(t: Type): { lo: bigint; hi: bigint } {
   if (t.kind === 'prim' && t.name === 'BYTE') return { lo: 0n, hi: 255n };
   if (t.kind === 'prim' && t.name === 'BOOL') return { lo: 0n, hi: 1n };
   const bits = BigInt(bitsOf(t));
-  return t === INT ? { lo: MOST_NEG_INT, hi: MOST_POS_INT } : { lo: -(1n << (bits - 1n)), hi: (1n << (bits - 1n)) - 1n };
+  return t === INT
+    ? { lo: MOST_NEG_INT, hi: MOST_POS_INT }
+    : { lo: -(1n << (bits - 1n)), hi: (1n << (bits - 1n)) - 1n };
 }
 
 export function inRange(v: bigint, t: Type): boolean {

@@ -17,22 +17,33 @@ export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, sco
   const sym = scope.lookup(e.callee.name);
   if (!sym || sym.kind !== 'function') {
     for (const a of e.args) checkExpr(ck, a, scope);
-    if (!sym) ck.diags.error(e.callee.span, `\`${e.callee.name}\` is not defined`, 'a FUNCTION must be defined before it is used');
+    if (!sym)
+      ck.diags.error(
+        e.callee.span,
+        `\`${e.callee.name}\` is not defined`,
+        'a FUNCTION must be defined before it is used',
+      );
     else ck.diags.error(e.callee.span, `\`${e.callee.name}\` is not a FUNCTION`);
     return null;
   }
   ck.used.add(sym);
   e.decl = sym;
   if (e.args.length !== sym.params.length) {
-    ck.diags.error(e.span, `\`${sym.name}\` takes ${sym.params.length} parameter(s) but is given ${e.args.length}`, undefined, [
-      { span: sym.span, message: `\`${sym.name}\` is defined here` },
-    ]);
+    ck.diags.error(
+      e.span,
+      `\`${sym.name}\` takes ${sym.params.length} parameter(s) but is given ${e.args.length}`,
+      undefined,
+      [{ span: sym.span, message: `\`${sym.name}\` is defined here` }],
+    );
   }
   e.args.forEach((arg, i) => {
     const param = sym.params[i];
     const t = checkExpr(ck, arg, scope, param?.type);
     if (param && t && !sameType(t, param.type)) {
-      ck.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+      ck.diags.error(
+        arg.span,
+        `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`,
+      );
     }
   });
   return [...sym.results];
@@ -48,10 +59,17 @@ export function sliceType(ck: Checker, e: Extract<Expr, { kind: 'slice' }>, scop
     return null;
   }
   const start = e.start ? e.start.constValue : 0n;
-  const count = e.count ? e.count.constValue : bt.size !== null && start !== undefined ? BigInt(bt.size) - start : undefined;
+  const count = e.count
+    ? e.count.constValue
+    : bt.size !== null && start !== undefined
+      ? BigInt(bt.size) - start
+      : undefined;
   const n = bt.size;
   if (start !== undefined && (start < 0n || (n !== null && start > BigInt(n)))) {
-    ck.diags.error(e.start!.span, `the segment starts at ${start}, outside \`${exprText(e.base)}\` (${n ?? '?'} elements)`);
+    ck.diags.error(
+      e.start!.span,
+      `the segment starts at ${start}, outside \`${exprText(e.base)}\` (${n ?? '?'} elements)`,
+    );
     return null;
   }
   if (count !== undefined && count < 0n) {
@@ -59,13 +77,21 @@ export function sliceType(ck: Checker, e: Extract<Expr, { kind: 'slice' }>, scop
     return null;
   }
   if (start !== undefined && count !== undefined && n !== null && start + count > BigInt(n)) {
-    ck.diags.error(e.span, `the segment [${start} FOR ${count}] runs past the end of \`${exprText(e.base)}\`, which has ${n} elements`);
+    ck.diags.error(
+      e.span,
+      `the segment [${start} FOR ${count}] runs past the end of \`${exprText(e.base)}\`, which has ${n} elements`,
+    );
     return null;
   }
   return { kind: 'array', size: count === undefined ? null : Number(count), elem: bt.elem };
 }
 
-export function tableType(ck: Checker, e: Extract<Expr, { kind: 'table' }>, scope: Scope, expected?: Type): Type | null {
+export function tableType(
+  ck: Checker,
+  e: Extract<Expr, { kind: 'table' }>,
+  scope: Scope,
+  expected?: Type,
+): Type | null {
   const want = expected && expected.kind === 'array' ? expected.elem : undefined;
   let elem: Type | null = null;
   let ok = true;
@@ -81,7 +107,10 @@ export function tableType(ck: Checker, e: Extract<Expr, { kind: 'table' }>, scop
     }
     if (!elem) elem = t;
     else if (!sameType(elem, t)) {
-      ck.diags.error(x.span, `the elements of a table must all have one type: this is ${typeName(t)}, the first is ${typeName(elem)}`);
+      ck.diags.error(
+        x.span,
+        `the elements of a table must all have one type: this is ${typeName(t)}, the first is ${typeName(elem)}`,
+      );
       ok = false;
     }
   }
@@ -99,7 +128,12 @@ export function tableType(ck: Checker, e: Extract<Expr, { kind: 'table' }>, scop
   return { kind: 'array', size: e.elems.length, elem };
 }
 
-export function constructorType(ck: Checker, e: Extract<Expr, { kind: 'constructor' }>, scope: Scope, expected?: Type): Type | null {
+export function constructorType(
+  ck: Checker,
+  e: Extract<Expr, { kind: 'constructor' }>,
+  scope: Scope,
+  expected?: Type,
+): Type | null {
   expectType(ck, e.base, scope, INT, 'the start of an array constructor');
   expectType(ck, e.count, scope, INT, 'the count of an array constructor');
   const n = e.count.constValue;
@@ -195,7 +229,13 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
 export function checkExpr(ck: Checker, e: Expr, scope: Scope, expected?: Type): Type | null {
   let t = exprType(ck, e, scope, expected);
   // A table, string or constructor takes the name of the array DATA TYPE its context wants.
-  if (t && t.kind === 'array' && expected?.kind === 'array' && expected.alias && (e.kind === 'table' || e.kind === 'string' || e.kind === 'constructor')) {
+  if (
+    t &&
+    t.kind === 'array' &&
+    expected?.kind === 'array' &&
+    expected.alias &&
+    (e.kind === 'table' || e.kind === 'string' || e.kind === 'constructor')
+  ) {
     if (sameType({ ...expected, alias: undefined }, t)) t = expected;
   }
   if (t) e.type = t;
@@ -222,14 +262,18 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
         return t;
       }
       if (!inRange(e.value, t)) {
-        ck.diags.error(e.span, `${e.value} does not fit in ${typeName(t)}`, t === INT ? 'MOSTNEG INT and MOSTPOS INT are the limits' : undefined);
+        ck.diags.error(
+          e.span,
+          `${e.value} does not fit in ${typeName(t)}`,
+          t === INT ? 'MOSTNEG INT and MOSTPOS INT are the limits' : undefined,
+        );
         return null;
       }
       e.constValue = e.value;
       return t;
     }
     case 'real': {
-      let t: Type | null = null;
+      let t: Type | null;
       if (e.decoration) t = resolveType(ck, e.decoration, scope, false);
       else if (expected && isRealType(expected)) t = expected;
       else {
@@ -282,7 +326,14 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       // Subscripts of constant tables fold, so `VAL []BYTE s IS "ab":` ... `s[0]` is a constant.
       const bytes = constBytes(e.base);
       const w = byteSize(bt.elem);
-      if (i !== undefined && bytes && bt.elem.kind === 'prim' && w !== null && i >= 0n && (i + 1n) * BigInt(w) <= BigInt(bytes.length)) {
+      if (
+        i !== undefined &&
+        bytes &&
+        bt.elem.kind === 'prim' &&
+        w !== null &&
+        i >= 0n &&
+        (i + 1n) * BigInt(w) <= BigInt(bytes.length)
+      ) {
         let v = 0n;
         for (let k = w - 1; k >= 0; k--) v = (v << 8n) | BigInt(bytes[Number(i) * w + k]!);
         e.constValue = isPrim(bt.elem, 'BYTE', 'BOOL') ? v : BigInt.asIntN(w * 8, v);
@@ -347,7 +398,10 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       const root = rootName(e.channel);
       const sym = root?.decl;
       if (sym && sym.kind === 'param' && sym.direction && sym.direction !== e.direction) {
-        ck.diags.error(e.span, `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``);
+        ck.diags.error(
+          e.span,
+          `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``,
+        );
       }
       return t;
     }
@@ -362,7 +416,13 @@ export function nameType(ck: Checker, e: NameExpr, scope: Scope): Type | null {
   }
   if (sym.kind === 'proc' || sym.kind === 'protocol' || sym.kind === 'function' || sym.kind === 'type') {
     const what =
-      sym.kind === 'proc' ? 'a PROC' : sym.kind === 'protocol' ? 'a PROTOCOL' : sym.kind === 'function' ? 'a FUNCTION (call it with parentheses)' : 'a type';
+      sym.kind === 'proc'
+        ? 'a PROC'
+        : sym.kind === 'protocol'
+          ? 'a PROTOCOL'
+          : sym.kind === 'function'
+            ? 'a FUNCTION (call it with parentheses)'
+            : 'a type';
     ck.diags.error(e.span, `\`${e.name}\` is ${what}, not a value`);
     return null;
   }
@@ -407,7 +467,11 @@ export function conversionType(ck: Checker, e: Extract<Expr, { kind: 'conversion
     return target;
   }
   if (e.mode !== 'exact') {
-    ck.diags.error(e.span, `${e.mode} is for conversions to or from REAL32 and REAL64`, `write ${typeName(target)} ${exprText(e.operand)}`);
+    ck.diags.error(
+      e.span,
+      `${e.mode} is for conversions to or from REAL32 and REAL64`,
+      `write ${typeName(target)} ${exprText(e.operand)}`,
+    );
     return null;
   }
   const v = e.operand.constValue;
@@ -422,7 +486,12 @@ export function conversionType(ck: Checker, e: Extract<Expr, { kind: 'conversion
   return target;
 }
 
-export function monadicType(ck: Checker, e: Extract<Expr, { kind: 'monadic' }>, scope: Scope, expected?: Type): Type | null {
+export function monadicType(
+  ck: Checker,
+  e: Extract<Expr, { kind: 'monadic' }>,
+  scope: Scope,
+  expected?: Type,
+): Type | null {
   if (e.op === 'NOT') {
     expectType(ck, e.operand, scope, BOOL, 'the operand of NOT');
     if (e.operand.constValue !== undefined) e.constValue = e.operand.constValue === 0n ? 1n : 0n;
@@ -450,7 +519,12 @@ export function monadicType(ck: Checker, e: Extract<Expr, { kind: 'monadic' }>, 
   return t;
 }
 
-export function dyadicType(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, scope: Scope, expected?: Type): Type | null {
+export function dyadicType(
+  ck: Checker,
+  e: Extract<Expr, { kind: 'dyadic' }>,
+  scope: Scope,
+  expected?: Type,
+): Type | null {
   const op = e.op;
   if (op === 'AND' || op === 'OR') {
     expectType(ck, e.left, scope, BOOL, `the left operand of ${op}`);
@@ -461,13 +535,15 @@ export function dyadicType(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, sc
     return BOOL;
   }
   const isShift = op === '<<' || op === '>>';
-  const isCompare = op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=' || op === 'AFTER';
+  const isCompare =
+    op === '=' || op === '<>' || op === '<' || op === '<=' || op === '>' || op === '>=' || op === 'AFTER';
   let lt: Type | null;
   let rt: Type | null;
   if (isShift) {
     lt = checkExpr(ck, e.left, scope, expected && !isRealType(expected) ? expected : undefined);
     rt = checkExpr(ck, e.right, scope, INT);
-    if (rt && !sameType(rt, INT)) ck.diags.error(e.right.span, `a shift count must be INT, but this is ${typeName(rt)}`);
+    if (rt && !sameType(rt, INT))
+      ck.diags.error(e.right.span, `a shift count must be INT, but this is ${typeName(rt)}`);
     const k = e.right.constValue;
     if (lt && isIntegerType(lt) && k !== undefined && (k < 0n || k > BigInt(bitsOf(lt)))) {
       ck.diags.error(e.right.span, `shift count ${k} is out of range 0..${bitsOf(lt)} for ${typeName(lt)}`);
@@ -522,7 +598,9 @@ export function dyadicType(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, sc
     ck.diags.error(
       e.span,
       `\`${op}\` needs integer operands, but these are ${typeName(lt)}`,
-      isRealType(lt) && (op === 'PLUS' || op === 'MINUS' || op === 'TIMES') ? `use ${op === 'PLUS' ? '+' : op === 'MINUS' ? '-' : '*'} for REAL values` : undefined,
+      isRealType(lt) && (op === 'PLUS' || op === 'MINUS' || op === 'TIMES')
+        ? `use ${op === 'PLUS' ? '+' : op === 'MINUS' ? '-' : '*'} for REAL values`
+        : undefined,
     );
     return null;
   }

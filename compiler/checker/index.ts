@@ -88,7 +88,12 @@ export function mainRoles(ck: Checker, main: ProcSymbol): HostRole[] | null {
     const n = p.name.toLowerCase();
     let role: HostRole;
     if (n.includes('err')) role = 'error';
-    else if (p.direction === '?' || n.startsWith('kyb') || n.startsWith('key') || (n.includes('in') && !n.startsWith('scr'))) {
+    else if (
+      p.direction === '?' ||
+      n.startsWith('kyb') ||
+      n.startsWith('key') ||
+      (n.includes('in') && !n.startsWith('scr'))
+    ) {
       role = 'keyboard';
     } else role = 'screen';
     if (roles.includes(role)) {

@@ -17,10 +17,24 @@ const MAX_REPLICATED_PAR = 1024;
 /** Communication, PAR, ALT and timer waits are side effects: not allowed in a FUNCTION, and noted for PROCs. */
 export function noteEffects(ck: Checker, p: Process): void {
   const what =
-    p.kind === 'input' ? 'input' : p.kind === 'output' ? 'output' : p.kind === 'par' ? 'PAR' : p.kind === 'alt' ? 'ALT' : p.kind === 'delay' ? 'a timer wait' : null;
+    p.kind === 'input'
+      ? 'input'
+      : p.kind === 'output'
+        ? 'output'
+        : p.kind === 'par'
+          ? 'PAR'
+          : p.kind === 'alt'
+            ? 'ALT'
+            : p.kind === 'delay'
+              ? 'a timer wait'
+              : null;
   if (!what) return;
   if (ck.fnLocals) {
-    ck.diags.error(p.span, `a FUNCTION cannot contain ${what}`, 'a FUNCTION has no side effects: it only computes its RESULT');
+    ck.diags.error(
+      p.span,
+      `a FUNCTION cannot contain ${what}`,
+      'a FUNCTION has no side effects: it only computes its RESULT',
+    );
   }
   if (ck.routine?.kind === 'proc') ck.routine.effects = true;
 }
@@ -45,7 +59,11 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       if (p.kind === 'par') checkParShape(ck, p);
       const inner = p.repl ? checkReplicator(ck, p.repl, scope) : scope;
       if (p.kind === 'par' && p.repl && p.repl.count.type && p.repl.count.constValue === undefined) {
-        ck.diags.error(p.repl.count.span, 'the count of a replicated PAR must be a constant', 'use a literal or a VAL constant, e.g. PAR i = 0 FOR n with VAL INT n IS 4:');
+        ck.diags.error(
+          p.repl.count.span,
+          'the count of a replicated PAR must be a constant',
+          'use a literal or a VAL constant, e.g. PAR i = 0 FOR n with VAL INT n IS 4:',
+        );
       } else if (p.kind === 'par' && p.repl && (p.repl.count.constValue ?? 0n) > BigInt(MAX_REPLICATED_PAR)) {
         ck.diags.error(p.repl.count.span, `a replicated PAR may start at most ${MAX_REPLICATED_PAR} processes`);
       }
@@ -86,10 +104,19 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
 }
 
 /** PLACED PAR and its PROCESSOR clauses; where they may appear and what runs where is compiler/placement.ts. */
-export function checkPlaced(ck: Checker, p: Extract<Process, { kind: 'placed' | 'processor' }>, scope: Scope, inPlaced: boolean): void {
+export function checkPlaced(
+  ck: Checker,
+  p: Extract<Process, { kind: 'placed' | 'processor' }>,
+  scope: Scope,
+  inPlaced: boolean,
+): void {
   if (p.kind === 'processor') {
     if (!inPlaced) {
-      ck.diags.error(p.span, 'PROCESSOR can only appear directly under PLACED PAR', 'write PLACED PAR, then each PROCESSOR x, y clause indented under it');
+      ck.diags.error(
+        p.span,
+        'PROCESSOR can only appear directly under PLACED PAR',
+        'write PLACED PAR, then each PROCESSOR x, y clause indented under it',
+      );
     }
     expectType(ck, p.x, scope, INT, 'a processor coordinate');
     expectType(ck, p.y, scope, INT, 'a processor coordinate');
@@ -107,7 +134,11 @@ export function checkPlaced(ck: Checker, p: Extract<Process, { kind: 'placed' | 
     }
     if (b.kind === 'processor' || b.kind === 'placed') checkPlaced(ck, b, bs, true);
     else {
-      ck.diags.error(b.span, 'each branch of a PLACED PAR is a PROCESSOR clause', 'write PROCESSOR x, y and indent the process under it');
+      ck.diags.error(
+        b.span,
+        'each branch of a PLACED PAR is a PROCESSOR clause',
+        'write PROCESSOR x, y and indent the process under it',
+      );
     }
   }
 }
@@ -138,19 +169,31 @@ export function checkReplicator(ck: Checker, r: Replicator, scope: Scope): Scope
   return inner;
 }
 
-export function checkAssign(ck: Checker, targets: readonly Expr[], values: readonly Expr[], scope: Scope, span: Span): void {
+export function checkAssign(
+  ck: Checker,
+  targets: readonly Expr[],
+  values: readonly Expr[],
+  scope: Scope,
+  span: Span,
+): void {
   const only = values.length === 1 ? values[0]! : null;
   if (only && only.kind === 'call' && targets.length > 1) {
     const types = callResults(ck, only, scope);
     if (!types) return;
     if (types.length !== targets.length) {
-      ck.diags.error(span, `\`${only.callee.name}\` gives ${types.length} result(s) but ${targets.length} variables are assigned`);
+      ck.diags.error(
+        span,
+        `\`${only.callee.name}\` gives ${types.length} result(s) but ${targets.length} variables are assigned`,
+      );
       return;
     }
     targets.forEach((target, i) => {
       const tt = checkWritable(ck, target, scope, 'assign to');
       if (tt && !sameType(tt, types[i]!)) {
-        ck.diags.error(target.span, `result ${i + 1} of \`${only.callee.name}\` is ${typeName(types[i]!)}, but \`${exprText(target)}\` is ${typeName(tt)}`);
+        ck.diags.error(
+          target.span,
+          `result ${i + 1} of \`${only.callee.name}\` is ${typeName(types[i]!)}, but \`${exprText(target)}\` is ${typeName(tt)}`,
+        );
       }
     });
     return;
@@ -164,7 +207,10 @@ export function checkAssign(ck: Checker, targets: readonly Expr[], values: reado
     const value = values[i]!;
     const vt = checkExpr(ck, value, scope, tt ?? undefined);
     if (tt && vt && !sameType(tt, vt)) {
-      ck.diags.error(value.span, `cannot assign a ${typeName(vt)} value to \`${exprText(target)}\`, which is ${typeName(tt)}`);
+      ck.diags.error(
+        value.span,
+        `cannot assign a ${typeName(vt)} value to \`${exprText(target)}\`, which is ${typeName(tt)}`,
+      );
     }
   });
 }
@@ -177,7 +223,10 @@ export function checkOutput(ck: Checker, chan: Expr, items: readonly Expr[], sco
     return;
   }
   if (proto && items.length !== 1) {
-    ck.diags.error(chan.span, `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`);
+    ck.diags.error(
+      chan.span,
+      `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`,
+    );
   }
   for (const item of items) {
     const t = checkExpr(ck, item, scope, proto ?? undefined);
@@ -193,7 +242,8 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
     if (items.length !== 1) ck.diags.error(chan.span, 'a timer input reads the time into one INT variable');
     for (const item of items) {
       const t = checkWritable(ck, item, scope, 'input to');
-      if (t && !sameType(t, INT)) ck.diags.error(item.span, `a timer gives an INT, but \`${exprText(item)}\` is ${typeName(t)}`);
+      if (t && !sameType(t, INT))
+        ck.diags.error(item.span, `a timer gives an INT, but \`${exprText(item)}\` is ${typeName(t)}`);
     }
     return;
   }
@@ -202,12 +252,18 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
     return;
   }
   if (proto && items.length !== 1) {
-    ck.diags.error(chan.span, `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`);
+    ck.diags.error(
+      chan.span,
+      `channel \`${exprText(chan)}\` carries one ${typeName(proto)} per message, not ${items.length} items`,
+    );
   }
   for (const item of items) {
     const t = checkWritable(ck, item, scope, 'input to');
     if (proto && t && !sameType(proto, t)) {
-      ck.diags.error(item.span, `channel \`${exprText(chan)}\` carries ${typeName(proto)}, but \`${exprText(item)}\` is ${typeName(t)}`);
+      ck.diags.error(
+        item.span,
+        `channel \`${exprText(chan)}\` carries ${typeName(proto)}, but \`${exprText(item)}\` is ${typeName(t)}`,
+      );
     }
   }
 }
@@ -251,14 +307,21 @@ export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, s
     }
     if (param.type.kind === 'timer') {
       const t = checkExpr(ck, arg, scope);
-      if (t && t.kind !== 'timer') ck.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is a TIMER, but this is ${typeName(t)}`);
+      if (t && t.kind !== 'timer')
+        ck.diags.error(
+          arg.span,
+          `parameter \`${param.name}\` of \`${sym.name}\` is a TIMER, but this is ${typeName(t)}`,
+        );
       return;
     }
     if (param.type.kind === 'chan' || isChanArray(param.type)) {
       const a = arg.kind === 'direction' ? arg.channel : arg;
       const t = checkExpr(ck, arg, scope);
       if (t && !sameType(t, param.type)) {
-        ck.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+        ck.diags.error(
+          arg.span,
+          `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`,
+        );
       }
       if (!rootName(a)) ck.diags.error(arg.span, `parameter \`${param.name}\` needs a channel`);
       if (arg.kind === 'direction' && param.direction && arg.direction !== param.direction) {
@@ -272,13 +335,19 @@ export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, s
     if (param.byRef && !param.isVal) {
       const t = checkWritable(ck, arg, scope, `pass by reference`);
       if (t && !sameType(t, param.type)) {
-        ck.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+        ck.diags.error(
+          arg.span,
+          `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`,
+        );
       }
       return;
     }
     const t = checkExpr(ck, arg, scope, param.type);
     if (t && !sameType(t, param.type)) {
-      ck.diags.error(arg.span, `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`);
+      ck.diags.error(
+        arg.span,
+        `parameter \`${param.name}\` of \`${sym.name}\` is ${typeName(param.type)}, but this is ${typeName(t)}`,
+      );
     }
   });
 }
@@ -287,7 +356,10 @@ export function checkCaseInput(ck: Checker, chan: Expr, variants: readonly Varia
   const proto = checkChannel(ck, chan, scope, '?');
   let def: ProtocolDef | null = null;
   if (proto && (proto.kind !== 'protocol' || !proto.def.variants)) {
-    ck.diags.error(chan.span, `\`${exprText(chan)}\` does not carry a variant protocol, so it cannot be input with \`? CASE\``);
+    ck.diags.error(
+      chan.span,
+      `\`${exprText(chan)}\` does not carry a variant protocol, so it cannot be input with \`? CASE\``,
+    );
   } else if (proto) def = proto.def;
   const seen = new Map<string, Span>();
   for (const v of variants) {
@@ -296,9 +368,15 @@ export function checkCaseInput(ck: Checker, chan: Expr, variants: readonly Varia
       const index = def.variants!.findIndex((t) => t.tag === v.tag.name);
       const prev = seen.get(v.tag.name);
       if (index < 0) {
-        ck.diags.error(v.tag.span, `\`${v.tag.name}\` is not a tag of PROTOCOL ${def.name}`, `its tags are ${def.variants!.map((t) => t.tag).join(', ')}`);
+        ck.diags.error(
+          v.tag.span,
+          `\`${v.tag.name}\` is not a tag of PROTOCOL ${def.name}`,
+          `its tags are ${def.variants!.map((t) => t.tag).join(', ')}`,
+        );
       } else if (prev) {
-        ck.diags.error(v.tag.span, `the tag \`${v.tag.name}\` is listed twice in this \`? CASE\``, undefined, [{ span: prev, message: 'first here' }]);
+        ck.diags.error(v.tag.span, `the tag \`${v.tag.name}\` is listed twice in this \`? CASE\``, undefined, [
+          { span: prev, message: 'first here' },
+        ]);
       } else {
         seen.set(v.tag.name, v.tag.span);
         v.tagValue = index;
@@ -320,14 +398,20 @@ export function checkCase(ck: Checker, p: Extract<Process, { kind: 'case' }>, sc
   for (const o of p.options) {
     const inner = ck.parts.checkSpecs(ck, o.specs, scope);
     if (o.values === null) {
-      if (elseSpan) ck.diags.error(o.span, 'a CASE has at most one ELSE', undefined, [{ span: elseSpan, message: 'the first ELSE' }]);
+      if (elseSpan)
+        ck.diags.error(o.span, 'a CASE has at most one ELSE', undefined, [
+          { span: elseSpan, message: 'the first ELSE' },
+        ]);
       elseSpan = o.span;
     }
     for (const v of o.values ?? []) {
       const t = checkExpr(ck, v, inner, st ?? undefined);
       if (!t) continue;
       if (st && !sameType(t, st)) {
-        ck.diags.error(v.span, `this option is ${typeName(t)}, but the selector \`${exprText(p.selector)}\` is ${typeName(st)}`);
+        ck.diags.error(
+          v.span,
+          `this option is ${typeName(t)}, but the selector \`${exprText(p.selector)}\` is ${typeName(st)}`,
+        );
         continue;
       }
       const k = v.constValue;
@@ -337,7 +421,9 @@ export function checkCase(ck: Checker, p: Extract<Process, { kind: 'case' }>, sc
       }
       const prev = seen.get(k);
       if (prev) {
-        ck.diags.error(v.span, `the value ${exprText(v)} appears in two options of this CASE`, undefined, [{ span: prev, message: 'first here' }]);
+        ck.diags.error(v.span, `the value ${exprText(v)} appears in two options of this CASE`, undefined, [
+          { span: prev, message: 'first here' },
+        ]);
       } else seen.set(k, v.span);
     }
     checkProcess(ck, o.body, inner);
@@ -360,7 +446,11 @@ export function checkAlt(ck: Checker, p: AltProcess, scope: Scope): void {
       case 'input': {
         const t = checkExpr(ck, g.channel, s);
         if (t && t.kind === 'timer') {
-          ck.diags.error(g.channel.span, 'a timer in an ALT guard waits with `? AFTER`', `write ${exprText(g.channel)} ? AFTER time`);
+          ck.diags.error(
+            g.channel.span,
+            'a timer in an ALT guard waits with `? AFTER`',
+            `write ${exprText(g.channel)} ? AFTER time`,
+          );
           break;
         }
         checkInput(ck, g.channel, g.items, s);
@@ -382,13 +472,22 @@ export function checkAlt(ck: Checker, p: AltProcess, scope: Scope): void {
 
 export function checkTimer(ck: Checker, e: Expr, scope: Scope): void {
   const t = checkExpr(ck, e, scope);
-  if (t && t.kind !== 'timer') ck.diags.error(e.span, `\`${exprText(e)}\` is not a TIMER, so it cannot wait with AFTER`);
+  if (t && t.kind !== 'timer')
+    ck.diags.error(e.span, `\`${exprText(e)}\` is not a TIMER, so it cannot wait with AFTER`);
 }
 
 export function checkParShape(ck: Checker, p: Extract<Process, { kind: 'par' }>): void {
   if (p.pri && p.repl) {
-    ck.diags.error(p.span, 'a replicated PRI PAR is not supported', 'a PRI PAR has two branches: the first runs at high priority');
+    ck.diags.error(
+      p.span,
+      'a replicated PRI PAR is not supported',
+      'a PRI PAR has two branches: the first runs at high priority',
+    );
   } else if (p.pri && p.body.length !== 2) {
-    ck.diags.error(p.span, `a PRI PAR has exactly two branches (this one has ${p.body.length})`, 'the first branch runs at high priority, the second at low priority');
+    ck.diags.error(
+      p.span,
+      `a PRI PAR has exactly two branches (this one has ${p.body.length})`,
+      'the first branch runs at high priority, the second at low priority',
+    );
   }
 }

@@ -48,15 +48,27 @@ export function checkProtocolDef(ck: Checker, spec: Extract<Spec, { kind: 'proto
 }
 
 /** The tag named by the first item of a variant output, or null after an error. */
-export function variantTag(ck: Checker, def: ProtocolDef, item: Expr | undefined, chan: Expr): { index: number; items: readonly ProtocolItem[] } | null {
+export function variantTag(
+  ck: Checker,
+  def: ProtocolDef,
+  item: Expr | undefined,
+  chan: Expr,
+): { index: number; items: readonly ProtocolItem[] } | null {
   const tags = def.variants!;
   if (!item || item.kind !== 'name') {
-    ck.diags.error(item ? item.span : chan.span, `a message on \`${exprText(chan)}\` (PROTOCOL ${def.name}) starts with one of its tags: ${tags.map((t) => t.tag).join(', ')}`);
+    ck.diags.error(
+      item ? item.span : chan.span,
+      `a message on \`${exprText(chan)}\` (PROTOCOL ${def.name}) starts with one of its tags: ${tags.map((t) => t.tag).join(', ')}`,
+    );
     return null;
   }
   const index = tags.findIndex((t) => t.tag === item.name);
   if (index < 0) {
-    ck.diags.error(item.span, `\`${item.name}\` is not a tag of PROTOCOL ${def.name}`, `its tags are ${tags.map((t) => t.tag).join(', ')}`);
+    ck.diags.error(
+      item.span,
+      `\`${item.name}\` is not a tag of PROTOCOL ${def.name}`,
+      `its tags are ${tags.map((t) => t.tag).join(', ')}`,
+    );
     return null;
   }
   item.type = BYTE;
@@ -64,11 +76,18 @@ export function variantTag(ck: Checker, def: ProtocolDef, item: Expr | undefined
   return { index, items: tags[index]!.items };
 }
 
-export function checkProtocolOutput(ck: Checker, chan: Expr, def: ProtocolDef, items: readonly Expr[], scope: Scope): void {
+export function checkProtocolOutput(
+  ck: Checker,
+  chan: Expr,
+  def: ProtocolDef,
+  items: readonly Expr[],
+  scope: Scope,
+): void {
   if (def.any) {
     for (const item of items) {
       const t = checkExpr(ck, item, scope);
-      if (t && (item.kind === 'counted' || !isDataType(ck, t))) ck.diags.error(item.span, `cannot send ${typeName(t)} on a CHAN OF ANY`);
+      if (t && (item.kind === 'counted' || !isDataType(ck, t)))
+        ck.diags.error(item.span, `cannot send ${typeName(t)} on a CHAN OF ANY`);
     }
     return;
   }
@@ -83,9 +102,18 @@ export function checkProtocolOutput(ck: Checker, chan: Expr, def: ProtocolDef, i
   checkItems(ck, chan, def, expected!, rest, scope, 'output');
 }
 
-export function checkProtocolInput(ck: Checker, chan: Expr, def: ProtocolDef, items: readonly Expr[], scope: Scope): void {
+export function checkProtocolInput(
+  ck: Checker,
+  chan: Expr,
+  def: ProtocolDef,
+  items: readonly Expr[],
+  scope: Scope,
+): void {
   if (def.variants) {
-    ck.diags.error(chan.span, `\`${exprText(chan)}\` carries the variant PROTOCOL ${def.name}: input from it with \`${exprText(chan)} ? CASE\``);
+    ck.diags.error(
+      chan.span,
+      `\`${exprText(chan)}\` carries the variant PROTOCOL ${def.name}: input from it with \`${exprText(chan)} ? CASE\``,
+    );
     return;
   }
   if (def.any) {
@@ -99,11 +127,22 @@ export function checkProtocolInput(ck: Checker, chan: Expr, def: ProtocolDef, it
 }
 
 /** Check the items of a communication against the protocol's items, one by one. */
-export function checkItems(ck: Checker, chan: Expr, def: ProtocolDef, expected: readonly ProtocolItem[], items: readonly Expr[], scope: Scope, dir: 'input' | 'output'): void {
+export function checkItems(
+  ck: Checker,
+  chan: Expr,
+  def: ProtocolDef,
+  expected: readonly ProtocolItem[],
+  items: readonly Expr[],
+  scope: Scope,
+  dir: 'input' | 'output',
+): void {
   const what = def.name ? `PROTOCOL ${def.name}` : `protocol ${typeName({ kind: 'protocol', def })}`;
   if (items.length !== expected.length) {
     const span = items.length > 0 ? items[0]!.span : chan.span;
-    ck.diags.error(span, `\`${exprText(chan)}\` carries ${expected.length} item(s) per message (${what}), but this ${dir} has ${items.length}`);
+    ck.diags.error(
+      span,
+      `\`${exprText(chan)}\` carries ${expected.length} item(s) per message (${what}), but this ${dir} has ${items.length}`,
+    );
   }
   items.forEach((item, i) => {
     const want = expected[i];
@@ -114,7 +153,11 @@ export function checkItems(ck: Checker, chan: Expr, def: ProtocolDef, expected: 
         return;
       }
       const t = dir === 'output' ? checkExpr(ck, item, scope, want.type) : checkWritable(ck, item, scope, 'input to');
-      if (t && !sameType(t, want.type)) ck.diags.error(item.span, `item ${i + 1} of ${what} is ${typeName(want.type)}, but \`${exprText(item)}\` is ${typeName(t)}`);
+      if (t && !sameType(t, want.type))
+        ck.diags.error(
+          item.span,
+          `item ${i + 1} of ${what} is ${typeName(want.type)}, but \`${exprText(item)}\` is ${typeName(t)}`,
+        );
       return;
     }
     if (item.kind !== 'counted') {
@@ -122,15 +165,22 @@ export function checkItems(ck: Checker, chan: Expr, def: ProtocolDef, expected: 
       checkExpr(ck, item, scope);
       return;
     }
-    const ct = dir === 'output' ? checkExpr(ck, item.count, scope, want.count) : checkWritable(ck, item.count, scope, 'input to');
-    if (ct && !sameType(ct, want.count)) ck.diags.error(item.count.span, `the count must be ${typeName(want.count)}, but this is ${typeName(ct)}`);
+    const ct =
+      dir === 'output'
+        ? checkExpr(ck, item.count, scope, want.count)
+        : checkWritable(ck, item.count, scope, 'input to');
+    if (ct && !sameType(ct, want.count))
+      ck.diags.error(item.count.span, `the count must be ${typeName(want.count)}, but this is ${typeName(ct)}`);
     const at = dir === 'output' ? checkExpr(ck, item.array, scope) : checkWritable(ck, item.array, scope, 'input to');
     if (at && (at.kind !== 'array' || !sameType(at.elem, want.elem))) {
       ck.diags.error(item.array.span, `the array must be of ${typeName(want.elem)}, but this is ${typeName(at)}`);
     }
     const n = item.count.constValue;
     if (at && at.kind === 'array' && at.size !== null && n !== undefined && (n < 0n || n > BigInt(at.size))) {
-      ck.diags.error(item.count.span, `the count ${n} is out of range: \`${exprText(item.array)}\` has ${at.size} elements`);
+      ck.diags.error(
+        item.count.span,
+        `the count ${n} is out of range: \`${exprText(item.array)}\` has ${at.size} elements`,
+      );
     }
   });
 }

@@ -47,7 +47,12 @@ export function checkSpec(ck: Checker, spec: Spec, scope: Scope): void {
       if (t && t.kind !== 'prim' && t.kind !== 'array') {
         ck.diags.error(spec.type.span, 'a DATA TYPE must be a data type (not a channel or timer)');
       } else if (t) {
-        scope.define({ kind: 'type', name: spec.name.name, span: spec.name.span, type: { ...t, alias: spec.name.name } });
+        scope.define({
+          kind: 'type',
+          name: spec.name.name,
+          span: spec.name.span,
+          type: { ...t, alias: spec.name.name },
+        });
       }
       return;
     }
@@ -61,7 +66,10 @@ export function checkSpec(ck: Checker, spec: Spec, scope: Scope): void {
       const declared = spec.type ? resolveType(ck, spec.type, scope, true) : null;
       const t = checkExpr(ck, spec.value, scope, declared ?? undefined);
       if (declared && t && !sameType(declared, t)) {
-        ck.diags.error(spec.value.span, `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+        ck.diags.error(
+          spec.value.span,
+          `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`,
+        );
       }
       const type = declared && t ? mergeOpen(declared, t) : (declared ?? t ?? INT);
       let sym: Symbol;
@@ -117,7 +125,8 @@ export function formal(ck: Checker, f: Formal, index: number, scope: Scope): Par
   }
   // VAL scalars travel by value; everything else (variables, channels) as an address.
   // Two-word VAL scalars (INT64, REAL64) travel as the address of the value, as occ21 passes them.
-  const byRef = !(f.isVal && type.kind === 'prim' && (byteSize(type) ?? 4) <= 4) && type.kind !== 'chan' && type.kind !== 'timer';
+  const byRef =
+    !(f.isVal && type.kind === 'prim' && (byteSize(type) ?? 4) <= 4) && type.kind !== 'chan' && type.kind !== 'timer';
   if (f.isResult && f.isVal) ck.diags.error(f.span, 'a parameter cannot be both VAL and RESULT');
   const sym: ParamSymbol = {
     kind: 'param',
@@ -147,18 +156,35 @@ export function checkAbbrev(ck: Checker, spec: Extract<Spec, { kind: 'abbrev' }>
   } else if (t && t.kind !== 'chan' && t.kind !== 'timer') {
     const sym = root.decl;
     if (sym && (sym.kind === 'const' || (sym.kind === 'abbrev' && sym.isVal) || (sym.kind === 'param' && sym.isVal))) {
-      ck.diags.error(spec.target.span, `\`${root.name}\` is a constant (VAL), so it needs a VAL abbreviation`, `write VAL ... ${spec.name.name} IS ${exprText(spec.target)}:`);
+      ck.diags.error(
+        spec.target.span,
+        `\`${root.name}\` is a constant (VAL), so it needs a VAL abbreviation`,
+        `write VAL ... ${spec.name.name} IS ${exprText(spec.target)}:`,
+      );
     } else if (sym && sym.kind === 'var' && sym.readOnly) {
       ck.diags.error(spec.target.span, `\`${root.name}\` is a replicator index, so it needs a VAL abbreviation`);
     } else if (ck.fnLocals && sym && !ck.fnLocals.has(sym)) {
-      ck.diags.error(spec.target.span, `a FUNCTION cannot abbreviate \`${root.name}\`, which is declared outside it, except with VAL`);
+      ck.diags.error(
+        spec.target.span,
+        `a FUNCTION cannot abbreviate \`${root.name}\`, which is declared outside it, except with VAL`,
+      );
     }
   }
   if (declared && t && !sameType(declared, t)) {
-    ck.diags.error(spec.target.span, `\`${exprText(spec.target)}\` is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+    ck.diags.error(
+      spec.target.span,
+      `\`${exprText(spec.target)}\` is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`,
+    );
   }
   const type = declared && t ? mergeOpen(declared, t) : (declared ?? t ?? INT);
-  const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: false, target: spec.target };
+  const sym: AbbrevSymbol = {
+    kind: 'abbrev',
+    name: spec.name.name,
+    span: spec.name.span,
+    type,
+    isVal: false,
+    target: spec.target,
+  };
   spec.decl = sym;
   declare(ck, scope, sym);
 }
@@ -168,7 +194,10 @@ export function checkInitial(ck: Checker, spec: Extract<Spec, { kind: 'initial' 
   const declared = resolveType(ck, spec.type, scope, true);
   const t = checkExpr(ck, spec.value, scope, declared ?? undefined);
   if (declared && t && !sameType(declared, t)) {
-    ck.diags.error(spec.value.span, `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`);
+    ck.diags.error(
+      spec.value.span,
+      `this value is ${typeName(t)} but \`${spec.name.name}\` is declared ${typeName(declared)}`,
+    );
   }
   const type = declared && t ? mergeOpen(declared, t) : (declared ?? INT);
   if (type.kind === 'array' && type.size === null) {
@@ -185,13 +214,26 @@ export function checkRetypes(ck: Checker, spec: Extract<Spec, { kind: 'retypes' 
   const declared = resolveType(ck, spec.type, scope, true);
   const t = spec.isVal ? checkExpr(ck, spec.target, scope) : checkWritable(ck, spec.target, scope, `${word}`);
   const type = declared ? retypedType(ck, spec, declared, t, word) : INT;
-  const sym: AbbrevSymbol = { kind: 'abbrev', name: spec.name.name, span: spec.name.span, type, isVal: spec.isVal, target: spec.target };
+  const sym: AbbrevSymbol = {
+    kind: 'abbrev',
+    name: spec.name.name,
+    span: spec.name.span,
+    type,
+    isVal: spec.isVal,
+    target: spec.target,
+  };
   spec.decl = sym;
   declare(ck, scope, sym);
 }
 
 /** The type a RETYPES / RESHAPES gives its name, with its open dimension sized (reports size mismatches). */
-export function retypedType(ck: Checker, spec: Extract<Spec, { kind: 'retypes' }>, declared: Type, t: Type | null, word: string): Type {
+export function retypedType(
+  ck: Checker,
+  spec: Extract<Spec, { kind: 'retypes' }>,
+  declared: Type,
+  t: Type | null,
+  word: string,
+): Type {
   if (!t) return declared;
   if (declared.kind === 'chan' || declared.kind === 'timer' || t.kind === 'chan' || t.kind === 'timer') {
     ck.diags.error(spec.span, `${word} works on data, not on channels or timers`);
@@ -208,7 +250,10 @@ export function retypedType(ck: Checker, spec: Extract<Spec, { kind: 'retypes' }
     }
     if (have !== null) {
       if (have % per !== 0) {
-        ck.diags.error(spec.span, `\`${exprText(spec.target)}\` is ${have} bytes, which is not a whole number of ${typeName(declared.elem)} (${per} bytes each)`);
+        ck.diags.error(
+          spec.span,
+          `\`${exprText(spec.target)}\` is ${have} bytes, which is not a whole number of ${typeName(declared.elem)} (${per} bytes each)`,
+        );
         return declared;
       }
       type = { ...declared, size: have / per };
@@ -226,7 +271,10 @@ export function retypedType(ck: Checker, spec: Extract<Spec, { kind: 'retypes' }
   if (spec.reshape) {
     const base = (x: Type): Type => (x.kind === 'array' ? base(x.elem) : x);
     if (!sameType(base(declared), base(t))) {
-      ck.diags.error(spec.span, `RESHAPES keeps the element type: \`${exprText(spec.target)}\` has ${typeName(base(t))} elements, not ${typeName(base(declared))}`);
+      ck.diags.error(
+        spec.span,
+        `RESHAPES keeps the element type: \`${exprText(spec.target)}\` has ${typeName(base(t))} elements, not ${typeName(base(declared))}`,
+      );
     }
   }
   return type;
@@ -252,7 +300,11 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
   for (const r of def.resultTypes) {
     const t = resolveType(ck, r, scope, false);
     if (t && t.kind !== 'prim') {
-      ck.diags.error(r.span, `a FUNCTION result must be a scalar type, not ${typeName(t)}`, 'return arrays through a PROC with a RESULT parameter');
+      ck.diags.error(
+        r.span,
+        `a FUNCTION result must be a scalar type, not ${typeName(t)}`,
+        'return arrays through a PROC with a RESULT parameter',
+      );
     }
     results.push(t ?? INT);
   }
@@ -283,7 +335,15 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
     }
     inner.define(p);
   });
-  const sym: FunctionSymbol = { kind: 'function', name: def.name.name, span: def.name.span, def, params, results, outer: ck.routine };
+  const sym: FunctionSymbol = {
+    kind: 'function',
+    name: def.name.name,
+    span: def.name.span,
+    def,
+    params,
+    results,
+    outer: ck.routine,
+  };
   const saved = { routine: ck.routine, fnLocals: ck.fnLocals };
   ck.routine = sym;
   // Its parameters are its own (and VAL, which is checked above).
@@ -297,7 +357,13 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
   scope.define(sym);
 }
 
-export function checkResults(ck: Checker, values: readonly Expr[], types: readonly Type[], scope: Scope, name: { span: Span; name: string }): void {
+export function checkResults(
+  ck: Checker,
+  values: readonly Expr[],
+  types: readonly Type[],
+  scope: Scope,
+  name: { span: Span; name: string },
+): void {
   if (values.length !== types.length && values.length > 0) {
     ck.diags.error(
       values[0]!.span,
@@ -308,7 +374,10 @@ export function checkResults(ck: Checker, values: readonly Expr[], types: readon
     const want = types[i];
     const t = checkExpr(ck, v, scope, want);
     if (want && t && !sameType(want, t)) {
-      ck.diags.error(v.span, `result ${i + 1} of FUNCTION ${name.name} is ${typeName(want)}, but this is ${typeName(t)}`);
+      ck.diags.error(
+        v.span,
+        `result ${i + 1} of FUNCTION ${name.name} is ${typeName(want)}, but this is ${typeName(t)}`,
+      );
     }
   });
 }

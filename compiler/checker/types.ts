@@ -49,7 +49,11 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       const sym = scope.lookup(node.name);
       if (sym?.kind === 'type') return sym.type;
       if (sym && sym.kind === 'protocol') {
-        ck.diags.error(node.span, `\`${node.name}\` is a PROTOCOL, not a data type`, `a channel of it is written CHAN OF ${node.name}`);
+        ck.diags.error(
+          node.span,
+          `\`${node.name}\` is a PROTOCOL, not a data type`,
+          `a channel of it is written CHAN OF ${node.name}`,
+        );
         return null;
       }
       ck.diags.error(node.span, `unknown type \`${node.name}\``);

@@ -28,7 +28,9 @@ export function elementAddress(gen: CodeGen, e: Expr): void {
     const baseType = e.base.type!;
     if (baseType.kind !== 'array') throw new Error('codegen: subscript of a non-array');
     // A base that must be built or checked first (a segment, a table) is prepared before anything is loaded.
-    const base: Word = needsPrep(e.base) ? arrayRef(gen, e.base).addr : { emit: () => elementAddress(gen, e.base), depth: addressDepth(gen, e.base) };
+    const base: Word = needsPrep(e.base)
+      ? arrayRef(gen, e.base).addr
+      : { emit: () => elementAddress(gen, e.base), depth: addressDepth(gen, e.base) };
     const stride = byteSize(baseType.elem);
     const k = e.index.constValue;
     if (k !== undefined && stride !== null) {
@@ -69,7 +71,10 @@ function scaledIndex(gen: CodeGen, e: Extract<Expr, { kind: 'subscript' }>): voi
   if (gen.rangeChecks) {
     const bound = dimWord(gen, e.base, 0);
     bound.emit();
-    gen.check(e.span, `subscript out of range in \`${exprText(e)}\`${t.size !== null ? ` (the array has ${t.size} elements)` : ''}`);
+    gen.check(
+      e.span,
+      `subscript out of range in \`${exprText(e)}\`${t.size !== null ? ` (the array has ${t.size} elements)` : ''}`,
+    );
     gen.op(Op.csub0);
   }
   // Elements of an open array of arrays are as big as the product of the inner sizes.
@@ -155,7 +160,8 @@ export function arrayRef(gen: CodeGen, e: Expr): ArrayRef {
   const dimsFrom = (x: Expr, from: number): Word[] => {
     const out: Word[] = [];
     let level = 0;
-    for (let d: Type = t; d.kind === 'array'; d = d.elem, level++) out.push(level < from ? { emit: () => {}, depth: 0 } : dimWord(gen, x, level));
+    for (let d: Type = t; d.kind === 'array'; d = d.elem, level++)
+      out.push(level < from ? { emit: () => {}, depth: 0 } : dimWord(gen, x, level));
     return out;
   };
   switch (e.kind) {
@@ -195,7 +201,7 @@ function sliceRef(gen: CodeGen, e: Extract<Expr, { kind: 'slice' }>): ArrayRef {
     if (startSlot !== null) gen.fn(Fn.ldl, startSlot);
     else gen.fn(Fn.ldc, Number(startConst ?? 0n));
   };
-  const known = bt.size !== null && (startConst !== undefined) && (e.count === null || e.count.constValue !== undefined);
+  const known = bt.size !== null && startConst !== undefined && (e.count === null || e.count.constValue !== undefined);
   if (start && startConst === undefined) {
     startSlot = gen.frame.alloc(1);
     gen.parts.expr(gen, start);
@@ -446,7 +452,10 @@ function poolLabel(gen: CodeGen, sym: ConstSymbol): Label {
         ? v
         : typeof v === 'number'
           ? realBytes(v, sym.type)
-          : new Uint8Array(BigInt64Array.of(BigInt.asIntN(64, v)).buffer).slice(0, Math.max(4, byteSize(sym.type) ?? 4));
+          : new Uint8Array(BigInt64Array.of(BigInt.asIntN(64, v)).buffer).slice(
+              0,
+              Math.max(4, byteSize(sym.type) ?? 4),
+            );
     gen.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
   }
   return l;

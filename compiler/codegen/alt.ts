@@ -39,34 +39,39 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
   const condTemp = gen.frame.alloc(1);
 
   gen.op(timed ? Op.talt : Op.alt);
-  walkAlt(gen, p, (alt) => {
-    const g = alt.guard;
-    altSpecs(gen, alt);
-    prepareGuard(gen, g.cond, condTemp);
-    if (flag !== null) {
-      guardValue(gen, g.cond, condTemp);
-      gen.fn(Fn.ldl, flag);
-      gen.op(Op.or);
-      gen.fn(Fn.stl, flag);
-    }
-    switch (g.kind) {
-      case 'input':
-      case 'case':
-        channelAddress(gen, g.channel);
+  walkAlt(
+    gen,
+    p,
+    (alt) => {
+      const g = alt.guard;
+      altSpecs(gen, alt);
+      prepareGuard(gen, g.cond, condTemp);
+      if (flag !== null) {
         guardValue(gen, g.cond, condTemp);
-        gen.op(Op.enbc);
-        return;
-      case 'timeout':
-        expr(gen, g.after);
-        guardValue(gen, g.cond, condTemp);
-        gen.op(Op.enbt);
-        return;
-      case 'skip':
-        guardValue(gen, g.cond, condTemp);
-        gen.op(Op.enbs);
-        return;
-    }
-  }, null);
+        gen.fn(Fn.ldl, flag);
+        gen.op(Op.or);
+        gen.fn(Fn.stl, flag);
+      }
+      switch (g.kind) {
+        case 'input':
+        case 'case':
+          channelAddress(gen, g.channel);
+          guardValue(gen, g.cond, condTemp);
+          gen.op(Op.enbc);
+          return;
+        case 'timeout':
+          expr(gen, g.after);
+          guardValue(gen, g.cond, condTemp);
+          gen.op(Op.enbt);
+          return;
+        case 'skip':
+          guardValue(gen, g.cond, condTemp);
+          gen.op(Op.enbs);
+          return;
+      }
+    },
+    null,
+  );
   if (flag !== null) {
     gen.fn(Fn.ldl, flag);
     gen.fn(Fn.eqc, 0);
@@ -77,32 +82,37 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
   const fairEnd = p.pri ? null : gen.label('alt.fair.end');
   if (fairEnd) gen.fairAlt(fairEnd);
   gen.op(timed ? Op.taltwt : Op.altwt);
-  walkAlt(gen, p, (alt) => {
-    const g = alt.guard;
-    altSpecs(gen, alt);
-    prepareGuard(gen, g.cond, condTemp);
-    const offset = { to: branchLabels.get(alt)!, from: e };
-    switch (g.kind) {
-      case 'input':
-      case 'case':
-        channelAddress(gen, g.channel);
-        guardValue(gen, g.cond, condTemp);
-        gen.fn(Fn.ldc, offset);
-        gen.op(Op.disc);
-        return;
-      case 'timeout':
-        expr(gen, g.after);
-        guardValue(gen, g.cond, condTemp);
-        gen.fn(Fn.ldc, offset);
-        gen.op(Op.dist);
-        return;
-      case 'skip':
-        guardValue(gen, g.cond, condTemp);
-        gen.fn(Fn.ldc, offset);
-        gen.op(Op.diss);
-        return;
-    }
-  }, saved);
+  walkAlt(
+    gen,
+    p,
+    (alt) => {
+      const g = alt.guard;
+      altSpecs(gen, alt);
+      prepareGuard(gen, g.cond, condTemp);
+      const offset = { to: branchLabels.get(alt)!, from: e };
+      switch (g.kind) {
+        case 'input':
+        case 'case':
+          channelAddress(gen, g.channel);
+          guardValue(gen, g.cond, condTemp);
+          gen.fn(Fn.ldc, offset);
+          gen.op(Op.disc);
+          return;
+        case 'timeout':
+          expr(gen, g.after);
+          guardValue(gen, g.cond, condTemp);
+          gen.fn(Fn.ldc, offset);
+          gen.op(Op.dist);
+          return;
+        case 'skip':
+          guardValue(gen, g.cond, condTemp);
+          gen.fn(Fn.ldc, offset);
+          gen.op(Op.diss);
+          return;
+      }
+    },
+    saved,
+  );
   if (fairEnd) gen.place(fairEnd);
   gen.op(Op.altend);
   gen.place(e);

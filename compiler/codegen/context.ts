@@ -154,7 +154,12 @@ export class CodeGen {
         const st = storageOf(sym);
         if (st.frame !== this.frame) continue;
         end = end ?? this.label('scope.end');
-        const what = sym.type.kind === 'chan' || isChanArray(sym.type) ? 'channel' : sym.type.kind === 'timer' ? 'timer' : 'variable';
+        const what =
+          sym.type.kind === 'chan' || isChanArray(sym.type)
+            ? 'channel'
+            : sym.type.kind === 'timer'
+              ? 'timer'
+              : 'variable';
         this.items.push({ kind: 'name', name: sym.name, what, slot: st.slot, end });
       }
     }

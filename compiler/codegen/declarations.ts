@@ -79,7 +79,13 @@ export function spec(gen: CodeGen, s: Spec): void {
       const slot = gen.frame.alloc(wordsFor(sym.type));
       setStorage(sym, { frame: gen.frame, slot: () => slot });
       statement(gen, [s.value], () => {
-        if (sym.type.kind === 'array') copyArray(gen, s.value, { kind: 'name', span: s.name.span, name: sym.name, decl: sym, type: sym.type }, s.span);
+        if (sym.type.kind === 'array')
+          copyArray(
+            gen,
+            s.value,
+            { kind: 'name', span: s.name.span, name: sym.name, decl: sym, type: sym.type },
+            s.span,
+          );
         else {
           expr(gen, s.value);
           gen.fn(Fn.stl, slot);

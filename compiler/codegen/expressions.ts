@@ -28,7 +28,10 @@ export function depth(gen: CodeGen, e: Expr): number {
     case 'subscript':
       return Math.max(addressDepth(gen, e), 1);
     case 'monadic':
-      return Math.max(depth(gen, e.operand), e.op === '-' || e.op === 'NOT' || e.op === 'BITNOT' || e.op === '~' ? (isByteType(e) ? 2 : 1) : 2);
+      return Math.max(
+        depth(gen, e.operand),
+        e.op === '-' || e.op === 'NOT' || e.op === 'BITNOT' || e.op === '~' ? (isByteType(e) ? 2 : 1) : 2,
+      );
     case 'conversion':
       return Math.max(depth(gen, e.operand), needsRangeCheck(e) ? 2 : 1);
     case 'dyadic': {
@@ -143,7 +146,10 @@ function conversion(gen: CodeGen, e: Extract<Expr, { kind: 'conversion' }>): voi
   const target = e.type!;
   const limit = isPrim(target, 'BOOL') ? 2 : 256;
   gen.fn(Fn.ldc, limit);
-  gen.check(e.span, `\`${exprText(e.operand)}\` is out of range for ${isPrim(target, 'BOOL') ? 'BOOL' : 'BYTE'} in \`${exprText(e)}\``);
+  gen.check(
+    e.span,
+    `\`${exprText(e.operand)}\` is out of range for ${isPrim(target, 'BOOL') ? 'BOOL' : 'BYTE'} in \`${exprText(e)}\``,
+  );
   gen.op(Op.csub0);
 }
 

@@ -52,7 +52,17 @@ export interface CodegenOptions {
 }
 
 /** The recursive entry points, for the parts that call parts above them (context.ts). */
-const parts: Parts = { expr, depth, fexpr, fOperands, storeNumericAt, callRoutine, routine, process, library: generateLibrary };
+const parts: Parts = {
+  expr,
+  depth,
+  fexpr,
+  fOperands,
+  storeNumericAt,
+  callRoutine,
+  routine,
+  process,
+  library: generateLibrary,
+};
 
 export function generate(checked: CheckedProgram, options: CodegenOptions = {}): Generated {
   return program(new CodeGen(options.rangeChecks ?? true, options.runtime, parts), checked);

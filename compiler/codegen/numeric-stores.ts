@@ -22,7 +22,8 @@ export function storeNumeric(gen: CodeGen, target: Expr, value: Expr): boolean {
     gen.frame.release(mark);
     return true;
   }
-  if (!isPrim(t, 'REAL32') || value.realValue !== undefined || value.kind === 'name' || value.kind === 'subscript') return false;
+  if (!isPrim(t, 'REAL32') || value.realValue !== undefined || value.kind === 'name' || value.kind === 'subscript')
+    return false;
   const local = localSlot(gen, target);
   if (local) {
     fexpr(gen, value);
@@ -47,7 +48,11 @@ export function storeNumeric(gen: CodeGen, target: Expr, value: Expr): boolean {
 export function storeNumericAt(gen: CodeGen, value: Expr, dst: Word, type: Type): void {
   const mark = gen.frame.mark();
   if (is16(type)) {
-    store16At(gen, () => gen.parts.expr(gen, value), () => dst.emit());
+    store16At(
+      gen,
+      () => gen.parts.expr(gen, value),
+      () => dst.emit(),
+    );
   } else {
     const p = evalWide(gen, value);
     const ta = gen.frame.alloc(1);

@@ -29,7 +29,12 @@ export function realConst(gen: CodeGen, v: number, t: Type): Label {
   if (!l) {
     l = gen.label('real');
     gen.realPool.set(key, l);
-    gen.pool.push({ kind: 'align' }, { kind: 'label', label: l }, { kind: 'data', bytes: realBytes(v, t) }, { kind: 'align' });
+    gen.pool.push(
+      { kind: 'align' },
+      { kind: 'label', label: l },
+      { kind: 'data', bytes: realBytes(v, t) },
+      { kind: 'align' },
+    );
   }
   return l;
 }
@@ -114,7 +119,8 @@ export function localSlot(gen: CodeGen, e: Expr): Deferred | null {
   if (e.kind === 'name') {
     const sym = e.decl!;
     if (gen.refs.has(sym) || !('type' in sym) || sym.type.kind !== 'prim') return null;
-    if (sym.kind === 'var' || sym.kind === 'abbrev' || (sym.kind === 'param' && !sym.byRef)) return localOperand(gen, sym);
+    if (sym.kind === 'var' || sym.kind === 'abbrev' || (sym.kind === 'param' && !sym.byRef))
+      return localOperand(gen, sym);
     return null;
   }
   if (e.kind === 'subscript' && e.base.kind === 'name' && e.index.constValue !== undefined) {

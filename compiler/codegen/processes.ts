@@ -30,7 +30,9 @@ export function process(gen: CodeGen, p: Process): void {
     case 'assign':
       gen.line(p.span);
       if (p.values.length === 1 && p.targets.length > 1) {
-        statement(gen, [...p.targets, ...(p.values[0]!.kind === 'call' ? p.values[0]!.args : [])], () => multiResult(gen, p.targets, p.values[0]!));
+        statement(gen, [...p.targets, ...(p.values[0]!.kind === 'call' ? p.values[0]!.args : [])], () =>
+          multiResult(gen, p.targets, p.values[0]!),
+        );
       } else statement(gen, [...p.targets, ...p.values], () => assign(gen, p.targets, p.values));
       return;
     case 'output':
@@ -163,7 +165,10 @@ function choices(gen: CodeGen, p: IfProcess, end: Label): boolean {
 }
 
 export function par(gen: CodeGen, branches: readonly Process[]): void {
-  parOf(gen, branches.map((b) => () => process(gen, b)));
+  parOf(
+    gen,
+    branches.map((b) => () => process(gen, b)),
+  );
 }
 
 /** A PAR whose branches are emitted by `branches` (each runs with its own frame current). */
@@ -177,11 +182,13 @@ function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
   const n = branches.length;
   const frames: Frame[] = [];
   // Branch k runs at W - d[k], with d[k] = s[0] + ... + s[k-1] + w[k] (s = total size, w = frame size).
-  const distance = (k: number): Deferred => () => {
-    let d = frames[k]!.size;
-    for (let j = 0; j < k; j++) d += frames[j]!.total();
-    return d;
-  };
+  const distance =
+    (k: number): Deferred =>
+    () => {
+      let d = frames[k]!.size;
+      for (let j = 0; j < k; j++) d += frames[j]!.total();
+      return d;
+    };
   for (let k = 0; k < n; k++) {
     frames.push(new Frame(parent, parent.reserved, distance(k)));
   }
@@ -223,11 +230,13 @@ function parOf(gen: CodeGen, branches: readonly (() => void)[]): void {
 function priPar(gen: CodeGen, high: Process, low: Process): void {
   const parent = gen.frame;
   const frames: Frame[] = [];
-  const distance = (k: number): Deferred => () => {
-    let d = frames[k]!.size;
-    for (let j = 0; j < k; j++) d += frames[j]!.total();
-    return d;
-  };
+  const distance =
+    (k: number): Deferred =>
+    () => {
+      let d = frames[k]!.size;
+      for (let j = 0; j < k; j++) d += frames[j]!.total();
+      return d;
+    };
   for (let k = 0; k < 2; k++) frames.push(new Frame(parent, parent.reserved, distance(k)));
   parent.requireChild(() => frames.reduce((s, f) => s + f.total(), 0));
   const join = gen.label('pripar.join');

@@ -140,7 +140,15 @@ function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
   }
   // VAL INT64 and VAL REAL64 pass the address of the value: the element itself, or a temporary.
   if (param.byRef && param.isVal) {
-    return [{ emit: () => valueAddress(gen, arg), depth: isElement(arg) && arg.constValue === undefined && arg.realValue === undefined ? addressDepth(gen, arg) : MAX_REGS }];
+    return [
+      {
+        emit: () => valueAddress(gen, arg),
+        depth:
+          isElement(arg) && arg.constValue === undefined && arg.realValue === undefined
+            ? addressDepth(gen, arg)
+            : MAX_REGS,
+      },
+    ];
   }
   if (param.byRef) return [{ emit: () => elementAddress(gen, arg), depth: addressDepth(gen, arg) }];
   return [{ emit: () => expr(gen, arg), depth: depth(gen, arg) }];
@@ -183,7 +191,8 @@ export function maxMemoryWords(parts: unknown[]): number {
       if (f) max = Math.max(max, words(f) - 3);
     }
     for (const k of Object.keys(o)) {
-      if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue' || k === 'constBytes') continue;
+      if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue' || k === 'constBytes')
+        continue;
       visit(o[k]);
     }
   };

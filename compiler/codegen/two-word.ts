@@ -191,7 +191,15 @@ function dyadic64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
  * on the stack, where it becomes the C operand of `high` (its checked or unchecked form); `check` marks the high
  * word's instruction when it can overflow.
  */
-function longSum(gen: CodeGen, a: Place, b: Place, low: number, high: number, r: Deferred, check: (() => void) | null): void {
+function longSum(
+  gen: CodeGen,
+  a: Place,
+  b: Place,
+  low: number,
+  high: number,
+  r: Deferred,
+  check: (() => void) | null,
+): void {
   gen.fn(Fn.ldc, 0);
   word(gen, a, 0);
   word(gen, b, 0);

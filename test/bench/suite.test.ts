@@ -27,8 +27,24 @@ describe('npm run bench', () => {
     expect(report.machine).toMatch(/node v20/);
     const names = report.benchmarks.map((b) => b.name);
     expect(names).toEqual(SUITE.flatMap((b) => b.figures.map((f) => f.name)));
-    for (const name of ['compute', 'arrays', 'chain', 'permutations', 'commstime', 'commstime-cycles', 'commstime-par-cycles',
-      'stencil-32', 'idle-64', 'memory-64', 'compile', 'startup', 'startup-course', 'startup-node', 'debugger-32', 'heat-8x8']) {
+    for (const name of [
+      'compute',
+      'arrays',
+      'chain',
+      'permutations',
+      'commstime',
+      'commstime-cycles',
+      'commstime-par-cycles',
+      'stencil-32',
+      'idle-64',
+      'memory-64',
+      'compile',
+      'startup',
+      'startup-course',
+      'startup-node',
+      'debugger-32',
+      'heat-8x8',
+    ]) {
       expect(names).toContain(name);
     }
     for (const b of report.benchmarks) {

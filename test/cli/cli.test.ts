@@ -63,7 +63,10 @@ describe('occmesh executable', () => {
   it('rejects a corrupt image with a clear message', () => {
     const dir = mkdtempSync(join(tmpdir(), 'occmesh-'));
     const image = join(dir, 'bad.omx');
-    writeFileSync(image, '{"format":"occmesh-image","version":1,"mesh":{"width":1,"height":1},"cores":[{"x":0,"y":0,"code":"AA==","entry":9,"workspaceWords":1}],"files":[],"debug":[{"lines":[],"checks":[],"procs":[],"data":[]}]}');
+    writeFileSync(
+      image,
+      '{"format":"occmesh-image","version":1,"mesh":{"width":1,"height":1},"cores":[{"x":0,"y":0,"code":"AA==","entry":9,"workspaceWords":1}],"files":[],"debug":[{"lines":[],"checks":[],"procs":[],"data":[]}]}',
+    );
     const r = occmesh(['run', image]);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`${image}: error: core 0: entry point outside the code\n`);
@@ -77,9 +80,11 @@ describe('occmesh executable', () => {
       expect(out).toMatch(new RegExp(`^  [0-9A-F]{4}  [0-9A-F ]+  ${op}\\b`, 'm'));
     }
     expect(out).toContain('PROC producer');
-    expect(out).toMatch(/-- test\/programs\/basics\/producer_consumer.occ:4 {2}out ! i \* 10\n(  .*\n)*? {2}[0-9A-F]{4} .* outword/);
-    expect(out).toMatch(/producer_consumer.occ:10 {2}in \? x\n(  .*\n)*? {2}[0-9A-F]{4} .* in\n/);
-    expect(out).toMatch(/producer_consumer.occ:16 {2}PAR\n(  .*\n)*? {2}[0-9A-F]{4} .* startp\n/);
+    expect(out).toMatch(
+      /-- test\/programs\/basics\/producer_consumer.occ:4 {2}out ! i \* 10\n( {2}.*\n)*? {2}[0-9A-F]{4} .* outword/,
+    );
+    expect(out).toMatch(/producer_consumer.occ:10 {2}in \? x\n( {2}.*\n)*? {2}[0-9A-F]{4} .* in\n/);
+    expect(out).toMatch(/producer_consumer.occ:16 {2}PAR\n( {2}.*\n)*? {2}[0-9A-F]{4} .* startp\n/);
   });
 
   it('exits 64 on usage errors', () => {
@@ -135,4 +140,3 @@ describe('occmesh executable', () => {
     expect(code).toBe(0);
   });
 });
-

@@ -84,10 +84,16 @@ describe('compiled-image cache', () => {
 
   it('notices a file the compile looked for and did not find appearing', async () => {
     const prog = join(dir, 'prog.occ');
-    writeFileSync(prog, `#INCLUDE "course.module"\nPROC p (CHAN BYTE kyb?, scr!, err!)\n  out.string ("lib", 0, scr!)\n:\n`);
+    writeFileSync(
+      prog,
+      `#INCLUDE "course.module"\nPROC p (CHAN BYTE kyb?, scr!, err!)\n  out.string ("lib", 0, scr!)\n:\n`,
+    );
     expect((await runCli(['run', prog], '', cache)).stdout).toBe('lib');
     // #INCLUDE reads the program's folder before the bundled library.
-    writeFileSync(join(dir, 'course.module'), `PROC out.string (VAL []BYTE s, VAL INT w, CHAN BYTE out!)\n  out ! 'L'\n:\n`);
+    writeFileSync(
+      join(dir, 'course.module'),
+      `PROC out.string (VAL []BYTE s, VAL INT w, CHAN BYTE out!)\n  out ! 'L'\n:\n`,
+    );
     expect((await runCli(['run', prog], '', cache)).stdout).toBe('L');
   });
 

@@ -32,7 +32,12 @@ describe('deadlock reports', () => {
 
   it('tell replicas apart by the channels they wait on', async () => {
     const lines = await report('replicated-deadlock.occ');
-    expect(lines.filter((l) => l.includes('waiting to output')).map((l) => /\(`(c\[\d\])`\)$/.exec(l)?.[1]).sort()).toEqual(['c[1]', 'c[3]']);
+    expect(
+      lines
+        .filter((l) => l.includes('waiting to output'))
+        .map((l) => /\(`(c\[\d\])`\)$/.exec(l)?.[1])
+        .sort(),
+    ).toEqual(['c[1]', 'c[3]']);
   });
 
   it('list the channels an ALT waits on, and report a waiting PAR at the PAR', async () => {

@@ -17,7 +17,10 @@ describe('disasm', () => {
 
   it('says "1 byte" for a one-byte constant', async () => {
     const lines = await disasm('test/cli/programs/one-byte-constant.occ');
-    expect(lines.slice(-2).map((l) => l.replace(/^ {2}[0-9A-F]{4} {2}/, ''))).toEqual(['constant 1 byte  "x"', '(alignment padding)']);
+    expect(lines.slice(-2).map((l) => l.replace(/^ {2}[0-9A-F]{4} {2}/, ''))).toEqual([
+      'constant 1 byte  "x"',
+      '(alignment padding)',
+    ]);
   });
 
   it('still shows a zero byte inside the code as the instruction it is', async () => {

@@ -78,7 +78,9 @@ describe('many errors, control bytes, long lines', () => {
     const src = new SourceFile(0, 't.occ', 'abc\tdef\x01 ghi\n');
     const diags = new Diagnostics();
     diags.error(spanOf(src, 7, 8), 'bad byte \x01');
-    expect(formatDiagnostic(diags.list[0]!)).toBe('t.occ:1:8: error: bad byte \\x01\n    abc\tdef\\x01 ghi\n       \t   ^~~~');
+    expect(formatDiagnostic(diags.list[0]!)).toBe(
+      't.occ:1:8: error: bad byte \\x01\n    abc\tdef\\x01 ghi\n       \t   ^~~~',
+    );
     const long = new SourceFile(0, 'l.occ', `${'x'.repeat(500)}!${'y'.repeat(500)}\n`);
     const d2 = new Diagnostics();
     d2.error(spanOf(long, 500, 501), 'here');

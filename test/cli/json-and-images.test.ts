@@ -34,13 +34,19 @@ describe('--json', () => {
     expect(r.exitCode).toBe(1);
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ exitCode: 1, cycles: 0, stdout: '', error: null, deadlock: null });
-    expect(j.diagnostics).toEqual([{ file: bad, line: 2, col: 9, severity: 'error', message: '`undefined.name` is not declared' }]);
+    expect(j.diagnostics).toEqual([
+      { file: bad, line: 2, col: 9, severity: 'error', message: '`undefined.name` is not declared' },
+    ]);
   });
 
   it('gives a JSON result for a file that cannot be loaded', async () => {
     const r = await runCli(['run', '--json', join(dir, 'missing.occ')]);
     expect(r.exitCode).toBe(64);
-    expect(JSON.parse(r.stdout)).toMatchObject({ exitCode: 64, error: `occmesh: cannot read ${join(dir, 'missing.occ')}: no such file`, diagnostics: [] });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      exitCode: 64,
+      error: `occmesh: cannot read ${join(dir, 'missing.occ')}: no such file`,
+      diagnostics: [],
+    });
   });
 
   it('carries the --stats figures', async () => {

@@ -2,7 +2,16 @@
 // lost — neither the source, nor a file that is not an image, nor (after a failed write) the previous image.
 
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -51,10 +60,26 @@ describe('compile -o FILE that cannot be written', () => {
     expect(occmesh(['compile', hello, '-o', image]).code).toBe(0);
     const before = readFileSync(image, 'utf8');
     // A file size limit of 1 block makes the write of the (larger) demo image fail after its first 512 bytes.
-    const r = spawnSync('sh', ['-c', `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`, process.execPath, bin, 'compile', join(root, 'programs', 'demo.occ'), '-o', image], {
-      encoding: 'latin1',
+    const r = spawnSync(
+      'sh',
+      [
+        '-c',
+        `trap '' XFSZ; ulimit -f 1; exec "$0" "$@"`,
+        process.execPath,
+        bin,
+        'compile',
+        join(root, 'programs', 'demo.occ'),
+        '-o',
+        image,
+      ],
+      {
+        encoding: 'latin1',
+      },
+    );
+    expect({ code: r.status, stderr: r.stderr }).toEqual({
+      code: 73,
+      stderr: `occmesh: cannot write ${image}: the file would be too large\n`,
     });
-    expect({ code: r.status, stderr: r.stderr }).toEqual({ code: 73, stderr: `occmesh: cannot write ${image}: the file would be too large\n` });
     expect(readFileSync(image, 'utf8')).toBe(before);
     expect(readdirSync(dir)).toEqual(['demo.omx']);
   });
@@ -75,10 +100,17 @@ describe('compile -o FILE that must not be overwritten', () => {
     const source = join(dir, 'h2.occ');
     copyFileSync(hello, source);
     const r = occmesh(['compile', source, '-o', source]);
-    expect(r).toEqual({ code: 73, stdout: '', stderr: `occmesh: cannot write ${source}: it is the program being compiled\n` });
+    expect(r).toEqual({
+      code: 73,
+      stdout: '',
+      stderr: `occmesh: cannot write ${source}: it is the program being compiled\n`,
+    });
     expect(readFileSync(source, 'utf8')).toBe(readFileSync(hello, 'utf8'));
     // Also when named another way.
-    const r2 = spawnSync(process.execPath, [bin, 'compile', 'h2.occ', '-o', './h2.occ'], { cwd: dir, encoding: 'latin1' });
+    const r2 = spawnSync(process.execPath, [bin, 'compile', 'h2.occ', '-o', './h2.occ'], {
+      cwd: dir,
+      encoding: 'latin1',
+    });
     expect(r2.status).toBe(73);
     expect(readFileSync(source, 'utf8')).toBe(readFileSync(hello, 'utf8'));
   });

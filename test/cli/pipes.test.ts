@@ -11,7 +11,9 @@ const bin = join(root, 'dist', 'cli', 'occmesh.js');
 describe('stdout closed by its reader', () => {
   it('stops the run with exit code 141, long before the cycle limit', async () => {
     // 10^10 cycles would take minutes of host time: only the closed pipe can end this run in the test's time.
-    const child = spawn(process.execPath, [bin, 'run', 'test/cli/programs/yes.occ', '--max-cycles', '10000000000'], { cwd: root });
+    const child = spawn(process.execPath, [bin, 'run', 'test/cli/programs/yes.occ', '--max-cycles', '10000000000'], {
+      cwd: root,
+    });
     onTestFinished(() => {
       child.kill();
     });
@@ -30,7 +32,11 @@ describe('stdout closed by its reader', () => {
 
 describe('keyboard at the end of input', () => {
   it('says once that the program keeps reading, and gives 255 for every read', () => {
-    const r = spawnSync(process.execPath, [bin, 'run', 'test/cli/programs/read-past-end.occ'], { cwd: root, input: 'ab', encoding: 'latin1' });
+    const r = spawnSync(process.execPath, [bin, 'run', 'test/cli/programs/read-past-end.occ'], {
+      cwd: root,
+      input: 'ab',
+      encoding: 'latin1',
+    });
     expect(r.status).toBe(0);
     // 255 means "flush" to the screen and is never printed, so only the two real bytes appear.
     expect(r.stdout).toBe('ab');
@@ -40,7 +46,11 @@ describe('keyboard at the end of input', () => {
   });
 
   it('says nothing when the program stops at the end of its input', () => {
-    const r = spawnSync(process.execPath, [bin, 'run', 'test/cli/programs/read-past-end.occ'], { cwd: root, input: 'abcd', encoding: 'latin1' });
+    const r = spawnSync(process.execPath, [bin, 'run', 'test/cli/programs/read-past-end.occ'], {
+      cwd: root,
+      input: 'abcd',
+      encoding: 'latin1',
+    });
     expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'abcd', stderr: '' });
   });
 });

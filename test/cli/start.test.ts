@@ -12,14 +12,21 @@ const launcher = join(root, 'scripts', 'start.mjs');
 describe('npm start', () => {
   it('runs the built command line with its arguments', () => {
     const r = spawnSync(process.execPath, [launcher, 'run', 'programs/hello.occ'], { cwd: root, encoding: 'utf8' });
-    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({ code: 0, stdout: 'Hello, world!\n', stderr: '' });
+    expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
+      code: 0,
+      stdout: 'Hello, world!\n',
+      stderr: '',
+    });
   });
 
   it('says to build first when dist/ is missing, without a stack trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'occmesh-unbuilt-'));
     mkdirSync(join(dir, 'scripts'));
     copyFileSync(launcher, join(dir, 'scripts', 'start.mjs'));
-    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'start.mjs'), 'run', 'programs/demo.occ'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(dir, 'scripts', 'start.mjs'), 'run', 'programs/demo.occ'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect({ code: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
       code: 1,
       stdout: '',

@@ -21,7 +21,11 @@ describe('--stats', () => {
     expect(lines).toContain('cores: 4096 (4096 finished)');
     expect(lines).toContain('links: 0 carried traffic, 0 bytes in all');
     const busiest = lines.indexOf('busiest cores:');
-    expect(lines.slice(busiest + 1, busiest + 6).every((l) => /^ {2}core \(\d+, \d+\): \d+ instructions, 100\.0% busy, finished$/.test(l))).toBe(true);
+    expect(
+      lines
+        .slice(busiest + 1, busiest + 6)
+        .every((l) => /^ {2}core \(\d+, \d+\): \d+ instructions, 100\.0% busy, finished$/.test(l)),
+    ).toBe(true);
     const map = lines.filter((l) => /^ {2}\|.*\|$/.test(l));
     expect(map).toHaveLength(32);
     expect(map.every((l) => l.length === 36)).toBe(true);

@@ -28,7 +28,12 @@ function errors(body: string, before = ''): string[] {
 function mnemonics(text: string): string[] {
   const { diags, checked } = diagnose(text);
   // Warnings (an unused name in a small example) do not matter here.
-  expect(diags.sorted().filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+  expect(
+    diags
+      .sorted()
+      .filter((d) => d.severity === 'error')
+      .map((d) => d.message),
+  ).toEqual([]);
   const out: string[] = [];
   for (const item of generate(checked!).items) {
     if (item.kind === 'jump') out.push(DIRECT[item.fn]!.name);
@@ -72,26 +77,34 @@ describe('ALT code', () => {
 
   it('enables, waits, disables in textual order and jumps to the branch (docs/codegen.md, ALT)', () => {
     const m = mnemonics(src);
-    expect(inOrder(m, ['talt', 'enbc', 'enbc', 'enbt', 'enbs', 'taltwt', 'disc', 'disc', 'dist', 'diss', 'altend'])).toBe(true);
+    expect(
+      inOrder(m, ['talt', 'enbc', 'enbc', 'enbt', 'enbs', 'taltwt', 'disc', 'disc', 'dist', 'diss', 'altend']),
+    ).toBe(true);
     // The two channel guards input in their branches after the choice.
     expect(count(m, 'in')).toBe(2);
   });
 
   it('uses alt/altwt when there is no timer guard', () => {
-    const m = mnemonics('PROC p (CHAN BYTE scr!)\n  CHAN INT a:\n  INT x:\n  ALT\n    a ? x\n      SKIP\n    SKIP\n      SKIP\n:\n');
+    const m = mnemonics(
+      'PROC p (CHAN BYTE scr!)\n  CHAN INT a:\n  INT x:\n  ALT\n    a ? x\n      SKIP\n    SKIP\n      SKIP\n:\n',
+    );
     expect(inOrder(m, ['alt', 'enbc', 'enbs', 'altwt', 'disc', 'diss', 'altend'])).toBe(true);
     expect(m).not.toContain('talt');
   });
 
   it('checks at run time that some guard is TRUE only when every guard has a condition', () => {
-    const guarded = mnemonics('PROC p (CHAN BYTE scr!)\n  BOOL g:\n  SEQ\n    g := TRUE\n    ALT\n      g & SKIP\n        SKIP\n:\n');
+    const guarded = mnemonics(
+      'PROC p (CHAN BYTE scr!)\n  BOOL g:\n  SEQ\n    g := TRUE\n    ALT\n      g & SKIP\n        SKIP\n:\n',
+    );
     expect(inOrder(guarded, ['enbs', 'csub0', 'altwt'])).toBe(true);
     const plain = mnemonics('PROC p (CHAN BYTE scr!)\n  ALT\n    SKIP\n      SKIP\n:\n');
     expect(plain).not.toContain('csub0');
   });
 
   it('loops over a replicated ALT with lend, and records the chosen index after each disable', () => {
-    const m = mnemonics('PROC p (CHAN BYTE scr!)\n  [3]CHAN INT c:\n  INT x:\n  ALT i = 0 FOR 3\n    c[i] ? x\n      SKIP\n:\n');
+    const m = mnemonics(
+      'PROC p (CHAN BYTE scr!)\n  [3]CHAN INT c:\n  INT x:\n  ALT i = 0 FOR 3\n    c[i] ? x\n      SKIP\n:\n',
+    );
     expect(inOrder(m, ['alt', 'enbc', 'lend', 'altwt', 'disc', 'cj', 'ldl', 'stl', 'lend', 'altend'])).toBe(true);
   });
 });
@@ -103,13 +116,15 @@ describe('timers, CASE and PAR code', () => {
   });
 
   it('compiles CASE to a compare chain that ends in STOP without ELSE', () => {
-    const m = mnemonics('PROC p (CHAN BYTE scr!)\n  INT x:\n  SEQ\n    x := 2\n    CASE x\n      1, 2\n        SKIP\n      3\n        SKIP\n:\n');
+    const m = mnemonics(
+      'PROC p (CHAN BYTE scr!)\n  INT x:\n  SEQ\n    x := 2\n    CASE x\n      1, 2\n        SKIP\n      3\n        SKIP\n:\n',
+    );
     expect(count(m, 'eqc')).toBeGreaterThanOrEqual(6);
     expect(inOrder(m, ['eqc', 'cj', 'eqc', 'cj', 'eqc', 'cj', 'seterr'])).toBe(true);
   });
 
   it('starts the high branch of a PRI PAR with runp and requeues it at low priority with runp; stopp', () => {
-    const m = mnemonics('PROC p (CHAN BYTE scr!)\n  PRI PAR\n    scr ! \'h\'\n    scr ! \'l\'\n:\n');
+    const m = mnemonics("PROC p (CHAN BYTE scr!)\n  PRI PAR\n    scr ! 'h'\n    scr ! 'l'\n:\n");
     expect(inOrder(m, ['runp', 'outbyte', 'endp', 'outbyte', 'adc', 'runp', 'stopp', 'endp'])).toBe(true);
   });
 
@@ -131,7 +146,9 @@ describe('timers, CASE and PAR code', () => {
 
 describe('protocol code', () => {
   it('sends each item of a sequential protocol as its own communication', () => {
-    const m = mnemonics('PROTOCOL P IS INT; BYTE; [2]INT:\nPROC p (CHAN BYTE scr!)\n  CHAN P c:\n  [2]INT v:\n  c ! 1; \'a\'; v\n:\n');
+    const m = mnemonics(
+      "PROTOCOL P IS INT; BYTE; [2]INT:\nPROC p (CHAN BYTE scr!)\n  CHAN P c:\n  [2]INT v:\n  c ! 1; 'a'; v\n:\n",
+    );
     expect(inOrder(m, ['outword', 'outbyte', 'out'])).toBe(true);
   });
 
@@ -141,7 +158,9 @@ describe('protocol code', () => {
   });
 
   it('inputs a variant tag as one byte and chooses with a compare chain', () => {
-    const m = mnemonics('PROTOCOL P\n  CASE\n    a; INT\n    b\n:\nPROC q (CHAN P c?)\n  INT x:\n  c ? CASE\n    a; x\n      SKIP\n    b\n      SKIP\n:\nPROC p (CHAN BYTE scr!)\n  SKIP\n:\n');
+    const m = mnemonics(
+      'PROTOCOL P\n  CASE\n    a; INT\n    b\n:\nPROC q (CHAN P c?)\n  INT x:\n  c ? CASE\n    a; x\n      SKIP\n    b\n      SKIP\n:\nPROC p (CHAN BYTE scr!)\n  SKIP\n:\n',
+    );
     expect(inOrder(m, ['in', 'eqc', 'cj', 'eqc', 'cj', 'seterr', 'in'])).toBe(true);
   });
 });
@@ -155,7 +174,9 @@ describe('checker messages', () => {
   });
 
   it('rejects a timer guard on something that is not a timer', () => {
-    expect(errors('  CHAN INT c:\n  ALT\n    c ? AFTER 3\n      SKIP')).toEqual(['4:5 `c` is not a TIMER, so it cannot wait with AFTER']);
+    expect(errors('  CHAN INT c:\n  ALT\n    c ? AFTER 3\n      SKIP')).toEqual([
+      '4:5 `c` is not a TIMER, so it cannot wait with AFTER',
+    ]);
   });
 
   it('rejects protocol mismatches item by item', () => {
@@ -170,7 +191,9 @@ describe('checker messages', () => {
   });
 
   it('rejects a variant output with a tag of another protocol', () => {
-    expect(errors('  CHAN P c:\n  c ! zz', 'PROTOCOL P\n  CASE\n    go\n:\n')).toEqual(['7:7 `zz` is not a tag of PROTOCOL P']);
+    expect(errors('  CHAN P c:\n  c ! zz', 'PROTOCOL P\n  CASE\n    go\n:\n')).toEqual([
+      '7:7 `zz` is not a tag of PROTOCOL P',
+    ]);
   });
 
   it('accepts a TIMER parameter and rejects a non-timer argument for it', () => {
@@ -180,7 +203,9 @@ describe('checker messages', () => {
   });
 
   it('rejects a replicated PAR that would start too many processes', () => {
-    expect(errors('  PAR i = 0 FOR 5000\n    SKIP')).toEqual(['2:17 a replicated PAR may start at most 1024 processes']);
+    expect(errors('  PAR i = 0 FOR 5000\n    SKIP')).toEqual([
+      '2:17 a replicated PAR may start at most 1024 processes',
+    ]);
   });
 
   it('never throws on random edits of a program that uses every construct', () => {

@@ -32,7 +32,9 @@ function valueOf(text: string): Expr {
 
 /** Diagnostics of a whole program as `line:col severity: message`. */
 function diagnostics(text: string): string[] {
-  return compileSource('t.occ', text).diagnostics.map((d) => `${d.span.line}:${d.span.col} ${d.severity}: ${d.message}`);
+  return compileSource('t.occ', text).diagnostics.map(
+    (d) => `${d.span.line}:${d.span.col} ${d.severity}: ${d.message}`,
+  );
 }
 
 /** The instructions of a program as text (`ldc 3`, `call`, ...), operands resolved where they are numbers. */
@@ -96,14 +98,15 @@ describe('parser: segments, tables, constructors', () => {
     );
     expect(p.kind).toBe('scope');
     if (p.kind !== 'scope') return;
-    expect(p.specs.map((s) => (s.kind === 'abbrev' ? `abbrev${s.isResult ? ' result' : ''}` : s.kind === 'retypes' ? `retypes ${s.isVal} ${s.reshape}` : s.kind))).toEqual([
-      'initial',
-      'abbrev result',
-      'datatype',
-      'place',
-      'retypes false false',
-      'retypes true true',
-    ]);
+    expect(
+      p.specs.map((s) =>
+        s.kind === 'abbrev'
+          ? `abbrev${s.isResult ? ' result' : ''}`
+          : s.kind === 'retypes'
+            ? `retypes ${s.isVal} ${s.reshape}`
+            : s.kind,
+      ),
+    ).toEqual(['initial', 'abbrev result', 'datatype', 'place', 'retypes false false', 'retypes true true']);
   });
 
   it('parses a multiple assignment from one call, and RESULT formals', () => {
@@ -189,7 +192,9 @@ describe('checker: FUNCTIONs', () => {
 
 describe('checker: abbreviations, RETYPES, DATA TYPE, PLACE, warnings', () => {
   it('gives an open abbreviation the size of what it abbreviates', () => {
-    expect(diagnostics('PROC main (CHAN BYTE scr!)\n  [4]BYTE b:\n  []BYTE c IS [b FROM 1]:\n  scr ! BYTE (SIZE c)\n:\n')).toEqual([]);
+    expect(
+      diagnostics('PROC main (CHAN BYTE scr!)\n  [4]BYTE b:\n  []BYTE c IS [b FROM 1]:\n  scr ! BYTE (SIZE c)\n:\n'),
+    ).toEqual([]);
   });
 
   it('computes an open RETYPES dimension and rejects one that does not divide', () => {
@@ -264,9 +269,9 @@ describe('code generator: calls', () => {
         '  INT n:',
         '  SEQ',
         '    n := 0',
-        '    fill (g, \'z\', n)',
+        "    fill (g, 'z', n)",
         '    scr ! g[1][2]',
-        '    scr ! BYTE (n + (INT \'0\'))',
+        "    scr ! BYTE (n + (INT '0'))",
         ':',
         '',
       ].join('\n'),
@@ -285,7 +290,22 @@ describe('robustness', () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
       return seed % n;
     };
-    const words = ['VAL', 'INT', '[]INT', 'FUNCTION', 'IS', 'RESULT', 'VALOF', 'FROM', 'FOR', '[', ']', 'SIZE', ':', 'x'];
+    const words = [
+      'VAL',
+      'INT',
+      '[]INT',
+      'FUNCTION',
+      'IS',
+      'RESULT',
+      'VALOF',
+      'FROM',
+      'FOR',
+      '[',
+      ']',
+      'SIZE',
+      ':',
+      'x',
+    ];
     let compiled = 0;
     for (const f of readdirSync(dir).filter((n) => n.endsWith('.occ'))) {
       const lines = readFileSync(join(dir, f), 'latin1').split('\n');

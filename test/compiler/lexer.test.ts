@@ -51,7 +51,9 @@ describe('token definitions', () => {
 
 describe('layout', () => {
   it('ends every line with NL and brackets nested blocks with INDENT/OUTDENT', () => {
-    const src = ['PROC p ()', '  SEQ', '    x := 1', '    PAR', '      SKIP', '      STOP', '  SKIP', ':', ''].join('\n');
+    const src = ['PROC p ()', '  SEQ', '    x := 1', '    PAR', '      SKIP', '      STOP', '  SKIP', ':', ''].join(
+      '\n',
+    );
     expect(kinds(src)).toBe(
       'PROC p LParen RParen NL INDENT SEQ NL INDENT x Assign 1 NL PAR NL INDENT SKIP NL STOP NL OUTDENT OUTDENT ' +
         'SKIP NL OUTDENT Colon NL',
@@ -113,7 +115,9 @@ describe('layout', () => {
 
 describe('continuation lines', () => {
   it('joins a line that ends with an operator, `,`, `;`, `:=` or IS to the next, with no layout tokens', () => {
-    expect(kinds('area := (w * h) +\n        (b * 2)\n')).toBe('area Assign LParen w Times h RParen Plus LParen b Times 2 RParen NL');
+    expect(kinds('area := (w * h) +\n        (b * 2)\n')).toBe(
+      'area Assign LParen w Times h RParen Plus LParen b Times 2 RParen NL',
+    );
     expect(kinds('p (a,\n   b)\n')).toBe('p LParen a Comma b RParen NL');
     expect(kinds('c ! x;\n  y\n')).toBe('c Bang x Semicolon y NL');
     expect(kinds('x :=\n  1\n')).toBe('x Assign 1 NL');
@@ -134,7 +138,9 @@ describe('continuation lines', () => {
   });
 
   it('measures the next line against the statement, not the continuation', () => {
-    expect(kinds('SEQ\n  x := a +\n          b\n  y := 2\n')).toBe('SEQ NL INDENT x Assign a Plus b NL y Assign 2 NL OUTDENT');
+    expect(kinds('SEQ\n  x := a +\n          b\n  y := 2\n')).toBe(
+      'SEQ NL INDENT x Assign a Plus b NL y Assign 2 NL OUTDENT',
+    );
   });
 
   it('does not continue a statement onto a line indented less than it (the parser reports the unfinished line)', () => {
@@ -162,12 +168,16 @@ describe('indentation errors', () => {
 
   it('reports an odd step', () => {
     const errs = errors('SEQ\n  SKIP\n   SKIP\n');
-    expect(errs).toEqual([expect.objectContaining({ line: 3, col: 4, message: expect.stringMatching(/indented 1 space more/) })]);
+    expect(errs).toEqual([
+      expect.objectContaining({ line: 3, col: 4, message: expect.stringMatching(/indented 1 space more/) }),
+    ]);
   });
 
   it('reports an outdent to a column that matches no enclosing line', () => {
     const errs = errors('SEQ\n  SEQ\n    SKIP\n   SKIP\n');
-    expect(errs).toEqual([expect.objectContaining({ line: 4, col: 4, message: expect.stringMatching(/does not line up/) })]);
+    expect(errs).toEqual([
+      expect.objectContaining({ line: 4, col: 4, message: expect.stringMatching(/does not line up/) }),
+    ]);
   });
 
   it('reports each badly indented line once and keeps INDENT/OUTDENT balanced', () => {
@@ -194,22 +204,41 @@ describe('literals', () => {
 
   it('rejects lower-case hex digits clearly', () => {
     const errs = errors('x := #ff\n');
-    expect(errs).toEqual([expect.objectContaining({ line: 1, col: 6, message: 'hex digits must be upper case: write #FF' })]);
+    expect(errs).toEqual([
+      expect.objectContaining({ line: 1, col: 6, message: 'hex digits must be upper case: write #FF' }),
+    ]);
   });
 
   it('decodes reals and explains malformed ones', () => {
     expect(payload('2.5E+3')).toEqual({ text: '2.5E+3', value: 2500 });
     expect(payload('0.125')).toEqual({ text: '0.125', value: 0.125 });
     expect(errors('1.')[0]).toMatchObject({ message: 'a real number needs digits after the point', hint: 'write 1.0' });
-    expect(errors('2.0E3')[0]).toMatchObject({ message: 'the exponent of a real number needs a sign', hint: 'write 2.0E+3' });
+    expect(errors('2.0E3')[0]).toMatchObject({
+      message: 'the exponent of a real number needs a sign',
+      hint: 'write 2.0E+3',
+    });
     expect(errors('2.0e+3')[0]).toMatchObject({ message: 'the exponent of a real number is written with a capital E' });
   });
 
   it('decodes character literals with every escape, in both cases', () => {
     const cases: [string, number][] = [
-      ["'a'", 97], ["' '", 32], ["'*c'", 13], ["'*C'", 13], ["'*n'", 10], ["'*N'", 10], ["'*t'", 9], ["'*T'", 9],
-      ["'*s'", 32], ["'*S'", 32], ["'*''", 39], ["'*\"'", 34], ["'**'", 42], ["'*#41'", 65], ["'*#FF'", 255],
-      ["'\"'", 34], ["'-'", 45],
+      ["'a'", 97],
+      ["' '", 32],
+      ["'*c'", 13],
+      ["'*C'", 13],
+      ["'*n'", 10],
+      ["'*N'", 10],
+      ["'*t'", 9],
+      ["'*T'", 9],
+      ["'*s'", 32],
+      ["'*S'", 32],
+      ["'*''", 39],
+      ["'*\"'", 34],
+      ["'**'", 42],
+      ["'*#41'", 65],
+      ["'*#FF'", 255],
+      ["'\"'", 34],
+      ["'-'", 45],
     ];
     for (const [src, value] of cases) {
       const { tokens, diags } = run(src);
@@ -257,7 +286,9 @@ describe('literals', () => {
 
   it('rejects a string continuation indented less than the statement', () => {
     const errs = errors('SEQ\n  s := "ab*\n *cd"\n');
-    expect(errs).toEqual([expect.objectContaining({ line: 3, col: 2, message: expect.stringMatching(/string continuation/) })]);
+    expect(errs).toEqual([
+      expect.objectContaining({ line: 3, col: 2, message: expect.stringMatching(/string continuation/) }),
+    ]);
   });
 
   it('reports an unterminated string at its start and goes on with the next line', () => {
@@ -269,17 +300,23 @@ describe('literals', () => {
   });
 
   it('reports unknown escapes in strings at the escape', () => {
-    expect(errors('s := "ab*qc"')).toEqual([expect.objectContaining({ message: 'unknown escape `*q`', line: 1, col: 9 })]);
+    expect(errors('s := "ab*qc"')).toEqual([
+      expect.objectContaining({ message: 'unknown escape `*q`', line: 1, col: 9 }),
+    ]);
   });
 });
 
 describe('names, keywords and symbols', () => {
   it('reads dotted names and keeps longer names that start with a keyword', () => {
-    expect(kinds('out.string INT.size SEQ2 seq Par INTEGER INT16 INT')).toBe('out.string INT.size SEQ2 seq Par INTEGER INT16 INT NL');
+    expect(kinds('out.string INT.size SEQ2 seq Par INTEGER INT16 INT')).toBe(
+      'out.string INT.size SEQ2 seq Par INTEGER INT16 INT NL',
+    );
   });
 
   it('knows the occam-π words used in teaching code', () => {
-    expect(kinds('INITIAL RESULT STEP REC RECURSIVE SHARED CLAIM')).toBe('INITIAL RESULT STEP REC RECURSIVE SHARED CLAIM NL');
+    expect(kinds('INITIAL RESULT STEP REC RECURSIVE SHARED CLAIM')).toBe(
+      'INITIAL RESULT STEP REC RECURSIVE SHARED CLAIM NL',
+    );
   });
 
   it('prefers the longer symbol', () => {

@@ -24,7 +24,7 @@ function mnemonics(body: string, rangeChecks = true): string[] {
   if (!r.image) throw new Error(r.diagnostics.map((d) => d.message).join('; '));
   const code = r.image.cores[0]!.code;
   const out: string[] = [];
-  for (let p = 0; p < code.length; ) {
+  for (let p = 0; p < code.length;) {
     const d = decode(code, p);
     out.push(d.name);
     p += d.length;
@@ -35,7 +35,9 @@ function mnemonics(body: string, rangeChecks = true): string[] {
 
 describe('checker: numeric types', () => {
   it('accepts every numeric type in declarations, arrays and channels', () => {
-    expect(messages('  INT16 a:\n  INT32 b:\n  INT64 c:\n  REAL32 d:\n  REAL64 e:\n  [4]INT64 f:\n  CHAN REAL64 g:\n  SKIP')).toEqual([]);
+    expect(
+      messages('  INT16 a:\n  INT32 b:\n  INT64 c:\n  REAL32 d:\n  REAL64 e:\n  [4]INT64 f:\n  CHAN REAL64 g:\n  SKIP'),
+    ).toEqual([]);
   });
   it('types an undecorated real literal from its context', () => {
     expect(messages('  REAL32 x:\n  x := 2.5')).toEqual([]);
@@ -51,27 +53,41 @@ describe('checker: numeric types', () => {
     expect(messages('  REAL32 x:\n  x := 3')).toEqual(['3:8 an integer literal cannot be REAL32']);
   });
   it('requires ROUND or TRUNC between reals and integers, and for REAL64 to REAL32', () => {
-    expect(messages('  REAL32 x:\n  INT n:\n  x := REAL32 n')).toEqual(['4:8 converting INT to REAL32 needs ROUND or TRUNC']);
-    expect(messages('  REAL64 x:\n  REAL32 y:\n  y := REAL32 x')).toEqual(['4:8 converting REAL64 to REAL32 needs ROUND or TRUNC']);
+    expect(messages('  REAL32 x:\n  INT n:\n  x := REAL32 n')).toEqual([
+      '4:8 converting INT to REAL32 needs ROUND or TRUNC',
+    ]);
+    expect(messages('  REAL64 x:\n  REAL32 y:\n  y := REAL32 x')).toEqual([
+      '4:8 converting REAL64 to REAL32 needs ROUND or TRUNC',
+    ]);
     expect(messages('  REAL64 x:\n  REAL32 y:\n  x := REAL64 y')).toEqual([]);
-    expect(messages('  INT n:\n  n := INT ROUND n')).toEqual(['3:8 ROUND is for conversions to or from REAL32 and REAL64']);
+    expect(messages('  INT n:\n  n := INT ROUND n')).toEqual([
+      '3:8 ROUND is for conversions to or from REAL32 and REAL64',
+    ]);
   });
   it('rejects BOOL to and from reals', () => {
-    expect(messages('  REAL32 x:\n  BOOL b:\n  b := BOOL ROUND x')).toEqual(['4:8 BOOL and REAL32 cannot be converted into each other']);
+    expect(messages('  REAL32 x:\n  BOOL b:\n  b := BOOL ROUND x')).toEqual([
+      '4:8 BOOL and REAL32 cannot be converted into each other',
+    ]);
   });
   it('rejects modulo and bitwise operators on reals', () => {
-    expect(messages('  REAL64 x:\n  x := x TIMES x')).toEqual(['3:8 `TIMES` needs integer operands, but these are REAL64']);
+    expect(messages('  REAL64 x:\n  x := x TIMES x')).toEqual([
+      '3:8 `TIMES` needs integer operands, but these are REAL64',
+    ]);
     expect(messages('  REAL64 x:\n  x := x /\\ x')).toEqual(['3:8 `/\\` needs integer operands, but these are REAL64']);
   });
   it('keeps INT, INT32 and INT64 apart', () => {
-    expect(messages('  INT32 a:\n  INT b:\n  b := a + b')).toEqual(['4:8 the operands of `+` have different types: INT32 and INT']);
+    expect(messages('  INT32 a:\n  INT b:\n  b := a + b')).toEqual([
+      '4:8 the operands of `+` have different types: INT32 and INT',
+    ]);
   });
   it('folds constants of every integer width with their overflow rules', () => {
     expect(messages('  VAL INT16 x IS 32767(INT16) + 1(INT16):\n  SKIP')).toEqual([
       '2:18 the constant expression 32767(INT16) + 1(INT16) overflows INT16',
     ]);
     expect(messages('  VAL INT16 x IS 32767(INT16) PLUS 1(INT16):\n  SKIP')).toEqual([]);
-    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual(['2:16 the constant expression (MOSTNEG INT) \\ (-1) overflows INT']);
+    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual([
+      '2:16 the constant expression (MOSTNEG INT) \\ (-1) overflows INT',
+    ]);
   });
   it('reads hex literals as bit patterns of their type', () => {
     expect(messages('  VAL INT16 x IS #FFFF(INT16):\n  VAL INT16 y IS x + 1(INT16):\n  SKIP')).toEqual([]);
@@ -93,7 +109,14 @@ describe('checker: numeric types', () => {
 
 describe('real literals and conversions at compile time', () => {
   it('rounds REAL64 literals as JavaScript does (correctly)', () => {
-    for (const t of ['0.1', '2.5', '1.7976931348623157E+308', '4.9E-324', '123456789.123456789', '9007199254740993.0']) {
+    for (const t of [
+      '0.1',
+      '2.5',
+      '1.7976931348623157E+308',
+      '4.9E-324',
+      '123456789.123456789',
+      '9007199254740993.0',
+    ]) {
       expect(realLiteralValue(t, REAL64)).toBe(Number(t));
     }
   });

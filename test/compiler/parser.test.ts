@@ -62,7 +62,10 @@ function at(span: Span): string {
 function sx(e: Expr): string {
   switch (e.kind) {
     case 'int':
-      return (e.hex ? `#${e.value.toString(16).toUpperCase()}` : `${e.value}`) + (e.decoration ? `(${tx(e.decoration)})` : '');
+      return (
+        (e.hex ? `#${e.value.toString(16).toUpperCase()}` : `${e.value}`) +
+        (e.decoration ? `(${tx(e.decoration)})` : '')
+      );
     case 'byte':
       return `'${String.fromCharCode(e.value)}'` + (e.decoration ? `(${tx(e.decoration)})` : '');
     case 'real':
@@ -158,7 +161,10 @@ describe('declarations and abbreviations', () => {
       const s = specOf(src);
       if (s.kind !== 'decl') throw new Error(`${src}: ${s.kind}`);
       expect(tx(s.type), src).toBe(type);
-      expect(s.names.map((n) => n.name), src).toEqual(names);
+      expect(
+        s.names.map((n) => n.name),
+        src,
+      ).toEqual(names);
       expect(at(s.span), src).toBe('1:1');
       expect(s.span.end, src).toBe(src.length);
     }
@@ -208,7 +214,7 @@ describe('declarations and abbreviations', () => {
     const scope = asKind((program.specs[0] as ProcDef).body, 'scope');
     expect(scope.specs.map((s) => s.kind)).toEqual(['abbrev', 'abbrev', 'abbrev']);
     const [x, y, d] = scope.specs;
-    if (x!.kind !== 'abbrev' || y!.kind !== 'abbrev' || d!.kind !== 'abbrev') throw new Error();
+    if (x?.kind !== 'abbrev' || y?.kind !== 'abbrev' || d?.kind !== 'abbrev') throw new Error();
     expect([tx(x.type!), x.name.name, sx(x.target)]).toEqual(['INT', 'x', 'a[0]']);
     expect([y.type, y.name.name, sx(y.target)]).toEqual([null, 'y', 'a[1]']);
     expect([tx(d.type!), sx(d.target)]).toEqual(['CHAN INT', 'c']);
@@ -316,7 +322,10 @@ describe('processes', () => {
     expect(a.values.map(sx)).toEqual(['(y + 1)']);
     expect(at(a.span)).toBe('2:3');
     const b = asKind(body('a, b := b, a'), 'assign');
-    expect([b.targets.map(sx), b.values.map(sx)]).toEqual([['a', 'b'], ['b', 'a']]);
+    expect([b.targets.map(sx), b.values.map(sx)]).toEqual([
+      ['a', 'b'],
+      ['b', 'a'],
+    ]);
     const c = asKind(body('m[i][j], v[k] := 0, 1'), 'assign');
     expect(c.targets.map(sx)).toEqual(['m[i][j]', 'v[k]']);
   });
@@ -363,7 +372,11 @@ describe('processes', () => {
 
   it('parses nested replicated PARs with direction actuals (T6)', () => {
     const p = asKind(
-      body('PAR r = 0 FOR rows', '  PAR c = 0 FOR cols', '    cell (grid[r][c], links[r][c]?, links[r][(c + 1) \\ cols]!)'),
+      body(
+        'PAR r = 0 FOR rows',
+        '  PAR c = 0 FOR cols',
+        '    cell (grid[r][c], links[r][c]?, links[r][(c + 1) \\ cols]!)',
+      ),
       'par',
     );
     const inner = asKind(p.body[0]!, 'par');
@@ -495,10 +508,41 @@ describe('expressions', () => {
   });
 
   it('parses every dyadic operator', () => {
-    const ops = ['+', '-', '*', '/', '\\', 'REM', 'PLUS', 'MINUS', 'TIMES', '/\\', '\\/', '><', 'BITAND', 'BITOR', '<<', '>>', '=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', 'AFTER'];
+    const ops = [
+      '+',
+      '-',
+      '*',
+      '/',
+      '\\',
+      'REM',
+      'PLUS',
+      'MINUS',
+      'TIMES',
+      '/\\',
+      '\\/',
+      '><',
+      'BITAND',
+      'BITOR',
+      '<<',
+      '>>',
+      '=',
+      '<>',
+      '<',
+      '<=',
+      '>',
+      '>=',
+      'AND',
+      'OR',
+      'AFTER',
+    ];
     for (const op of ops) {
       const e = expr(`a ${op} b`);
-      expect(e, op).toMatchObject({ kind: 'dyadic', op, left: { kind: 'name', name: 'a' }, right: { kind: 'name', name: 'b' } });
+      expect(e, op).toMatchObject({
+        kind: 'dyadic',
+        op,
+        left: { kind: 'name', name: 'a' },
+        right: { kind: 'name', name: 'b' },
+      });
     }
   });
 
@@ -516,7 +560,7 @@ describe('expressions', () => {
     expect(sx(expr('BYTE n'))).toBe('(BYTE n)');
     expect(sx(expr('REAL32 ROUND x'))).toBe('(REAL32 ROUND x)');
     expect(sx(expr('INT TRUNC r'))).toBe('(INT TRUNC r)');
-    expect(sx(expr('(INT ch) - (INT \'0\')'))).toBe("((INT ch) - (INT '0'))");
+    expect(sx(expr("(INT ch) - (INT '0')"))).toBe("((INT ch) - (INT '0'))");
     expect(sx(expr('MOSTPOS INT'))).toBe('(MOSTPOS INT)');
     expect(sx(expr('MOSTNEG INT64'))).toBe('(MOSTNEG INT64)');
     const c = expr('REAL32 ROUND x');
@@ -594,11 +638,15 @@ describe('syntax errors', () => {
   });
 
   it('reports a PROC without its closing `:` at the PROC name', () => {
-    expect(errs('PROC p ()\n  SKIP\nPROC q ()\n  SKIP\n:\n')).toEqual(['1:6 the definition of PROC p is not closed by `:`']);
+    expect(errs('PROC p ()\n  SKIP\nPROC q ()\n  SKIP\n:\n')).toEqual([
+      '1:6 the definition of PROC p is not closed by `:`',
+    ]);
   });
 
   it('reports a construct without the process it needs', () => {
-    expect(errs('PROC p ()\n  SEQ\n    WHILE TRUE\n    SKIP\n:\n')).toEqual(['3:5 WHILE needs a process indented under it']);
+    expect(errs('PROC p ()\n  SEQ\n    WHILE TRUE\n    SKIP\n:\n')).toEqual([
+      '3:5 WHILE needs a process indented under it',
+    ]);
     expect(errs('PROC p ()\n  SEQ i = 0 FOR 3\n  SKIP\n:\n')).toEqual([
       '2:3 the replicated SEQ needs a process indented under it',
       '3:3 only one process can be indented under PROC p',
@@ -617,7 +665,9 @@ describe('syntax errors', () => {
   });
 
   it('reports a declaration with no process after it', () => {
-    expect(errs('PROC p ()\n  SEQ\n    SKIP\n    INT x:\n:\n')).toEqual(['4:5 this declaration is not followed by a process']);
+    expect(errs('PROC p ()\n  SEQ\n    SKIP\n    INT x:\n:\n')).toEqual([
+      '4:5 this declaration is not followed by a process',
+    ]);
   });
 
   it('reports a line that is not a process in plain words', () => {
@@ -653,12 +703,16 @@ describe('syntax errors', () => {
   });
 
   it('reads a line after a trailing operator as a continuation when it is indented enough', () => {
-    expect(errs('PROC p ()\n  SEQ\n    x := a +\n    y := 2\n:\n')).toEqual(['4:7 expected the end of the line, found `:=`']);
+    expect(errs('PROC p ()\n  SEQ\n    x := a +\n    y := 2\n:\n')).toEqual([
+      '4:7 expected the end of the line, found `:=`',
+    ]);
   });
 
   it('says what was expected in words, never with internal token names', () => {
     expect(errs('VAL INT x 5:\n')).toEqual(['1:11 expected IS, found `5`']);
-    expect(errs('PROC p ()\n  c ?\n:\n')).toEqual(['2:6 expected AFTER or the variables to input into, found the end of the line']);
+    expect(errs('PROC p ()\n  c ?\n:\n')).toEqual([
+      '2:6 expected AFTER or the variables to input into, found the end of the line',
+    ]);
     expect(errs('PROC p ()\n  x := MOSTPOS 3\n:\n')).toEqual(['2:16 expected a data type, found `3`']);
     expect(errs('PROC p ()\n  SEQ i = 0 FR 3\n    SKIP\n:\n')).toEqual(['2:13 expected FOR in the replicator']);
     expect(errs('PROC p (VAL x)\n  SKIP\n:\n')).toEqual(['1:14 expected the parameter name after its type']);
@@ -666,7 +720,9 @@ describe('syntax errors', () => {
 
   it('names a reserved word used as a name', () => {
     const d = parseText('VAL INT IN IS 3:\n').diags.list;
-    expect(d.map((x) => [at(x.span), x.message])).toEqual([['1:9', 'IN is a reserved word, so it cannot be used as a name']]);
+    expect(d.map((x) => [at(x.span), x.message])).toEqual([
+      ['1:9', 'IN is a reserved word, so it cannot be used as a name'],
+    ]);
   });
 
   it('rejects processes at the top level', () => {
@@ -730,8 +786,7 @@ describe('constructs not supported yet', () => {
   }
 
   it('parses FUNCTION definitions at the top level, after a directive', () => {
-    expect(errs('#DEFINE X\nINT FUNCTION f (VAL INT x) IS x:\nPROC p ()\n  SKIP\n:\n')).toEqual([
-    ]);
+    expect(errs('#DEFINE X\nINT FUNCTION f (VAL INT x) IS x:\nPROC p ()\n  SKIP\n:\n')).toEqual([]);
   });
 });
 
@@ -769,8 +824,14 @@ describe('error recovery', () => {
   });
 
   it('reports every bad line of a block', () => {
-    const src = ['PROC p ()', '  SEQ', '    a := )', '    b := 1', '    c := (', '    d ! ]', '    SKIP', ':', ''].join('\n');
-    expect(parseText(src).diags.sorted().map((d) => d.span.line)).toEqual([3, 5, 6]);
+    const src = ['PROC p ()', '  SEQ', '    a := )', '    b := 1', '    c := (', '    d ! ]', '    SKIP', ':', ''].join(
+      '\n',
+    );
+    expect(
+      parseText(src)
+        .diags.sorted()
+        .map((d) => d.span.line),
+    ).toEqual([3, 5, 6]);
   });
 
   it('keeps the declarations in front of a bad line for the process after it', () => {
@@ -782,7 +843,9 @@ describe('error recovery', () => {
 
   it('recovers from a missing token without losing the line', () => {
     const { program, diags } = parseText('PROC p ()\n  WHILE x )\n    SKIP\n:\n');
-    expect(diags.list.map((d) => `${at(d.span)} ${d.message}`)).toEqual(['2:11 expected the end of the line, found `)`']);
+    expect(diags.list.map((d) => `${at(d.span)} ${d.message}`)).toEqual([
+      '2:11 expected the end of the line, found `)`',
+    ]);
     expect(asKind((program.specs[0] as ProcDef).body, 'while').body.kind).toBe('skip');
   });
 
@@ -876,10 +939,62 @@ describe('robustness', () => {
   it('survives random garbage', () => {
     const rnd = random(12345);
     const pieces = [
-      'SEQ', 'PAR', 'IF', 'WHILE', 'PROC', 'VAL', 'INT', 'CHAN', 'OF', ':', ':=', '?', '!', '(', ')', '[', ']', ',', ';',
-      '\n', '\n  ', '\n    ', '\n      ', 'x', 'y', '1', '#F', "'a'", '"s', '"str"', '*', '+', '-', 'AND', 'FOR', '=',
-      'IS', '--c', '\t', 'SKIP', 'STOP', 'PRI', 'ALT', 'CASE', '#INCLUDE', '@', '_', '.', '1.5', 'MOSTNEG', 'SIZE',
-      'TRUE', 'ROUND', 'BYTE', '*\n', '"a*\n  *b"',
+      'SEQ',
+      'PAR',
+      'IF',
+      'WHILE',
+      'PROC',
+      'VAL',
+      'INT',
+      'CHAN',
+      'OF',
+      ':',
+      ':=',
+      '?',
+      '!',
+      '(',
+      ')',
+      '[',
+      ']',
+      ',',
+      ';',
+      '\n',
+      '\n  ',
+      '\n    ',
+      '\n      ',
+      'x',
+      'y',
+      '1',
+      '#F',
+      "'a'",
+      '"s',
+      '"str"',
+      '*',
+      '+',
+      '-',
+      'AND',
+      'FOR',
+      '=',
+      'IS',
+      '--c',
+      '\t',
+      'SKIP',
+      'STOP',
+      'PRI',
+      'ALT',
+      'CASE',
+      '#INCLUDE',
+      '@',
+      '_',
+      '.',
+      '1.5',
+      'MOSTNEG',
+      'SIZE',
+      'TRUE',
+      'ROUND',
+      'BYTE',
+      '*\n',
+      '"a*\n  *b"',
     ];
     for (let n = 0; n < 400; n++) {
       let text = '';
@@ -929,7 +1044,16 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
 
   it('parses CASE with several values per option, specifications and ELSE', () => {
     const c = asKind(
-      xbody('CASE cmd', "  'x', q", '    running := FALSE', "  VAL BYTE r IS 'r':", '  r', '    SKIP', '  ELSE', '    STOP'),
+      xbody(
+        'CASE cmd',
+        "  'x', q",
+        '    running := FALSE',
+        "  VAL BYTE r IS 'r':",
+        '  r',
+        '    SKIP',
+        '  ELSE',
+        '    STOP',
+      ),
       'case',
     );
     expect(sx(c.selector)).toBe('cmd');
@@ -993,7 +1117,9 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
 
   it('attaches a declaration in front of a nested ALT to it', () => {
     const p = ok('PROC p ()\n  ALT\n    INT v:\n    ALT\n      c ? v\n        SKIP\n:\n', true);
-    const outer = ((p.specs[0] as { body: unknown }).body as { alternatives: { kind: string; specs: { kind: string }[] }[] });
+    const outer = (p.specs[0] as { body: unknown }).body as {
+      alternatives: { kind: string; specs: { kind: string }[] }[];
+    };
     expect(outer.alternatives[0]!.kind).toBe('alt');
     expect(outer.alternatives[0]!.specs.map((s) => s.kind)).toEqual(['decl']);
   });
@@ -1023,14 +1149,22 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
       true,
     );
     const [f, g, h] = program.specs as [FunctionDef, FunctionDef, FunctionDef];
-    expect([f.kind, f.name.name, f.resultTypes.map(tx), f.formals.map((x) => x.name.name)]).toEqual(['function', 'sum.to', ['INT'], ['n']]);
+    expect([f.kind, f.name.name, f.resultTypes.map(tx), f.formals.map((x) => x.name.name)]).toEqual([
+      'function',
+      'sum.to',
+      ['INT'],
+      ['n'],
+    ]);
     expect(f.specs.map((x) => x.kind)).toEqual(['decl']);
     expect(f.body!.kind).toBe('seq');
     expect(f.results.map(sx)).toEqual(['acc']);
     expect([at(f.span), f.span.end]).toEqual(['1:1', f.span.file.text.indexOf(':\nINT, INT') + 1]);
     expect([g.resultTypes.map(tx), g.formals.map((x) => [x.isVal, x.name.name]), g.body, g.results.map(sx)]).toEqual([
       ['INT', 'INT'],
-      [[true, 'a'], [true, 'b']],
+      [
+        [true, 'a'],
+        [true, 'b'],
+      ],
       null,
       ['(a / b)', '(a \\ b)'],
     ]);
@@ -1094,7 +1228,10 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
       }
       const text = chars.join('');
       const diags = new Diagnostics();
-      expect(() => parseSource(new SourceFile(0, 'f.occ', text), diags, { experimental: true }), JSON.stringify(text)).not.toThrow();
+      expect(
+        () => parseSource(new SourceFile(0, 'f.occ', text), diags, { experimental: true }),
+        JSON.stringify(text),
+      ).not.toThrow();
       for (const d of diags.list) expect(d.message).not.toMatch(/internal error/);
     }
   });

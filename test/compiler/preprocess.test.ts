@@ -9,7 +9,10 @@ import { fileOf } from '../../compiler/origin.js';
 import { Diagnostics, SourceFile } from '../../compiler/source.js';
 
 /** Lex `main.occ` with the given in-memory files available to #INCLUDE. */
-function run(text: string, files: Record<string, string> = {}): { tokens: IToken[]; diags: Diagnostics; table: SourceFile[] } {
+function run(
+  text: string,
+  files: Record<string, string> = {},
+): { tokens: IToken[]; diags: Diagnostics; table: SourceFile[] } {
   const file = new SourceFile(0, 'main.occ', text);
   const diags = new Diagnostics();
   const table = [file];
@@ -30,7 +33,9 @@ function kinds(text: string, files: Record<string, string> = {}): string {
 
 /** `path:line:col severity message` of every diagnostic. */
 function reports(text: string, files: Record<string, string> = {}): string[] {
-  return run(text, files).diags.sorted().map((d) => `${d.span.file.path}:${d.span.line}:${d.span.col} ${d.severity} ${d.message}`);
+  return run(text, files)
+    .diags.sorted()
+    .map((d) => `${d.span.file.path}:${d.span.line}:${d.span.col} ${d.severity} ${d.message}`);
 }
 
 describe('conditional compilation', () => {
@@ -52,7 +57,9 @@ describe('conditional compilation', () => {
 
   it('compares numbers and strings', () => {
     expect(kinds('#IF TARGET.BITS.PER.WORD = 32\na\n#ENDIF\n')).toBe('a NL');
-    expect(kinds('#DEFINE N 5\n#IF (N > 4) AND (N <= 5) AND (N <> 6) AND (N >= #5) AND (N < 6)\na\n#ENDIF\n')).toBe('a NL');
+    expect(kinds('#DEFINE N 5\n#IF (N > 4) AND (N <= 5) AND (N <> 6) AND (N >= #5) AND (N < 6)\na\n#ENDIF\n')).toBe(
+      'a NL',
+    );
     expect(kinds('#DEFINE S "abc"\n#IF (S = "abc") AND (S < "abd") AND (S <> "ab")\na\n#ENDIF\n')).toBe('a NL');
   });
 
@@ -123,7 +130,9 @@ describe('directive errors', () => {
   }
 
   it('ignores directives in skipped branches, except the ones that nest', () => {
-    expect(reports('#IF FALSE\n#ERROR no\n#INCLUDE "none.inc"\n#DEFINE X 1\n#ENDIF\n#IF DEFINED (X)\n#ERROR yes\n#ENDIF\n')).toEqual([]);
+    expect(
+      reports('#IF FALSE\n#ERROR no\n#INCLUDE "none.inc"\n#DEFINE X 1\n#ENDIF\n#IF DEFINED (X)\n#ERROR yes\n#ENDIF\n'),
+    ).toEqual([]);
   });
 });
 
@@ -159,19 +168,28 @@ describe('#INCLUDE', () => {
 
   it('records the included file in the file table and on its tokens', () => {
     const { tokens, table } = run('#INCLUDE "sub/a.inc"\n', { 'sub/a.inc': 'VAL INT a IS 1:\n' });
-    expect(table.map((f) => [f.id, f.path])).toEqual([[0, 'main.occ'], [1, 'sub/a.inc']]);
+    expect(table.map((f) => [f.id, f.path])).toEqual([
+      [0, 'main.occ'],
+      [1, 'sub/a.inc'],
+    ]);
     const a = tokens.find((t) => t.image === 'a')!;
     expect(fileOf(a, table[0]!).path).toBe('sub/a.inc');
   });
 
-  it('resolves nested includes from the including file\'s folder', () => {
-    const files = { 'sub/a.inc': '#INCLUDE "b.inc"\n', 'sub/b.inc': '#INCLUDE "../c.inc"\n', 'c.inc': 'VAL INT c IS 3:\n' };
+  it("resolves nested includes from the including file's folder", () => {
+    const files = {
+      'sub/a.inc': '#INCLUDE "b.inc"\n',
+      'sub/b.inc': '#INCLUDE "../c.inc"\n',
+      'c.inc': 'VAL INT c IS 3:\n',
+    };
     expect(kinds('#INCLUDE "sub/a.inc"\n', files)).toBe('VAL INT c IS 3 : NL');
   });
 
   it('reports a cycle at the directive that closes it', () => {
     const files = { 'a.inc': '#INCLUDE "b.inc"\n', 'b.inc': '\n#INCLUDE "a.inc"\n' };
-    expect(reports('#INCLUDE "a.inc"\n', files)).toEqual(['b.inc:2:10 error "a.inc" includes itself: a.inc -> b.inc -> a.inc']);
+    expect(reports('#INCLUDE "a.inc"\n', files)).toEqual([
+      'b.inc:2:10 error "a.inc" includes itself: a.inc -> b.inc -> a.inc',
+    ]);
   });
 
   it('reports errors in an included file at its own lines', () => {
@@ -229,9 +247,42 @@ describe('compileSource with a file loader', () => {
 
 describe('bad input', () => {
   it('never throws on random mixtures of directives and code', () => {
-    const frags = ['#IF', '#ELIF', '#ELSE', '#ENDIF', '#DEFINE', '#UNDEF', '#INCLUDE', '#USE', '#RELAX', '#ERROR', '#PRAGMA',
-      ' DEFINED', ' (', ')', ' X', ' "a.inc"', ' "course.module"', ' =', ' <>', ' 3', ' -', ' AND', ' OR', ' NOT',
-      ' TRUE', ' ##X', '"', ' *', '  ', 'SEQ', '  SKIP', 'PROC p ()', ':', '--c'];
+    const frags = [
+      '#IF',
+      '#ELIF',
+      '#ELSE',
+      '#ENDIF',
+      '#DEFINE',
+      '#UNDEF',
+      '#INCLUDE',
+      '#USE',
+      '#RELAX',
+      '#ERROR',
+      '#PRAGMA',
+      ' DEFINED',
+      ' (',
+      ')',
+      ' X',
+      ' "a.inc"',
+      ' "course.module"',
+      ' =',
+      ' <>',
+      ' 3',
+      ' -',
+      ' AND',
+      ' OR',
+      ' NOT',
+      ' TRUE',
+      ' ##X',
+      '"',
+      ' *',
+      '  ',
+      'SEQ',
+      '  SKIP',
+      'PROC p ()',
+      ':',
+      '--c',
+    ];
     const files: Record<string, string> = {
       'a.inc': '#INCLUDE "b.inc"\nVAL INT q IS 1:\n',
       'b.inc': '#IF DEFINED (Q)\n#INCLUDE "a.inc"\n#ENDIF\n',

@@ -43,7 +43,11 @@ function lin(c: number, ...terms: [Symbol, number][]): Linear {
   return { c: BigInt(c), terms: new Map(terms.map(([s, k]) => [s, BigInt(k)])) };
 }
 const at = (c: number, ...terms: [Symbol, number][]): Sub => ({ k: 'lin', lin: lin(c, ...terms) });
-const ring = (m: number, c: number, ...terms: [Symbol, number][]): Sub => ({ k: 'mod', lin: lin(c, ...terms), m: BigInt(m) });
+const ring = (m: number, c: number, ...terms: [Symbol, number][]): Sub => ({
+  k: 'mod',
+  lin: lin(c, ...terms),
+  m: BigInt(m),
+});
 const range = (lo: number, hi: number): Sub => ({ k: 'range', lo: BigInt(lo), hi: BigInt(hi) });
 
 /** A linear form as text, names in the order given, for readable expectations. */

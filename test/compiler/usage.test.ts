@@ -134,7 +134,10 @@ describe('PAR: channels and timers', () => {
   });
 
   it('uses a decorated formal as a promise even when the body does not use it', () => {
-    const text = prog(['CHAN INT c:', 'INT x:', 'PAR', '  idle (c?)', '  c ? x'], ['PROC idle (CHAN INT in?)', '  SKIP', ':']);
+    const text = prog(
+      ['CHAN INT c:', 'INT x:', 'PAR', '  idle (c?)', '  c ? x'],
+      ['PROC idle (CHAN INT in?)', '  SKIP', ':'],
+    );
     expect(brief(text)).toEqual([
       '9:5: channel `c` is input from in two branches of this PAR',
       '  8:11: `c` is passed to `idle`, which inputs from it, here',
@@ -179,7 +182,9 @@ describe('replicated PAR', () => {
   });
 
   it('accepts variables declared inside the replicated body', () => {
-    expect(brief(main('[4]INT a:', 'PAR i = 0 FOR 4', '  INT t:', '  SEQ', '    t := i * i', '    a[i] := t'))).toEqual([]);
+    expect(brief(main('[4]INT a:', 'PAR i = 0 FOR 4', '  INT t:', '  SEQ', '    t := i * i', '    a[i] := t'))).toEqual(
+      [],
+    );
   });
 
   it('accepts read-only sharing across replicas', () => {
@@ -212,7 +217,9 @@ describe('subscripts as linear forms', () => {
   });
 
   it('accepts 2 * i and (2 * i) + 1 across replicas, rejects i and i + 1', () => {
-    expect(brief(main('[8]INT a:', 'PAR i = 0 FOR 4', '  PAR', '    a[2 * i] := 0', '    a[(2 * i) + 1] := 1'))).toEqual([]);
+    expect(
+      brief(main('[8]INT a:', 'PAR i = 0 FOR 4', '  PAR', '    a[2 * i] := 0', '    a[(2 * i) + 1] := 1')),
+    ).toEqual([]);
     expect(brief(main('[8]INT a:', 'PAR i = 0 FOR 4', '  SEQ', '    a[i] := 0', '    a[i + 1] := 1'))).toHaveLength(2);
   });
 
@@ -233,12 +240,17 @@ describe('subscripts as linear forms', () => {
     const ok = main('[5]INT a:', 'PAR', '  PAR i = 1 FOR 4', '    a[i] := i', '  a[0] := 9');
     expect(brief(ok)).toEqual([]);
     const bad = main('[5]INT a:', 'PAR', '  PAR i = 1 FOR 4', '    a[i] := i', '  a[4] := 9');
-    expect(brief(bad)).toEqual(['6:5: `a` is assigned in one branch of this PAR and assigned in another', '  5:7: `a` is assigned here']);
+    expect(brief(bad)).toEqual([
+      '6:5: `a` is assigned in one branch of this PAR and assigned in another',
+      '  5:7: `a` is assigned here',
+    ]);
   });
 
   it('forgets subscripts in terms of a replicated SEQ index outside the SEQ', () => {
     expect(brief(main('[4]INT a:', 'PAR', '  SEQ i = 0 FOR 2', '    a[i] := 0', '  a[2] := 1'))).toEqual([]);
-    expect(brief(main('[4]INT a:', 'INT n:', 'PAR', '  SEQ i = 0 FOR n', '    a[i] := 0', '  a[2] := 1'))).toHaveLength(2);
+    expect(brief(main('[4]INT a:', 'INT n:', 'PAR', '  SEQ i = 0 FOR n', '    a[i] := 0', '  a[2] := 1'))).toHaveLength(
+      2,
+    );
   });
 
   it('does not let a local variable of a replica make subscripts disjoint', () => {
@@ -254,7 +266,21 @@ describe('variant and counted inputs', () => {
   const proto = ['PROTOCOL MSG', '  CASE', '    num; INT', '    stop', ':'];
 
   it('counts `? CASE` as an input and its items as written', () => {
-    const text = prog(['CHAN MSG c:', 'INT x:', 'PAR', '  c ! stop', '  c ? CASE', '    num; x', '      SKIP', '    stop', '      SKIP', '  x := 1'], proto);
+    const text = prog(
+      [
+        'CHAN MSG c:',
+        'INT x:',
+        'PAR',
+        '  c ! stop',
+        '  c ? CASE',
+        '    num; x',
+        '      SKIP',
+        '    stop',
+        '      SKIP',
+        '  x := 1',
+      ],
+      proto,
+    );
     expect(brief(text)).toEqual([
       '16:5: `x` is assigned by an input in one branch of this PAR and assigned in another',
       '  12:12: `x` is assigned by an input here',
@@ -303,7 +329,9 @@ describe('aliasing in calls', () => {
 describe('abbreviations, segments and routines', () => {
   it('lets branches write disjoint segments and reports overlapping ones', () => {
     const fill = ['PROC fill ([]INT s)', '  SEQ i = 0 FOR SIZE s', '    s[i] := 0', ':'];
-    expect(brief(prog(['[6]INT a:', 'PAR', '  fill ([a FROM 0 FOR 3])', '  fill ([a FROM 3 FOR 3])'], fill))).toEqual([]);
+    expect(brief(prog(['[6]INT a:', 'PAR', '  fill ([a FROM 0 FOR 3])', '  fill ([a FROM 3 FOR 3])'], fill))).toEqual(
+      [],
+    );
     expect(brief(prog(['[6]INT a:', 'PAR', '  fill ([a FOR 3])', '  fill ([a FROM 2])'], fill))).toHaveLength(2);
   });
 
@@ -336,7 +364,13 @@ describe('abbreviations, segments and routines', () => {
   });
 
   it('takes a non-linear actual for a VAL parameter as any element', () => {
-    const before = ['PROC main (CHAN BYTE kyb?, scr!, err!)', '  [4]INT a:', '  PROC set (VAL INT k)', '    a[k] := 0', '  :'];
+    const before = [
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      '  [4]INT a:',
+      '  PROC set (VAL INT k)',
+      '    a[k] := 0',
+      '  :',
+    ];
     const text = [...before, '  PAR', '    set (1)', '    set (2)', ':', ''].join('\n');
     expect(brief(text)).toEqual([]);
     const bad = [...before, '  INT j:', '  PAR', '    set (j \\ 2)', '    set (2)', ':', ''].join('\n');
@@ -348,20 +382,50 @@ describe('abbreviations, segments and routines', () => {
 
   it('does not count SIZE of an open array as a use of its elements', () => {
     const clear = ['PROC clear ([]BYTE s, VAL INT n)', '  SEQ i = 0 FOR n', '    s[i] := 0', ':'];
-    const text = [...clear, 'PROC user ([]BYTE buf)', '  clear (buf, SIZE buf)', ':', 'PROC main (CHAN BYTE kyb?, scr!, err!)', '  SKIP', ':', ''];
+    const text = [
+      ...clear,
+      'PROC user ([]BYTE buf)',
+      '  clear (buf, SIZE buf)',
+      ':',
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      '  SKIP',
+      ':',
+      '',
+    ];
     expect(brief(text.join('\n'))).toEqual([]);
   });
 
   it('rejects a channel passed to a nested PROC that also uses it freely', () => {
-    const text = main('CHAN INT c:', 'PROC relay (CHAN INT in?)', '  INT v:', '  SEQ', '    in ? v', '    c ! v', ':', 'relay (c?)');
+    const text = main(
+      'CHAN INT c:',
+      'PROC relay (CHAN INT in?)',
+      '  INT v:',
+      '  SEQ',
+      '    in ? v',
+      '    c ! v',
+      ':',
+      'relay (c?)',
+    );
     expect(brief(text)).toEqual([
       '9:10: channel `c` is passed to `relay`, which also uses it directly',
       '  7:7: `relay` uses `c` here',
     ]);
   });
 
-  it('counts a nested PROC\'s free channel use against the branch that calls it', () => {
-    const text = main('CHAN INT c:', 'PROC ping ()', '  c ! 1', ':', 'PAR', '  ping ()', '  c ! 2', '  INT x:', '  SEQ', '    c ? x', '    c ? x');
+  it("counts a nested PROC's free channel use against the branch that calls it", () => {
+    const text = main(
+      'CHAN INT c:',
+      'PROC ping ()',
+      '  c ! 1',
+      ':',
+      'PAR',
+      '  ping ()',
+      '  c ! 2',
+      '  INT x:',
+      '  SEQ',
+      '    c ? x',
+      '    c ? x',
+    );
     expect(brief(text)).toEqual([
       '8:5: channel `c` is output to in two branches of this PAR',
       '  7:5: `c` is output to inside `ping` here',
@@ -369,7 +433,14 @@ describe('abbreviations, segments and routines', () => {
   });
 
   it('counts the free reads of a FUNCTION against the branch that calls it', () => {
-    const text = main('INT base:', 'INT FUNCTION f (VAL INT v) IS v + base:', 'INT r:', 'PAR', '  r := f (1)', '  base := 2');
+    const text = main(
+      'INT base:',
+      'INT FUNCTION f (VAL INT v) IS v + base:',
+      'INT r:',
+      'PAR',
+      '  r := f (1)',
+      '  base := 2',
+    );
     expect(brief(text)).toEqual([
       '7:5: `base` is used inside `f` in one branch of this PAR and assigned in another',
       '  6:10: `base` is used inside `f` here',

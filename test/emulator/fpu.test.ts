@@ -87,7 +87,9 @@ function runMem(code: number[], s: Setup, prep: (c: Core) => void) {
 
 describe('FPU loads and stores', () => {
   it('fpldnlsn pushes the single at A and pops A (2 cycles)', () => {
-    const { c, cycles } = runMem(op(Op.fpldnlsn), { A: DATA, B: 5, C: 6, fp: [[1, DOUBLE]] }, (c) => writeF32(c, DATA, 2.5));
+    const { c, cycles } = runMem(op(Op.fpldnlsn), { A: DATA, B: 5, C: 6, fp: [[1, DOUBLE]] }, (c) =>
+      writeF32(c, DATA, 2.5),
+    );
     expect(c.fpu.reg[0]).toBe(2.5);
     expect(c.fpu.len[0]).toBe(SINGLE);
     expect(c.fpu.reg[1]).toBe(1);
@@ -125,7 +127,14 @@ describe('FPU loads and stores', () => {
     expect(d.cycles).toBe(opLen(Op.fpldzerodb) - 1 + 2);
   });
   it('fpstnlsn stores FA as a single and pops both stacks (2 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpstnlsn), { A: DATA, B: 3, fp: [[1.25, SINGLE], [4, SINGLE]] });
+    const { c, cycles } = run(op(Op.fpstnlsn), {
+      A: DATA,
+      B: 3,
+      fp: [
+        [1.25, SINGLE],
+        [4, SINGLE],
+      ],
+    });
     expect(readF32(c, DATA)).toBe(1.25);
     expect(c.fpu.reg[0]).toBe(4);
     expect(c.A).toBe(3);
@@ -154,9 +163,31 @@ describe('FPU loads and stores', () => {
     expect(d.cycles).toBe(opLen(Op.fpldnladddb) - 1 + 9);
   });
   it('fpldnladdsn and fpldnlmulsn work in place: FB and FC are kept', () => {
-    const s = runMem(op(Op.fpldnlmulsn), { A: DATA, fp: [[1.5, SINGLE], [7, SINGLE], [8, SINGLE]] }, (c) => writeF32(c, DATA, -1));
+    const s = runMem(
+      op(Op.fpldnlmulsn),
+      {
+        A: DATA,
+        fp: [
+          [1.5, SINGLE],
+          [7, SINGLE],
+          [8, SINGLE],
+        ],
+      },
+      (c) => writeF32(c, DATA, -1),
+    );
     expect(Array.from(s.c.fpu.reg)).toEqual([-1.5, 7, 8]);
-    const a = runMem(op(Op.fpldnladddb), { A: DATA, fp: [[1.5, DOUBLE], [7, DOUBLE], [8, DOUBLE]] }, (c) => writeF64(c, DATA, 1));
+    const a = runMem(
+      op(Op.fpldnladddb),
+      {
+        A: DATA,
+        fp: [
+          [1.5, DOUBLE],
+          [7, DOUBLE],
+          [8, DOUBLE],
+        ],
+      },
+      (c) => writeF64(c, DATA, 1),
+    );
     expect(Array.from(a.c.fpu.reg)).toEqual([2.5, 7, 8]);
   });
   it('fpldnlmulsn and fpldnlmuldb multiply FA by memory (13 and 21 cycles)', () => {
@@ -172,36 +203,72 @@ describe('FPU loads and stores', () => {
 describe('FPU arithmetic', () => {
   const f = Math.fround;
   it('fpadd: FA <- FB + FA, single rounded to single (6 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpadd), { fp: [[f(0.1), SINGLE], [f(0.2), SINGLE], [9, SINGLE]] });
+    const { c, cycles } = run(op(Op.fpadd), {
+      fp: [
+        [f(0.1), SINGLE],
+        [f(0.2), SINGLE],
+        [9, SINGLE],
+      ],
+    });
     expect(c.fpu.reg[0]).toBe(f(f(0.1) + f(0.2)));
     expect(c.fpu.reg[1]).toBe(9);
     expect(c.fpu.error).toBe(false);
     expect(cycles).toBe(opLen(Op.fpadd) - 1 + 6);
   });
   it('fpsub: FA <- FB - FA (6 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpsub), { fp: [[0.25, DOUBLE], [1, DOUBLE]] });
+    const { c, cycles } = run(op(Op.fpsub), {
+      fp: [
+        [0.25, DOUBLE],
+        [1, DOUBLE],
+      ],
+    });
     expect(c.fpu.reg[0]).toBe(0.75);
     expect(cycles).toBe(opLen(Op.fpsub) - 1 + 6);
   });
   it('fpmul costs 11 cycles single, 18 double', () => {
-    const s = run(op(Op.fpmul), { fp: [[3, SINGLE], [f(1.1), SINGLE]] });
+    const s = run(op(Op.fpmul), {
+      fp: [
+        [3, SINGLE],
+        [f(1.1), SINGLE],
+      ],
+    });
     expect(s.c.fpu.reg[0]).toBe(f(f(1.1) * 3));
     expect(s.cycles).toBe(opLen(Op.fpmul) - 1 + 11);
-    const d = run(op(Op.fpmul), { fp: [[3, DOUBLE], [1.1, DOUBLE]] });
+    const d = run(op(Op.fpmul), {
+      fp: [
+        [3, DOUBLE],
+        [1.1, DOUBLE],
+      ],
+    });
     expect(d.c.fpu.reg[0]).toBe(1.1 * 3);
     expect(d.cycles).toBe(opLen(Op.fpmul) - 1 + 18);
   });
   it('fpdiv costs 16 cycles single, 31 double; division by zero sets FP_Error', () => {
-    const s = run(op(Op.fpdiv), { fp: [[3, SINGLE], [1, SINGLE]] });
+    const s = run(op(Op.fpdiv), {
+      fp: [
+        [3, SINGLE],
+        [1, SINGLE],
+      ],
+    });
     expect(s.c.fpu.reg[0]).toBe(f(1 / 3));
     expect(s.cycles).toBe(opLen(Op.fpdiv) - 1 + 16);
-    const d = run(op(Op.fpdiv), { fp: [[0, DOUBLE], [1, DOUBLE]] });
+    const d = run(op(Op.fpdiv), {
+      fp: [
+        [0, DOUBLE],
+        [1, DOUBLE],
+      ],
+    });
     expect(d.c.fpu.reg[0]).toBe(Infinity);
     expect(d.c.fpu.error).toBe(true);
     expect(d.cycles).toBe(opLen(Op.fpdiv) - 1 + 31);
   });
   it('overflow to infinity sets FP_Error; Error is untouched until fpchkerr', () => {
-    const { c } = run(op(Op.fpmul), { fp: [[1e30, SINGLE], [1e30, SINGLE]] });
+    const { c } = run(op(Op.fpmul), {
+      fp: [
+        [1e30, SINGLE],
+        [1e30, SINGLE],
+      ],
+    });
     expect(c.fpu.reg[0]).toBe(Infinity);
     expect(c.fpu.error).toBe(true);
     expect(c.Error).toBe(false);
@@ -224,14 +291,30 @@ describe('FPU arithmetic', () => {
     expect(cycles).toBe(opLen(Op.fptesterr) - 1 + 2);
   });
   it('fpremfirst leaves the IEEE remainder in FA and pushes 0 (36 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpremfirst), { fp: [[3, DOUBLE], [10, DOUBLE]], A: 8 });
+    const { c, cycles } = run(op(Op.fpremfirst), {
+      fp: [
+        [3, DOUBLE],
+        [10, DOUBLE],
+      ],
+      A: 8,
+    });
     expect(c.fpu.reg[0]).toBe(1);
     expect(c.A).toBe(0);
     expect(c.B).toBe(8);
     expect(cycles).toBe(opLen(Op.fpremfirst) - 1 + 36);
-    const r = run(op(Op.fpremfirst), { fp: [[4, DOUBLE], [10, DOUBLE]] });
+    const r = run(op(Op.fpremfirst), {
+      fp: [
+        [4, DOUBLE],
+        [10, DOUBLE],
+      ],
+    });
     expect(r.c.fpu.reg[0]).toBe(2);
-    const z = run(op(Op.fpremfirst), { fp: [[0, DOUBLE], [10, DOUBLE]] });
+    const z = run(op(Op.fpremfirst), {
+      fp: [
+        [0, DOUBLE],
+        [10, DOUBLE],
+      ],
+    });
     expect(z.c.fpu.error).toBe(true);
   });
   it('fpremstep has nothing left to do: pushes 0 (32 cycles)', () => {
@@ -255,28 +338,71 @@ describe('FPU arithmetic', () => {
 
 describe('FPU comparisons and tests', () => {
   it('fpgt pushes FB > FA and pops both (4 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpgt), { fp: [[1, SINGLE], [2, SINGLE], [7, SINGLE]], A: 3 });
+    const { c, cycles } = run(op(Op.fpgt), {
+      fp: [
+        [1, SINGLE],
+        [2, SINGLE],
+        [7, SINGLE],
+      ],
+      A: 3,
+    });
     expect(c.A).toBe(1);
     expect(c.B).toBe(3);
     expect(c.fpu.reg[0]).toBe(7);
     expect(cycles).toBe(opLen(Op.fpgt) - 1 + 4);
-    expect(run(op(Op.fpgt), { fp: [[2, SINGLE], [1, SINGLE]] }).c.A).toBe(0);
+    expect(
+      run(op(Op.fpgt), {
+        fp: [
+          [2, SINGLE],
+          [1, SINGLE],
+        ],
+      }).c.A,
+    ).toBe(0);
   });
   it('fpeq pushes FB = FA and pops both (3 cycles)', () => {
-    const { c, cycles } = run(op(Op.fpeq), { fp: [[0, DOUBLE], [-0, DOUBLE]] });
+    const { c, cycles } = run(op(Op.fpeq), {
+      fp: [
+        [0, DOUBLE],
+        [-0, DOUBLE],
+      ],
+    });
     expect(c.A).toBe(1);
     expect(cycles).toBe(opLen(Op.fpeq) - 1 + 3);
-    expect(run(op(Op.fpeq), { fp: [[1, DOUBLE], [2, DOUBLE]] }).c.A).toBe(0);
+    expect(
+      run(op(Op.fpeq), {
+        fp: [
+          [1, DOUBLE],
+          [2, DOUBLE],
+        ],
+      }).c.A,
+    ).toBe(0);
   });
   it('fpnan, fpordered and fpnotfinite test without popping the FP stack', () => {
-    const n = run(op(Op.fpnan), { fp: [[NaN, DOUBLE], [1, DOUBLE]] });
+    const n = run(op(Op.fpnan), {
+      fp: [
+        [NaN, DOUBLE],
+        [1, DOUBLE],
+      ],
+    });
     expect(n.c.A).toBe(1);
     expect(Number.isNaN(n.c.fpu.reg[0])).toBe(true);
     expect(n.cycles).toBe(opLen(Op.fpnan) - 1 + 2);
-    const o = run(op(Op.fpordered), { fp: [[NaN, DOUBLE], [1, DOUBLE]] });
+    const o = run(op(Op.fpordered), {
+      fp: [
+        [NaN, DOUBLE],
+        [1, DOUBLE],
+      ],
+    });
     expect(o.c.A).toBe(0);
     expect(o.cycles).toBe(opLen(Op.fpordered) - 1 + 3);
-    expect(run(op(Op.fpordered), { fp: [[2, DOUBLE], [1, DOUBLE]] }).c.A).toBe(1);
+    expect(
+      run(op(Op.fpordered), {
+        fp: [
+          [2, DOUBLE],
+          [1, DOUBLE],
+        ],
+      }).c.A,
+    ).toBe(1);
     const f = run(op(Op.fpnotfinite), { fp: [[-Infinity, SINGLE]] });
     expect(f.c.A).toBe(1);
     expect(f.c.fpu.reg[0]).toBe(-Infinity);
@@ -331,13 +457,23 @@ describe('FPU conversions', () => {
 
 describe('FPU stack operations', () => {
   it('fpdup pushes a copy of FA (1 cycle)', () => {
-    const { c, cycles } = run(op(Op.fpdup), { fp: [[3, SINGLE], [4, DOUBLE]] });
+    const { c, cycles } = run(op(Op.fpdup), {
+      fp: [
+        [3, SINGLE],
+        [4, DOUBLE],
+      ],
+    });
     expect(Array.from(c.fpu.reg)).toEqual([3, 3, 4]);
     expect(Array.from(c.fpu.len)).toEqual([SINGLE, SINGLE, DOUBLE]);
     expect(cycles).toBe(opLen(Op.fpdup) - 1 + 1);
   });
   it('fprev swaps FA and FB (1 cycle)', () => {
-    const { c, cycles } = run(op(Op.fprev), { fp: [[3, SINGLE], [4, DOUBLE]] });
+    const { c, cycles } = run(op(Op.fprev), {
+      fp: [
+        [3, SINGLE],
+        [4, DOUBLE],
+      ],
+    });
     expect(c.fpu.reg[0]).toBe(4);
     expect(c.fpu.len[0]).toBe(DOUBLE);
     expect(c.fpu.reg[1]).toBe(3);
@@ -377,7 +513,12 @@ describe('fpentry operations', () => {
     expect(o.c.fpu.error).toBe(true);
   });
   it('fpurz makes the next operation round towards zero, then the mode is nearest again', () => {
-    const code = [...encode(Fn.ldc, FpOp.fpurz), ...encodeOp(Op.fpentry), ...encodeOp(Op.fprtoi32), ...encodeOp(Op.fprtoi32)];
+    const code = [
+      ...encode(Fn.ldc, FpOp.fpurz),
+      ...encodeOp(Op.fpentry),
+      ...encodeOp(Op.fprtoi32),
+      ...encodeOp(Op.fprtoi32),
+    ];
     const c = core();
     c.load(Uint8Array.from(code), 0);
     c.HaltOnError = false;
@@ -401,16 +542,52 @@ describe('fpentry operations', () => {
   });
   it('fpurz applies to single-length arithmetic', () => {
     const f = Math.fround;
-    const z = entry(FpOp.fpurz, { fp: [[3, SINGLE], [1, SINGLE]] }, encodeOp(Op.fpdiv));
+    const z = entry(
+      FpOp.fpurz,
+      {
+        fp: [
+          [3, SINGLE],
+          [1, SINGLE],
+        ],
+      },
+      encodeOp(Op.fpdiv),
+    );
     expect(z.c.fpu.reg[0]).toBeLessThan(1 / 3);
     expect(z.c.fpu.reg[0]).toBe(f(z.c.fpu.reg[0]!));
   });
   it('directed modes apply to double-length arithmetic', () => {
-    const p = entry(FpOp.fpurp, { fp: [[3, DOUBLE], [1, DOUBLE]] }, encodeOp(Op.fpdiv));
+    const p = entry(
+      FpOp.fpurp,
+      {
+        fp: [
+          [3, DOUBLE],
+          [1, DOUBLE],
+        ],
+      },
+      encodeOp(Op.fpdiv),
+    );
     expect(p.c.fpu.reg[0]).toBeGreaterThan(1 / 3);
-    const z = entry(FpOp.fpurz, { fp: [[3, DOUBLE], [2, DOUBLE]] }, encodeOp(Op.fpdiv));
+    const z = entry(
+      FpOp.fpurz,
+      {
+        fp: [
+          [3, DOUBLE],
+          [2, DOUBLE],
+        ],
+      },
+      encodeOp(Op.fpdiv),
+    );
     expect(z.c.fpu.reg[0]).toBeLessThanOrEqual(2 / 3);
-    const m = entry(FpOp.fpurm, { fp: [[0.1, DOUBLE], [0.2, DOUBLE]] }, encodeOp(Op.fpadd));
+    const m = entry(
+      FpOp.fpurm,
+      {
+        fp: [
+          [0.1, DOUBLE],
+          [0.2, DOUBLE],
+        ],
+      },
+      encodeOp(Op.fpadd),
+    );
     expect(m.c.fpu.reg[0]).toBeLessThan(0.1 + 0.2);
   });
   it('fpuexpinc32, fpuexpdec32, fpumulby2 and fpudivby2 scale FA (6 cycles each)', () => {
@@ -445,12 +622,31 @@ describe('fpentry operations', () => {
     expect(entry(FpOp.fpuclrerr, { fpError: true }).c.fpu.error).toBe(false);
   });
   it('every selector costs 1 (fpentry) plus its own figure', () => {
-    const fp: Array<[number, number]> = [[2, DOUBLE], [1, DOUBLE], [1, DOUBLE]];
+    const fp: Array<[number, number]> = [
+      [2, DOUBLE],
+      [1, DOUBLE],
+      [1, DOUBLE],
+    ];
     const costs: Record<number, number> = {
-      [FpOp.fpusqrtfirst]: 27, [FpOp.fpusqrtstep]: 42, [FpOp.fpusqrtlast]: 8, [FpOp.fpurp]: 1, [FpOp.fpurm]: 1,
-      [FpOp.fpurz]: 1, [FpOp.fpur32tor64]: 3, [FpOp.fpur64tor32]: 6, [FpOp.fpuexpdec32]: 6, [FpOp.fpuexpinc32]: 6,
-      [FpOp.fpuabs]: 2, [FpOp.fpunoround]: 2, [FpOp.fpuchki32]: 3, [FpOp.fpuchki64]: 3, [FpOp.fpudivby2]: 6,
-      [FpOp.fpumulby2]: 6, [FpOp.fpurn]: 1, [FpOp.fpuseterr]: 1, [FpOp.fpuclrerr]: 1,
+      [FpOp.fpusqrtfirst]: 27,
+      [FpOp.fpusqrtstep]: 42,
+      [FpOp.fpusqrtlast]: 8,
+      [FpOp.fpurp]: 1,
+      [FpOp.fpurm]: 1,
+      [FpOp.fpurz]: 1,
+      [FpOp.fpur32tor64]: 3,
+      [FpOp.fpur64tor32]: 6,
+      [FpOp.fpuexpdec32]: 6,
+      [FpOp.fpuexpinc32]: 6,
+      [FpOp.fpuabs]: 2,
+      [FpOp.fpunoround]: 2,
+      [FpOp.fpuchki32]: 3,
+      [FpOp.fpuchki64]: 3,
+      [FpOp.fpudivby2]: 6,
+      [FpOp.fpumulby2]: 6,
+      [FpOp.fpurn]: 1,
+      [FpOp.fpuseterr]: 1,
+      [FpOp.fpuclrerr]: 1,
     };
     for (const [sel, cost] of Object.entries(costs)) {
       const { cycles } = entry(Number(sel), { fp });
@@ -469,7 +665,7 @@ describe('FPU state and preemption', () => {
       expect(OP_CYCLES[Op[name]]).toBeGreaterThan(0);
     }
   });
-  it('save and restore keep a preempted process\'s FP registers', () => {
+  it("save and restore keep a preempted process's FP registers", () => {
     const c = core();
     c.fpu.push(1.5, SINGLE);
     c.fpu.error = true;

@@ -30,6 +30,8 @@ describe('image validation', () => {
 
   it('says when there are no cores or a core appears twice', () => {
     expect(() => parseImage(imageText((r) => ((r.cores = []), (r.debug = []))))).toThrow('image has no cores');
-    expect(() => parseImage(imageText((r) => (r.cores = [r.cores[0], r.cores[0]])))).toThrow('core (0, 0) appears twice');
+    expect(() => parseImage(imageText((r) => (r.cores = [r.cores[0], r.cores[0]])))).toThrow(
+      'core (0, 0) appears twice',
+    );
   });
 });

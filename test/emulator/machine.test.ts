@@ -69,7 +69,13 @@ describe('Machine', () => {
     const items = [I('ldc', 0x7fffffff), I('ldc', 1), I('add'), I('haltp')];
     const r = new Machine(imageOf(items)).run();
     expect(r.status).toBe('error');
-    expect(r.error).toEqual({ core: { x: 0, y: 0 }, offset: 9, instruction: 'add', reason: 'arithmetic overflow', wptr: r.error!.wptr });
+    expect(r.error).toEqual({
+      core: { x: 0, y: 0 },
+      offset: 9,
+      instruction: 'add',
+      reason: 'arithmetic overflow',
+      wptr: r.error!.wptr,
+    });
     expect(r.cores[0]!.state).toBe('error');
   });
 
@@ -139,8 +145,20 @@ describe('Machine', () => {
     const W = (m.cores[0]!.bootWptr - 64) | 0;
     const byWptr = [...r.blocked].sort((a, b) => b.wptr - a.wptr);
     expect(byWptr).toEqual([
-      { core: { x: 0, y: 0 }, wptr: (W - 40) | 0, iptr: labels.R1, priority: 1, waiting: { kind: 'output', channel: (W + 16) | 0 } },
-      { core: { x: 0, y: 0 }, wptr: (W - 80) | 0, iptr: labels.R2, priority: 1, waiting: { kind: 'output', channel: (W + 20) | 0 } },
+      {
+        core: { x: 0, y: 0 },
+        wptr: (W - 40) | 0,
+        iptr: labels.R1,
+        priority: 1,
+        waiting: { kind: 'output', channel: (W + 16) | 0 },
+      },
+      {
+        core: { x: 0, y: 0 },
+        wptr: (W - 80) | 0,
+        iptr: labels.R2,
+        priority: 1,
+        waiting: { kind: 'output', channel: (W + 20) | 0 },
+      },
     ]);
     expect(r.cores[0]!.state).toBe('blocked');
   });
@@ -162,11 +180,22 @@ describe('Machine', () => {
     const m = new Machine(imageOf(items));
     const r = m.run();
     expect(r.status).toBe('deadlock');
-    expect(r.blocked).toMatchObject([{ wptr: m.cores[0]!.bootWptr, waiting: { kind: 'endp' }, iptr: assemble(items).labels.Join }]);
+    expect(r.blocked).toMatchObject([
+      { wptr: m.cores[0]!.bootWptr, waiting: { kind: 'endp' }, iptr: assemble(items).labels.Join },
+    ]);
   });
 
   it('stops at the cycle limit and continues when run again', () => {
-    const items: Item[] = [label('T'), I('ldl', 0), I('adc', 1), I('stl', 0), I('ldl', 0), I('eqc', 100000), I('cj', 'T'), I('haltp')];
+    const items: Item[] = [
+      label('T'),
+      I('ldl', 0),
+      I('adc', 1),
+      I('stl', 0),
+      I('ldl', 0),
+      I('eqc', 100000),
+      I('cj', 'T'),
+      I('haltp'),
+    ];
     const m = new Machine(imageOf(items));
     const r1 = m.run(10_000);
     expect(r1.status).toBe('cycle-limit');
@@ -205,7 +234,9 @@ describe('Machine', () => {
   it('throws LoadError when the workspace does not fit', () => {
     const img = imageOf([I('haltp')], 20000);
     expect(() => new Machine(img)).toThrow(LoadError);
-    expect(() => new Machine(img)).toThrow('core (0, 0) needs 80182 bytes of memory (code 2, workspace 80052, reserved 128) but has 65536');
+    expect(() => new Machine(img)).toThrow(
+      'core (0, 0) needs 80182 bytes of memory (code 2, workspace 80052, reserved 128) but has 65536',
+    );
     expect(() => new Machine(img, { memoryBytes: 1 << 17 })).not.toThrow();
   });
 

@@ -207,7 +207,16 @@ describe('error flag', () => {
   });
 
   it('clrhalterr, sethalterr, testhalterr', () => {
-    const core = setup([...encodeOp(Op.clrhalterr), ...encodeOp(Op.testhalterr), ...encodeOp(Op.sethalterr), ...encodeOp(Op.testhalterr)], {}, true);
+    const core = setup(
+      [
+        ...encodeOp(Op.clrhalterr),
+        ...encodeOp(Op.testhalterr),
+        ...encodeOp(Op.sethalterr),
+        ...encodeOp(Op.testhalterr),
+      ],
+      {},
+      true,
+    );
     expect(step(core)).toBe(1 + OP_CYCLES[Op.clrhalterr]!);
     expect(core.HaltOnError).toBe(false);
     expect(step(core)).toBe(1 + 2);

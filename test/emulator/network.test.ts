@@ -3,7 +3,13 @@
 
 import { describe, it, expect } from 'vitest';
 import { Machine } from '../../emulator/machine.js';
-import { MESH_CHANNEL_BASE, type Image, type MeshChannelInfo, ImageError, validateImage } from '../../emulator/image.js';
+import {
+  MESH_CHANNEL_BASE,
+  type Image,
+  type MeshChannelInfo,
+  ImageError,
+  validateImage,
+} from '../../emulator/image.js';
 import { linkBandwidth, PROFILES, TICKS_PER_CYCLE, type Profile } from '../../emulator/profiles.js';
 import { Network } from '../../emulator/network.js';
 import { EventBus, type MachineEvent } from '../../emulator/events.js';
@@ -57,7 +63,14 @@ const link = (fx: number, fy: number, tx: number, ty: number, name = 'c'): MeshC
 });
 
 describe('routing', () => {
-  const net = new Network({ width: 4, height: 4 }, [], () => null, PROFILES.t800, { write: () => {}, woke: () => {} }, new EventBus());
+  const net = new Network(
+    { width: 4, height: 4 },
+    [],
+    () => null,
+    PROFILES.t800,
+    { write: () => {}, woke: () => {} },
+    new EventBus(),
+  );
   it('goes along X first, then along Y', () => {
     // (0, 0) -> (2, 1): east, east, south. Link id = node * 4 + direction (N 0, E 1, S 2, W 3).
     expect(Array.from(net.route({ x: 0, y: 0 }, { x: 2, y: 1 }))).toEqual([0 * 4 + 1, 1 * 4 + 1, 2 * 4 + 2]);
@@ -71,7 +84,15 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
     it('a bulk transfer between neighbours reaches the link bandwidth within 5%', () => {
       const n = 16384;
       const times = 4;
-      const img = meshImage(2, 1, [{ x: 0, y: 0, items: sender(0, n, times) }, { x: 1, y: 0, items: receiver(0, n, times) }], [link(0, 0, 1, 0)]);
+      const img = meshImage(
+        2,
+        1,
+        [
+          { x: 0, y: 0, items: sender(0, n, times) },
+          { x: 1, y: 0, items: receiver(0, n, times) },
+        ],
+        [link(0, 0, 1, 0)],
+      );
       const { r, finish } = run(img, profile);
       expect(r.status).toBe('finished');
       const seconds = finish(1, 0) / profile.clockHz;
@@ -80,7 +101,13 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
       expect(measured / theory).toBeGreaterThan(0.95);
       expect(measured / theory).toBeLessThanOrEqual(1);
       expect(r.links).toEqual([
-        { from: { x: 0, y: 0 }, to: { x: 1, y: 0 }, direction: 'E', bytes: n * times, busyCycles: (n * times * profile.byteTicks) / TICKS_PER_CYCLE },
+        {
+          from: { x: 0, y: 0 },
+          to: { x: 1, y: 0 },
+          direction: 'E',
+          bytes: n * times,
+          busyCycles: (n * times * profile.byteTicks) / TICKS_PER_CYCLE,
+        },
       ]);
     });
 
@@ -88,7 +115,15 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
       // The sender starts late, so the receiver is already waiting when the message arrives.
       const late: Item[] = Array.from({ length: 100 }, () => I('ldc', 0));
       const arrival = (d: number): number => {
-        const img = meshImage(6, 1, [{ x: 0, y: 0, items: [...late, ...sender(0, 4)] }, { x: d, y: 0, items: receiver(0, 4) }], [link(0, 0, d, 0)]);
+        const img = meshImage(
+          6,
+          1,
+          [
+            { x: 0, y: 0, items: [...late, ...sender(0, 4)] },
+            { x: d, y: 0, items: receiver(0, 4) },
+          ],
+          [link(0, 0, d, 0)],
+        );
         const { finish } = run(img, profile);
         return finish(d, 0);
       };
@@ -99,7 +134,18 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
 
     it('two flows sharing a link each get about half of it', () => {
       const n = 16384;
-      const alone = run(meshImage(4, 1, [{ x: 0, y: 0, items: sender(0, n) }, { x: 2, y: 0, items: receiver(0, n) }], [link(0, 0, 2, 0)]), profile);
+      const alone = run(
+        meshImage(
+          4,
+          1,
+          [
+            { x: 0, y: 0, items: sender(0, n) },
+            { x: 2, y: 0, items: receiver(0, n) },
+          ],
+          [link(0, 0, 2, 0)],
+        ),
+        profile,
+      );
       // (0, 0) -> (2, 0) and (1, 0) -> (3, 0) both cross the link (1, 0) -> (2, 0).
       const both = run(
         meshImage(
@@ -128,7 +174,15 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
       // The receiver first spends a long time computing, then inputs; the sender must still be waiting.
       const slow: Item[] = [];
       for (let i = 0; i < 200; i++) slow.push(I('ldc', 7), I('ldc', 3), I('div'));
-      const img = meshImage(2, 1, [{ x: 0, y: 0, items: sender(0, 64) }, { x: 1, y: 0, items: [...slow, I('ajw', -8), ...receiver(0, 64)] }], [link(0, 0, 1, 0)]);
+      const img = meshImage(
+        2,
+        1,
+        [
+          { x: 0, y: 0, items: sender(0, 64) },
+          { x: 1, y: 0, items: [...slow, I('ajw', -8), ...receiver(0, 64)] },
+        ],
+        [link(0, 0, 1, 0)],
+      );
       const { r, finish } = run(img, profile);
       expect(r.status).toBe('finished');
       expect(finish(0, 0)).toBeGreaterThan(200 * 41);
@@ -137,7 +191,15 @@ for (const profile of [PROFILES.t800, PROFILES.epiphany]) {
     });
 
     it('the same run twice gives identical cycles and link figures', () => {
-      const img = meshImage(3, 3, [{ x: 0, y: 0, items: sender(0, 4096, 3) }, { x: 2, y: 2, items: receiver(0, 4096, 3) }], [link(0, 0, 2, 2)]);
+      const img = meshImage(
+        3,
+        3,
+        [
+          { x: 0, y: 0, items: sender(0, 4096, 3) },
+          { x: 2, y: 2, items: receiver(0, 4096, 3) },
+        ],
+        [link(0, 0, 2, 2)],
+      );
       const a = run(img, profile).r;
       const b = run(img, profile).r;
       expect(b).toEqual(a);
@@ -151,7 +213,19 @@ describe('mesh channels', () => {
       2,
       1,
       [
-        { x: 0, y: 0, items: [I('ldc', 0x01020304), I('stl', 0), I('ldlp', 0), I('ldc', chan(0)), I('ldc', 4), I('out'), I('haltp')] },
+        {
+          x: 0,
+          y: 0,
+          items: [
+            I('ldc', 0x01020304),
+            I('stl', 0),
+            I('ldlp', 0),
+            I('ldc', chan(0)),
+            I('ldc', 4),
+            I('out'),
+            I('haltp'),
+          ],
+        },
         { x: 1, y: 0, items: [I('ldlp', 3), I('ldc', chan(0)), I('ldc', 4), I('in'), I('haltp')] },
       ],
       [link(0, 0, 1, 0)],
@@ -178,9 +252,12 @@ describe('mesh channels', () => {
   });
 
   it('carries output to the host screen from another core', () => {
-    const img = meshImage(2, 2, [{ x: 1, y: 1, items: [I('ldc', chan(0)), I('ldc', 65), I('outbyte'), I('haltp')] }], [
-      { name: 'scr', from: { x: 1, y: 1 }, to: { x: 0, y: 0 }, host: 'screen' },
-    ]);
+    const img = meshImage(
+      2,
+      2,
+      [{ x: 1, y: 1, items: [I('ldc', chan(0)), I('ldc', 65), I('outbyte'), I('haltp')] }],
+      [{ name: 'scr', from: { x: 1, y: 1 }, to: { x: 0, y: 0 }, host: 'screen' }],
+    );
     const out: number[] = [];
     const m = new Machine(img, { onScreen: (b) => out.push(...b) });
     expect(m.run().status).toBe('finished');
@@ -188,16 +265,30 @@ describe('mesh channels', () => {
   });
 
   it('a channel instruction on a mesh channel the core does not use halts with an error', () => {
-    const img = meshImage(2, 1, [{ x: 1, y: 0, items: [I('ldc', chan(0)), I('ldc', 1), I('outword'), I('haltp')] }, { x: 0, y: 0, items: [I('haltp')] }], [
-      link(0, 0, 1, 0),
-    ]);
+    const img = meshImage(
+      2,
+      1,
+      [
+        { x: 1, y: 0, items: [I('ldc', chan(0)), I('ldc', 1), I('outword'), I('haltp')] },
+        { x: 0, y: 0, items: [I('haltp')] },
+      ],
+      [link(0, 0, 1, 0)],
+    );
     const r = new Machine(img).run();
     expect(r.status).toBe('error');
     expect(r.error!.reason).toBe('output on a mesh channel this core does not send on');
   });
 
   it('reports the mesh channel a deadlocked process waits on', () => {
-    const img = meshImage(2, 1, [{ x: 0, y: 0, items: sender(0, 4) }, { x: 1, y: 0, items: [I('haltp')] }], [link(0, 0, 1, 0)]);
+    const img = meshImage(
+      2,
+      1,
+      [
+        { x: 0, y: 0, items: sender(0, 4) },
+        { x: 1, y: 0, items: [I('haltp')] },
+      ],
+      [link(0, 0, 1, 0)],
+    );
     const r = new Machine(img).run();
     expect(r.status).toBe('deadlock');
     expect(r.blocked).toHaveLength(1);
@@ -207,7 +298,15 @@ describe('mesh channels', () => {
 
 describe('the event stream', () => {
   it('reports processes, messages and link traffic to subscribers', () => {
-    const img = meshImage(3, 1, [{ x: 0, y: 0, items: sender(0, 40) }, { x: 2, y: 0, items: receiver(0, 40) }], [link(0, 0, 2, 0)]);
+    const img = meshImage(
+      3,
+      1,
+      [
+        { x: 0, y: 0, items: sender(0, 40) },
+        { x: 2, y: 0, items: receiver(0, 40) },
+      ],
+      [link(0, 0, 2, 0)],
+    );
     const m = new Machine(img);
     const events: MachineEvent[] = [];
     m.subscribe((e) => events.push(e));
@@ -216,10 +315,17 @@ describe('the event stream', () => {
     expect(kinds).toContain('blocked');
     expect(kinds).toContain('scheduled');
     expect(kinds.filter((k) => k === 'ended')).toHaveLength(2);
-    expect(events.find((e) => e.kind === 'sent')).toMatchObject({ channel: 0, bytes: 40, from: { x: 0, y: 0 }, to: { x: 2, y: 0 } });
+    expect(events.find((e) => e.kind === 'sent')).toMatchObject({
+      channel: 0,
+      bytes: 40,
+      from: { x: 0, y: 0 },
+      to: { x: 2, y: 0 },
+    });
     expect(events.find((e) => e.kind === 'received')).toMatchObject({ channel: 0, bytes: 40 });
     // 40 bytes in packets of 32 and 8, over two links.
-    const packets = events.filter((e) => e.kind === 'link').map((e) => (e.kind === 'link' ? [e.from.x, e.to.x, e.bytes] : []));
+    const packets = events
+      .filter((e) => e.kind === 'link')
+      .map((e) => (e.kind === 'link' ? [e.from.x, e.to.x, e.bytes] : []));
     expect(packets).toEqual([
       [0, 1, 32],
       [1, 2, 32],
@@ -229,7 +335,15 @@ describe('the event stream', () => {
   });
 
   it('costs nothing in the run when unsubscribed: the results are the same', () => {
-    const img = meshImage(3, 1, [{ x: 0, y: 0, items: sender(0, 400) }, { x: 2, y: 0, items: receiver(0, 400) }], [link(0, 0, 2, 0)]);
+    const img = meshImage(
+      3,
+      1,
+      [
+        { x: 0, y: 0, items: sender(0, 400) },
+        { x: 2, y: 0, items: receiver(0, 400) },
+      ],
+      [link(0, 0, 2, 0)],
+    );
     const quiet = new Machine(img).run();
     const m = new Machine(img);
     const off = m.subscribe(() => {});
@@ -243,8 +357,12 @@ describe('image validation of mesh channels', () => {
   const base = meshImage(2, 1, [{ x: 0, y: 0, items: [I('haltp')] }], []);
   it('rejects a channel outside the mesh and a host device off core (0, 0)', () => {
     expect(() => validateImage({ ...base, channels: [link(0, 0, 2, 0)] })).toThrow(ImageError);
-    expect(() => validateImage({ ...base, channels: [{ ...link(0, 0, 1, 0), from: { x: 0, y: -1 } }] })).toThrow('mesh channel 0 is invalid');
-    expect(() => validateImage({ ...base, channels: [{ ...link(0, 0, 1, 0), host: 'screen' }] })).toThrow('only core (0, 0) has host devices');
+    expect(() => validateImage({ ...base, channels: [{ ...link(0, 0, 1, 0), from: { x: 0, y: -1 } }] })).toThrow(
+      'mesh channel 0 is invalid',
+    );
+    expect(() => validateImage({ ...base, channels: [{ ...link(0, 0, 1, 0), host: 'screen' }] })).toThrow(
+      'only core (0, 0) has host devices',
+    );
     expect(() => validateImage({ ...base, channels: [link(1, 0, 0, 0)] })).not.toThrow();
   });
 });

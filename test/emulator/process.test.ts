@@ -1,7 +1,18 @@
 // Process, channel, ALT and timer instructions, one at a time: effect on memory, queues and registers, and cost.
 
 import { describe, it, expect } from 'vitest';
-import { encodeOp, Op, OP_CYCLES, MOST_NEG, NOT_PROCESS, ENABLING, WAITING, READY, TIME_SET, TIME_NOT_SET } from '../../emulator/isa.js';
+import {
+  encodeOp,
+  Op,
+  OP_CYCLES,
+  MOST_NEG,
+  NOT_PROCESS,
+  ENABLING,
+  WAITING,
+  READY,
+  TIME_SET,
+  TIME_NOT_SET,
+} from '../../emulator/isa.js';
 import { HOST_ERROR, HOST_KEYBOARD, HOST_SCREEN, MEM_START } from '../../emulator/image.js';
 import { Core, type CoreOptions } from '../../emulator/core.js';
 import { text } from '../helpers/asm.js';
@@ -63,7 +74,9 @@ describe('processes', () => {
     expect(step(core)).toBe(13);
     expect(core.readWord(DATA + 4)).toBe(1);
     expect(core.active).toBe(false);
-    expect(core.blockedProcesses()).toMatchObject([{ wptr: DATA, kind: 'endp', resume: (MEM_START + 100) | 0, iptr: -1 }]);
+    expect(core.blockedProcesses()).toMatchObject([
+      { wptr: DATA, kind: 'endp', resume: (MEM_START + 100) | 0, iptr: -1 },
+    ]);
   });
 
   it('endp with count 1 continues as the parent: Wptr = A, Iptr = [A]', () => {
@@ -126,7 +139,9 @@ describe('soft channels', () => {
     expect(core.readWord(w - 12)).toBe(DATA);
     expect(core.readWord(w - 4)).toBe(next(Op.in));
     expect(core.active).toBe(false);
-    expect(core.blockedProcesses()).toEqual([{ wptr: w, resume: next(Op.in), iptr: 1, priority: 1, kind: 'input', channel: CHAN }]);
+    expect(core.blockedProcesses()).toEqual([
+      { wptr: w, resume: next(Op.in), iptr: 1, priority: 1, kind: 'input', channel: CHAN },
+    ]);
   });
 
   it('in with an outputter waiting copies, resets the channel, queues the outputter (2w + 19)', () => {

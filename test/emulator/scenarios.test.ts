@@ -53,7 +53,11 @@ describe('soft channel communication', () => {
   ] as const) {
     it(`two processes rendezvous (${title})`, () => {
       const { core, W } = boot([I('mint'), I('stl', 4), ...par2([...b1], [...b2], [I('haltp')])]);
-      { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+      {
+        core.run(1e6);
+        expect(core.fault).toBeNull();
+        expect(core.state).toBe('finished');
+      }
       expect(core.readWord(W + 20)).toBe(42);
       expect(core.readWord(W + 16)).toBe(NOT_PROCESS);
       expect(core.Wptr).toBe(W);
@@ -112,7 +116,11 @@ describe('PAR', () => {
       I('stl', 8),
       I('haltp'),
     ]);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(core.readWord(W + 32)).toBe(111);
     expect(core.readWord(W + 4)).toBe(0);
   });
@@ -159,8 +167,18 @@ const out42on6 = (d: number): Item[] => [I('ldlp', 6 + d), I('ldc', 42), I('outw
 
 describe('ALT', () => {
   it('selects a channel that becomes ready while the ALT waits', () => {
-    const { core, W } = boot([I('mint'), I('stl', 4), I('mint'), I('stl', 6), ...par2(altOver(10), out42on6(20), [I('haltp')])]);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    const { core, W } = boot([
+      I('mint'),
+      I('stl', 4),
+      I('mint'),
+      I('stl', 6),
+      ...par2(altOver(10), out42on6(20), [I('haltp')]),
+    ]);
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(core.readWord(W + 28)).toBe(2);
     expect(core.readWord(W + 20)).toBe(42);
     // Both enabled channels are clean again.
@@ -169,8 +187,18 @@ describe('ALT', () => {
   });
 
   it('selects a channel that is ready before the ALT starts (altwt does not wait)', () => {
-    const { core, W } = boot([I('mint'), I('stl', 4), I('mint'), I('stl', 6), ...par2(out42on6(10), altOver(20), [I('haltp')])]);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    const { core, W } = boot([
+      I('mint'),
+      I('stl', 4),
+      I('mint'),
+      I('stl', 6),
+      ...par2(out42on6(10), altOver(20), [I('haltp')]),
+    ]);
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(core.readWord(W + 28)).toBe(2);
     expect(core.readWord(W + 20)).toBe(42);
   });
@@ -212,7 +240,11 @@ describe('ALT', () => {
       I('stl', 9),
       I('haltp'),
     ]);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(core.readWord(W + 28)).toBe(2);
     expect(core.readWord(W + 16)).toBe(NOT_PROCESS);
     const t = core.readWord(W + 32);
@@ -228,7 +260,14 @@ describe('ALT', () => {
 describe('timers', () => {
   it('processes waiting for 10, 20, 30 and then 25 wake in time order', () => {
     const times = [10, 20, 30, 25];
-    const items: Item[] = [I('ldc', times.length + 1), I('stl', 1), I('ldc', { to: 'Join', from: 'MJ' }), I('ldpi'), label('MJ'), I('stl', 0)];
+    const items: Item[] = [
+      I('ldc', times.length + 1),
+      I('stl', 1),
+      I('ldc', { to: 'Join', from: 'MJ' }),
+      I('ldpi'),
+      label('MJ'),
+      I('stl', 0),
+    ];
     times.forEach((_, k) => {
       items.push(I('ldc', { to: `P${k}`, from: `S${k}` }), I('ldlp', -20 * (k + 1)), I('startp'), label(`S${k}`));
     });
@@ -251,7 +290,11 @@ describe('timers', () => {
     });
     items.push(label('Join'), I('haltp'));
     const { core, W } = boot(items);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(text(core.screenOutput())).toBe('abdc');
     times.forEach((t, k) => {
       const woke = core.readWord(W + 16 + 4 * k);
@@ -261,11 +304,28 @@ describe('timers', () => {
   });
 
   it('equal wake times keep arrival order', () => {
-    const items: Item[] = [I('ldc', 4), I('stl', 1), I('ldc', { to: 'Join', from: 'MJ' }), I('ldpi'), label('MJ'), I('stl', 0)];
-    for (let k = 0; k < 3; k++) items.push(I('ldc', { to: `P${k}`, from: `S${k}` }), I('ldlp', -20 * (k + 1)), I('startp'), label(`S${k}`));
+    const items: Item[] = [
+      I('ldc', 4),
+      I('stl', 1),
+      I('ldc', { to: 'Join', from: 'MJ' }),
+      I('ldpi'),
+      label('MJ'),
+      I('stl', 0),
+    ];
+    for (let k = 0; k < 3; k++)
+      items.push(I('ldc', { to: `P${k}`, from: `S${k}` }), I('ldlp', -20 * (k + 1)), I('startp'), label(`S${k}`));
     items.push(I('ldlp', 0), I('endp'));
     for (let k = 0; k < 3; k++) {
-      items.push(label(`P${k}`), I('ldc', 50), I('tin'), I('ldc', SCREEN), I('ldc', 0x78 + k), I('outbyte'), I('ldlp', 20 * (k + 1)), I('endp'));
+      items.push(
+        label(`P${k}`),
+        I('ldc', 50),
+        I('tin'),
+        I('ldc', SCREEN),
+        I('ldc', 0x78 + k),
+        I('outbyte'),
+        I('ldlp', 20 * (k + 1)),
+        I('endp'),
+      );
     }
     items.push(label('Join'), I('haltp'));
     const { core } = boot(items);
@@ -358,7 +418,11 @@ describe('scheduling', () => {
       I('stopp'),
     ]);
     core.writeWord(W + 20, 99);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect(core.readWord(W + 20)).toBe(0);
     expect(core.readWord(W + 24)).toBe(0);
     expect(core.readWord(W + 16)).toBe(1);
@@ -390,7 +454,11 @@ describe('scheduling', () => {
       I('stl', 28), // parent W[8]
       I('stopp'),
     ]);
-    { core.run(1e6); expect(core.fault).toBeNull(); expect(core.state).toBe("finished"); }
+    {
+      core.run(1e6);
+      expect(core.fault).toBeNull();
+      expect(core.state).toBe('finished');
+    }
     expect([core.readWord(W + 16), core.readWord(W + 20), core.readWord(W + 24)]).toEqual([3, 2, 1]);
     const hWoke = core.readWord(W + 32);
     expect(hWoke).toBeGreaterThan(5);

@@ -44,7 +44,13 @@ export function loadProgram(path: string): Program | null {
     const m = /--\s*(stdin|args):\s?(.*)$/.exec(line);
     if (!m) continue;
     if (m[1] === 'stdin') stdin += m[2]! + '\n';
-    else args.push(...m[2]!.trim().split(/\s+/).filter((a) => a !== ''));
+    else
+      args.push(
+        ...m[2]!
+          .trim()
+          .split(/\s+/)
+          .filter((a) => a !== ''),
+      );
   }
   const compile: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {};
   const options: MachineOptions = {};

@@ -61,7 +61,12 @@ describe('snapshot and restore part way through every program', () => {
           break;
         }
         done = k;
-        points.push({ k, snapshot: takeSnapshot(a, points.at(-1)?.snapshot), digest: machineDigest(a), calls: calls.length });
+        points.push({
+          k,
+          snapshot: takeSnapshot(a, points.at(-1)?.snapshot),
+          digest: machineDigest(a),
+          calls: calls.length,
+        });
         outputs.push(out.fresh());
       }
       endA ??= run(CAP - done);

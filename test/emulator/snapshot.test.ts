@@ -128,7 +128,7 @@ describe('a restored machine', () => {
     expect(copy.list).toEqual([1, { n: 2 }]);
     expect(copy.constant).toBe(constant);
     expect(copy.when).toBe(3.5);
-    const [[key, value]] = [...copy.byCore];
+    const [key, value] = [...copy.byCore][0]!;
     expect(value).toBe('self');
     expect(key !== core).toBe(true);
     expect(field(key!, 'extra')).toBe(copy);
@@ -150,13 +150,21 @@ describe('a restored machine', () => {
       }
       if (typeof v !== 'object' || v === null || seen.has(v) || ArrayBuffer.isView(v) || v === machine.events) return;
       seen.add(v);
-      if (v instanceof Map) for (const [k, x] of v) (walk(k, `${path}.key`), walk(x, `${path}.value`));
-      else if (v instanceof Set) for (const x of v) walk(x, `${path}.member`);
+      if (v instanceof Map) {
+        for (const [k, x] of v) {
+          walk(k, `${path}.key`);
+          walk(x, `${path}.value`);
+        }
+      } else if (v instanceof Set) for (const x of v) walk(x, `${path}.member`);
       else for (const k of Object.keys(v)) walk((v as Record<string, unknown>)[k], `${path}.${k}`);
     };
     walk(machine, 'machine');
-    const allowed = /^machine(\.cores\.\d+)?\.(onScreen|onError|stdin)$|^machine\.(cores\.\d+\.net|network)\.host\.(write|woke)$/;
-    expect(found.filter((p) => !allowed.test(p)), 'functions that are not host callbacks').toEqual([]);
+    const allowed =
+      /^machine(\.cores\.\d+)?\.(onScreen|onError|stdin)$|^machine\.(cores\.\d+\.net|network)\.host\.(write|woke)$/;
+    expect(
+      found.filter((p) => !allowed.test(p)),
+      'functions that are not host callbacks',
+    ).toEqual([]);
     expect(found.some((p) => p.endsWith('.host.woke'))).toBe(true);
     expect(field<{ machine: Machine }>(machine.network!, 'host').machine).toBe(machine);
   });
@@ -184,7 +192,8 @@ describe('state in flight at the snapshot', () => {
   it('mesh: packets and messages on the way, processes waiting for them', () => {
     const out = new Output();
     const { machine: a } = machineFor(program('programs/mesh/heat_8x8.occ'), out);
-    const sending = (m: Machine): number => field<{ sending: boolean }[]>(m.network!, 'vcs').filter((vc) => vc.sending).length;
+    const sending = (m: Machine): number =>
+      field<{ sending: boolean }[]>(m.network!, 'vcs').filter((vc) => vc.sending).length;
     // Several points with traffic in flight.
     for (const step of [3001, 17_003, 100_007]) {
       expect(runUntil(a, step, 10 * step, () => heapOf(a).length > 0 && sending(a) > 0)).toBe(true);
@@ -338,8 +347,8 @@ describe('the digest', () => {
     const s = base(single, 20_000);
     const d = machineDigest(restoreSnapshot(s));
     const changes: [string, (m: Machine) => void][] = [
-      ['a memory byte in a zero page', (m) => m.cores[0]!.mem8[m.cores[0]!.memoryBytes - 40_000]! ^= 1],
-      ['a byte of code', (m) => m.cores[0]!.mem8[0x80 + 3]! ^= 0x10],
+      ['a memory byte in a zero page', (m) => (m.cores[0]!.mem8[m.cores[0]!.memoryBytes - 40_000]! ^= 1)],
+      ['a byte of code', (m) => (m.cores[0]!.mem8[0x80 + 3]! ^= 0x10)],
       ['register A', (m) => (m.cores[0]!.A ^= 1)],
       ['Wptr', (m) => (m.cores[0]!.Wptr += 4)],
       ['the Error flag', (m) => (m.cores[0]!.Error = !m.cores[0]!.Error)],

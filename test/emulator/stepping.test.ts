@@ -17,7 +17,13 @@ interface Outcome {
 
 function outcome(m: Machine, r: RunResult, out: number[], err: number[]): Outcome {
   const text = (b: number[]) => Buffer.from(b).toString('latin1');
-  return { status: r.status, cycles: r.cycles, perCore: m.cores.map((c) => c.instructions), output: text(out), errors: text(err) };
+  return {
+    status: r.status,
+    cycles: r.cycles,
+    perCore: m.cores.map((c) => c.instructions),
+    output: text(out),
+    errors: text(err),
+  };
 }
 
 function plain(p: RunnableProgram): Outcome {
@@ -28,7 +34,11 @@ function plain(p: RunnableProgram): Outcome {
 }
 
 /** Drive the clock loop with `advance`, applying `arm` before every call; counts the pauses. */
-function stepped(p: RunnableProgram, arm: (m: Machine, pauses: number) => void, oneBatch: boolean): Outcome & { pauses: number } {
+function stepped(
+  p: RunnableProgram,
+  arm: (m: Machine, pauses: number) => void,
+  oneBatch: boolean,
+): Outcome & { pauses: number } {
   const out: number[] = [];
   const err: number[] = [];
   const m = machineFor(p, out, {}, err);

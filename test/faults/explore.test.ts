@@ -81,7 +81,9 @@ describe('ALT with a seed', () => {
   it('explore prints each outcome with its count, seeds and a command to replay it', async () => {
     const r = await runCli(['explore', race, '--runs', '10']);
     expect(r.stdout).toMatch(/: 10 runs \(seeds 1 to 10\), 2 distinct outcomes\n/);
-    expect(r.stdout).toMatch(/outcome 1: \d+ of 10 runs \(\d+%\), exit 0 \(finished\)\n {2}seeds: [\d, ]+\n {2}replay: occmesh run .*race\.occ --seed \d+\n {2}output:\n {2}\| /);
+    expect(r.stdout).toMatch(
+      /outcome 1: \d+ of 10 runs \(\d+%\), exit 0 \(finished\)\n {2}seeds: [\d, ]+\n {2}replay: occmesh run .*race\.occ --seed \d+\n {2}output:\n {2}\| /,
+    );
     const bad = await runCli(['explore', race, '--runs', '0']);
     expect(bad.exitCode).toBe(64);
   });

@@ -22,10 +22,20 @@ interface Fault {
   bit?: number;
 }
 
-async function run(...args: string[]): Promise<{ exitCode: number; cycles: number; lines: number[]; faults: Fault[] | undefined; seed?: number; cores: { state: string }[] }> {
+async function run(...args: string[]): Promise<{
+  exitCode: number;
+  cycles: number;
+  lines: number[];
+  faults: Fault[] | undefined;
+  seed?: number;
+  cores: { state: string }[];
+}> {
   const r = await runCli(['run', stream, '--json', ...args]);
   const j = JSON.parse(r.stdout);
-  const lines = (j.stdout as string).split('\n').filter((s) => s !== '').map(Number);
+  const lines = (j.stdout as string)
+    .split('\n')
+    .filter((s) => s !== '')
+    .map(Number);
   return { exitCode: r.exitCode, cycles: j.cycles, lines, faults: j.faults, seed: j.seed, cores: j.cores };
 }
 
@@ -123,7 +133,13 @@ describe('faults', () => {
   });
 
   it('output to a crashed core completes and is lost', async () => {
-    const r = await runCli(['run', join(repoRoot, 'test/faults/to_crashed.occ'), '--faults', 'crash=1,0@100', '--stats']);
+    const r = await runCli([
+      'run',
+      join(repoRoot, 'test/faults/to_crashed.occ'),
+      '--faults',
+      'crash=1,0@100',
+      '--stats',
+    ]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toBe('sent\n');
     expect(r.stderr).toMatch(/cycle \d+: crash core \(1, 0\): message on c lost/);
@@ -131,7 +147,12 @@ describe('faults', () => {
   });
 
   it('a channel between two processes on one core cannot fail', async () => {
-    const r = await runCli(['run', join(repoRoot, 'programs/tutorial/2-rendezvous.occ'), '--faults', 'loss=1;corrupt=1']);
+    const r = await runCli([
+      'run',
+      join(repoRoot, 'programs/tutorial/2-rendezvous.occ'),
+      '--faults',
+      'loss=1;corrupt=1',
+    ]);
     expect(r.stdout).toBe('ping\n');
   });
 
@@ -139,7 +160,9 @@ describe('faults', () => {
     const r = await runCli(['run', stream, '--faults', 'loss=0.2', '--stats']);
     const m = /faults \(seed 1\): (\d+) injected \((\d+) loss\)/.exec(r.stderr);
     expect(m).not.toBeNull();
-    const listed = r.stderr.split('\n').filter((l) => /^ {2}cycle \d+: loss \(1, 0\) -> \(0, 0\): message on c lost$/.test(l));
+    const listed = r.stderr
+      .split('\n')
+      .filter((l) => /^ {2}cycle \d+: loss \(1, 0\) -> \(0, 0\): message on c lost$/.test(l));
     expect(listed.length).toBe(Number(m![1]));
     expect(r.stdout.split('\n').length - 1 + listed.length).toBe(100);
   });
@@ -236,6 +259,8 @@ describe('the debugger marks faults on the mesh', () => {
     s.run();
     for (let i = 0; i < 10_000 && !s.work(1_000); i++);
     expect(s.machine.cores[1]!.isCrashed).toBe(true);
-    expect(s.machine.faults!.downLinks(s.machine.cycle)).toEqual([{ from: { x: 1, y: 0 }, to: { x: 0, y: 0 }, cycle: 2000 }]);
+    expect(s.machine.faults!.downLinks(s.machine.cycle)).toEqual([
+      { from: { x: 1, y: 0 }, to: { x: 0, y: 0 }, cycle: 2000 },
+    ]);
   });
 });

@@ -27,17 +27,29 @@ describe('fuzzing', () => {
     for (let i = 0; i < 120; i++) {
       const { input, rng } = inputAt(2026, i, corpus, options);
       kinds.add(input.kind);
-      for (const f of tryInput(input.text, rng)) found.push(`--seed 2026 --only ${i} (${input.kind}): ${f.kind} in ${f.stage}: ${f.detail}`);
+      for (const f of tryInput(input.text, rng))
+        found.push(`--seed 2026 --only ${i} (${input.kind}): ${f.kind} in ${f.stage}: ${f.detail}`);
     }
     expect(found).toEqual([]);
     expect(kinds.size).toBeGreaterThanOrEqual(7);
   });
 
   it('runs as npm run fuzz, with its figures and exit code 0', () => {
-    const r = spawnSync(process.execPath, [join(root, 'dist', 'fuzz', 'run.js'), '--runs', '5', '--seed', '3', '--max-depth', '50'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'fuzz', 'run.js'), '--runs', '5', '--seed', '3', '--max-depth', '50'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^fuzz: 5 inputs from seed 3 in [\d.]+ s\n/);
-    for (const line of ['compiler exceptions: 0', 'internal errors: 0', 'emulator exceptions: 0', 'report exceptions: 0', 'messages without a location: 0', 'hangs over 10000 ms: 0']) {
+    for (const line of [
+      'compiler exceptions: 0',
+      'internal errors: 0',
+      'emulator exceptions: 0',
+      'report exceptions: 0',
+      'messages without a location: 0',
+      'hangs over 10000 ms: 0',
+    ]) {
       expect(r.stdout).toContain(`${line}\n`);
     }
   });

@@ -86,7 +86,10 @@ export function assemble(items: readonly Item[]): Assembled {
 export const codeAddr = (offset: number): number => (MEM_START + offset) | 0;
 
 /** A core with the program loaded (boot process at low priority, HaltOnError set). */
-export function coreWith(items: readonly Item[] | Uint8Array, options: CoreOptions = {}): { core: Core; labels: Readonly<Record<string, number>> } {
+export function coreWith(
+  items: readonly Item[] | Uint8Array,
+  options: CoreOptions = {},
+): { core: Core; labels: Readonly<Record<string, number>> } {
   const asm = items instanceof Uint8Array ? { code: items, labels: {} } : assemble(items);
   const core = new Core({ memoryBytes: 8192, ...options });
   core.load(asm.code, 0);
@@ -94,7 +97,11 @@ export function coreWith(items: readonly Item[] | Uint8Array, options: CoreOptio
 }
 
 /** A one-core image for Machine tests. */
-export function imageOf(items: readonly Item[], workspaceWords = 64, extra: Partial<{ x: number; y: number }> = {}): Image {
+export function imageOf(
+  items: readonly Item[],
+  workspaceWords = 64,
+  extra: Partial<{ x: number; y: number }> = {},
+): Image {
   const { code } = assemble(items);
   return {
     format: 'occmesh-image',

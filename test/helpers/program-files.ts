@@ -46,7 +46,13 @@ export function loadProgram(path: string): RunnableProgram | null {
   for (const line of text.split(/\r?\n/)) {
     const m = /--\s*(args|stdin):\s?(.*)$/.exec(line);
     if (!m) continue;
-    if (m[1] === 'args') args.push(...m[2]!.trim().split(/\s+/).filter((a) => a !== ''));
+    if (m[1] === 'args')
+      args.push(
+        ...m[2]!
+          .trim()
+          .split(/\s+/)
+          .filter((a) => a !== ''),
+      );
     else stdin += m[2]!.replace(/\r$/, '') + '\n';
   }
   const options: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {};
@@ -94,7 +100,12 @@ export function loadProgram(path: string): RunnableProgram | null {
 }
 
 /** A machine for the program; its screen output collects in `out`, its error output in `err`. */
-export function machineFor(p: RunnableProgram, out: number[], extra: MachineOptions = {}, err: number[] = out): Machine {
+export function machineFor(
+  p: RunnableProgram,
+  out: number[],
+  extra: MachineOptions = {},
+  err: number[] = out,
+): Machine {
   const input = p.stdin;
   let next = 0;
   return new Machine(p.image, {

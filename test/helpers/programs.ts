@@ -67,7 +67,12 @@ export function expectationsOf(text: string): Expectations {
         e.stdin += value + '\n';
         break;
       case 'args':
-        e.args.push(...value.trim().split(/\s+/).filter((a) => a !== ''));
+        e.args.push(
+          ...value
+            .trim()
+            .split(/\s+/)
+            .filter((a) => a !== ''),
+        );
         break;
     }
   });
@@ -78,7 +83,12 @@ export function expectationsOf(text: string): Expectations {
 interface Report {
   readonly text: string;
   /** For a located diagnostic: where and what. */
-  readonly located?: { readonly file: string; readonly line: number; readonly severity: Severity; readonly message: string };
+  readonly located?: {
+    readonly file: string;
+    readonly line: number;
+    readonly severity: Severity;
+    readonly message: string;
+  };
 }
 
 const LOCATED = /^\s*(\S+?):(\d+):(\d+): (error|warning|run-time error|note): (.*)$/;
@@ -112,7 +122,12 @@ export function stderrMismatches(stderr: string, path: string, want: Expectation
   }
   for (const e of want.onLine) {
     const matches = reports.filter(
-      (r) => r.located && r.located.file === path && r.located.line === e.line && r.located.severity === e.severity && r.located.message === e.message,
+      (r) =>
+        r.located &&
+        r.located.file === path &&
+        r.located.line === e.line &&
+        r.located.severity === e.severity &&
+        r.located.message === e.message,
     );
     if (matches.length === 0) problems.push(`expected on line ${e.line}: ${e.severity}: ${e.message}`);
     for (const r of matches) listed.add(r);

@@ -16,17 +16,22 @@ export class VirtualTerminal {
   constructor(cols = 100, rows = 30) {
     this.term = new xterm.Terminal({ cols, rows, allowProposedApi: true });
     const term = this.term;
-    const self = this;
     this.output = Object.assign(
       new Writable({
-        write(chunk: Buffer, _enc, cb) {
-          self.pending = self.pending.then(() => new Promise<void>((r) => term.write(chunk, () => r())));
+        write: (chunk: Buffer, _enc, cb) => {
+          this.pending = this.pending.then(() => new Promise<void>((r) => term.write(chunk, () => r())));
           cb();
         },
       }),
       { columns: cols, rows, isTTY: true },
     );
-    this.input = Object.assign(new PassThrough(), { isTTY: true, isRaw: false, setRawMode(on: boolean) { this.isRaw = on; } });
+    this.input = Object.assign(new PassThrough(), {
+      isTTY: true,
+      isRaw: false,
+      setRawMode(on: boolean) {
+        this.isRaw = on;
+      },
+    });
   }
 
   /** Type: characters, or escape sequences for special keys (see KEYS). */
@@ -75,7 +80,12 @@ export const KEYS = {
 } as const;
 
 /** A debugger on a repository program, drawing into a virtual terminal. */
-export async function debugProgram(file: string, cols = 100, rows = 30, extra: { noColor?: boolean; terminal?: string } = {}): Promise<{ vt: VirtualTerminal; dbg: Debugger }> {
+export async function debugProgram(
+  file: string,
+  cols = 100,
+  rows = 30,
+  extra: { noColor?: boolean; terminal?: string } = {},
+): Promise<{ vt: VirtualTerminal; dbg: Debugger }> {
   const p = loadProgram(join(repoRoot, file));
   if (!p) throw new Error(`${file} does not compile`);
   const vt = new VirtualTerminal(cols, rows);

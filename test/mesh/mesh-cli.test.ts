@@ -17,15 +17,36 @@ describe('--json on a mesh program', () => {
     const r = await runCli(['run', '--json', prog('programs/mesh/token_ring.occ')]);
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(r.stdout);
-    expect(Object.keys(j).sort()).toEqual(['cores', 'cycles', 'deadlock', 'diagnostics', 'error', 'exitCode', 'links', 'stdout']);
+    expect(Object.keys(j).sort()).toEqual([
+      'cores',
+      'cycles',
+      'deadlock',
+      'diagnostics',
+      'error',
+      'exitCode',
+      'links',
+      'stdout',
+    ]);
     expect(j.stdout).toBe('3\n6\n9\n');
     expect(j.cores).toHaveLength(4);
     for (const c of j.cores) expect(Object.keys(c).sort()).toEqual(['busyCycles', 'instructions', 'state', 'x', 'y']);
     expect(j.links.map((l: { from: number[]; to: number[] }) => [l.from, l.to])).toEqual([
-      [[0, 0], [1, 0]],
-      [[1, 0], [1, 1]],
-      [[0, 1], [0, 0]],
-      [[1, 1], [0, 1]],
+      [
+        [0, 0],
+        [1, 0],
+      ],
+      [
+        [1, 0],
+        [1, 1],
+      ],
+      [
+        [0, 1],
+        [0, 0],
+      ],
+      [
+        [1, 1],
+        [0, 1],
+      ],
     ]);
     // Four laps (three and the stop) of one INT per hop.
     for (const l of j.links) expect(l.bytes).toBe(16);
@@ -36,7 +57,9 @@ describe('--json on a mesh program', () => {
     const r = await runCli(['run', '--json', prog('test/programs/mesh/deadlock_three_cores.occ')]);
     expect(r.exitCode).toBe(3);
     const d = JSON.parse(r.stdout).deadlock;
-    expect(d.blocked.map((b: { core: number[]; line: number; channel: string }) => [b.core, b.line, b.channel])).toEqual([
+    expect(
+      d.blocked.map((b: { core: number[]; line: number; channel: string }) => [b.core, b.line, b.channel]),
+    ).toEqual([
       [[0, 0], 8, 'r'],
       [[2, 0], 13, 'p'],
       [[1, 2], 18, 'q'],

@@ -9,7 +9,10 @@ import { Diagnostics, formatDiagnostic, SourceFile } from '../../compiler/source
 
 function mainBody(lines: string[]): Process {
   const diags = new Diagnostics();
-  const program = parseSource(new SourceFile(0, 't.occ', ['PROC main (CHAN BYTE scr!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n')), diags);
+  const program = parseSource(
+    new SourceFile(0, 't.occ', ['PROC main (CHAN BYTE scr!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n')),
+    diags,
+  );
   expect(diags.list.map(formatDiagnostic)).toEqual([]);
   return (program.specs[0] as ProcDef).body;
 }
@@ -46,7 +49,10 @@ describe('parsing PLACED PAR', () => {
 
   it('reports a PROCESSOR clause without its comma or its process', () => {
     const diags = new Diagnostics();
-    parseSource(new SourceFile(0, 't.occ', 'PROC main ()\n  PLACED PAR\n    PROCESSOR 0 0\n      SKIP\n    PROCESSOR 1, 0\n:\n'), diags);
+    parseSource(
+      new SourceFile(0, 't.occ', 'PROC main ()\n  PLACED PAR\n    PROCESSOR 0 0\n      SKIP\n    PROCESSOR 1, 0\n:\n'),
+      diags,
+    );
     expect(diags.sorted().map((d) => `${d.span.line}:${d.span.col} ${d.message}`)).toEqual([
       '3:17 expected `,` between the coordinates',
       '5:5 PROCESSOR needs a process indented under it',
@@ -56,18 +62,25 @@ describe('parsing PLACED PAR', () => {
 
 describe('checking and placing', () => {
   it('accepts replicator indices in coordinates and gives each core its index value', () => {
-    const r = compileSource('t.occ', 'PROC main ()\n  PLACED PAR i = 0 FOR 6\n    PROCESSOR i \\ 3, i / 3\n      INT k:\n      k := i\n:\n');
+    const r = compileSource(
+      't.occ',
+      'PROC main ()\n  PLACED PAR i = 0 FOR 6\n    PROCESSOR i \\ 3, i / 3\n      INT k:\n      k := i\n:\n',
+    );
     expect(r.diagnostics).toEqual([]);
     expect(r.image!.mesh).toEqual({ width: 3, height: 2 });
     expect(r.image!.cores.map((c) => `${c.x},${c.y}`)).toEqual(['0,0', '1,0', '2,0', '0,1', '1,1', '2,1']);
   });
 
   it('says where the two processes placed on one core are', () => {
-    expect(errors(['PLACED PAR i = 0 FOR 3', '  PROCESSOR i / 2, 0', '    SKIP'])).toEqual(['3:5 two processes are placed on core (0, 0)']);
+    expect(errors(['PLACED PAR i = 0 FOR 3', '  PROCESSOR i / 2, 0', '    SKIP'])).toEqual([
+      '3:5 two processes are placed on core (0, 0)',
+    ]);
   });
 
   it('reports coordinates outside the mesh, negative or beyond --mesh', () => {
-    expect(errors(['PLACED PAR', '  PROCESSOR 0, -1', '    SKIP'])).toEqual(['3:18 processor coordinate -1 is outside the mesh']);
+    expect(errors(['PLACED PAR', '  PROCESSOR 0, -1', '    SKIP'])).toEqual([
+      '3:18 processor coordinate -1 is outside the mesh',
+    ]);
     expect(errors(['PLACED PAR', '  PROCESSOR 4, 0', '    SKIP'], { mesh: { width: 4, height: 4 } })).toEqual([
       '3:5 core (4, 0) is outside the 4x4 mesh',
     ]);
@@ -78,19 +91,41 @@ describe('checking and placing', () => {
   });
 
   it('reports variables shared between cores, and allows one used on a single core', () => {
-    expect(errors(['INT x:', 'PLACED PAR', '  PROCESSOR 0, 0', '    x := 1', '  PROCESSOR 1, 0', '    x := 2'])).toEqual([
-      '7:7 `x` is shared between cores (0, 0) and (1, 0), but cores do not share memory',
-    ]);
-    expect(errors(['INT x:', 'PLACED PAR', '  PROCESSOR 0, 0', '    x := 1', '  PROCESSOR 1, 0', '    SKIP'])).toEqual([]);
+    expect(
+      errors(['INT x:', 'PLACED PAR', '  PROCESSOR 0, 0', '    x := 1', '  PROCESSOR 1, 0', '    x := 2']),
+    ).toEqual(['7:7 `x` is shared between cores (0, 0) and (1, 0), but cores do not share memory']);
+    expect(errors(['INT x:', 'PLACED PAR', '  PROCESSOR 0, 0', '    x := 1', '  PROCESSOR 1, 0', '    SKIP'])).toEqual(
+      [],
+    );
   });
 
   it('reports a channel used on three cores, or input on both ends', () => {
     expect(
-      errors(['CHAN INT c:', 'PLACED PAR', '  PROCESSOR 0, 0', '    c ! 1', '  PROCESSOR 1, 0', '    INT v:', '    c ? v', '  PROCESSOR 2, 0', '    INT v:', '    c ? v']),
+      errors([
+        'CHAN INT c:',
+        'PLACED PAR',
+        '  PROCESSOR 0, 0',
+        '    c ! 1',
+        '  PROCESSOR 1, 0',
+        '    INT v:',
+        '    c ? v',
+        '  PROCESSOR 2, 0',
+        '    INT v:',
+        '    c ? v',
+      ]),
     ).toEqual(['11:7 channel `c` is used on 3 cores ((0, 0), (1, 0), (2, 0))']);
-    expect(errors(['CHAN INT c:', 'PLACED PAR', '  PROCESSOR 0, 0', '    INT v:', '    c ? v', '  PROCESSOR 1, 0', '    INT v:', '    c ? v'])).toEqual([
-      '9:7 channel `c` is used for input on both cores',
-    ]);
+    expect(
+      errors([
+        'CHAN INT c:',
+        'PLACED PAR',
+        '  PROCESSOR 0, 0',
+        '    INT v:',
+        '    c ? v',
+        '  PROCESSOR 1, 0',
+        '    INT v:',
+        '    c ? v',
+      ]),
+    ).toEqual(['9:7 channel `c` is used for input on both cores']);
   });
 
   it('follows a channel into the PROCs it is passed to, to find its direction', () => {
@@ -126,7 +161,10 @@ describe('checking and placing', () => {
   it('checks that every core fits its memory', () => {
     const e = errors(['PLACED PAR', '  PROCESSOR 0, 0', '    [300]INT a:', '    a[0] := 1'], { memoryBytes: 1024 });
     expect(e).toHaveLength(1);
-    const m = /^3:5 core \(0, 0\) needs (\d+) bytes of memory \(code (\d+), workspace (\d+), reserved (\d+)\) but has 1024$/.exec(e[0]!);
+    const m =
+      /^3:5 core \(0, 0\) needs (\d+) bytes of memory \(code (\d+), workspace (\d+), reserved (\d+)\) but has 1024$/.exec(
+        e[0]!,
+      );
     expect(m).not.toBeNull();
     // The parts add up to the whole.
     expect(Number(m![2]) + Number(m![3]) + Number(m![4])).toBe(Number(m![1]));
@@ -135,10 +173,26 @@ describe('checking and placing', () => {
 
 describe('arrays of channels across cores', () => {
   const compile = (lines: string[], options = {}) =>
-    compileSource('t.occ', ['PROC main (CHAN BYTE kyb?, scr!, err!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n'), options);
+    compileSource(
+      't.occ',
+      ['PROC main (CHAN BYTE kyb?, scr!, err!)', ...lines.map((l) => `  ${l}`), ':', ''].join('\n'),
+      options,
+    );
 
   it('makes one mesh channel per element, each between the cores that use it', () => {
-    const r = compile(['[3]CHAN INT c:', 'PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    INT v:', '    IF', '      i = 0', '        c[0] ! 1', '      TRUE', '        SEQ', '          c[i - 1] ? v', '          c[i] ! v']);
+    const r = compile([
+      '[3]CHAN INT c:',
+      'PLACED PAR i = 0 FOR 3',
+      '  PROCESSOR i, 0',
+      '    INT v:',
+      '    IF',
+      '      i = 0',
+      '        c[0] ! 1',
+      '      TRUE',
+      '        SEQ',
+      '          c[i - 1] ? v',
+      '          c[i] ! v',
+    ]);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(r.image!.channels).toEqual([
       { name: 'c[0]', from: { x: 0, y: 0 }, to: { x: 1, y: 0 } },
@@ -161,12 +215,26 @@ describe('arrays of channels across cores', () => {
       '      c[i] ! i',
     ]);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
-    expect(r.image!.channels!.map((c) => `${c.name} ${c.from.x}->${c.to.x}`)).toEqual(['c[0] 0->0', 'c[1] 1->0', 'c[2] 2->0']);
+    expect(r.image!.channels!.map((c) => `${c.name} ${c.from.x}->${c.to.x}`)).toEqual([
+      'c[0] 0->0',
+      'c[1] 1->0',
+      'c[2] 2->0',
+    ]);
   });
 
   it('reports an element used on three cores, and a constant subscript outside the array', () => {
     expect(
-      errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    IF', '      i = 0', '        c[0] ! 1', '      TRUE', '        INT v:', '        c[0] ? v']),
+      errors([
+        '[2]CHAN INT c:',
+        'PLACED PAR i = 0 FOR 3',
+        '  PROCESSOR i, 0',
+        '    IF',
+        '      i = 0',
+        '        c[0] ! 1',
+        '      TRUE',
+        '        INT v:',
+        '        c[0] ? v',
+      ]),
     ).toEqual(['10:11 channel `c[0]` is used on 3 cores ((0, 0), (1, 0), (2, 0))']);
     expect(errors(['[2]CHAN INT c:', 'PLACED PAR i = 0 FOR 2', '  PROCESSOR i, 0', '    c[i + 1] ! 1'])).toEqual([
       '5:7 subscript 2 is outside `c` (2 channels)',
@@ -174,15 +242,32 @@ describe('arrays of channels across cores', () => {
   });
 
   it('evaluates VAL abbreviations in front of a PROCESSOR clause on each core', () => {
-    const r = compile(['PLACED PAR i = 0 FOR 4', '  VAL INT x IS i \\ 2:', '  VAL INT y IS i / 2:', '  PROCESSOR x, y', '    INT v:', '    v := x + y']);
+    const r = compile([
+      'PLACED PAR i = 0 FOR 4',
+      '  VAL INT x IS i \\ 2:',
+      '  VAL INT y IS i / 2:',
+      '  PROCESSOR x, y',
+      '    INT v:',
+      '    v := x + y',
+    ]);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(r.image!.cores.map((c) => `${c.x},${c.y}`)).toEqual(['0,0', '1,0', '0,1', '1,1']);
-    expect(errors(['PLACED PAR', '  INT z:', '  PROCESSOR 0, 0', '    SKIP'])).toEqual(['3:5 only VAL abbreviations can stand in front of a PROCESSOR clause']);
+    expect(errors(['PLACED PAR', '  INT z:', '  PROCESSOR 0, 0', '    SKIP'])).toEqual([
+      '3:5 only VAL abbreviations can stand in front of a PROCESSOR clause',
+    ]);
   });
 
   it('leaves out of a core the IF choices its indices rule out', () => {
     // Only core (0, 0) writes to the screen: the other cores' code never mentions it.
-    const r = compile(['PLACED PAR i = 0 FOR 3', '  PROCESSOR i, 0', '    IF', '      i = 0', "        scr ! 'a'", '      TRUE', '        SKIP']);
+    const r = compile([
+      'PLACED PAR i = 0 FOR 3',
+      '  PROCESSOR i, 0',
+      '    IF',
+      '      i = 0',
+      "        scr ! 'a'",
+      '      TRUE',
+      '        SKIP',
+    ]);
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([]);
     expect(r.image!.channels).toEqual([]);
   });

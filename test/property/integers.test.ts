@@ -62,14 +62,21 @@ function exprArb(t: IntType): fc.Arbitrary<E> {
     e: fc.oneof(
       { depthSize: 'small', withCrossShrink: true },
       { weight: 2, arbitrary: leaf },
-      { weight: 1, arbitrary: fc.record({ op: fc.constantFrom(...MONADIC), x: tie('e') }).map((o): E => ({ kind: 'mon', ...o })) },
+      {
+        weight: 1,
+        arbitrary: fc.record({ op: fc.constantFrom(...MONADIC), x: tie('e') }).map((o): E => ({ kind: 'mon', ...o })),
+      },
       {
         weight: 5,
-        arbitrary: fc.record({ op: fc.constantFrom(...DYADIC), l: tie('e'), r: tie('e') }).map((o): E => ({ kind: 'dy', ...o })),
+        arbitrary: fc
+          .record({ op: fc.constantFrom(...DYADIC), l: tie('e'), r: tie('e') })
+          .map((o): E => ({ kind: 'dy', ...o })),
       },
       {
         weight: 1,
-        arbitrary: fc.record({ op: fc.constantFrom(...SHIFTS), l: tie('e'), count }).map((o): E => ({ kind: 'shift', ...o })),
+        arbitrary: fc
+          .record({ op: fc.constantFrom(...SHIFTS), l: tie('e'), count })
+          .map((o): E => ({ kind: 'shift', ...o })),
       },
     ),
   }));
@@ -149,17 +156,39 @@ function evaluate(e: E, t: IntType, vars: readonly bigint[], counts: readonly bi
         const a = l.v;
         const b = r.v;
         switch (e.op) {
-          case '+': v = checked(a + b); break;
-          case '-': v = checked(a - b); break;
-          case '*': v = checked(a * b); break;
-          case '/': v = b === 0n ? null : checked(a / b); break;
-          case '\\': v = b === 0n || (a === lo && b === -1n) ? null : a % b; break;
-          case 'PLUS': v = wrap(a + b); break;
-          case 'MINUS': v = wrap(a - b); break;
-          case 'TIMES': v = wrap(a * b); break;
-          case '/\\': v = wrap(a & b); break;
-          case '\\/': v = wrap(a | b); break;
-          case '><': v = wrap(a ^ b); break;
+          case '+':
+            v = checked(a + b);
+            break;
+          case '-':
+            v = checked(a - b);
+            break;
+          case '*':
+            v = checked(a * b);
+            break;
+          case '/':
+            v = b === 0n ? null : checked(a / b);
+            break;
+          case '\\':
+            v = b === 0n || (a === lo && b === -1n) ? null : a % b;
+            break;
+          case 'PLUS':
+            v = wrap(a + b);
+            break;
+          case 'MINUS':
+            v = wrap(a - b);
+            break;
+          case 'TIMES':
+            v = wrap(a * b);
+            break;
+          case '/\\':
+            v = wrap(a & b);
+            break;
+          case '\\/':
+            v = wrap(a | b);
+            break;
+          case '><':
+            v = wrap(a ^ b);
+            break;
         }
       }
       const constant = l.constant && r.constant;
@@ -189,7 +218,11 @@ function program(e: E, t: IntType, vars: readonly bigint[], counts: readonly big
   return lines.join('\n') + '\n';
 }
 
-function property(t: IntType, runs: number, seed: number): { deep: number; errors: number; values: number; compile: number } {
+function property(
+  t: IntType,
+  runs: number,
+  seed: number,
+): { deep: number; errors: number; values: number; compile: number } {
   const stats = { deep: 0, errors: 0, values: 0, compile: 0 };
   fc.assert(
     fc.property(

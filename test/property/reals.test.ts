@@ -37,13 +37,17 @@ function exprArb(): fc.Arbitrary<E> {
 
 function valueArb(t: RealType): fc.Arbitrary<number> {
   const single = t === 'REAL32';
-  const any = single ? fc.float({ noNaN: true, noDefaultInfinity: true }) : fc.double({ noNaN: true, noDefaultInfinity: true });
-  return fc.oneof(
-    fc.integer({ min: -20, max: 20 }).map((n) => n / 4),
-    any,
-    fc.constantFrom(0, 1, -1, 0.1, 3, 1e30, -1e-30, single ? 3.4e38 : 1.7e308),
-    fc.double({ min: -1e6, max: 1e6, noNaN: true }),
-  ).map((v) => (single ? Math.fround(v) : v));
+  const any = single
+    ? fc.float({ noNaN: true, noDefaultInfinity: true })
+    : fc.double({ noNaN: true, noDefaultInfinity: true });
+  return fc
+    .oneof(
+      fc.integer({ min: -20, max: 20 }).map((n) => n / 4),
+      any,
+      fc.constantFrom(0, 1, -1, 0.1, 3, 1e30, -1e-30, single ? 3.4e38 : 1.7e308),
+      fc.double({ min: -1e6, max: 1e6, noNaN: true }),
+    )
+    .map((v) => (single ? Math.fround(v) : v));
 }
 
 function depth(e: E): number {
@@ -85,7 +89,7 @@ function referenceRemainder(x: number, y: number): number {
   // Round the quotient to nearest, ties to even (BigInt division truncates).
   const twice = 2n * (r0 < 0n ? -r0 : r0);
   const bb = b < 0n ? -b : b;
-  const away = (a < 0n) !== (b < 0n) ? -1n : 1n;
+  const away = a < 0n !== b < 0n ? -1n : 1n;
   if (twice > bb || (twice === bb && (n & 1n) !== 0n)) n += away;
   const r = a - n * b;
   if (r === 0n) return x < 0 || Object.is(x, -0) ? -0 : 0;
@@ -99,7 +103,7 @@ function exactScale(r: bigint): number {
   const neg = r < 0n;
   let m = neg ? -r : r;
   let e = -1100;
-  while (m > (1n << 53n)) {
+  while (m > 1n << 53n) {
     if ((m & 1n) !== 0n) throw new Error('remainder not representable');
     m >>= 1n;
     e++;
@@ -124,11 +128,21 @@ function evaluate(e: E, t: RealType, vars: readonly number[]): number {
       if (!Number.isFinite(a) || !Number.isFinite(b)) return NaN;
       let v: number;
       switch (e.op) {
-        case '+': v = round(a + b); break;
-        case '-': v = round(a - b); break;
-        case '*': v = round(a * b); break;
-        case '/': v = b === 0 ? NaN : round(a / b); break;
-        default: v = referenceRemainder(a, b); break;
+        case '+':
+          v = round(a + b);
+          break;
+        case '-':
+          v = round(a - b);
+          break;
+        case '*':
+          v = round(a * b);
+          break;
+        case '/':
+          v = b === 0 ? NaN : round(a / b);
+          break;
+        default:
+          v = referenceRemainder(a, b);
+          break;
       }
       return Number.isFinite(v) ? v : NaN;
     }
@@ -139,7 +153,9 @@ function evaluate(e: E, t: RealType, vars: readonly number[]): number {
 function literal(v: number, t: RealType): string {
   const mag = Math.abs(v);
   let text = t === 'REAL32' ? mag.toExponential(8) : mag.toExponential();
-  let [mant, exp] = text.split('e') as [string, string];
+  const parts = text.split('e') as [string, string];
+  let mant = parts[0];
+  const exp = parts[1];
   if (!mant.includes('.')) mant += '.0';
   const sign = exp.startsWith('-') ? '-' : '+';
   text = `${mant}E${sign}${exp.replace(/^[+-]/, '')}`;
@@ -148,19 +164,21 @@ function literal(v: number, t: RealType): string {
 }
 
 function program(e: E, t: RealType, vars: readonly number[], expected: number): string {
-  return [
-    'PROC main (CHAN BYTE kyb?, scr!, err!)',
-    `  ${t} ${vars.map((_, i) => `v${i}`).join(', ')}, r:`,
-    '  SEQ',
-    ...vars.map((v, i) => `    v${i} := ${literal(v, t)}`),
-    `    r := ${render(e)}`,
-    '    IF',
-    `      r = ${literal(Number.isFinite(expected) ? expected : 0, t)}`,
-    "        scr ! 'Y'",
-    '      TRUE',
-    "        scr ! 'N'",
-    ':',
-  ].join('\n') + '\n';
+  return (
+    [
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      `  ${t} ${vars.map((_, i) => `v${i}`).join(', ')}, r:`,
+      '  SEQ',
+      ...vars.map((v, i) => `    v${i} := ${literal(v, t)}`),
+      `    r := ${render(e)}`,
+      '    IF',
+      `      r = ${literal(Number.isFinite(expected) ? expected : 0, t)}`,
+      "        scr ! 'Y'",
+      '      TRUE',
+      "        scr ! 'N'",
+      ':',
+    ].join('\n') + '\n'
+  );
 }
 
 function property(t: RealType, runs: number, seed: number): { deep: number; errors: number; values: number } {
@@ -193,7 +211,9 @@ describe('real expressions against JavaScript IEEE arithmetic', () => {
     it(`${t}: ${runs} random expressions`, () => {
       const seed = process.env['PROPERTY_SEED'] ? Number(process.env['PROPERTY_SEED']) : t === 'REAL32' ? 32 : 64;
       const stats = property(t, runs * Number(process.env['PROPERTY_SCALE'] ?? 1), seed);
-      console.log(`property ${t}: ${runs} cases, ${stats.values} values, ${stats.errors} run-time errors, ${stats.deep} deeper than 3`);
+      console.log(
+        `property ${t}: ${runs} cases, ${stats.values} values, ${stats.errors} run-time errors, ${stats.deep} deeper than 3`,
+      );
       expect(stats.deep).toBeGreaterThan(runs / 5);
       expect(stats.errors).toBeGreaterThan(0);
       expect(stats.values).toBeGreaterThan(runs / 5);

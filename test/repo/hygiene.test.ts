@@ -48,7 +48,9 @@ describe('repository hygiene', () => {
     const lock = JSON.parse(readFileSync(join(root, 'package-lock.json'), 'utf8')) as {
       packages: Record<string, { version?: string; hasInstallScript?: boolean }>;
     };
-    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { allowScripts?: Record<string, boolean> };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+      allowScripts?: Record<string, boolean>;
+    };
     const withScripts = Object.entries(lock.packages)
       .filter(([path, p]) => path !== '' && p.hasInstallScript)
       .map(([path, p]) => ({ name: path.replace(/^.*node_modules\//, ''), version: p.version }));

@@ -29,12 +29,18 @@ async function traced(program: string, extra: string[] = []) {
 
 const MICROSECONDS_PER_CYCLE = 1 / 20; // the t800 profile's 20 MHz
 
-async function checkTrace(events: TraceEvent[], result: JsonResult, window: { from: number } | null = null): Promise<void> {
+async function checkTrace(
+  events: TraceEvent[],
+  result: JsonResult,
+  window: { from: number } | null = null,
+): Promise<void> {
   const engine = await readWithTraceEngine(events);
   // Every core is a process named `core (x, y)`, sorted row by row.
   const meta = events.filter((e) => e.ph === 'M');
   const names = new Map(meta.filter((e) => e.name === 'process_name').map((e) => [e.pid, String(e.args!.name)]));
-  const sortIndex = new Map(meta.filter((e) => e.name === 'process_sort_index').map((e) => [e.pid, Number(e.args!.sort_index)]));
+  const sortIndex = new Map(
+    meta.filter((e) => e.name === 'process_sort_index').map((e) => [e.pid, Number(e.args!.sort_index)]),
+  );
   const width = Math.max(...result.cores.map((c) => c.x)) + 1;
   for (const c of result.cores) {
     const pid = [...names].find(([, n]) => n === `core (${c.x}, ${c.y})`)?.[0];
@@ -44,7 +50,9 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
   }
   // Every occam process with slices is a thread the engine finds, under its name.
   const slices = events.filter((e) => e.ph === 'X');
-  const threadNames = new Map(meta.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}/${e.tid}`, String(e.args!.name)]));
+  const threadNames = new Map(
+    meta.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}/${e.tid}`, String(e.args!.name)]),
+  );
   const withSlices = new Set(slices.map((e) => `${e.pid}/${e.tid}`));
   for (const key of withSlices) {
     const [pid, tid] = key.split('/').map(Number) as [number, number];
@@ -58,7 +66,14 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
   const ends = new Map(events.filter((e) => e.ph === 'f').map((e) => [e.id, e]));
   expect(ends.size).toBe(starts.length);
   expect(engine.flows.length).toBe(starts.length);
-  const bound = new Set(engine.flows.map((f) => f.map((e) => `${e.pid}/${e.tid}/${e.ts}`).sort().join(' & ')));
+  const bound = new Set(
+    engine.flows.map((f) =>
+      f
+        .map((e) => `${e.pid}/${e.tid}/${e.ts}`)
+        .sort()
+        .join(' & '),
+    ),
+  );
   for (const s of starts) {
     const f = ends.get(s.id)!;
     expect(f.bp).toBe('e');
@@ -80,7 +95,7 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
   for (const list of byThread.values()) {
     for (let i = 1; i < list.length; i++) {
       const [p, q] = [list[i - 1]!, list[i]!];
-      expect(q.ts!, "no two slices of a thread start together (viewers would nest them)").toBeGreaterThan(p.ts!);
+      expect(q.ts!, 'no two slices of a thread start together (viewers would nest them)').toBeGreaterThan(p.ts!);
       if (!window) expect(Number(q.args!.cycle)).toBeGreaterThanOrEqual(Number(p.args!.cycle) + Number(p.args!.cycles));
       expect(Math.floor(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.floor(p.ts! * 1000) + Math.floor(p.dur! * 1000));
       expect(Math.round(q.ts! * 1000)).toBeGreaterThanOrEqual(Math.round(p.ts! * 1000) + Math.round(p.dur! * 1000));
@@ -90,7 +105,9 @@ async function checkTrace(events: TraceEvent[], result: JsonResult, window: { fr
   // The figures agree with the run's: running time per core is its busy cycles, bytes per link are its bytes.
   const pidOf = (x: number, y: number) => y * width + x + 1;
   for (const c of result.cores) {
-    const running = slices.filter((e) => e.pid === pidOf(c.x, c.y) && e.name === 'running').reduce((n, e) => n + Number(e.args!.cycles), 0);
+    const running = slices
+      .filter((e) => e.pid === pidOf(c.x, c.y) && e.name === 'running')
+      .reduce((n, e) => n + Number(e.args!.cycles), 0);
     expect(running, `busy cycles of core (${c.x}, ${c.y})`).toBe(c.busyCycles);
   }
   for (const l of result.links) {
@@ -170,7 +187,8 @@ describe('occmesh run --trace', () => {
     await checkTrace(events, result);
     const threads = events.filter((e) => e.name === 'thread_name').map((e) => e.args!.name);
     expect(threads).toEqual(['main (line 1)', 'main (line 13)']);
-    const waits = (tid: number) => events.filter((e) => e.ph === 'X' && e.tid === tid && e.name !== 'running').map((e) => e.name);
+    const waits = (tid: number) =>
+      events.filter((e) => e.ph === 'X' && e.tid === tid && e.name !== 'running').map((e) => e.name);
     // The process that starts the PAR runs its first branch, then waits for the second.
     expect(waits(1)).toEqual(['ALT', '? d', 'PAR end']);
     expect(waits(2)).toEqual(['timer', '! c', 'timer']);
@@ -192,9 +210,13 @@ describe('occmesh run --trace', () => {
     const path = join(dir, 'heat.json');
     const bin = join(import.meta.dirname, '..', '..', 'dist', 'cli', 'occmesh.js');
     // Big enough to be written in many chunks.
-    const r = spawnSync(process.execPath, [bin, 'run', 'programs/mesh/heat_8x8.occ', '--trace', path, '--trace-window', '100000:160000'], {
-      encoding: 'latin1',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [bin, 'run', 'programs/mesh/heat_8x8.occ', '--trace', path, '--trace-window', '100000:160000'],
+      {
+        encoding: 'latin1',
+      },
+    );
     expect(r.status).toBe(0);
     const text = readFileSync(path, 'utf8');
     expect(text.length).toBeGreaterThan(1 << 20);
@@ -205,7 +227,9 @@ describe('occmesh run --trace', () => {
   it('says plainly when the trace file cannot be written', async () => {
     const r = await runCli(['run', 'programs/hello.occ', '--trace', '/nonexistent-folder/t.json']);
     expect(r.exitCode).toBe(73);
-    expect(r.stderr).toBe('occmesh: cannot write /nonexistent-folder/t.json: the folder it would go in does not exist\n');
+    expect(r.stderr).toBe(
+      'occmesh: cannot write /nonexistent-folder/t.json: the folder it would go in does not exist\n',
+    );
   });
 
   it('refuses a malformed --trace-window', async () => {

@@ -40,6 +40,7 @@ export async function readWithTraceEngine(events: TraceEvent[]): Promise<EngineV
       public height = 0,
     ) {}
   };
+  // eslint-disable-next-line @typescript-eslint/ban-ts-comment
   // @ts-ignore -- the package's JavaScript is used as is; its TypeScript sources are not part of this build.
   const Trace = (await import('@paulirish/trace_engine')) as any;
   const model = Trace.TraceModel.Model.createWithAllHandlers();
@@ -48,7 +49,10 @@ export async function readWithTraceEngine(events: TraceEvent[]): Promise<EngineV
   const processNames = new Map<number, string>();
   for (const [pid, e] of data.Meta.processNames as Map<number, TraceEvent>) processNames.set(pid, String(e.args?.name));
   const threads = new Map<number, Map<number, { name: string | undefined; slices: number }>>();
-  for (const [pid, p] of data.Renderer.processes as Map<number, { threads: Map<number, { name?: string; entries: unknown[] }> }>) {
+  for (const [pid, p] of data.Renderer.processes as Map<
+    number,
+    { threads: Map<number, { name?: string; entries: unknown[] }> }
+  >) {
     const m = new Map<number, { name: string | undefined; slices: number }>();
     for (const [tid, t] of p.threads) m.set(tid, { name: t.name, slices: t.entries.length });
     threads.set(pid, m);

@@ -62,7 +62,16 @@ describe('occmesh replay', () => {
 
   it('keeps the faults and the seed in the record', async () => {
     const rec = tempFile('faults.omrec');
-    await runCli(['run', 'programs/lessons/10-lost-messages.occ', '--faults', 'loss=0.2', '--seed', '3', '--record', rec]);
+    await runCli([
+      'run',
+      'programs/lessons/10-lost-messages.occ',
+      '--faults',
+      'loss=0.2',
+      '--seed',
+      '3',
+      '--record',
+      rec,
+    ]);
     const r = loadRecord(readFileSync(rec));
     expect(r.options).toEqual({ profile: 't800', faults: [{ kind: 'loss', p: 0.2 }], seed: 3 });
     const json = JSON.parse((await runCli(['replay', rec, '--json'])).stdout);
@@ -84,7 +93,11 @@ describe('occmesh replay', () => {
 
   it('says plainly when the record cannot be written, before running', async () => {
     const r = await runCli(['run', 'programs/hello.occ', '--record', '/nonexistent-folder/r.omrec']);
-    expect(r).toEqual({ exitCode: 73, stdout: '', stderr: 'occmesh: cannot write /nonexistent-folder/r.omrec: the folder it would go in does not exist\n' });
+    expect(r).toEqual({
+      exitCode: 73,
+      stdout: '',
+      stderr: 'occmesh: cannot write /nonexistent-folder/r.omrec: the folder it would go in does not exist\n',
+    });
   });
 
   describe('refuses records it cannot replay faithfully', () => {
@@ -107,14 +120,20 @@ describe('occmesh replay', () => {
     it('a damaged record', async () => {
       const { text } = await recorded();
       const i = text.indexOf('Hello');
-      expect(await refused(text.slice(0, i) + 'J' + text.slice(i + 1))).toBe('the record is damaged: its contents do not match its checksum');
-      expect(await refused(text.slice(0, text.length >> 1))).toBe('the record is damaged: its contents do not match its checksum');
+      expect(await refused(text.slice(0, i) + 'J' + text.slice(i + 1))).toBe(
+        'the record is damaged: its contents do not match its checksum',
+      );
+      expect(await refused(text.slice(0, text.length >> 1))).toBe(
+        'the record is damaged: its contents do not match its checksum',
+      );
       expect(await refused(text.slice(0, 30))).toBe('the record is damaged: its header cannot be read');
     });
 
     it('a file that is not a record', async () => {
       expect(await refused(readFileSync('programs/hello.occ'))).toBe('not an occmesh run record');
-      expect(await refused(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 10, 255]))).toBe('not an occmesh run record');
+      expect(await refused(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 10, 255]))).toBe(
+        'not an occmesh run record',
+      );
       expect(await refused('{"format":"occmesh-image","version":1}\n')).toBe('not an occmesh run record');
     });
 
@@ -123,21 +142,27 @@ describe('occmesh replay', () => {
       expect(await refused(text.replace('"occmesh":"0.1.0"', '"occmesh":"0.0.9"'))).toBe(
         'recorded by occmesh 0.0.9, but this is occmesh 0.1.0: a run is replayed only by the version that recorded it (record it again with this version)',
       );
-      expect(await refused(text.replace('"version":1', '"version":2'))).toBe('record format version 2 is not supported (this occmesh reads version 1)');
+      expect(await refused(text.replace('"version":1', '"version":2'))).toBe(
+        'record format version 2 is not supported (this occmesh reads version 1)',
+      );
     });
 
     it('a record with options this occmesh does not know', async () => {
       const { text } = await recorded();
       const rec = parseRecord(text);
       const withOption = { ...rec, options: { ...rec.options, schedule: 'lifo' } } as unknown as RunRecord;
-      expect(await refused(serializeRecord(withOption))).toBe('the record uses options this occmesh does not know: schedule');
+      expect(await refused(serializeRecord(withOption))).toBe(
+        'the record uses options this occmesh does not know: schedule',
+      );
     });
 
     it('a record whose faults are not a fault specification', async () => {
       const { text } = await recorded();
       const rec = parseRecord(text);
       const bad = { ...rec, options: { ...rec.options, faults: [{ kind: 'flood', p: 1 }] } } as unknown as RunRecord;
-      expect(await refused(serializeRecord(bad))).toBe('the record is damaged: its faults are not a fault specification');
+      expect(await refused(serializeRecord(bad))).toBe(
+        'the record is damaged: its faults are not a fault specification',
+      );
     });
 
     it('a replay that does not come out as recorded is reported, not passed off', async () => {
@@ -148,7 +173,9 @@ describe('occmesh replay', () => {
       const r = await runCli(['replay', path]);
       expect(r.exitCode).toBe(2);
       expect(r.stdout).toBe('Hello, world!\n');
-      expect(r.stderr).toMatch(/^occmesh: the replay did not come out as recorded \(recorded: finished after \d+ cycles/);
+      expect(r.stderr).toMatch(
+        /^occmesh: the replay did not come out as recorded \(recorded: finished after \d+ cycles/,
+      );
     });
   });
 });

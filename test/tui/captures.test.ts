@@ -19,12 +19,36 @@ interface Capture {
 
 const CAPTURES: readonly Capture[] = [
   { name: 'token-ring', file: 'programs/mesh/token_ring.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 's', 's'] },
-  { name: 'breakpoint', file: 'programs/mesh/token_ring.occ', cols: 100, rows: 30, keys: [KEYS.tab + KEYS.tab + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up, 'b', 'c'] },
+  {
+    name: 'breakpoint',
+    file: 'programs/mesh/token_ring.occ',
+    cols: 100,
+    rows: 30,
+    keys: [KEYS.tab + KEYS.tab + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up + KEYS.up, 'b', 'c'],
+  },
   { name: 'deadlock', file: 'test/programs/mesh/deadlock_two_cores.occ', cols: 100, rows: 30, keys: [' '] },
-  { name: 'why', file: 'test/programs/mesh/deadlock_two_cores.occ', cols: 100, rows: 30, keys: [' ', KEYS.escape, 'w'] },
+  {
+    name: 'why',
+    file: 'test/programs/mesh/deadlock_two_cores.occ',
+    cols: 100,
+    rows: 30,
+    keys: [' ', KEYS.escape, 'w'],
+  },
   { name: 'small', file: 'programs/tutorial/3-deadlock.occ', cols: 80, rows: 24, keys: ['n', 'n', 'n'] },
-  { name: 'heat-8x8', file: 'programs/mesh/heat_8x8.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's'] },
-  { name: 'big-mesh', file: 'test/programs/mesh/mesh_64x64.occ', cols: 100, rows: 30, keys: ['s', 's', 's', 'l', 'l', 'j'] },
+  {
+    name: 'heat-8x8',
+    file: 'programs/mesh/heat_8x8.occ',
+    cols: 100,
+    rows: 30,
+    keys: ['s', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's', 's'],
+  },
+  {
+    name: 'big-mesh',
+    file: 'test/programs/mesh/mesh_64x64.occ',
+    cols: 100,
+    rows: 30,
+    keys: ['s', 's', 's', 'l', 'l', 'j'],
+  },
 ];
 
 const docPath = join(repoRoot, 'docs/debugger.md');
@@ -35,7 +59,10 @@ async function capture(c: Capture): Promise<string> {
     vt.press(k);
     await idle(vt, dbg);
   }
-  const text = vt.lines().map((l) => l.trimEnd()).join('\n');
+  const text = vt
+    .lines()
+    .map((l) => l.trimEnd())
+    .join('\n');
   dbg.quit();
   return text;
 }
@@ -47,16 +74,23 @@ function blockRe(name: string): RegExp {
 
 describe('the screens in docs/debugger.md', () => {
   for (const c of CAPTURES) {
-    it(c.name, async () => {
-      const screen = await capture(c);
-      const doc = readFileSync(docPath, 'utf8');
-      const re = blockRe(c.name);
-      expect(re.test(doc), `docs/debugger.md has no capture block for ${c.name}`).toBe(true);
-      if (process.env.UPDATE_CAPTURES) {
-        writeFileSync(docPath, doc.replace(re, (_m, a: string, _b: string, z: string) => a + screen + '\n' + z));
-        return;
-      }
-      expect(re.exec(doc)![2]).toBe(screen + '\n');
-    }, 30_000);
+    it(
+      c.name,
+      async () => {
+        const screen = await capture(c);
+        const doc = readFileSync(docPath, 'utf8');
+        const re = blockRe(c.name);
+        expect(re.test(doc), `docs/debugger.md has no capture block for ${c.name}`).toBe(true);
+        if (process.env.UPDATE_CAPTURES) {
+          writeFileSync(
+            docPath,
+            doc.replace(re, (_m, a: string, _b: string, z: string) => a + screen + '\n' + z),
+          );
+          return;
+        }
+        expect(re.exec(doc)![2]).toBe(screen + '\n');
+      },
+      30_000,
+    );
   }
 });

@@ -255,4 +255,3 @@ describe('the debugger on screen', () => {
     expect(seen.some((s) => /about to output on `out`, with receiver at .*2-rendezvous\.occ:14/.test(s))).toBe(true);
   });
 });
-

@@ -91,7 +91,10 @@ describe('occmesh debug in a real terminal', () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const record = join(mkdtempSync(join(tmpdir(), 'occmesh-')), 'echo.omrec');
-    execFileSync(process.execPath, [cli, 'run', '--record', record, 'test/programs/basics/keyboard_echo.occ'], { cwd: repoRoot, input: 'recorded keys\n' });
+    execFileSync(process.execPath, [cli, 'run', '--record', record, 'test/programs/basics/keyboard_echo.occ'], {
+      cwd: repoRoot,
+      input: 'recorded keys\n',
+    });
     const s = spawn(['debug', record], { TERM: 'xterm-256color' });
     await s.waitFor('PAUSED');
     s.type(' ');
@@ -127,7 +130,10 @@ describe('occmesh debug in a real terminal', () => {
     let code = 0;
     let err = '';
     try {
-      execFileSync(process.execPath, [cli, 'debug', 'programs/hello.occ'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+      execFileSync(process.execPath, [cli, 'debug', 'programs/hello.occ'], {
+        cwd: repoRoot,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
     } catch (e) {
       code = (e as { status: number }).status;
       err = String((e as { stderr: Buffer }).stderr);

@@ -74,8 +74,16 @@ describe('stepping forwards', () => {
     s.run();
     finish(s);
     expect(s.status).toBe('deadlock');
-    const lines = s.processes(0).filter((p) => p.state === 'output').map((p) => [p.at?.line, p.channel]);
-    expect(lines).toEqual(expect.arrayContaining([[8, 'left'], [12, 'right']]));
+    const lines = s
+      .processes(0)
+      .filter((p) => p.state === 'output')
+      .map((p) => [p.at?.line, p.channel]);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        [8, 'left'],
+        [12, 'right'],
+      ]),
+    );
   });
 });
 
@@ -164,7 +172,11 @@ describe('the keyboard', () => {
     s.run();
     finish(s);
     expect(s.status).toBe('finished');
-    const screen = () => s.console.filter((c) => c.device === 'screen').map((c) => c.text).join('');
+    const screen = () =>
+      s.console
+        .filter((c) => c.device === 'screen')
+        .map((c) => c.text)
+        .join('');
     expect(screen()).toBe('HI\nE\n');
     const end = s.ended!.cycles;
     // Back to the start and forwards again: the same output at the same cycle, keys and all.
@@ -267,7 +279,9 @@ describe('messages on a channel inside a core', () => {
     for (let i = 0; i < 20 && !waiting; i++) {
       s.run();
       finish(s);
-      waiting = s.processes(0).find((p) => (p.state === 'input' || p.state === 'output') && p.channelAddress !== undefined);
+      waiting = s
+        .processes(0)
+        .find((p) => (p.state === 'input' || p.state === 'output') && p.channelAddress !== undefined);
     }
     s.commBreaks.length = 0;
     expect(waiting).toBeDefined();

@@ -3,7 +3,13 @@
 import type { ConsoleChunk } from '../session.js';
 import { printable, seg, type Line, type Seg } from '../styled.js';
 
-export function renderConsole(chunks: readonly ConsoleChunk[], width: number, height: number, focused: boolean, waiting: boolean): Line[] {
+export function renderConsole(
+  chunks: readonly ConsoleChunk[],
+  width: number,
+  height: number,
+  focused: boolean,
+  waiting: boolean,
+): Line[] {
   // Build lines from the end, wrapping long ones.
   const lines: Seg[][] = [[]];
   for (const c of chunks) {

@@ -40,7 +40,8 @@ export function processLine(image: Image, p: ProcessView, partner?: ProcessView 
   const file = p.at ? (image.files[p.at.file]?.path ?? '?').split('/').pop() : '';
   const where = p.at ? `${file}:${p.at.line}` : '(no source)';
   let what = STATE_WORDS[p.state];
-  if (p.channel && (p.state === 'input' || p.state === 'output')) what += ` ${p.state === 'input' ? 'from' : 'on'} \`${p.channel}\``;
+  if (p.channel && (p.state === 'input' || p.state === 'output'))
+    what += ` ${p.state === 'input' ? 'from' : 'on'} \`${p.channel}\``;
   if (p.mesh) what += p.state === 'input' ? ` <- core ${at(p.mesh.partner)}` : ` -> core ${at(p.mesh.partner)}`;
   if (p.mesh?.delivered) what += ' (delivered)';
   if (partner?.at) {
@@ -72,17 +73,25 @@ export function renderCore(m: CoreModel, width: number, height: number): Line[] 
   const lines: Line[] = [];
   const state = core.state === 'blocked' && core.finished ? 'finished' : core.finished ? 'finished' : core.state;
   const busy = core.cycles > 0 ? ((100 * core.busyCycles) / core.cycles).toFixed(1) : '0.0';
-  lines.push([seg(`core ${at(core)}`, { bold: true }), seg(`  ${state}  ${core.instructions} instructions  ${busy}% busy  cycle ${core.cycles}`)]);
+  lines.push([
+    seg(`core ${at(core)}`, { bold: true }),
+    seg(`  ${state}  ${core.instructions} instructions  ${busy}% busy  cycle ${core.cycles}`),
+  ]);
   // Processes: as many as fit in about half the pane.
   const room = Math.max(1, Math.floor(height / 2) - 1);
-  if (m.processes.length === 0) lines.push([seg(core.fault ? `halted: ${core.fault.reason}` : 'no processes', { fg: 'gray' })]);
+  if (m.processes.length === 0)
+    lines.push([seg(core.fault ? `halted: ${core.fault.reason}` : 'no processes', { fg: 'gray' })]);
   const first = Math.max(0, Math.min(m.selectedProcess - room + 1, m.processes.length - room));
   m.processes.slice(first, first + room).forEach((p, i) => {
     const sel = first + i === m.selectedProcess;
     const partner = m.partner && (p.state === 'input' || p.state === 'output') ? m.partner(p) : null;
-    lines.push([seg(sel ? '▸ ' : '  ', { bold: true }), seg(col(processLine(m.image, p, partner), width - 2), { fg: stateColor(p), inverse: sel })]);
+    lines.push([
+      seg(sel ? '▸ ' : '  ', { bold: true }),
+      seg(col(processLine(m.image, p, partner), width - 2), { fg: stateColor(p), inverse: sel }),
+    ]);
   });
-  if (m.processes.length > room) lines.push([seg(`  ... ${m.processes.length} processes (up/down to choose)`, { fg: 'gray' })]);
+  if (m.processes.length > room)
+    lines.push([seg(`  ... ${m.processes.length} processes (up/down to choose)`, { fg: 'gray' })]);
   // Registers.
   const regs = registersOf(core);
   const reg: Seg[] = [];
@@ -153,7 +162,15 @@ function disassembly(image: Image, debug: CoreDebug, core: Core, height: number,
     const ins = decode(code, o);
     const cur = o === ip;
     const operand = ins.fn === 15 ? '' : ` ${ins.operand}`;
-    rows.push({ text: [seg(col(`${cur ? '>' : ' '} ${o.toString(16).padStart(4, '0')}  ${ins.name}${operand}`, width), cur ? { inverse: true } : {})], current: cur });
+    rows.push({
+      text: [
+        seg(
+          col(`${cur ? '>' : ' '} ${o.toString(16).padStart(4, '0')}  ${ins.name}${operand}`, width),
+          cur ? { inverse: true } : {},
+        ),
+      ],
+      current: cur,
+    });
     if (o > ip && rows.length >= height + 4) break;
     o += Math.max(1, ins.length);
   }

@@ -78,7 +78,10 @@ function cellSegs(m: MeshModel, c: CoreCell | null, x: number, y: number, w: num
   if (!c) return [seg((label + ' ' + ' '.repeat(w)).slice(0, w), { fg: 'gray', inverse: sel })];
   const pad = Math.max(0, w - label.length - 1);
   const style = { inverse: sel, ...(c.deadlocked ? { bg: 'red' as Color } : {}) };
-  return [seg(label + ' '.repeat(pad), style), seg(c.letter, { ...style, fg: c.deadlocked ? 'white' : c.color, bold: true })];
+  return [
+    seg(label + ' '.repeat(pad), style),
+    seg(c.letter, { ...style, fg: c.deadlocked ? 'white' : c.color, bold: true }),
+  ];
 }
 
 /** The detailed grid of cores [x0, x0 + cols) × [y0, y0 + rows). */
@@ -140,11 +143,20 @@ export function renderMesh(m: MeshModel, width: number, height: number): Line[] 
         continue;
       }
       const busy = c.activity > 0 && (c.letter === 'R' || c.letter === 'r');
-      row.push(seg(c.letter, { fg: c.deadlocked ? 'white' : c.color, bold: busy, inverse: sel, ...(c.deadlocked ? { bg: 'red' as Color } : {}) }));
+      row.push(
+        seg(c.letter, {
+          fg: c.deadlocked ? 'white' : c.color,
+          bold: busy,
+          inverse: sel,
+          ...(c.deadlocked ? { bg: 'red' as Color } : {}),
+        }),
+      );
     }
     lines.push(row);
   }
-  lines.push([seg(`cores x ${mx}-${mx + mapCols - 1}, y ${my}-${my + mapRows - 1} of ${m.width}x${m.height}`, { fg: 'gray' })]);
+  lines.push([
+    seg(`cores x ${mx}-${mx + mapCols - 1}, y ${my}-${my + mapRows - 1} of ${m.width}x${m.height}`, { fg: 'gray' }),
+  ]);
   const dCols = Math.max(1, Math.min(m.width, fitsCols, 8));
   const dx = windowStart(m.selected.x, dCols, m.width);
   const dy = windowStart(m.selected.y, detailRows, m.height);

@@ -44,12 +44,21 @@ export function renderSource(m: SourceModel, width: number, height: number): Lin
     ];
     const body = printable((all[n - 1] ?? '').replace(/\t/g, '  ').replace(/\r$/, ''));
     const w = Math.max(0, width - numW - 3);
-    const style = failed ? { bg: 'red' as const, fg: 'white' as const } : cur ? { bg: 'green' as const, fg: 'black' as const } : {};
+    const style = failed
+      ? { bg: 'red' as const, fg: 'white' as const }
+      : cur
+        ? { bg: 'green' as const, fg: 'black' as const }
+        : {};
     const atCursor = m.focused && n === m.cursor;
     const shown = col(body, w);
     if (m.search && shown.includes(m.search) && !cur) {
       const i = shown.indexOf(m.search);
-      out.push([...gutter, seg(shown.slice(0, i), { inverse: atCursor }), seg(m.search, { bg: 'yellow', fg: 'black' }), seg(shown.slice(i + m.search.length), { inverse: atCursor })]);
+      out.push([
+        ...gutter,
+        seg(shown.slice(0, i), { inverse: atCursor }),
+        seg(m.search, { bg: 'yellow', fg: 'black' }),
+        seg(shown.slice(i + m.search.length), { inverse: atCursor }),
+      ]);
     } else out.push([...gutter, seg(shown, { ...style, inverse: atCursor })]);
   }
   return out;
