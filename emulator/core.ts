@@ -978,7 +978,7 @@ export class Core {
     if (this.fptr[p] === NOT_PROCESS) this.fptr[p] = w;
     else this.wr(this.bptr[p]! + S_LINK, w);
     this.bptr[p] = w;
-    if (this.events?.active)
+    if (this.events?.processes)
       this.events.emit({ kind: 'ready', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: w });
     if (p === 0 && this.active && this.priority === 1) this.preemptPending = true;
   }
@@ -992,7 +992,7 @@ export class Core {
     this.wr(w + S_IPTR, this.Iptr);
     this.waitInfo.set(((w ^ MOST_NEG) >>> 0) >>> 2, ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind);
     this.active = false;
-    if (this.events?.active) {
+    if (this.events?.processes) {
       const chan = channel ?? (channelOffset !== 0 ? (channelOffset ^ MOST_NEG) | 0 : undefined);
       // `in` and `out` are charged after they block; the others before.
       const ins = decode(this.mem8, this.instrStart);
@@ -1020,7 +1020,7 @@ export class Core {
   private preempt(): void {
     this.preemptPending = false;
     if (!this.active || this.priority !== 1) return;
-    if (this.events?.active) {
+    if (this.events?.processes) {
       this.events.emit({
         kind: 'descheduled',
         cycle: this.cycles,
@@ -1063,7 +1063,7 @@ export class Core {
       this.fpu.restore();
       this.priority = 1;
       this.active = true;
-      if (this.events?.active) {
+      if (this.events?.processes) {
         this.events.emit({
           kind: 'scheduled',
           cycle: this.cycles,
@@ -1090,7 +1090,7 @@ export class Core {
     this.Iptr = this.rd(w + S_IPTR);
     this.priority = p;
     this.active = true;
-    if (this.events?.active)
+    if (this.events?.processes)
       this.events.emit({
         kind: 'scheduled',
         cycle: this.cycles,
@@ -1155,7 +1155,7 @@ export class Core {
       this.sliceDeadline = this.sliceDeadlineFrom(this.cycles);
       return;
     }
-    if (this.events?.active) {
+    if (this.events?.processes) {
       this.events.emit({
         kind: 'descheduled',
         cycle: this.cycles,
@@ -1307,7 +1307,7 @@ export class Core {
     const other = wd & ~3;
     this.copy(this.rd(other + S_STATE), dst, n);
     this.mem32[k] = NOT_PROCESS;
-    if (this.events?.active) {
+    if (this.events?.processes) {
       this.events.emit({
         kind: 'message',
         cycle: this.cycles,
@@ -1366,7 +1366,7 @@ export class Core {
     }
     this.copy(src, st, n);
     this.mem32[k] = NOT_PROCESS;
-    if (this.events?.active) {
+    if (this.events?.processes) {
       this.events.emit({
         kind: 'message',
         cycle: this.cycles,
@@ -1455,7 +1455,7 @@ export class Core {
         const count = this.rd(a + 4);
         this.wr(a + 4, (count - 1) | 0);
         const k = ((a ^ MOST_NEG) >>> 0) >>> 2;
-        if (this.events?.active) {
+        if (this.events?.processes) {
           this.events.emit({
             kind: 'ended',
             cycle: this.cycles,
@@ -1900,7 +1900,7 @@ export class Core {
         this.cycles += opc[0xf0]!;
         this.finished = true;
         this.finishCycle = this.cycles;
-        if (this.events?.active)
+        if (this.events?.processes)
           this.events.emit({ kind: 'ended', cycle: this.cycles, core: { x: this.x, y: this.y }, wptr: this.Wptr });
         this.state = 'finished';
         this.halted = true;

@@ -113,21 +113,34 @@ export type MachineEvent =
 export type MachineEventListener = (e: MachineEvent) => void;
 
 export class EventBus {
-  private readonly listeners: MachineEventListener[] = [];
-  /** Whether anyone listens: producers test this before building an event. */
+  private readonly listeners: { fn: MachineEventListener; processes: boolean }[] = [];
+  /** Whether anyone listens: producers of the network's events test this before building one. */
   active = false;
+  /**
+   * Whether anyone listens to the processes' events (scheduled, blocked, ended, ready, descheduled, message): the
+   * cores test this, so a listener that wants only the network's traffic costs the cores nothing.
+   */
+  processes = false;
 
-  subscribe(fn: MachineEventListener): () => void {
-    this.listeners.push(fn);
-    this.active = true;
+  /** Listen; with `processes: false`, to the network's events only (sent, received, link, lost). */
+  subscribe(fn: MachineEventListener, options: { processes?: boolean } = {}): () => void {
+    const entry = { fn, processes: options.processes ?? true };
+    this.listeners.push(entry);
+    this.update();
     return () => {
-      const i = this.listeners.indexOf(fn);
+      const i = this.listeners.indexOf(entry);
       if (i >= 0) this.listeners.splice(i, 1);
-      this.active = this.listeners.length > 0;
+      this.update();
     };
   }
 
+  private update(): void {
+    this.active = this.listeners.length > 0;
+    this.processes = this.listeners.some((l) => l.processes);
+  }
+
   emit(e: MachineEvent): void {
-    for (const fn of this.listeners) fn(e);
+    const network = e.kind === 'sent' || e.kind === 'received' || e.kind === 'link' || e.kind === 'lost';
+    for (const l of this.listeners) if (network || l.processes) l.fn(e);
   }
 }

@@ -234,9 +234,12 @@ export class Machine {
     if (this.network) this.network.faults = this.faults;
   }
 
-  /** Subscribe to the event stream; returns the function that unsubscribes. */
-  subscribe(fn: MachineEventListener): () => void {
-    return this.events.subscribe(fn);
+  /**
+   * Subscribe to the event stream; returns the function that unsubscribes. With `processes: false`, only the
+   * network's events (sent, received, link, lost) reach the listener, and the cores build none of theirs for it.
+   */
+  subscribe(fn: MachineEventListener, options: { processes?: boolean } = {}): () => void {
+    return this.events.subscribe(fn, options);
   }
 
   /** Screen output that arrived over the mesh (when no onScreen callback was given). */

@@ -7,7 +7,7 @@ import type { FaultSpec } from '../emulator/faults.js';
 import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
-import { coreIndex, partnerOf, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
+import { coreIndex, lineAt, partnerOf, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
 import { openTerminal, type Key, type Rect, type Terminal } from './screen.js';
 import { Session } from './session.js';
 import { col, seg, type Color, type Line } from './styled.js';
@@ -279,9 +279,16 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     } else panes.core.setLines([[seg('no core of the program is placed here', { fg: 'gray' })]]);
 
     const p = currentProcess();
+    // The lines other processes are at, from the machine's own view of them (this runs for every core, every frame).
     const others = new Set<number>();
     for (let j = 0; j < machine.cores.length; j++) {
-      for (const q of session.processes(j)) if (q.at && q.at.file === sourceFile && q !== p) others.add(q.at.line);
+      const debug = image.debug[j]!;
+      for (const q of machine.cores[j]!.processes()) {
+        if (p && j === k && q.wptr === p.wptr) continue;
+        const blocked = q.state !== 'running' && q.state !== 'ready' && q.state !== 'interrupted';
+        const line = lineAt(debug, blocked && q.iptr > 0 ? q.iptr - 1 : q.iptr);
+        if (line && line.file === sourceFile) others.add(line.line);
+      }
     }
     const bps = new Set<number>();
     for (const b of session.breakpoints) {

@@ -171,9 +171,17 @@ export class Session {
     return m;
   }
 
+  /**
+   * Listen to the machine's events: the network's always (link traffic, messages); the processes' only while a
+   * breakpoint needs them (`break block`), since building them costs the cores time on every switch.
+   */
   private listen(m: Machine): void {
-    m.subscribe((e) => this.event(e));
+    this.unlisten?.();
+    const processes = this.commBreaks.some((c) => c.kind === 'block');
+    this.unlisten = m.subscribe((e) => this.event(e), { processes });
   }
+
+  private unlisten: (() => void) | null = null;
 
   // ------------------------------------------------------------------------------------------------ the console
 
@@ -372,6 +380,7 @@ export class Session {
 
   addCommBreak(b: CommBreak): void {
     this.commBreaks.push(b);
+    if (b.kind === 'block') this.listen(this.machine);
   }
 
   private begin(task: Task): void {
@@ -478,8 +487,8 @@ export class Session {
     if (this.replaying) return;
     const counts = m.cores.reduce((n, c) => n + c.instructions, 0);
     if (counts - this.sinceMark < (this.options.snapshotEvery ?? 2_000_000)) return;
-    // By default snapshots take at most about a tenth of the time: the next waits nine times as long as this took.
-    if (this.options.snapshotEvery === undefined && performance.now() - this.markedAt < 9 * this.markCost) return;
+    // By default snapshots take at most about a twentieth of the time: the next waits 19 times as long as this took.
+    if (this.options.snapshotEvery === undefined && performance.now() - this.markedAt < 19 * this.markCost) return;
     this.mark();
   }
 
