@@ -232,7 +232,7 @@ export class Core {
   instrStart = 0;
 
   /**
-   * Debugger stops (emulator/stepper.ts sets them; both null/Infinity in a plain run). `breakMap[o]` non-zero stops
+   * Debugger stops (tui/session.ts sets them; null and Infinity in a plain run). `breakMap[o]` non-zero stops
    * the core before it executes the instruction at memory offset o; `instructionStop` stops it once its instruction
    * count reaches that number. A stopped core has `paused` set; the next run resumes exactly where it left off, and
    * `breakSkip` lets the instruction it stopped before execute once.
@@ -419,13 +419,41 @@ export class Core {
           break;
         }
         if (this.cycles >= until || this.cycles >= this.horizon || this.paused) break;
-        this.execute(until < this.horizon ? until : this.horizon);
+        if (this.breakMap !== null || this.instructionStop !== Infinity) {
+          // The debugger's stops: one instruction at a time, each looked at before it executes. The interpreter's
+          // loop itself never tests for them, so a run without them pays nothing.
+          if (this.debugStop()) {
+            this.paused = true;
+            break;
+          }
+          this.execute(this.cycles + 1);
+        } else {
+          // Without stops, nothing is skipped: a skip noted when the core stopped lapses once it runs on.
+          this.breakSkip = -1;
+          this.execute(until < this.horizon ? until : this.horizon);
+        }
       }
     } catch (e) {
       this.unwound(e);
     }
     this.flushOutput();
     return this.updateState();
+  }
+
+  /**
+   * Whether the debugger's stops halt the core before the instruction at Iptr: a breakpoint there (unless it is
+   * the one the core stopped at, which executes once when it resumes), or the instruction count reached.
+   */
+  private debugStop(): boolean {
+    const skip = this.breakSkip;
+    this.breakSkip = -1;
+    if (this.instructions >= this.instructionStop) {
+      this.breakSkip = skip;
+      return true;
+    }
+    const brk = this.breakMap;
+    const ip = (this.Iptr ^ MOST_NEG) >>> 0;
+    return brk !== null && ip < brk.length && brk[ip] !== 0 && ip !== skip;
   }
 
   /** Execute exactly one instruction (with its prefixes). Returns false if no process could run. */
@@ -482,11 +510,6 @@ export class Core {
     let n = this.instructions;
     let limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
     let start = ip;
-    let brk = this.breakMap;
-    let nStop = this.instructionStop;
-    let skip = this.breakSkip;
-    this.breakSkip = -1;
-    let dbg = brk !== null || nStop !== Infinity;
     this.inExec = true;
     // Busy cycles: the start is taken off now and the end added when the interpreter stops (no field holds it).
     this.busyCycles -= cyc;
@@ -495,16 +518,7 @@ export class Core {
     try {
       for (;;) {
         // One test on the common path: the debugger's stops are looked at only when it has set some.
-        if (cyc >= limit || dbg) {
-          if (cyc >= limit) break;
-          if (n >= nStop || (brk !== null && brk[ip] !== 0)) {
-            if (ip !== skip || n >= nStop) {
-              this.paused = true;
-              break;
-            }
-            skip = -1;
-          }
-        }
+        if (cyc >= limit) break;
         start = ip;
         if (ip >= size) this.fetchFault(ip, start, w, cyc);
         let ib = m8[ip++]!;
@@ -868,10 +882,9 @@ export class Core {
           cyc = this.cycles;
           if (this.horizon < until) until = this.horizon;
           limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
-          // An event listener may have asked for a stop (the debugger pausing when a process blocks).
-          brk = this.breakMap;
-          nStop = this.instructionStop;
-          dbg = brk !== null || nStop !== Infinity;
+          // An event listener may have asked for a stop (the debugger pausing when a process blocks): leave, and
+          // let run() step from here.
+          if (this.breakMap !== null || this.instructionStop !== Infinity) limit = cyc;
         }
       }
     } catch (e) {
