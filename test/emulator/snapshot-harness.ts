@@ -2,14 +2,11 @@
 // the options its `-- args:` lines give and the keyboard bytes of its `-- stdin:` lines, and a way to make machines
 // whose output goes wherever the test points it (the callbacks are shared by a machine and its restored copies).
 
-import { parseFaults } from '../../cli/faults.js';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
-import { compileSource, type CompileOptions } from '../../compiler/compile.js';
+import { join } from 'node:path';
 import { Machine, type MachineOptions } from '../../emulator/machine.js';
 import type { Image } from '../../emulator/image.js';
-import { profileNamed } from '../../emulator/profiles.js';
 import { KeyboardTape } from '../../emulator/keyboard-tape.js';
+import { allPrograms, loadProgram as loadRunnable } from '../helpers/program-files.js';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -20,70 +17,21 @@ export interface Program {
   readonly stdin: Uint8Array;
 }
 
-function findPrograms(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...findPrograms(path));
-    else if (name.endsWith('.occ')) found.push(path);
-  }
-  return found;
-}
-
-function sizeOf(text: string): number {
-  const m = /^(\d+)([KM]?)$/i.exec(text)!;
-  return Number(m[1]) * (m[2] === '' ? 1 : m[2]!.toUpperCase() === 'K' ? 1024 : 1 << 20);
-}
-
 /** Compile one program file as `occmesh run` would; null if it does not compile. */
 export function loadProgram(path: string): Program | null {
-  const text = readFileSync(path, 'latin1');
-  const args: string[] = [];
-  let stdin = '';
-  for (const line of text.split(/\r?\n/)) {
-    const m = /--\s*(stdin|args):\s?(.*)$/.exec(line);
-    if (!m) continue;
-    if (m[1] === 'stdin') stdin += m[2]! + '\n';
-    else
-      args.push(
-        ...m[2]!
-          .trim()
-          .split(/\s+/)
-          .filter((a) => a !== ''),
-      );
-  }
-  const compile: { -readonly [K in keyof CompileOptions]: CompileOptions[K] } = {};
-  const options: MachineOptions = {};
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '--spread') compile.spread = true;
-    else if (a === '--no-checks') compile.rangeChecks = false;
-    else if (a === '--mesh') {
-      const [w, h] = args[++i]!.split('x').map(Number);
-      compile.mesh = { width: w!, height: h! };
-    } else if (a === '--mem') {
-      compile.memoryBytes = sizeOf(args[++i]!);
-      options.memoryBytes = compile.memoryBytes;
-    } else if (a === '--profile') options.profile = profileNamed(args[++i]!);
-    else if (a === '--faults') options.faults = parseFaults(args[++i]!);
-    else if (a === '--seed') options.seed = Number(args[++i]!);
-    else if (a === '--max-cycles') i++;
-  }
-  // As the CLI reads them: the preprocessor gives the path to read.
-  const loader = (p: string): string | null => {
-    try {
-      return readFileSync(p, 'latin1');
-    } catch {
-      return null;
-    }
+  const p = loadRunnable(path);
+  if (!p) return null;
+  const options: MachineOptions = {
+    profile: p.profile,
+    ...(p.memoryBytes !== undefined ? { memoryBytes: p.memoryBytes } : {}),
+    ...(p.faults ? { faults: p.faults } : {}),
+    ...(p.seed !== undefined ? { seed: p.seed } : {}),
   };
-  const result = compileSource(path, text, { ...compile, loader });
-  if (!result.image) return null;
-  return { name: relative(root, path), image: result.image, options, stdin: Buffer.from(stdin, 'latin1') };
+  return { name: p.name, image: p.image, options, stdin: p.stdin };
 }
 
 export function allProgramFiles(): string[] {
-  return [...findPrograms(join(root, 'test', 'programs')), ...findPrograms(join(root, 'programs'))];
+  return allPrograms();
 }
 
 /** Where a machine's screen and error bytes go: switch `to` between runs. */

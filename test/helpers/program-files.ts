@@ -1,7 +1,8 @@
 // The repository's .occ programs as machines ready to run: compiled with the options their `-- args:` line gives,
 // with their `-- stdin:` lines as keyboard input. Used by the tests that compare two ways of running a program.
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { findPrograms } from './programs.js';
 import { join, relative } from 'node:path';
 import { compileSource, type CompileOptions } from '../../compiler/compile.js';
 import type { Image } from '../../emulator/image.js';
@@ -10,16 +11,6 @@ import { PROFILES, type Profile } from '../../emulator/profiles.js';
 import { parseFaults } from '../../cli/faults.js';
 
 export const repoRoot = join(import.meta.dirname, '..', '..');
-
-export function findPrograms(dir: string): string[] {
-  const found: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) found.push(...findPrograms(path));
-    else if (name.endsWith('.occ')) found.push(path);
-  }
-  return found;
-}
 
 /** Every program under test/programs and programs/. */
 export function allPrograms(): string[] {
