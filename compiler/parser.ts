@@ -39,7 +39,7 @@ import {
   type LineScan,
 } from './parser-lines.js';
 import { junkMessage, messageProvider, msg } from './parser-messages.js';
-import { joinSpans, SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
+import { Diagnostics, joinSpans, SourceFile, spanOf, type Span } from './source.js';
 import * as T from './tokens.js';
 
 // ---------------------------------------------------------------------------------------------------- public API
@@ -51,6 +51,12 @@ export interface ParseOptions {
    */
   readonly experimental?: boolean;
 }
+
+/**
+ * Roughly how deep constructs may nest before the parser runs out of the host's stack (measured: nested SEQs,
+ * parentheses and chains of operators all get past this many levels on Node's default stack).
+ */
+export const NESTING_LIMIT = 250;
 
 /**
  * Parse the token stream of a source file (the preprocessor's tokens after the layout pass). Never throws: every
@@ -65,15 +71,31 @@ export function parseTokens(
   const p = parserInstance();
   p.begin(file, tokens, options);
   let program: A.Program | undefined;
+  let tooDeep = false;
   try {
     program = p.program();
   } catch (e) {
-    // Only a bug in the parser can get here; report it as a diagnostic rather than crash the compiler.
-    const last = tokens[tokens.length - 1];
-    const at = last ? last.startOffset : 0;
-    diags.error(spanOf(file, at, at), `internal error in the parser: ${(e as Error).message}`);
+    if (e instanceof RangeError && /call stack/i.test(e.message)) {
+      tooDeep = true;
+      // The parser descends once per level of nesting, and the host's stack ends somewhere past a few hundred
+      // levels: say so where the parser had got to, which is inside the deepest part.
+      const reached = (p as unknown as { currIdx?: number }).currIdx ?? tokens.length - 1;
+      const tok = tokens[Math.max(0, Math.min(tokens.length - 1, reached))];
+      const at = tok ? tok.startOffset : 0;
+      diags.error(
+        spanOf(file, at, tok ? (tok.endOffset ?? tok.startOffset) + 1 : at),
+        `nesting too deep: occmesh parses constructs nested up to about ${NESTING_LIMIT} levels deep (processes inside processes, parentheses, operators)`,
+        'move the innermost part into a PROC or FUNCTION of its own, or name part of the expression with an abbreviation',
+      );
+    } else {
+      // Only a bug in the parser can get here; report it as a diagnostic rather than crash the compiler.
+      const last = tokens[tokens.length - 1];
+      const at = last ? last.startOffset : 0;
+      diags.error(spanOf(file, at, at), `internal error in the parser: ${(e as Error).message}`);
+    }
   }
-  p.finish(diags);
+  // After running out of stack, what the parser recorded on the way down says nothing more.
+  p.finish(tooDeep ? new Diagnostics() : diags);
   return program ?? { span: spanOf(file, 0, file.text.length), specs: [] };
 }
 
