@@ -172,6 +172,16 @@ export function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean
     return !!rx && !!ry && (rx.hi < ry.lo || ry.hi < rx.lo);
   }
   if (x.k === 'lin' && y.k === 'lin') return linearDiffers(x.lin, y.lin, replicas);
+  if ((x.k === 'lin' && y.k === 'mod') || (x.k === 'mod' && y.k === 'lin')) {
+    // v against (v + k) \ m, in one use (the ring idiom `c[i]` beside `c[(i + 1) \ n]`): (v + k) REM m equals v
+    // only if k is a multiple of m, whatever v is. Between replicas the index has other values in the two, so
+    // the rule holds only for forms that do not name it.
+    const l = x.k === 'lin' ? x.lin : (y as { lin: Linear }).lin;
+    const md = (x.k === 'mod' ? x : y) as { lin: Linear; m: bigint };
+    if (replicas && (l.terms.has(replicas.index) || md.lin.terms.has(replicas.index))) return false;
+    if (!sameTerms(l, md.lin) || md.m === 0n) return false;
+    return (md.lin.c - l.c) % md.m !== 0n;
+  }
   if (x.k === 'mod' && y.k === 'mod') {
     // (i + k) \ m in two replicas of `PAR i = b FOR n` with n <= m: the dividends differ by less than m.
     if (!replicas || x.m !== y.m || replicas.count === null || replicas.count > x.m) return false;
@@ -179,6 +189,13 @@ export function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean
     return (coef === 1n || coef === -1n) && sameLinear(x.lin, y.lin);
   }
   return false;
+}
+
+/** Whether two linear forms have the same names with the same coefficients (their constants may differ). */
+function sameTerms(a: Linear, b: Linear): boolean {
+  if (a.terms.size !== b.terms.size) return false;
+  for (const [sym, coef] of a.terms) if (b.terms.get(sym) !== coef) return false;
+  return true;
 }
 
 function sameLinear(a: Linear, b: Linear): boolean {

@@ -143,6 +143,18 @@ describe('overlap of two paths into one array', () => {
     expect(overlap([ring(4, 1, [i, 1])], [ring(4, 1, [i, 1])], null)).toBe(true);
     expect(overlap([ring(4, 1, [i, 1])], [ring(5, 1, [i, 1])], { index: i, count: 4n })).toBe(true);
   });
+
+  it('in one use, v and (v + k) \\ m differ unless k is a multiple of m (the ring idiom in one call)', () => {
+    expect(overlap([at(0, [i, 1])], [ring(3, 1, [i, 1])], null)).toBe(false);
+    expect(overlap([ring(3, 2, [i, 1])], [at(0, [i, 1])], null)).toBe(false);
+    expect(overlap([at(5, [i, 1])], [ring(3, 7, [i, 1])], null)).toBe(false);
+    // k a multiple of m: (i + 3) \ 3 is i for i from 0 to 2.
+    expect(overlap([at(0, [i, 1])], [ring(3, 3, [i, 1])], null)).toBe(true);
+    expect(overlap([at(0, [i, 1])], [ring(3, 0, [i, 1])], null)).toBe(true);
+    // Other names must match, and between replicas the index does not stand for one value.
+    expect(overlap([at(0, [j, 1])], [ring(3, 1, [i, 1])], null)).toBe(true);
+    expect(overlap([at(0, [i, 1])], [ring(3, 1, [i, 1])], { index: i, count: 3n })).toBe(true);
+  });
 });
 
 describe('subscripts across scopes and calls', () => {
