@@ -158,20 +158,6 @@ function reportBadCharacters(file: SourceFile, diags: Diagnostics, offset: numbe
 
 // ---------------------------------------------------------------------------------------------------- literals
 
-const ESCAPES: Record<string, number> = {
-  c: 13,
-  C: 13,
-  n: 10,
-  N: 10,
-  t: 9,
-  T: 9,
-  s: 32,
-  S: 32,
-  "'": 39,
-  '"': 34,
-  '*': 42,
-};
-
 const ESCAPE_HINT = 'escapes are *c *n *t *s *\' *" ** and *#hh (two upper-case hex digits); write ** for an asterisk';
 
 /**
@@ -181,7 +167,7 @@ const ESCAPE_HINT = 'escapes are *c *n *t *s *\' *" ** and *#hh (two upper-case 
 function decodeEscape(file: SourceFile, diags: Diagnostics, at: number, limit: number): { byte: number; next: number } {
   const text = file.text;
   const c = at + 1 < limit ? text[at + 1]! : '';
-  if (c in ESCAPES) return { byte: ESCAPES[c]!, next: at + 2 };
+  if (c in T.STRING_ESCAPES) return { byte: T.STRING_ESCAPES[c]!, next: at + 2 };
   if (c === '#') {
     const digits = text.slice(at + 2, Math.min(at + 4, limit));
     if (/^[0-9A-F]{2}$/.test(digits)) return { byte: parseInt(digits, 16), next: at + 4 };

@@ -35,24 +35,6 @@ export interface PreprocessOptions {
   readonly defines?: ReadonlyMap<string, PPValue>;
 }
 
-/** The words a directive line can start with (tokens.ts recognises the same set). */
-const DIRECTIVES = new Set([
-  'INCLUDE',
-  'USE',
-  'DEFINE',
-  'UNDEF',
-  'IF',
-  'ELIF',
-  'ELSE',
-  'ENDIF',
-  'RELAX',
-  'ERROR',
-  'WARNING',
-  'PRAGMA',
-  'COMMENT',
-  'OPTION',
-]);
-
 /** Directives that do not change the program; they are dropped with a warning. */
 const IGNORED = new Set(['PRAGMA', 'COMMENT', 'OPTION']);
 
@@ -172,7 +154,7 @@ class Preprocessor {
         masked.push(line.replace(/[^\r]/g, ' '));
       };
       const m = /^([ \t]*)#([A-Z]+)(?![A-Za-z0-9.])/.exec(line);
-      if (m && DIRECTIVES.has(m[2]!)) {
+      if (m && T.DIRECTIVE_WORDS.has(m[2]!)) {
         blank();
         const at = start + m[1]!.length;
         const word = m[2]!;
@@ -706,20 +688,6 @@ function describe(p: Piece): string {
   }
 }
 
-const ESCAPES: Record<string, number> = {
-  c: 13,
-  C: 13,
-  n: 10,
-  N: 10,
-  t: 9,
-  T: 9,
-  s: 32,
-  S: 32,
-  "'": 39,
-  '"': 34,
-  '*': 42,
-};
-
 /**
  * Split the rest of a directive line into pieces, ending with an 'end' piece. A `--` comment ends the line.
  * Reports and abandons the directive on a character that cannot start a piece.
@@ -762,8 +730,8 @@ function pieces(file: SourceFile, diags: Diagnostics, rest: string, restStart: n
         }
         if (ch === '*') {
           const e = rest[i + 1] ?? '';
-          if (e in ESCAPES) {
-            bytes.push(ESCAPES[e]!);
+          if (e in T.STRING_ESCAPES) {
+            bytes.push(T.STRING_ESCAPES[e]!);
             i += 2;
           } else if (e === '#' && /^[0-9A-F]{2}$/.test(rest.slice(i + 2, i + 4))) {
             bytes.push(parseInt(rest.slice(i + 2, i + 4), 16));

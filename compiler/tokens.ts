@@ -46,7 +46,23 @@ export const Name = createToken({ name: 'Name', pattern: /[A-Za-z][A-Za-z0-9._]*
 
 // ---------------------------------------------------------------------------------------------------- literals
 
-const DIRECTIVE_WORDS = new Set([
+/** The byte each `*x` escape of a string or character literal stands for (`*#hh` is read separately). */
+export const STRING_ESCAPES: Readonly<Record<string, number>> = {
+  c: 13,
+  C: 13,
+  n: 10,
+  N: 10,
+  t: 9,
+  T: 9,
+  s: 32,
+  S: 32,
+  "'": 39,
+  '"': 34,
+  '*': 42,
+};
+
+/** The words a directive line (`#INCLUDE`, `#IF`, ...) can start with; the preprocessor reads the same set. */
+export const DIRECTIVE_WORDS: ReadonlySet<string> = new Set([
   'INCLUDE',
   'USE',
   'DEFINE',
