@@ -7,7 +7,7 @@ import type { FaultSpec } from '../emulator/faults.js';
 import type { Image } from '../emulator/image.js';
 import type { Profile } from '../emulator/profiles.js';
 import { formatDeadlock, formatRunError, ImageSources } from '../cli/report.js';
-import { coreIndex, lineAt, partnerOf, STATE_WORDS, waitChain, type ProcessView, type WaitChain } from './inspect.js';
+import { coreIndex, lineAt, partnerOf, shownOffset, waitChain, type ProcessView, type WaitChain } from './inspect.js';
 import { openTerminal, type Key, type Rect, type Terminal } from './screen.js';
 import { Session } from './session.js';
 import { col, seg, type Color, type Line } from './styled.js';
@@ -16,7 +16,7 @@ import { processLine, registersOf, renderCore, type Registers } from './views/co
 import { renderConsole } from './views/console.js';
 import { renderLinks } from './views/links.js';
 import { cellWidth, renderMesh, STATE_KEY, type CoreCell } from './views/mesh.js';
-import { renderSource } from './views/source.js';
+import { renderSource, sourceLines, sourceTop } from './views/source.js';
 import { parseCommand } from './commands.js';
 
 export interface DebuggerOptions {
@@ -285,8 +285,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
       const debug = image.debug[j]!;
       for (const q of machine.cores[j]!.processes()) {
         if (p && j === k && q.wptr === p.wptr) continue;
-        const blocked = q.state !== 'running' && q.state !== 'ready' && q.state !== 'interrupted';
-        const line = lineAt(debug, blocked && q.iptr > 0 ? q.iptr - 1 : q.iptr);
+        const line = lineAt(debug, shownOffset(q));
         if (line && line.file === sourceFile) others.add(line.line);
       }
     }
@@ -321,7 +320,6 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     panes.links.setTitle(`links of (${sel.x}, ${sel.y})`, false);
     panes.links.setLines(renderLinks(machine, image, traffic, sel, panes.links.inner.width, panes.links.inner.height));
 
-    const unread = session.keyboardBytes.length - typedShown;
     panes.console.setTitle(
       focus === 'console' ? 'console: typing goes to the program' : 'console',
       focus === 'console',
@@ -332,7 +330,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         panes.console.inner.width,
         panes.console.inner.height,
         focus === 'console',
-        session.status === 'keyboard' || unread > 0,
+        session.status === 'keyboard' || session.keysUnread > 0,
       ),
     );
 
@@ -371,8 +369,6 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     } else panes.popup.place({ left: 0, top: 0, width: 0, height: 0 });
     term.render();
   }
-
-  const typedShown = 0;
 
   function statusLine(): Line {
     const cycle = session.cycle;
@@ -502,19 +498,17 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     const e = session.ended!.error!;
     sel = { x: e.core.x, y: e.core.y };
     const k = selIndex();
-    const core = session.machine.cores[k]!;
     const lines = formatRunError(sources, e)
       .split('\n')
       .map((t) => [seg(t)]);
     const dbg = image.debug[k]!;
     const check = dbg.checks.find((c) => c.offset === e.offset);
-    const line = check ?? dbg.lines.filter((l) => l.offset <= e.offset).pop();
+    const line = check ?? lineAt(dbg, e.offset);
     if (line) {
       sourceFile = line.file;
       cursor = line.line;
       errorAt = { file: line.file, line: line.line };
     }
-    void core;
     popup = { title: 'run-time error', lines, items: [], selected: 0 };
   }
 
@@ -818,7 +812,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
               : null;
     const page = k.name === 'pageup' ? -1 : k.name === 'pagedown' ? 1 : 0;
     if (focus === 'source') {
-      const lines = (image.files[sourceFile]?.text ?? '').split('\n').length;
+      const lines = sourceLines(image, sourceFile).length;
       if (d) cursor = Math.max(1, Math.min(lines, cursor + d[1]!));
       if (page) cursor = Math.max(1, Math.min(lines, cursor + page * Math.max(1, panes.source.inner.height - 2)));
       return;
@@ -847,7 +841,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
   function findInSource(text: string): void {
     search = text;
     if (!text) return;
-    const lines = (image.files[sourceFile]?.text ?? '').split('\n');
+    const lines = sourceLines(image, sourceFile);
     for (let i = 1; i <= lines.length; i++) {
       const n = ((cursor - 1 + i) % lines.length) + 1;
       if (lines[n - 1]!.includes(text)) {
@@ -876,9 +870,8 @@ export function startDebugger(options: DebuggerOptions): Debugger {
         showProcessSource();
       }
     } else if (inside(l.source)) {
-      const all = (image.files[sourceFile]?.text ?? '').split('\n').length;
-      const h = panes.source.inner.height;
-      const top = Math.max(1, Math.min(cursor - Math.floor(h / 2), all - h + 1));
+      const all = sourceLines(image, sourceFile).length;
+      const top = sourceTop(cursor, panes.source.inner.height, all);
       cursor = Math.min(all, top + (y - l.source.top - 1));
       focus = 'source';
       follow = false;
@@ -1016,5 +1009,3 @@ function fmtBytes(n: number): string {
   if (n >= 1 << 10) return `${(n / (1 << 10)).toFixed(1)} KiB`;
   return `${Math.round(n)} B`;
 }
-
-export { STATE_WORDS };

@@ -7,7 +7,6 @@ import type { Core, CoreProcess } from '../emulator/core.js';
 import {
   entryAt,
   HOST_KEYBOARD,
-  MEM_START,
   type CoreDebug,
   type Image,
   type LineEntry,
@@ -25,7 +24,7 @@ export interface ProcessView {
   readonly iptr: number;
   readonly priority: 0 | 1;
   readonly state: ProcessState;
-  /** The innermost PROC or FUNCTION its code is in (null: the program's top level or a library stub). */
+  /** The innermost PROC or FUNCTION its code is in (null: code outside every PROC, such as a core's boot code). */
   readonly proc: string | null;
   /** The source position shown for it: the instruction it blocked on, or the one it runs next. */
   readonly at: { readonly file: number; readonly line: number; readonly col: number } | null;
@@ -76,11 +75,19 @@ export function procAt(debug: CoreDebug, offset: number): ProcEntry | null {
   return best;
 }
 
-/** Where a process is, as a code offset: a waiting process blocked on the instruction before its resume point. */
-function shownOffset(p: CoreProcess): number {
+/**
+ * Where a process is, as a code offset: one that waits blocked on the instruction before its resume point; one
+ * that runs or is queued is at its resume point; a PAR waiting for its branches resumes after the PAR.
+ */
+export function shownOffset(p: { readonly iptr: number; readonly state: ProcessState }): number {
   if (p.iptr < 0) return -1;
   const blocked =
-    p.state === 'input' || p.state === 'output' || p.state === 'alt' || p.state === 'timer' || p.state === 'stopped';
+    p.state === 'input' ||
+    p.state === 'output' ||
+    p.state === 'keyboard' ||
+    p.state === 'alt' ||
+    p.state === 'timer' ||
+    p.state === 'stopped';
   return blocked && p.iptr > 0 ? p.iptr - 1 : p.iptr;
 }
 
@@ -132,17 +139,6 @@ function view(machine: Machine, image: Image, core: Core, debug: CoreDebug, p: C
     ...(p.until !== undefined ? { until: p.until } : {}),
     ...(p.channel !== undefined ? { channelAddress: p.channel } : {}),
   };
-}
-
-/** A code offset as the address the core's Iptr holds. */
-export function codeAddress(offset: number): number {
-  return (MEM_START + offset) | 0;
-}
-
-/** The code offset of an address, or -1. */
-export function codeOffset(addr: number, codeLength: number): number {
-  const r = ((addr ^ MOST_NEG) >>> 0) - ((MEM_START ^ MOST_NEG) >>> 0);
-  return r >= 0 && r <= codeLength ? r : -1;
 }
 
 /**

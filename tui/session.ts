@@ -24,7 +24,7 @@ import { decode, MOST_NEG } from '../emulator/isa.js';
 import { Machine, type RunResult } from '../emulator/machine.js';
 import type { Profile } from '../emulator/profiles.js';
 import { restoreSnapshot, snapshotBytes, takeSnapshot, type Snapshot } from '../emulator/snapshot.js';
-import { lineAt, processesOf, type ProcessView } from './inspect.js';
+import { coreIndex, lineAt, processesOf, type ProcessView, shownOffset } from './inspect.js';
 
 export type SessionStatus = 'paused' | 'running' | 'finished' | 'error' | 'deadlock' | 'keyboard';
 
@@ -212,8 +212,9 @@ export class Session {
     this.pendingKeys = true;
   }
 
-  get keyboardBytes(): readonly number[] {
-    return this.typed;
+  /** Keys typed that the program has not read yet. */
+  get keysUnread(): number {
+    return this.typed.length - this.keysUsed;
   }
 
   /** Whether the program waits for a key nobody has typed yet. */
@@ -284,7 +285,7 @@ export class Session {
   nextLine(p: ProcessView): void {
     const k = this.coreOf(p);
     const debug = this.image.debug[k]!;
-    const from = lineAt(debug, this.shownOffset(p));
+    const from = lineAt(debug, shownOffset(p));
     this.begin({ kind: 'line', track: this.tracker(k, p), from });
   }
 
@@ -703,11 +704,7 @@ export class Session {
   }
 
   coreOf(p: ProcessView): number {
-    return this.image.cores.findIndex((c) => c.x === p.core.x && c.y === p.core.y);
-  }
-
-  private shownOffset(p: ProcessView): number {
-    return p.state === 'running' || p.state === 'ready' || p.state === 'interrupted' ? p.iptr : Math.max(0, p.iptr - 1);
+    return coreIndex(this.image, p.core.x, p.core.y);
   }
 
   where(line: { file: number; line: number }): string {

@@ -18,39 +18,6 @@ export function seg(text: string, style: Omit<Seg, 'text'> = {}): Seg {
   return { text, ...style };
 }
 
-export function plain(text: string): Line {
-  return [{ text }];
-}
-
-export function lineWidth(line: Line): number {
-  let n = 0;
-  for (const s of line) n += s.text.length;
-  return n;
-}
-
-/** Cut a line to `width` characters, and pad it with spaces to exactly that width if `pad`. */
-export function fit(line: Line, width: number, pad = false): Line {
-  const out: Seg[] = [];
-  let left = width;
-  for (const s of line) {
-    if (left <= 0) break;
-    if (s.text.length <= left) {
-      out.push(s);
-      left -= s.text.length;
-    } else {
-      out.push({ ...s, text: s.text.slice(0, left) });
-      left = 0;
-    }
-  }
-  if (pad && left > 0) out.push({ text: ' '.repeat(left) });
-  return out;
-}
-
-/** The text of a line without its styles (what a user without colour sees). */
-export function textOf(line: Line): string {
-  return line.map((s) => s.text).join('');
-}
-
 /** Pad or cut a string to `n` characters. */
 export function col(text: string, n: number): string {
   return text.length >= n ? text.slice(0, n) : text + ' '.repeat(n - text.length);

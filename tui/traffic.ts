@@ -16,9 +16,6 @@ interface History {
   newest: number;
 }
 
-export const DIRS = ['N', 'E', 'S', 'W'] as const;
-export type Dir = (typeof DIRS)[number];
-
 export class Traffic {
   private readonly links = new Map<number, History>();
 

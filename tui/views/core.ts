@@ -71,7 +71,7 @@ function stateColor(p: ProcessView): Seg['fg'] {
 export function renderCore(m: CoreModel, width: number, height: number): Line[] {
   const core = m.core;
   const lines: Line[] = [];
-  const state = core.state === 'blocked' && core.finished ? 'finished' : core.finished ? 'finished' : core.state;
+  const state = core.finished ? 'finished' : core.state;
   const busy = core.cycles > 0 ? ((100 * core.busyCycles) / core.cycles).toFixed(1) : '0.0';
   lines.push([
     seg(`core ${at(core)}`, { bold: true }),

@@ -25,10 +25,15 @@ export function sourceTop(cursor: number, height: number, lines: number): number
   return Math.max(1, Math.min(cursor - Math.floor(height / 2), lines - height + 1));
 }
 
-export function renderSource(m: SourceModel, width: number, height: number): Line[] {
-  const text = m.image.files[m.file]?.text ?? '';
-  const all = text.split('\n');
+/** The lines of a file of the image, as the pane numbers them (a final newline ends the last line). */
+export function sourceLines(image: Image, file: number): string[] {
+  const all = (image.files[file]?.text ?? '').split('\n');
   if (all.length > 1 && all[all.length - 1] === '') all.pop();
+  return all;
+}
+
+export function renderSource(m: SourceModel, width: number, height: number): Line[] {
+  const all = sourceLines(m.image, m.file);
   const top = sourceTop(m.cursor, height, all.length);
   const numW = String(all.length).length;
   const out: Line[] = [];
