@@ -1,8 +1,10 @@
-// `npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I]`: feeds occmesh N generated
-// inputs (fuzz/inputs.ts) through check, compile, run and image loading (fuzz/try-input.ts) and counts what must
-// never happen: compiler exceptions, emulator exceptions, internal errors, messages without a location, and
-// hangs (an input that takes longer than --timeout). Each input runs in a worker thread that is replaced when it
-// hangs. Exits 1 if anything was found; each finding is printed with the --only that makes it again.
+// `npm run fuzz -- --runs N [--from I] [--jobs J] [--seed S] [--timeout MS] [--time-limit S] [--only I]`: feeds
+// occmesh N generated inputs (fuzz/inputs.ts), numbered from I, through check, compile, run and image loading
+// (fuzz/try-input.ts) and counts what must never happen: compiler exceptions, emulator exceptions, internal
+// errors, messages without a location, and hangs (an input that takes longer than --timeout). Inputs run in J
+// worker threads, each replaced when it hangs. An input depends only on the seed, its number and the corpus, so
+// a long run can be split into ranges (--from) run at different times. Exits 1 if anything was found; each
+// finding is printed with the --only that makes it again.
 
 import { Worker } from 'node:worker_threads';
 import { join } from 'node:path';
@@ -12,6 +14,8 @@ import type { Finding } from './try-input.js';
 
 interface Args {
   runs: number;
+  from: number;
+  jobs: number;
   seed: number;
   timeoutMs: number;
   timeLimitS: number;
@@ -22,6 +26,8 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     runs: 1000,
+    from: 0,
+    jobs: 1,
     seed: 1,
     timeoutMs: 10_000,
     timeLimitS: Infinity,
@@ -38,6 +44,12 @@ function parseArgs(argv: readonly string[]): Args {
     switch (argv[i]) {
       case '--runs':
         args.runs = whole();
+        break;
+      case '--from':
+        args.from = whole();
+        break;
+      case '--jobs':
+        args.jobs = Math.max(1, whole());
         break;
       case '--seed':
         args.seed = whole();
@@ -79,13 +91,13 @@ async function main(): Promise<number> {
     args = parseArgs(process.argv.slice(2));
   } catch (e) {
     process.stderr.write(
-      `fuzz: ${(e as Error).message}\nusage: npm run fuzz -- --runs N [--seed S] [--timeout MS] [--time-limit S] [--only I] [--max-depth D] [--max-procs P]\n`,
+      `fuzz: ${(e as Error).message}\nusage: npm run fuzz -- --runs N [--from I] [--jobs J] [--seed S] [--timeout MS] [--time-limit S] [--only I] [--max-depth D] [--max-procs P]\n`,
     );
     return 64;
   }
   const root = join(import.meta.dirname, '..', '..');
   const corpus = loadCorpus(root);
-  const indices = args.only !== null ? [args.only] : Array.from({ length: args.runs }, (_, i) => i);
+  const indices = args.only !== null ? [args.only] : Array.from({ length: args.runs }, (_, i) => args.from + i);
   const kinds = new Map<string, number>();
   const counts = new Map<string, number>();
   const examples: string[] = [];
@@ -99,52 +111,72 @@ async function main(): Promise<number> {
     shownOf.set(kind, shown + 1);
     if (shown < EXAMPLES_PER_KIND) examples.push(`  --seed ${args.seed} --only ${index}: ${what}`);
   };
-
-  const spawn = (): Worker =>
-    new Worker(new URL('./worker.js', import.meta.url), {
-      workerData: { seed: args.seed, corpus, options: args.options },
-    });
-  let worker = spawn();
-  for (const index of indices) {
-    if ((Date.now() - started) / 1000 > args.timeLimitS) break;
-    const reply = await new Promise<Reply | 'hang'>((resolve) => {
-      const timer = setTimeout(() => resolve('hang'), args.timeoutMs);
-      const onMessage = (r: Reply): void => {
-        clearTimeout(timer);
-        worker.off('error', onError);
-        resolve(r);
-      };
-      const onError = (e: Error): void => {
-        clearTimeout(timer);
-        worker.off('message', onMessage);
-        resolve({ index, kind: '?', findings: [{ kind: 'compiler exception', stage: 'worker', detail: e.message }] });
-        worker = spawn();
-      };
-      worker.once('message', onMessage);
-      worker.once('error', onError);
-      worker.postMessage(index);
-    });
+  const record = (index: number, reply: Reply | 'hang'): void => {
     done++;
     if (reply === 'hang') {
       hangs++;
       const { input } = inputAt(args.seed, index, corpus, args.options);
       kinds.set(input.kind, (kinds.get(input.kind) ?? 0) + 1);
       note(index, 'hang', `hang (over ${args.timeoutMs} ms), ${input.kind}`);
-      await worker.terminate();
-      worker = spawn();
-      continue;
+      return;
     }
     kinds.set(reply.kind, (kinds.get(reply.kind) ?? 0) + 1);
     for (const f of reply.findings) {
       counts.set(f.kind, (counts.get(f.kind) ?? 0) + 1);
       note(index, f.kind, `${f.kind} in ${f.stage} (${reply.kind}): ${f.detail.slice(0, 300)}`);
     }
-  }
-  await worker.terminate();
+  };
+
+  const spawn = (): Worker =>
+    new Worker(new URL('./worker.js', import.meta.url), {
+      workerData: { seed: args.seed, corpus, options: args.options },
+    });
+  // One lane per job: each takes the next input number until none is left, and keeps its own worker.
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    let worker = spawn();
+    for (;;) {
+      if ((Date.now() - started) / 1000 > args.timeLimitS || next >= indices.length) break;
+      const index = indices[next++]!;
+      const reply = await new Promise<Reply | 'hang'>((resolve) => {
+        const timer = setTimeout(() => resolve('hang'), args.timeoutMs);
+        const onMessage = (r: Reply): void => {
+          clearTimeout(timer);
+          worker.off('error', onError);
+          resolve(r);
+        };
+        const onError = (e: Error): void => {
+          clearTimeout(timer);
+          worker.off('message', onMessage);
+          resolve({ index, kind: '?', findings: [{ kind: 'compiler exception', stage: 'worker', detail: e.message }] });
+          worker = spawn();
+        };
+        worker.once('message', onMessage);
+        worker.once('error', onError);
+        worker.postMessage(index);
+      });
+      record(index, reply);
+      if (reply === 'hang') {
+        await worker.terminate();
+        worker = spawn();
+      }
+    }
+    await worker.terminate();
+  };
+  // A long run says how far it has got, on standard error, every minute.
+  const progress = setInterval(() => {
+    const found = [...shownOf.values()].reduce((a, b) => a + b, 0);
+    process.stderr.write(
+      `fuzz: ${done} of ${indices.length} inputs, ${found} findings, ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+    );
+  }, 60_000);
+  progress.unref();
+  await Promise.all(Array.from({ length: Math.min(args.jobs, indices.length) }, lane));
+  clearInterval(progress);
 
   const seconds = (Date.now() - started) / 1000;
   const out = [
-    `fuzz: ${done} inputs from seed ${args.seed} in ${seconds.toFixed(1)} s`,
+    `fuzz: ${done} inputs from seed ${args.seed}${args.from > 0 && args.only === null ? ` (numbers from ${args.from})` : ''} in ${seconds.toFixed(1)} s`,
     `inputs: ${[...kinds]
       .sort()
       .map(([k, n]) => `${k} ${n}`)

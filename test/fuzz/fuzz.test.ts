@@ -53,4 +53,24 @@ describe('fuzzing', () => {
       expect(r.stdout).toContain(`${line}\n`);
     }
   });
+
+  it('runs a range of input numbers in several workers, the same inputs as one worker', () => {
+    const run = (extra: string[]) =>
+      spawnSync(
+        process.execPath,
+        [join(root, 'dist', 'fuzz', 'run.js'), '--seed', '3', '--max-depth', '50', ...extra],
+        {
+          encoding: 'utf8',
+        },
+      );
+    const two = run(['--runs', '4', '--from', '7', '--jobs', '2']);
+    const one = run(['--runs', '4', '--from', '7']);
+    expect(two.status).toBe(0);
+    expect(two.stdout).toMatch(/^fuzz: 4 inputs from seed 3 \(numbers from 7\) in [\d.]+ s\n/);
+    // The same numbered inputs, so the same kinds, whichever worker made each.
+    const kinds = (out: string) => out.split('\n').find((l) => l.startsWith('inputs: '));
+    expect(kinds(two.stdout)).toBeDefined();
+    expect(kinds(two.stdout)).toBe(kinds(one.stdout));
+    expect(kinds(two.stdout)).not.toBe(kinds(run(['--runs', '4', '--from', '0']).stdout));
+  });
 });
