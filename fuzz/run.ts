@@ -109,7 +109,11 @@ async function main(): Promise<number> {
   const note = (index: number, kind: string, what: string): void => {
     const shown = shownOf.get(kind) ?? 0;
     shownOf.set(kind, shown + 1);
-    if (shown < EXAMPLES_PER_KIND) examples.push(`  --seed ${args.seed} --only ${index}: ${what}`);
+    if (shown >= EXAMPLES_PER_KIND) return;
+    const line = `  --seed ${args.seed} --only ${index}: ${what}`;
+    examples.push(line);
+    // Said at once too, so that a long run's findings can be looked at while it goes on.
+    if (indices.length > 1) process.stderr.write(`fuzz: found${line}\n`);
   };
   const record = (index: number, reply: Reply | 'hang'): void => {
     done++;
