@@ -48,7 +48,7 @@ describe('fuzzing', () => {
       'emulator exceptions: 0',
       'report exceptions: 0',
       'messages without a location: 0',
-      'hangs over 10000 ms: 0',
+      'hangs over 10000 ms of CPU: 0',
     ]) {
       expect(r.stdout).toContain(`${line}\n`);
     }
@@ -72,5 +72,17 @@ describe('fuzzing', () => {
     expect(kinds(two.stdout)).toBeDefined();
     expect(kinds(two.stdout)).toBe(kinds(one.stdout));
     expect(kinds(two.stdout)).not.toBe(kinds(run(['--runs', '4', '--from', '0']).stdout));
+  });
+
+  it('counts an input that uses more CPU than --timeout as a hang, and carries on with a fresh worker', () => {
+    // Input 22 of seed 3 is a huge program: far more than 20 ms of compiling.
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'dist', 'fuzz', 'run.js'), '--seed', '3', '--runs', '2', '--from', '22', '--timeout', '20'],
+      { encoding: 'utf8' },
+    );
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/hangs over 20 ms of CPU: [12]\n/);
+    expect(r.stdout).toContain('--seed 3 --only 22: hang (over 20 ms), huge program');
   });
 });
