@@ -276,7 +276,15 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       let t: Type | null;
       if (e.decoration) t = resolveType(ck, e.decoration, scope, false);
       else if (expected && isRealType(expected)) t = expected;
-      else {
+      else if (expected && isIntegerType(expected)) {
+        // `n := 3.5` with `INT n`: the context says INT, so the question is not which real type.
+        ck.diags.error(
+          e.span,
+          `${e.text} is a real literal, but an ${typeName(expected)} is expected here`,
+          `an ${typeName(expected)} literal has no decimal point; to convert a real, write ${typeName(expected)} ROUND ${e.text}(REAL64) or ${typeName(expected)} TRUNC ${e.text}(REAL64)`,
+        );
+        return null;
+      } else {
         ck.diags.error(
           e.span,
           `the real literal ${e.text} needs a type: nothing here says whether it is REAL32 or REAL64`,
@@ -301,6 +309,15 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       let t: Type = BYTE;
       if (e.decoration) t = resolveType(ck, e.decoration, scope, false) ?? BYTE;
       else if (expected && isIntegerType(expected)) t = expected;
+      if (!isIntegerType(t)) {
+        // '*'(REAL64): a character is a number of an integer type only.
+        ck.diags.error(
+          e.span,
+          `a character literal cannot be ${typeName(t)}`,
+          'a character is a number of an integer type: BYTE, INT, INT16, INT32 or INT64',
+        );
+        return null;
+      }
       e.constValue = BigInt(e.value);
       return t;
     }
