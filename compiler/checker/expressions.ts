@@ -11,17 +11,22 @@ import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
+import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
 export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, scope: Scope): Type[] | null {
   const sym = scope.lookup(e.callee.name);
   if (!sym || sym.kind !== 'function') {
     for (const a of e.args) checkExpr(ck, a, scope);
-    if (!sym)
+    const self = sym ? null : enclosingRoutine(ck, e.callee.name);
+    if (self) {
+      const { message, hint } = recursionMessage(self, e.callee.name);
+      ck.diags.error(e.callee.span, message, hint);
+    } else if (!sym)
       ck.diags.error(
         e.callee.span,
         `\`${e.callee.name}\` is not defined`,
-        'a FUNCTION must be defined before it is used',
+        unknownNameHint(e.callee.name, scope) ?? 'a FUNCTION must be defined before it is used',
       );
     else ck.diags.error(e.callee.span, `\`${e.callee.name}\` is not a FUNCTION`);
     return null;
@@ -428,7 +433,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
 export function nameType(ck: Checker, e: NameExpr, scope: Scope): Type | null {
   const sym = scope.lookup(e.name);
   if (!sym) {
-    ck.diags.error(e.span, `\`${e.name}\` is not declared`);
+    ck.diags.error(e.span, `\`${e.name}\` is not declared`, unknownNameHint(e.name, scope));
     return null;
   }
   if (sym.kind === 'proc' || sym.kind === 'protocol' || sym.kind === 'function' || sym.kind === 'type') {
