@@ -288,3 +288,34 @@ describe('names in the debug information', () => {
     expect(names[0]!.wordOffset).not.toBe(names[1]!.wordOffset);
   });
 });
+
+describe('--spread through nested PARs', () => {
+  it('gives every branch of a nested PAR, and every replica of a replicated one, a core of its own', () => {
+    const text = [
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      '  [4]CHAN INT c:',
+      '  SEQ',
+      '    PAR',
+      '      c[0] ! 1',
+      '      PAR i = 0 FOR 2',
+      '        INT v:',
+      '        SEQ',
+      '          c[i] ? v',
+      '          c[i + 1] ! v',
+      '      INT v:',
+      '      c[2] ? v',
+      ':',
+      '',
+    ].join('\n');
+    const r = compileSource('t.occ', text, { spread: true });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.image!.mesh).toEqual({ width: 2, height: 2 });
+    expect(r.image!.cores.map((c) => `${c.x},${c.y}`)).toEqual(['0,0', '1,0', '0,1', '1,1']);
+    expect(r.image!.channels!.map((c) => `${c.name} ${c.from.x},${c.from.y}->${c.to.x},${c.to.y}`)).toEqual([
+      'c[0] 0,0->1,0',
+      'c[1] 1,0->0,1',
+      'c[2] 0,1->1,1',
+      'c[3] 0,0->0,0',
+    ]);
+  });
+});
