@@ -467,7 +467,7 @@ function channelArray(
     const list = elems.get(k) ?? [];
     if (list.length <= 1) {
       const here = at(list[0]?.key ?? keys[0]!);
-      out.push({ name, from: here, to: here });
+      out.push({ name, from: here, to: here, local: true });
       continue;
     }
     if (list.length > 2) {
