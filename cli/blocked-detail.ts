@@ -1,7 +1,7 @@
 // What the deadlock report can say about a blocked process beyond its source line, read from the image and the
 // stopped machine: the chain of PROC calls it is in (which tells instances of one PROC apart), the channel it waits
-// on as the program declared it (`c[1]` where the PROC calls it `right`), the channels an ALT waits on, and, for a
-// PAR waiting for its branches, where that PAR is.
+// on as the program declared it (`c[1]` where the PROC calls it `right`), the channels an ALT waits on, for a
+// PAR waiting for its branches, where that PAR is, and the channels its PROCs were passed (for the cycle of waits).
 
 import { entryAt, type CoreDebug, type Image, type NameEntry } from '../emulator/image.js';
 import { decode } from '../emulator/isa.js';
@@ -17,12 +17,19 @@ export interface BlockedDetail {
   readonly altChannels: readonly string[];
   /** For a PAR waiting for its branches: the code offset of the PAR. */
   readonly parOffset: number | null;
+  /**
+   * The channel addresses the PROCs it is in were passed as parameters: the channels it may use. On one core, a
+   * process waiting on a channel waits for the other process that holds it (report.ts, the cycle of waits).
+   */
+  readonly heldChannels: readonly number[];
 }
 
 export type DetailOf = (p: BlockedProcess) => BlockedDetail | null;
 
 /** Words scanned after a channel array's first element when naming or searching channels. */
 const MAX_ARRAY_WORDS = 4096;
+/** Parameter words read from each PROC frame a blocked process is in, looking for the channels it was passed. */
+const PARAM_WORDS = 8;
 
 export function blockedDetails(image: Image, machine: Machine): DetailOf {
   return (p) => {
@@ -35,15 +42,25 @@ export function blockedDetails(image: Image, machine: Machine): DetailOf {
     const files = (file: number, line: number, col: number): string =>
       `${image.files[file]?.path ?? '?'}:${line}:${col}`;
     const off = p.iptr > 0 ? p.iptr - 1 : p.iptr;
-    const chain =
-      p.waiting.kind === 'endp' || off < 0 ? [] : callLines(callChain(code, debug, read, p.wptr, off), debug, files);
+    const calls = p.waiting.kind === 'endp' || off < 0 ? null : callChain(code, debug, read, p.wptr, off);
+    const chain = calls ? callLines(calls, debug, files) : [];
+    const heldChannels: number[] = [];
+    for (const c of calls?.calls ?? []) {
+      for (let k = 0; k < PARAM_WORDS; k++) {
+        try {
+          heldChannels.push(read((c.params + 4 * k) | 0));
+        } catch {
+          break;
+        }
+      }
+    }
     const channels = image.cores.length === 1 ? mainChannels(code, debug, core.bootWptr) : [];
     const named = (addr: number): string | null => nameOf(channels, addr, image, debug);
     const declared =
       p.waiting.channel !== undefined && p.waiting.meshChannel === undefined ? named(p.waiting.channel) : null;
     const altChannels = p.waiting.kind === 'alt' ? waitingChannels(channels, p.wptr, read, image, debug) : [];
     const parOffset = p.waiting.kind === 'endp' && p.iptr >= 0 ? parAt(code, debug, p.iptr) : null;
-    return { chain, declared, altChannels, parOffset };
+    return { chain, declared, altChannels, parOffset, heldChannels };
   };
 }
 

@@ -15,6 +15,8 @@ export interface CallSite {
   readonly offset: number;
   /** The PROC it called. */
   readonly callee: ProcEntry;
+  /** Where the callee's parameter words start (its W[frame + 1]): what the call passed it. */
+  readonly params: number;
 }
 
 /** Deepest chain followed: occam has no recursion, so real chains are short. */
@@ -47,7 +49,7 @@ export function callChain(
     if (!caller) break; // the boot process, which called the program's main PROC
     const call = callEndingAt(code, debug, caller, ret);
     if (call < 0) break;
-    calls.push({ caller, offset: call, callee });
+    calls.push({ caller, offset: call, callee, params: (w + 4 * frame + 4) | 0 });
     callee = caller;
     w = (w + 4 * frame + 16) | 0;
   }

@@ -263,7 +263,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
         return;
       }
       const { checkSource } = await import('../compiler/compile.js');
-      exitCode = reportDiagnostics(checkSource(file, text, { loader: (path) => readSourceFile(path, io) }), io)
+      exitCode = reportDiagnostics(checkSource(file, text, { loader: (path) => readSourceFile(path, io, true) }), io)
         ? Exit.compileError
         : Exit.ok;
     });
@@ -607,7 +607,7 @@ async function compileText(
   // Every file the compiler asked for, found or not: what a cached image depends on.
   const looked = new Map<string, string | null>();
   const loader = (path: string): string | null => {
-    const found = readSourceFile(path, io);
+    const found = readSourceFile(path, io, true);
     looked.set(path, found);
     return found;
   };
@@ -653,10 +653,15 @@ function readBytes(file: string, io: CliIO): Uint8Array | null {
 }
 
 /** A file named by #INCLUDE or #USE, or null if it cannot be read (the compiler reports that at the directive). */
-function readSourceFile(path: string, io: CliIO): string | null {
+/**
+ * The text of a file, or null when it cannot be read. For the compiler's loader (`folders`), a folder where a file
+ * was named throws its EISDIR error on, so that the preprocessor can say so rather than "cannot find".
+ */
+function readSourceFile(path: string, io: CliIO, folders = false): string | null {
   try {
     return Buffer.from(io.readFile(path)).toString('latin1');
-  } catch {
+  } catch (e) {
+    if (folders && (e as { code?: string }).code === 'EISDIR') throw e;
     return null;
   }
 }

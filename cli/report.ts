@@ -115,6 +115,12 @@ interface Described {
   line: number | null;
   /** The PROC calls it is in, as report lines. */
   chain: readonly string[];
+  /** For a process waiting on a channel in its core's memory: the channel word's address. */
+  word: number | null;
+  /** The channel as the program declared it (`c[1]`), when known. */
+  declared: string | null;
+  /** The channel addresses its PROCs were passed (blocked-detail.ts). */
+  held: readonly number[];
 }
 
 const at = (c: { x: number; y: number }): string => `(${c.x}, ${c.y})`;
@@ -155,7 +161,22 @@ function describe(sources: ImageSources, p: BlockedProcess, detailOf?: DetailOf)
         : '';
     what = WAITING[kind] + word;
   }
-  return { p, span, what, channel, partner, line: line ? line.line : null, chain: detail?.chain ?? [] };
+  const word =
+    (kind === 'input' || kind === 'output') && k === undefined && p.waiting.channel !== undefined
+      ? p.waiting.channel
+      : null;
+  return {
+    p,
+    span,
+    what,
+    channel,
+    partner,
+    line: line ? line.line : null,
+    chain: detail?.chain ?? [],
+    word,
+    declared: detail?.declared ?? null,
+    held: detail?.heldChannels ?? [],
+  };
 }
 
 /** The deadlock report: every blocked process with its source line and what it waits for, and the cycle of waits. */
@@ -171,19 +192,46 @@ export function formatDeadlock(sources: ImageSources, result: RunResult, detailO
     out.push('  cycle of waits:');
     for (const d of cycle) {
       const where = d.span ? `${d.span.file.path}:${d.span.line}` : `core ${at(d.p.core)}`;
-      const verb = d.p.waiting.kind === 'input' ? 'inputs from' : 'outputs to';
-      out.push(
-        `    core ${at(d.p.core)} (${where}) ${verb} core ${at(d.partner!)} on \`${d.channel ?? '?'}\`, which waits for`,
-      );
+      if (d.partner) {
+        const verb = d.p.waiting.kind === 'input' ? 'inputs from' : 'outputs to';
+        out.push(
+          `    core ${at(d.p.core)} (${where}) ${verb} core ${at(d.partner)} on \`${d.channel ?? '?'}\`, which waits for`,
+        );
+      } else {
+        // Processes on one core: each is told apart by the channel it waits on.
+        const verb = d.p.waiting.kind === 'input' ? 'inputs from' : 'outputs on';
+        out.push(`    the process at ${where}${calledFrom(d)} ${verb} ${localName(d)}, which waits for`);
+      }
     }
-    out.push(`    core ${at(cycle[0]!.p.core)}`);
+    const first = cycle[0]!;
+    if (first.partner) out.push(`    core ${at(first.p.core)}`);
+    else {
+      const where = first.span ? `${first.span.file.path}:${first.span.line}` : `core ${at(first.p.core)}`;
+      out.push(`    the process at ${where}${calledFrom(first)} waiting on ${localName(first)}`);
+    }
   }
   return out.join('\n');
 }
 
+/** ` (called from f.occ:12)`: the innermost call site, which tells instances of one PROC apart. */
+function calledFrom(d: Described): string {
+  for (const l of d.chain) {
+    const m = /called from (.*):(\d+):\d+/.exec(l);
+    if (m) return ` (called from ${m[1]}:${m[2]})`;
+  }
+  return '';
+}
+
+/** A channel of a process on one core, by its declared name and the name where it waits (`c[1]` (`right`)). */
+function localName(d: Described): string {
+  const name = d.declared ?? d.channel ?? '?';
+  return d.channel && d.declared && d.channel !== d.declared ? `\`${name}\` (\`${d.channel}\`)` : `\`${name}\``;
+}
+
 /**
- * The waits between cores that close a loop: each process waiting on a mesh channel waits for the process at the
- * other end, when that core has exactly one blocked process. Null when there is no such loop.
+ * The waits that close a loop: each process waiting on a mesh channel waits for the process at the other end,
+ * when that core has exactly one blocked process; on one core, a process waiting on a channel in memory waits for
+ * the one other blocked process whose PROCs were passed that channel. Null when there is no such loop.
  */
 function waitCycle(all: Described[]): Described[] | null {
   const byCore = new Map<string, Described[]>();
@@ -192,6 +240,13 @@ function waitCycle(all: Described[]): Described[] | null {
     byCore.set(key, [...(byCore.get(key) ?? []), d]);
   }
   const next = (d: Described): Described | null => {
+    if (d.word !== null) {
+      // On one core: the other blocked process on this core that was passed this channel.
+      const holders = (byCore.get(at(d.p.core)) ?? []).filter(
+        (o) => o !== d && o.word !== null && o.word !== d.word && o.held.includes(d.word!),
+      );
+      return holders.length === 1 ? holders[0]! : null;
+    }
     if (!d.partner) return null;
     const there = byCore.get(at(d.partner)) ?? [];
     const waiting = there.filter((o) => o.partner);

@@ -232,6 +232,9 @@ class OccamParser extends EmbeddedActionsParser {
           `a line ending with \`${prev.image}\` continues on the next line, which must be indented at least as far ` +
           'as the start of this statement';
       }
+      if (message!.startsWith('`:` missing at the end of the declaration') && e.token.tokenType === T.LBracket) {
+        hint = this.cStyleArrayHint(e.token, prev) ?? hint;
+      }
       all.push({ span: this.tokenSpan(e.token), message: message!, hint });
     }
     // One error per position (a recovered error and the rule that gave up on it can both point at one token), and
@@ -250,6 +253,20 @@ class OccamParser extends EmbeddedActionsParser {
   }
 
   // ------------------------------------------------------------------------------------------ helpers
+
+  /** `INT a[100]:` written the C way: the hint shows occam's `[100]INT a:`. */
+  private cStyleArrayHint(bracket: IToken, name: IToken | undefined): string | undefined {
+    const at = this.index.get(bracket);
+    if (at === undefined || !name || name.tokenType !== T.Name) return undefined;
+    const type = this.tokens[at - 2];
+    const size: string[] = [];
+    for (let i = at + 1; i < this.tokens.length && this.tokens[i]!.tokenType !== T.RBracket; i++) {
+      if (this.tokens[i]!.tokenType === T.NL || size.length > 8) return undefined;
+      size.push(this.tokens[i]!.image);
+    }
+    const typeText = type && /^[A-Z][A-Z0-9]*$/.test(type.image) ? type.image : 'INT';
+    return `in occam the size comes before the type: write [${size.join(' ')}]${typeText} ${name.image}:`;
+  }
 
   // chevrotain's RULE takes any implementation; its own typings say `any` here too.
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -85,15 +85,19 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
   const main = checked.main;
   const outer: Spec[] = [];
   let body = main.def.body;
-  while (body.kind === 'scope') {
-    outer.push(...body.specs);
-    body = body.body;
+  // Declarations, and a SEQ of one process, lead to the process that is the body.
+  while (body.kind === 'scope' || (body.kind === 'seq' && !body.repl && body.body.length === 1)) {
+    if (body.kind === 'scope') {
+      outer.push(...body.specs);
+      body = body.body;
+    } else body = body.body[0]!;
   }
   reportMisplaced(checked, body, diags);
   if (diags.errorCount > errorsBefore) return 'error';
 
   let instances: Instance[];
   let mesh: { width: number; height: number };
+  if (options.spread && body.kind === 'seq') warnNotSpread(body, main.def.name.name, diags);
   if (body.kind === 'placed') {
     instances = [];
     expand(body, [], instances, diags);
@@ -129,22 +133,11 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       } else seen.set(key, inst);
     }
   } else if (options.spread && body.kind === 'par' && !body.pri && (body.repl || body.body.length > 1)) {
-    // One branch per core, in row-major order; a replicated PAR gives each core its value of the index.
+    // One branch per core, in row-major order; a replicated PAR gives each core its value of the index, and a
+    // branch that is itself a PAR (plain or replicated) gives each of its branches a core of its own.
     const branches: { body: Process; indices: Instance['indices'] }[] = [];
-    if (body.repl) {
-      const base = constant(body.repl.base, new Map(), diags);
-      const count = constant(body.repl.count, new Map(), diags);
-      if (base === null || count === null) return 'error';
-      if (count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
-        diags.error(
-          body.repl.count.span,
-          `--spread cannot place ${count} branches; the largest mesh has ${MAX_MESH_SIDE * MAX_MESH_SIDE} cores`,
-        );
-        return 'error';
-      }
-      for (let k = 0; k < count; k++)
-        branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k }] });
-    } else for (const b of body.body) branches.push({ body: b, indices: [] });
+    if (!spreadBranches(body, [], branches, diags)) return 'error';
+    const indexed = branches.some((b) => b.indices.length > 0);
     const n = Math.max(1, branches.length);
     if (options.mesh) mesh = { ...options.mesh };
     else {
@@ -152,7 +145,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       mesh = { width: w, height: Math.ceil(n / w) };
     }
     const cores = mesh.width * mesh.height;
-    if (body.repl && branches.length > cores) {
+    if (indexed && branches.length > cores) {
       diags.error(
         body.span,
         `--spread places one branch of a replicated PAR per core, and this one has ${branches.length} branches for ${cores} cores`,
@@ -474,7 +467,7 @@ function channelArray(
     const list = elems.get(k) ?? [];
     if (list.length <= 1) {
       const here = at(list[0]?.key ?? keys[0]!);
-      out.push({ name, from: here, to: here });
+      out.push({ name, from: here, to: here, local: true });
       continue;
     }
     if (list.length > 2) {
@@ -489,10 +482,16 @@ function channelArray(
     const writer = list.findIndex((u) => u.d.out && !u.d.in);
     const reader = list.findIndex((u) => u.d.in && !u.d.out);
     if (writer < 0 || reader < 0 || writer === reader) {
+      const how = (d: { in: boolean; out: boolean }): string =>
+        d.in && d.out ? 'input and output' : d.out ? 'output' : d.in ? 'input' : 'passed on';
+      const runTime = anyElement.find((u) => list.some((l) => l.key === u.key));
       diags.error(
         list[1]!.span,
-        `channel \`${name}\` is not used for output on one core and input on the other`,
-        'a mesh channel carries messages one way: one core outputs, the other inputs',
+        `channel \`${name}\` is used for ${how(list[0]!.d)} on core ${coreName(list[0]!.key)} and for ${how(list[1]!.d)} on core ${coreName(list[1]!.key)}`,
+        'a mesh channel carries messages one way: one core outputs, the other inputs' +
+          (runTime
+            ? `; the subscript at line ${runTime.span.line} is known only at run time on core ${coreName(runTime.key)}, so it stands for every element`
+            : ''),
       );
       ok = false;
       continue;
@@ -772,6 +771,66 @@ function evaluate(e: Expr, env: ReadonlyMap<Symbol, number>, depth = 0): bigint 
 }
 
 /** PLACED PAR is only the PROC body of the program (after its declarations), and PROCESSOR only under it. */
+/**
+ * The processes --spread puts on cores: the branches of `par`, where a branch that is itself a PAR (not PRI)
+ * contributes its own branches, and a replicated one a branch per index value. False after an error.
+ */
+function spreadBranches(
+  par: Extract<Process, { kind: 'par' }>,
+  indices: Instance['indices'],
+  out: { body: Process; indices: Instance['indices'] }[],
+  diags: Diagnostics,
+): boolean {
+  const add = (branch: Process, idx: Instance['indices']): boolean =>
+    branch.kind === 'par' && !branch.pri
+      ? spreadBranches(branch, idx, out, diags)
+      : (out.push({ body: branch, indices: idx }), true);
+  if (!par.repl) return par.body.every((b) => add(b, indices));
+  const env = new Map(indices.map((i) => [i.sym as Symbol, i.value]));
+  const base = constant(par.repl.base, env, diags);
+  const count = constant(par.repl.count, env, diags);
+  if (base === null || count === null) return false;
+  if (out.length + count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
+    diags.error(
+      par.repl.count.span,
+      `--spread cannot place ${out.length + count} branches; the largest mesh has ${MAX_MESH_SIDE * MAX_MESH_SIDE} cores`,
+    );
+    return false;
+  }
+  for (let k = 0; k < count; k++) {
+    if (!add(par.body[0]!, [...indices, { sym: par.repl.decl!, value: base + k }])) return false;
+  }
+  return true;
+}
+
+/**
+ * With --spread and no PAR as the program's body: when a SEQ holds the PAR with other processes before or after
+ * it, say why it is not spread (the program then runs on core (0, 0)).
+ */
+function warnNotSpread(body: Process, program: string, diags: Diagnostics): void {
+  if (body.kind !== 'seq' || body.repl) return;
+  const at = body.body.findIndex((p) => p.kind === 'par' && !p.pri);
+  if (at < 0) return;
+  const par = body.body[at] as Extract<Process, { kind: 'par' }>;
+  const other = body.body[at + 1] ?? body.body[at - 1]!;
+  const where = at + 1 < body.body.length ? 'after' : 'before';
+  // Where the branches would have gone: row-major on the smallest square-ish mesh, the first on core (0, 0).
+  let elsewhere = 'the other cores';
+  if (!par.repl && par.body.length > 1) {
+    const w = Math.ceil(Math.sqrt(par.body.length));
+    elsewhere = par.body
+      .slice(1)
+      .map((b, k) => `line ${b.span.line} (core (${(k + 1) % w}, ${Math.floor((k + 1) / w)}))`)
+      .join(', ');
+  }
+  diags.warning(
+    par.span,
+    `--spread does not spread this PAR: line ${other.span.line} runs ${where} it in the same SEQ on core (0, 0), ` +
+      `and nothing would tell core (0, 0) when the branches at ${elsewhere} ${where === 'after' ? 'had finished' : 'could start'}; the whole program runs on core (0, 0)`,
+    `make the PAR the whole body of \`${program}\` (move line ${other.span.line} into one of its branches), or place the processes with PLACED PAR`,
+  );
+}
+
 function reportMisplaced(checked: CheckedProgram, top: Process, diags: Diagnostics): void {
   const check = (root: Process): void =>
     walk(root, (n) => {

@@ -20,7 +20,7 @@ export type PPValue =
   | { readonly kind: 'string'; readonly value: string }
   | { readonly kind: 'none' };
 
-/** Reads the file at a path; null when there is no such file. */
+/** Reads the file at a path; null when there is no such file. It may throw an error with code EISDIR for a folder. */
 export type FileLoader = (path: string) => string | null;
 
 export interface PreprocessOptions {
@@ -592,9 +592,17 @@ class Preprocessor {
     // #USE names a library, which KRoC finds on its library path (a `course.lib` beside the program would be a
     // compiled KRoC library, not occam), so the bundled one comes first; #INCLUDE reads the folder first.
     let found = word === 'USE' ? bundledFile(target) : null;
+    const folders: string[] = [];
     if (found === null) {
-      const text = this.read(path);
+      const text = this.read(path, folders);
       found = text !== null ? { path, text } : bundledFile(target);
+    }
+    if (found === null && folders.length > 0) {
+      this.fail(
+        span,
+        `"${target}" is a directory, not a file`,
+        `#${word} names an occam source file, such as "${word === 'USE' ? 'course.lib' : 'course.module'}"`,
+      );
     }
     if (found === null) {
       this.fail(
@@ -603,12 +611,14 @@ class Preprocessor {
         `it was looked for at ${path}; an included file's name is relative to the folder of the file that includes it`,
       );
     }
-    if (chain.includes(found.path)) {
-      const cycle = [...chain.slice(chain.indexOf(found.path)), found.path].map(baseName).join(' -> ');
+    // A file may be entered a second time inside itself: a guard (#IF NOT (DEFINED (NAME)) ... #DEFINE NAME) then
+    // skips its body, so the cycle ends there. A third time means nothing stopped it.
+    if (chain.filter((p) => p === found.path).length >= 2) {
+      const cycle = [...chain.slice(chain.lastIndexOf(found.path)), found.path].map(baseName).join(' -> ');
       this.fail(
         span,
         `"${target}" includes itself: ${cycle}`,
-        'remove one of these #INCLUDEs, or guard the file with #IF NOT DEFINED (NAME) ... #DEFINE NAME',
+        'remove one of these #INCLUDEs, or guard the file: #IF NOT (DEFINED (NAME)), #DEFINE NAME on the next line, and #ENDIF at its end',
       );
     }
     if (chain.length >= MAX_DEPTH) this.fail(span, `#INCLUDEs are nested more than ${MAX_DEPTH} deep`);
@@ -626,11 +636,13 @@ class Preprocessor {
     return this.file(file, col, [...chain, found.path]);
   }
 
-  private read(path: string): string | null {
+  /** The text of `path`, or null; `folders` collects a path that named a folder (the loader throws EISDIR). */
+  private read(path: string, folders?: string[]): string | null {
     if (!this.loader) return null;
     try {
       return this.loader(path);
-    } catch {
+    } catch (e) {
+      if ((e as { code?: string }).code === 'EISDIR') folders?.push(path);
       return null;
     }
   }

@@ -702,18 +702,27 @@ class UsageChecker {
   private reportReplicaSelf(p: Process, r: Replicator, kind: 'var' | 'in' | 'out', a: Access): void {
     if (!this.once(`par:${p.span.start}:${symId(a.root)}:${kind}`)) return;
     const note = [{ span: r.span, message: `the PAR is replicated here, so every replica runs the same code` }];
+    // `x[i]` is a fix only where `x` has elements left to subscript; the screen channel, say, has none.
+    const i = r.index.name;
+    let t = a.root.type;
+    for (let k = 0; k < a.path.length && t.kind === 'array'; k++) t = t.elem;
+    const indexable = t.kind === 'array';
     if (kind === 'var') {
       this.diags.error(
         a.span,
         `\`${a.name}\` is ${a.how} in every replica of this replicated PAR`,
-        `give each replica its own element, e.g. \`${a.name}[${r.index.name}]\``,
+        indexable
+          ? `give each replica its own element, e.g. \`${a.name}[${i}]\``
+          : `give each replica its own variable: an array with an element for each, used as \`name[${i}]\``,
         note,
       );
     } else {
       this.diags.error(
         a.span,
         `channel \`${a.name}\` is ${kind === 'in' ? 'input from' : 'output to'} in every replica of this replicated PAR`,
-        `give each replica its own channel, e.g. \`${a.name}[${r.index.name}]\``,
+        indexable
+          ? `give each replica its own channel, e.g. \`${a.name}[${i}]\``
+          : `\`${a.name}\` is a single channel: give each replica its own channel of an array ([n]CHAN ... c: and \`c[${i}]\`), and let one process outside the replicated PAR ${kind === 'in' ? `input from \`${a.name}\` and pass the values on` : `collect from them and output to \`${a.name}\``}`,
         note,
       );
     }

@@ -113,7 +113,8 @@ export interface NameEntry {
 
 /**
  * A channel between two cores, carried by the mesh (emulator/network.ts). An element of an array of mesh channels
- * may connect two processes on one core (`from` = `to`): its messages stay in that core's router.
+ * may connect two processes on one core: it is marked `local`, `from` = `to`, and its messages stay in that core's
+ * router. Any other channel from a core to itself is an invalid image.
  */
 export interface MeshChannelInfo {
   readonly name: string;
@@ -123,6 +124,8 @@ export interface MeshChannelInfo {
   readonly to: { readonly x: number; readonly y: number };
   /** Set when the receiving end is a host device on core (0, 0) rather than a process. */
   readonly host?: 'screen' | 'error';
+  /** Set for an element of a channel array whose ends are both on one core (`from` = `to`). */
+  readonly local?: true;
 }
 
 export interface SourceFileInfo {
@@ -267,6 +270,13 @@ export function validateImage(image: Image): void {
         fail(`mesh channel ${k} is invalid`);
       if (ch.host !== undefined && (!(ch.host === 'screen' || ch.host === 'error') || ch.to.x !== 0 || ch.to.y !== 0)) {
         fail(`mesh channel ${k}: only core (0, 0) has host devices`);
+      }
+      const self = ch.from.x === ch.to.x && ch.from.y === ch.to.y;
+      if (ch.local !== undefined && (ch.local !== true || !self || ch.host !== undefined)) {
+        fail(`mesh channel ${k} ("${ch.name}") is marked local but does not stay on one core`);
+      }
+      if (self && ch.local !== true) {
+        fail(`mesh channel ${k} ("${ch.name}") goes from core (${ch.from.x}, ${ch.from.y}) to itself`);
       }
     });
   }

@@ -11,17 +11,22 @@ import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
+import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
 export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, scope: Scope): Type[] | null {
   const sym = scope.lookup(e.callee.name);
   if (!sym || sym.kind !== 'function') {
     for (const a of e.args) checkExpr(ck, a, scope);
-    if (!sym)
+    const self = sym ? null : enclosingRoutine(ck, e.callee.name);
+    if (self) {
+      const { message, hint } = recursionMessage(self, e.callee.name);
+      ck.diags.error(e.callee.span, message, hint);
+    } else if (!sym)
       ck.diags.error(
         e.callee.span,
         `\`${e.callee.name}\` is not defined`,
-        'a FUNCTION must be defined before it is used',
+        unknownNameHint(e.callee.name, scope) ?? 'a FUNCTION must be defined before it is used',
       );
     else ck.diags.error(e.callee.span, `\`${e.callee.name}\` is not a FUNCTION`);
     return null;
@@ -276,7 +281,15 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       let t: Type | null;
       if (e.decoration) t = resolveType(ck, e.decoration, scope, false);
       else if (expected && isRealType(expected)) t = expected;
-      else {
+      else if (expected && isIntegerType(expected)) {
+        // `n := 3.5` with `INT n`: the context says INT, so the question is not which real type.
+        ck.diags.error(
+          e.span,
+          `${e.text} is a real literal, but an ${typeName(expected)} is expected here`,
+          `an ${typeName(expected)} literal has no decimal point; to convert a real, write ${typeName(expected)} ROUND ${e.text}(REAL64) or ${typeName(expected)} TRUNC ${e.text}(REAL64)`,
+        );
+        return null;
+      } else {
         ck.diags.error(
           e.span,
           `the real literal ${e.text} needs a type: nothing here says whether it is REAL32 or REAL64`,
@@ -301,6 +314,15 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       let t: Type = BYTE;
       if (e.decoration) t = resolveType(ck, e.decoration, scope, false) ?? BYTE;
       else if (expected && isIntegerType(expected)) t = expected;
+      if (!isIntegerType(t)) {
+        // '*'(REAL64): a character is a number of an integer type only.
+        ck.diags.error(
+          e.span,
+          `a character literal cannot be ${typeName(t)}`,
+          'a character is a number of an integer type: BYTE, INT, INT16, INT32 or INT64',
+        );
+        return null;
+      }
       e.constValue = BigInt(e.value);
       return t;
     }
@@ -411,7 +433,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
 export function nameType(ck: Checker, e: NameExpr, scope: Scope): Type | null {
   const sym = scope.lookup(e.name);
   if (!sym) {
-    ck.diags.error(e.span, `\`${e.name}\` is not declared`);
+    ck.diags.error(e.span, `\`${e.name}\` is not declared`, unknownNameHint(e.name, scope));
     return null;
   }
   if (sym.kind === 'proc' || sym.kind === 'protocol' || sym.kind === 'function' || sym.kind === 'type') {

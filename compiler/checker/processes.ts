@@ -10,6 +10,7 @@ import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
+import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
 
 /** Each process of a replicated PAR gets its own copy of the code, so the count is bounded. */
 const MAX_REPLICATED_PAR = 1024;
@@ -271,7 +272,17 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
 export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
   const sym = scope.lookup(p.callee.name);
   if (!sym) {
-    ck.diags.error(p.callee.span, `\`${p.callee.name}\` is not defined`, 'a PROC must be defined before it is called');
+    const self = enclosingRoutine(ck, p.callee.name);
+    if (self) {
+      const { message, hint } = recursionMessage(self, p.callee.name);
+      ck.diags.error(p.callee.span, message, hint);
+    } else {
+      ck.diags.error(
+        p.callee.span,
+        `\`${p.callee.name}\` is not defined`,
+        unknownNameHint(p.callee.name, scope) ?? 'a PROC must be defined before it is called',
+      );
+    }
     for (const a of p.args) checkExpr(ck, a, scope);
     return;
   }

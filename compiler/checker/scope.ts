@@ -17,6 +17,11 @@ export class Scope {
   define(sym: Symbol): void {
     this.names.set(sym.name, sym);
   }
+
+  /** Every name visible here (for "did you mean"), innermost first. */
+  visibleNames(): string[] {
+    return [...this.names.keys(), ...(this.parent?.visibleNames() ?? [])];
+  }
 }
 
 /** Define a name declared in a body; it is then watched for "never used" and, inside a FUNCTION, may change. */

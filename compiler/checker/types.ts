@@ -6,6 +6,9 @@ import { ANY_PROTOCOL, INT, isPrim, prim, type ProtocolItem, type Type, typeName
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 
+/** The most elements an array may have in one dimension (docs/language.md). */
+export const MAX_ARRAY_ELEMENTS = 0x1000000n;
+
 /** Types the code generator can handle today. */
 const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL', 'INT16', 'INT32', 'INT64', 'REAL32', 'REAL64']);
 
@@ -30,9 +33,16 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
         ck.diags.error(node.size.span, 'an array size must be a constant', 'use a literal or a VAL constant');
         return null;
       }
-      if (n < 0n || n > 0x1000000n) {
-        ck.diags.error(node.size.span, `array size ${n} is out of range`);
-        return null;
+      if (n < 0n || n > MAX_ARRAY_ELEMENTS) {
+        ck.diags.error(
+          node.size.span,
+          n < 0n
+            ? `array size ${n} is negative`
+            : `array size ${n} is over the limit of ${MAX_ARRAY_ELEMENTS} (2^24) elements`,
+          n < 0n ? 'an array has from 0 to 16777216 elements' : 'a larger table needs several arrays',
+        );
+        // Still an array, so its uses are not reported again as "not an array".
+        return { kind: 'array', size: n < 0n ? 0 : Number(MAX_ARRAY_ELEMENTS), elem };
       }
       if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
         ck.diags.error(node.span, 'arrays of timers are not supported yet');

@@ -27,6 +27,22 @@ describe('deadlock reports', () => {
       `  ${f}:5:5: process on core (0, 0) waiting to output on channel \`right\` (\`c[1]\`)`,
       '    in PROC node',
       `    called from ${f}:11:5, in PROC main`,
+      // On one core too, the cycle of waits: each instance outputs to the one that was passed its channel.
+      '  cycle of waits:',
+      `    the process at ${f}:5 (called from ${f}:13) outputs on \`c[0]\` (\`right\`), which waits for`,
+      `    the process at ${f}:5 (called from ${f}:11) outputs on \`c[1]\` (\`right\`), which waits for`,
+      `    the process at ${f}:5 (called from ${f}:12) outputs on \`c[2]\` (\`right\`), which waits for`,
+      `    the process at ${f}:5 (called from ${f}:13) waiting on \`c[0]\` (\`right\`)`,
+    ]);
+  });
+
+  it('give the cycle of waits on one core in --json too', async () => {
+    const r = await runCli(['run', '--json', 'test/cli/programs/ring-deadlock.occ']);
+    const json = JSON.parse(r.stdout) as { deadlock: { cycle: { channel: string; line: number }[] | null } };
+    expect(json.deadlock.cycle?.map((c) => [c.channel, c.line])).toEqual([
+      ['right', 5],
+      ['right', 5],
+      ['right', 5],
     ]);
   });
 

@@ -1,4 +1,5 @@
-// Image validation names the real problem: bad base64 code, an empty or duplicated core list.
+// Image validation names the real problem: bad base64 code, an empty or duplicated core list, a mesh channel from a
+// core to itself.
 
 import { describe, expect, it } from 'vitest';
 import { parseImage, serializeImage, type Image } from '../../emulator/image.js';
@@ -32,6 +33,17 @@ describe('image validation', () => {
     expect(() => parseImage(imageText((r) => ((r.cores = []), (r.debug = []))))).toThrow('image has no cores');
     expect(() => parseImage(imageText((r) => (r.cores = [r.cores[0], r.cores[0]])))).toThrow(
       'core (0, 0) appears twice',
+    );
+  });
+
+  it('rejects a mesh channel from a core to itself unless it is a local channel array element', () => {
+    const self = { name: 'c', from: { x: 1, y: 0 }, to: { x: 1, y: 0 } };
+    expect(() => parseImage(imageText((r) => (r.channels = [self])))).toThrow(
+      'mesh channel 0 ("c") goes from core (1, 0) to itself',
+    );
+    expect(() => parseImage(imageText((r) => (r.channels = [{ ...self, name: 'c[3]', local: true }])))).not.toThrow();
+    expect(() => parseImage(imageText((r) => (r.channels = [{ ...self, to: { x: 0, y: 0 }, local: true }])))).toThrow(
+      'is marked local but does not stay on one core',
     );
   });
 });

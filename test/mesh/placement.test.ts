@@ -1,6 +1,7 @@
 // PLACED PAR through the parser, the checker and placement: the AST it builds, and the messages for misplaced
 // or malformed placements.
 
+import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import type { Process, ProcDef } from '../../compiler/ast.js';
 import { parseSource } from '../../compiler/compile.js';
@@ -198,7 +199,7 @@ describe('arrays of channels across cores', () => {
       { name: 'c[0]', from: { x: 0, y: 0 }, to: { x: 1, y: 0 } },
       { name: 'c[1]', from: { x: 1, y: 0 }, to: { x: 2, y: 0 } },
       // c[2] is used on core (2, 0) only: it stays there.
-      { name: 'c[2]', from: { x: 2, y: 0 }, to: { x: 2, y: 0 } },
+      { name: 'c[2]', from: { x: 2, y: 0 }, to: { x: 2, y: 0 }, local: true },
     ]);
   });
 
@@ -286,5 +287,62 @@ describe('names in the debug information', () => {
       expect(n.wordOffset).toBeGreaterThanOrEqual(2);
     }
     expect(names[0]!.wordOffset).not.toBe(names[1]!.wordOffset);
+  });
+});
+
+// Three stages, one a replicated PAR; c[3] is never used, so it stays on one core.
+const NESTED = [
+  'PROC main (CHAN BYTE kyb?, scr!, err!)',
+  '  [4]CHAN INT c:',
+  '  SEQ',
+  '    PAR',
+  '      c[0] ! 1',
+  '      PAR i = 0 FOR 2',
+  '        INT v:',
+  '        SEQ',
+  '          c[i] ? v',
+  '          c[i + 1] ! v',
+  '      INT v:',
+  '      c[2] ? v',
+  ':',
+  '',
+].join('\n');
+
+describe('--spread through nested PARs', () => {
+  it('gives every branch of a nested PAR, and every replica of a replicated one, a core of its own', () => {
+    const text = NESTED;
+    const r = compileSource('t.occ', text, { spread: true });
+    expect(r.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    expect(r.image!.mesh).toEqual({ width: 2, height: 2 });
+    expect(r.image!.cores.map((c) => `${c.x},${c.y}`)).toEqual(['0,0', '1,0', '0,1', '1,1']);
+    expect(r.image!.channels!.map((c) => `${c.name} ${c.from.x},${c.from.y}->${c.to.x},${c.to.y}`)).toEqual([
+      'c[0] 0,0->1,0',
+      'c[1] 1,0->0,1',
+      'c[2] 0,1->1,1',
+      'c[3] 0,0->0,0',
+    ]);
+  });
+});
+
+describe('mesh channels placement emits', () => {
+  it('never goes from a core to itself, except an array element marked local', () => {
+    const r = compileSource('t.occ', NESTED, { spread: true });
+    expect(r.image!.channels!.filter((c) => c.local).map((c) => c.name)).toEqual(['c[3]']);
+    for (const file of [
+      'programs/sieve.occ',
+      'test/programs/mesh/spread_nested_par.occ',
+      'test/programs/mesh/spread_wrap.occ',
+    ]) {
+      for (const mesh of [undefined, { width: 2, height: 1 }, { width: 3, height: 3 }]) {
+        const r = compileSource(file, readFileSync(file, 'latin1'), {
+          spread: true,
+          mesh,
+          loader: (p) => readFileSync(p, 'latin1'),
+        });
+        for (const c of r.image?.channels ?? []) {
+          if (c.from.x === c.to.x && c.from.y === c.to.y) expect([file, c.name, c.local]).toEqual([file, c.name, true]);
+        }
+      }
+    }
   });
 });
