@@ -46,6 +46,11 @@ export interface MachineOptions {
    * makes among its ready guards (without one, the first ready guard in textual order, as PRI ALT).
    */
   seed?: number;
+  /**
+   * Translate hot bytecode to JavaScript (emulator/translate/; default true). Off, every instruction is
+   * interpreted; on or off, a run has the same output, cycles, instruction counts and errors.
+   */
+  jit?: boolean;
 }
 
 export type RunStatus = 'finished' | 'error' | 'deadlock' | 'cycle-limit';
@@ -168,6 +173,8 @@ export class Machine {
     this.onError = options.onError;
     const perArena = image.cores.length > 1 ? Math.max(1, Math.floor(ARENA_BYTES / memoryBytes)) : 1;
     let arena: ArrayBuffer | null = null;
+    // Cores loaded with the same code share their translations (one key per distinct code).
+    const translationKeys = new Map<string, object>();
     this.cores = image.cores.map((ci, index) => {
       // Room needed: the reserved words and code at the bottom; the boot workspace, the slots below it and the boot
       // frame above it at the top.
@@ -195,6 +202,16 @@ export class Machine {
         ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
       });
       core.load(ci.code, ci.entry);
+      if (options.jit !== false) {
+        let text = '';
+        for (let i = 0; i < ci.code.length; i += 8192)
+          text += String.fromCharCode(...ci.code.subarray(i, Math.min(ci.code.length, i + 8192)));
+        const key = translationKeys.get(text);
+        if (key === undefined) {
+          core.useTranslations();
+          translationKeys.set(text, core.jitKey!);
+        } else core.useTranslations(key);
+      }
       core.events = this.events;
       this.awake.add(core);
       return core;
