@@ -23,6 +23,7 @@ import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
+import { sharedTranslationKey } from './translate/cache.js';
 import { ByteSink } from './sink.js';
 import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
@@ -173,8 +174,6 @@ export class Machine {
     this.onError = options.onError;
     const perArena = image.cores.length > 1 ? Math.max(1, Math.floor(ARENA_BYTES / memoryBytes)) : 1;
     let arena: ArrayBuffer | null = null;
-    // Cores loaded with the same code share their translations (one key per distinct code).
-    const translationKeys = new Map<string, object>();
     this.cores = image.cores.map((ci, index) => {
       // Room needed: the reserved words and code at the bottom; the boot workspace, the slots below it and the boot
       // frame above it at the top.
@@ -202,16 +201,8 @@ export class Machine {
         ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
       });
       core.load(ci.code, ci.entry);
-      if (options.jit !== false) {
-        let text = '';
-        for (let i = 0; i < ci.code.length; i += 8192)
-          text += String.fromCharCode(...ci.code.subarray(i, Math.min(ci.code.length, i + 8192)));
-        const key = translationKeys.get(text);
-        if (key === undefined) {
-          core.useTranslations();
-          translationKeys.set(text, core.jitKey!);
-        } else core.useTranslations(key);
-      }
+      // Cores loaded with the same code share their translations (emulator/translate/cache.ts).
+      if (options.jit !== false) core.useTranslations(sharedTranslationKey(ci.code, RESERVED_BYTES, memoryBytes));
       core.events = this.events;
       this.awake.add(core);
       return core;

@@ -45,7 +45,7 @@ export interface Translated {
 }
 
 /** The longest block, in instructions. */
-const MAX_INSTRUCTIONS = 256;
+const MAX_INSTRUCTIONS = 64;
 
 interface Decoded {
   readonly start: number;
@@ -100,14 +100,16 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
   let looped = false;
   let cur: Decoded = list[0]!;
   let atStart = { pending: 0, count: 0 };
-  const exit = (ip: string, cycles: number, instrs: number, s: number | string): string =>
-    `{ io.a = a; io.b = b; io.c = c; io.w = w; io.ip = ${ip}; io.s = ${s};` +
-    ` io.cyc = cyc + ${cycles}; io.n = n + ${instrs}; return; }`;
+  // Every exit sets ip (where to continue) and ls (the last instruction executed), adds what is pending, and
+  // breaks out to the one epilogue that leaves the locals in `io`.
+  const exit = (ip: string, cycles: number, instrs: number, s: number | null): string =>
+    `{ ${ip === 'ip' ? '' : `ip = ${ip}; `}${s === null ? '' : `ls = ${s}; `}` +
+    `${cycles !== 0 ? `cyc += ${cycles}; ` : ''}${instrs !== 0 ? `n += ${instrs}; ` : ''}break e; }`;
   const back = (): string => {
     looped = true;
     return (
       `{ cyc += ${pending}; n += ${count}; ls = ${cur.start};` +
-      ` if (cyc + ${bound} >= limit) ${exit(String(entry), 0, 0, cur.start)} continue; }`
+      ` if (cyc + ${bound} >= limit) ${exit(String(entry), 0, 0, null)} continue; }`
     );
   };
   const e: Emitter = {
@@ -136,8 +138,8 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
       // The instruction before this one is the last executed; at the block's start nothing was executed, and the
       // caller, seeing no progress, interprets this instruction.
       // In a loop, the last executed before the head is the instruction that jumped back to it (`ls`).
-      const prev = list.indexOf(cur) - 1;
-      return exit(String(cur.start), atStart.pending, atStart.count, prev >= 0 ? String(list[prev]!.start) : 'ls');
+      const prev = index - 1;
+      return exit(String(cur.start), atStart.pending, atStart.count, prev >= 0 ? list[prev]!.start : null);
     },
     jump(target) {
       return target === entry ? back() : exit(String(target), pending, count, cur.start);
@@ -151,19 +153,22 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
   };
 
   const body: string[] = [];
+  let index = 0;
   for (const d of list) {
     cur = d;
     atStart = { pending, count };
     count++;
     pending += d.prefixCycles;
-    body.push(`// ${d.sem.name} ${d.operand} at ${d.start}\n${d.sem.emit(e)}`);
+    body.push(d.sem.emit(e));
+    index++;
   }
   const last = list[list.length - 1]!;
   if (last.sem.flow !== 'end') body.push(exit(String(last.next), pending, count, last.start));
   const code = body.join('\n');
   const source =
-    `'use strict';\nlet x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\n` +
-    (looped ? `for (;;) {\n${code}\n}\n` : `${code}\n`);
+    `'use strict';\nlet x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
+    (looped ? `for (;;) {\n${code}\n}\n` : `${code}\n`) +
+    `}\nio.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
   const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'cyc', 'n', 'limit', 'pri', 'slice', source);
   return { fn: fn as BlockFn, bound, source, instructions: list.length };
 }

@@ -1,13 +1,14 @@
 // The translation cache: per core image, the translated blocks by code offset, how often each untranslated start was
 // reached, and each block's cycle bound. A core holds only a key (a frozen empty object, so snapshots share it and
 // digests see no translation state); the translations live here, in a WeakMap from the key. Cores loaded with the
-// same code and memory size share one key, and so one set of translations. A core that stores into its own code area
+// same code and memory size share one key, and so one set of translations, in one machine and across the machines
+// of one process (the most recent SHARED_IMAGES images are remembered). A core that stores into its own code area
 // gets a new, private key (Core.codeStored), dropping every block it had.
 
 import { translateBlock, type BlockFn } from './block.js';
 
 /** How many times an address is reached by the interpreter before a block is translated there. */
-export const HOT = 8;
+export const HOT = 64;
 
 /** Where a translated block leaves the interpreter's locals (one object for all cores: nothing runs concurrently). */
 export class BlockExit {
@@ -68,6 +69,24 @@ const TABLE = new WeakMap<object, Translations>();
 export function newTranslationKey(codeStart: number, codeLength: number, memoryBytes: number): object {
   const key = Object.freeze({});
   TABLE.set(key, new Translations(codeStart, codeLength, memoryBytes));
+  return key;
+}
+
+/** How many distinct images keep their shared translations. */
+const SHARED_IMAGES = 32;
+const shared = new Map<string, object>();
+
+/** The shared key of the translations of this code loaded at codeStart into memories of memoryBytes. */
+export function sharedTranslationKey(code: Uint8Array, codeStart: number, memoryBytes: number): object {
+  let text = `${codeStart}:${memoryBytes}:`;
+  for (let i = 0; i < code.length; i += 8192)
+    text += String.fromCharCode(...code.subarray(i, Math.min(code.length, i + 8192)));
+  let key = shared.get(text);
+  if (key === undefined) {
+    key = newTranslationKey(codeStart, code.length, memoryBytes);
+    if (shared.size >= SHARED_IMAGES) shared.delete(shared.keys().next().value!);
+  } else shared.delete(text);
+  shared.set(text, key);
   return key;
 }
 

@@ -257,14 +257,14 @@ describe('translated blocks', () => {
   });
 
   it('a run-time error inside a translated loop has the interpreter Iptr, cycle and instruction count', () => {
-    // acc doubles every iteration (acc := acc + acc) and overflows on the 31st.
+    // acc grows by 2^20 every iteration and overflows on the 2048th.
     const { code } = assemble([
-      ins(Fn.ldc, 1),
+      ins(Fn.ldc, 0),
       ins(Fn.stl, 0),
-      ins(Fn.ldc, 100),
+      ins(Fn.ldc, 5000),
       ins(Fn.stl, 1),
       { at: 'L' },
-      ins(Fn.ldl, 0),
+      ins(Fn.ldc, 1 << 20),
       ins(Fn.ldl, 0),
       { op: Op.add },
       ins(Fn.stl, 0),
@@ -278,6 +278,7 @@ describe('translated blocks', () => {
     ]);
     const { jit, plain } = runBoth(code, (c) => c.run(1e9));
     expect(plain.fault?.reason).toBe('arithmetic overflow');
+    expect(plain.readWord(plain.bootWptr + 4)).toBe(5000 - 2047);
     expect(translationsOf(jit.jitKey)!.made).toBeGreaterThan(0);
     expect(jit.fault).toEqual(plain.fault);
     expect(state(jit)).toEqual(state(plain));
