@@ -27,6 +27,8 @@ export async function debugCommand(
     keysEnd?: boolean;
     faults?: FaultSpec;
     seed?: number;
+    /** False with --no-jit. */
+    jit?: boolean;
   },
   io: DebugIO,
 ): Promise<number> {
@@ -48,6 +50,7 @@ export async function debugCommand(
       ...(options.keys ? { keys: options.keys, keysEnd: options.keysEnd ?? false } : {}),
       ...(options.faults ? { faults: options.faults } : {}),
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.jit === false ? { jit: false } : {}),
       input: tty.input,
       output: tty.output,
       ...(process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '' ? { noColor: true } : {}),

@@ -91,6 +91,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     .option('--vcd <file>', 'write a value change dump of cores and links for GTKWave')
     .option('--record <file>', 'record the run (image, options, keyboard) for occmesh replay')
     .option('--no-cache', 'compile afresh: neither use nor fill the compiled-image cache')
+    .option('--no-jit', 'interpret every instruction: do not translate hot code to JavaScript (docs/cli.md)')
     .option('--faults <spec>', 'inject faults, e.g. "loss=0.2;crash=1,0@50000" (docs/machine.md, Faults)', parseFaults)
     .option(
       '--seed <n>',
@@ -116,7 +117,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       'seed of the faults and of the choices ALTs make (default: faults seeded 1, ALTs in order)',
       parseSeed,
     )
-    .action(async (file: string, opts: PlacementOpts & FaultOpts & { profile: Profile }) => {
+    .option('--no-jit', 'interpret every instruction: do not translate hot code to JavaScript (docs/cli.md)')
+    .action(async (file: string, opts: PlacementOpts & FaultOpts & JitOpts & { profile: Profile }) => {
       if (file.endsWith('.omrec')) {
         // A recorded run: its image, options and keyboard bytes (and the end of input, if the run read that far).
         const data = readBytes(file, io);
@@ -147,7 +149,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
           keys: rec.keyboard,
           keysEnd: rec.keyboardEnded,
         };
-        exitCode = await debugCommand(file, rec.image, { ...options, ...faultOptions({ faults, seed }) }, io);
+        exitCode = await debugCommand(
+          file,
+          rec.image,
+          { ...options, ...faultOptions({ faults, seed }), ...jitOption(opts) },
+          io,
+        );
         return;
       }
       const image = await loadProgram(file, io, compileOptions(opts));
@@ -162,7 +169,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
       exitCode = await debugCommand(
         file,
         image,
-        { profile: opts.profile, ...(opts.mem ? { memoryBytes: opts.mem } : {}), ...faultOptions(opts) },
+        {
+          profile: opts.profile,
+          ...(opts.mem ? { memoryBytes: opts.mem } : {}),
+          ...faultOptions(opts),
+          ...jitOption(opts),
+        },
         io,
       );
     });
@@ -303,6 +315,16 @@ interface PlacementOpts {
   checks?: boolean;
 }
 
+interface JitOpts {
+  /** False with --no-jit. */
+  jit?: boolean;
+}
+
+/** The machine option --no-jit gives. */
+function jitOption(opts: JitOpts): { jit?: boolean } {
+  return opts.jit === false ? { jit: false } : {};
+}
+
 interface FaultOpts {
   faults?: FaultSpec;
   seed?: number;
@@ -320,7 +342,7 @@ function faultsFit(image: Image, opts: FaultOpts, io: CliIO): boolean {
   return problem === null;
 }
 
-interface RunOptions extends PlacementOpts, TraceOptions, FaultOpts {
+interface RunOptions extends PlacementOpts, TraceOptions, FaultOpts, JitOpts {
   /** False with --no-cache. */
   cache?: boolean;
   /** No limit when not given. */
@@ -428,6 +450,7 @@ async function runImage(
         io.stderr(Buffer.from(bytes.filter((b) => b !== FLUSH)).toString('latin1'));
       },
       ...faultOptions(opts),
+      ...jitOption(opts),
     });
   } catch (e) {
     if (e instanceof LoadError) {

@@ -19,6 +19,7 @@ import {
   TIME_SET,
   TIME_NOT_SET,
   NONE_SELECTED,
+  VARIANT_CYCLES,
 } from './isa.js';
 import {
   BOOT_RESERVE_WORDS,
@@ -34,6 +35,7 @@ import { ByteSink } from './sink.js';
 import type { Network } from './network.js';
 import type { EventBus } from './events.js';
 import { Fpu } from './fpu.js';
+import { EXIT, HOT, newTranslationKey, translationsOf } from './translate/cache.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -48,15 +50,18 @@ const S_STATE = -12;
 const S_TLINK = -16;
 const S_TIME = -20;
 
-// The data-dependent cycle costs. isa.ts gives the base cost of each instruction; these are the alternatives its
-// notes describe (the INMOS T414/T800 figures; docs/isa.md, Cycle accounting).
-const CJ_TAKEN = 4;
-const LEND_EXIT = 5;
-const ALTWT_WAITS = 17;
-const TALTWT_WAITS = 48;
-const TIN_PAST = 4;
-const ENBC_READY = 7;
-const TESTERR_SET = 3;
+// The data-dependent cycle costs, from isa.ts (VARIANT_CYCLES): the alternatives its notes describe (the INMOS
+// T414/T800 figures; docs/isa.md, Cycle accounting).
+const CJ_TAKEN = VARIANT_CYCLES.cjTaken;
+const LEND_EXIT = VARIANT_CYCLES.lendExit;
+const ALTWT_WAITS = VARIANT_CYCLES.altwtWaits;
+const TALTWT_WAITS = VARIANT_CYCLES.taltwtWaits;
+const TIN_PAST = VARIANT_CYCLES.tinPast;
+const ENBC_READY = VARIANT_CYCLES.enbcReady;
+const TESTERR_SET = VARIANT_CYCLES.testerrSet;
+const PER_WORD = VARIANT_CYCLES.perWordMoved;
+const SHIFT_CAP = VARIANT_CYCLES.shiftCap;
+const LONG_SHIFT_CAP = VARIANT_CYCLES.longShiftCap;
 
 /** A timeslice period: 1024 µs of the timer (docs/isa.md, Processes and scheduling). */
 const TIMESLICE_MICROSECONDS = 1024;
@@ -251,6 +256,12 @@ export class Core {
   horizon = Infinity;
 
   /**
+   * The key of this core's translated blocks (emulator/translate/cache.ts); null runs the interpreter only. Cores
+   * with the same code share a key; a store into the code area gives the core a new one (codeStored).
+   */
+  jitKey: object | null = null;
+
+  /**
    * With a seed (MachineOptions.seed): `fairMap[o]` is 1 where a plain ALT disables its guards (the image's
    * `fairAlts`), and such an ALT chooses among its ready guards with `altRandom`; `altSeen` counts, per priority,
    * the ready guards its disabling has met so far. Null without a seed: the first ready guard wins.
@@ -330,6 +341,7 @@ export class Core {
   }
 
   writeWord(addr: number, value: number): void {
+    this.codeStored(this.hostOffset(addr, 4), 4);
     this.mem32[this.hostOffset(addr, 4) >>> 2] = value;
   }
 
@@ -338,6 +350,7 @@ export class Core {
   }
 
   writeByte(addr: number, value: number): void {
+    this.codeStored(this.hostOffset(addr, 1), 1);
     this.mem8[this.hostOffset(addr, 1)] = value;
   }
 
@@ -510,6 +523,12 @@ export class Core {
     let n = this.instructions;
     let limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
     let start = ip;
+    const codeEnd = MEM_START_OFF + this.codeLength;
+    // Translated blocks run only when no debugger stop is set (then the interpreter looks at every instruction).
+    let jkey = this.jitKey;
+    let jit =
+      jkey !== null && this.breakMap === null && this.instructionStop === Infinity ? translationsOf(jkey) : null;
+    let inBlock = false;
     this.inExec = true;
     // Busy cycles: the start is taken off now and the end added when the interpreter stops (no field holds it).
     this.busyCycles -= cyc;
@@ -520,6 +539,35 @@ export class Core {
         // One test on the common path: the debugger's stops are looked at only when it has set some.
         if (cyc >= limit) break;
         start = ip;
+        if (jit !== null) {
+          if (this.jitKey !== jkey) {
+            jkey = this.jitKey;
+            jit = translationsOf(jkey)!;
+          }
+          const k = ip - jit.codeStart;
+          if (k >= 0 && k < jit.codeLength) {
+            const f = jit.blocks[k];
+            if (f === undefined) {
+              if (++jit.heat[k]! >= HOT) jit.translate(m8, k);
+            } else if (cyc + jit.bounds[k]! < limit) {
+              inBlock = true;
+              f(this, m8, m32, EXIT, a, b, c, w, cyc, n, limit, pri, slice);
+              inBlock = false;
+              // A block that left before its first instruction made no progress: the interpreter executes it.
+              if (EXIT.n !== n) {
+                a = EXIT.a;
+                b = EXIT.b;
+                c = EXIT.c;
+                w = EXIT.w;
+                ip = EXIT.ip;
+                start = EXIT.s;
+                cyc = EXIT.cyc;
+                n = EXIT.n;
+                continue;
+              }
+            }
+          }
+        }
         if (ip >= size) this.fetchFault(ip, start, w, cyc);
         let ib = m8[ip++]!;
         let fn = ib >> 4;
@@ -583,6 +631,7 @@ export class Core {
             const x = (nw ^ MOST_NEG) >>> 0;
             if (x + 16 > size) this.memFault(x >= size ? nw : w, start, w, cyc);
             const ret = (ip ^ MOST_NEG) | 0;
+            if (x < codeEnd) this.codeStored(x, 16);
             const k = x >>> 2;
             m32[k] = ret;
             m32[k + 1] = a;
@@ -613,6 +662,7 @@ export class Core {
             // stl
             const x = ((w + (o << 2)) ^ MOST_NEG) >>> 0;
             if (x >= size) this.memFault(w + (o << 2), start, w, cyc);
+            if (x < codeEnd) this.codeStored(x, 4);
             m32[x >>> 2] = a;
             a = b;
             b = c;
@@ -622,6 +672,7 @@ export class Core {
             // stnl
             const x = ((a + (o << 2)) ^ MOST_NEG) >>> 0;
             if (x >= size) this.memFault(a + (o << 2), start, w, cyc);
+            if (x < codeEnd) this.codeStored(x, 4);
             m32[x >>> 2] = b;
             a = c;
             b = c;
@@ -737,6 +788,7 @@ export class Core {
                 // lend: B = control block (index, count), A = distance back
                 const x = (b ^ MOST_NEG) >>> 0;
                 if (x + 8 > size) this.memFault(x >= size ? b : b + 4, start, w, cyc);
+                if (x < codeEnd) this.codeStored(x, 8);
                 const k = x >>> 2;
                 const count = (m32[k + 1]! - 1) | 0;
                 m32[k + 1] = count;
@@ -778,6 +830,7 @@ export class Core {
                 // sb
                 const x = (a ^ MOST_NEG) >>> 0;
                 if (x >= size) this.memFault(a, start, w, cyc);
+                if (x < codeEnd) this.codeStored(x, 1);
                 m8[x] = b;
                 a = c;
                 b = c;
@@ -795,7 +848,7 @@ export class Core {
                 const s = a >>> 0;
                 a = s < 32 ? (b >>> s) | 0 : 0;
                 b = c;
-                cyc += opc[0x40]! + (s < 32 ? s : 32);
+                cyc += opc[0x40]! + (s < SHIFT_CAP ? s : SHIFT_CAP);
                 break;
               }
               case 0x41: {
@@ -803,7 +856,7 @@ export class Core {
                 const s = a >>> 0;
                 a = s < 32 ? b << s : 0;
                 b = c;
-                cyc += opc[0x41]! + (s < 32 ? s : 32);
+                cyc += opc[0x41]! + (s < SHIFT_CAP ? s : SHIFT_CAP);
                 break;
               }
               case 0x42: // mint
@@ -888,7 +941,8 @@ export class Core {
         }
       }
     } catch (e) {
-      this.instructions = n;
+      // A translated block that raised has stored its own count (jitRaise, jitFault).
+      if (!inBlock) this.instructions = n;
       throw e;
     }
     this.A = a;
@@ -910,6 +964,36 @@ export class Core {
   private raise(reason: string, start: number, w: number, cyc: number): void {
     this.Error = true;
     if (this.HaltOnError) this.fail(reason, start, w, cyc);
+  }
+
+  /** A run-time error in a translated block: as `raise`, with the block's instruction count. */
+  jitRaise(reason: string, start: number, w: number, cyc: number, n: number): void {
+    this.Error = true;
+    if (this.HaltOnError) {
+      this.instructions = n;
+      this.fail(reason, start, w, cyc);
+    }
+  }
+
+  /** A memory error in a translated block, as `memFault`. */
+  jitFault(addr: number, start: number, w: number, cyc: number, n: number): never {
+    this.instructions = n;
+    return this.memFault(addr, start, w, cyc);
+  }
+
+  /**
+   * Memory at [x, x + len) (memory offsets) is about to be written. If that is inside the code area, this core's
+   * code no longer matches the translations it shares: it gets a new, empty set of its own.
+   */
+  codeStored(x: number, len: number): void {
+    if (this.jitKey === null) return;
+    if (x + len <= MEM_START_OFF || x >= MEM_START_OFF + this.codeLength) return;
+    this.jitKey = newTranslationKey(MEM_START_OFF, this.codeLength, this.memoryBytes);
+  }
+
+  /** Run translated blocks with a new set of translations of this core's own (MachineOptions.jit). */
+  useTranslations(key: object | null = newTranslationKey(MEM_START_OFF, this.codeLength, this.memoryBytes)): void {
+    this.jitKey = key;
   }
 
   private raiseHere(reason: string): void {
@@ -952,6 +1036,7 @@ export class Core {
   private wr(addr: number, v: number): void {
     const x = (addr ^ MOST_NEG) >>> 0;
     if (x >= this.memoryBytes) this.faultAddr(addr);
+    if (x < MEM_START_OFF + this.codeLength) this.codeStored(x, 4);
     this.mem32[x >>> 2] = v;
   }
 
@@ -971,6 +1056,7 @@ export class Core {
     if (n === 0) return;
     const s = this.range(src, n);
     const d = this.range(dst, n);
+    if (d < MEM_START_OFF + this.codeLength) this.codeStored(d, n);
     this.mem8.copyWithin(d, s, s + n);
   }
 
@@ -1492,13 +1578,13 @@ export class Core {
       case 0x07: {
         // in: A = count, B = channel, C = destination
         const moved = this.chanIn(a >>> 0, b, c);
-        this.cycles += opc[0x07]! + (moved > 0 ? 2 * moved : 0);
+        this.cycles += opc[0x07]! + (moved > 0 ? PER_WORD * moved : 0);
         return;
       }
       case 0x0b: {
         // out: A = count, B = channel, C = source
         const moved = this.chanOut(a >>> 0, b, c);
-        this.cycles += opc[0x0b]! + (moved > 0 ? 2 * moved : 0);
+        this.cycles += opc[0x0b]! + (moved > 0 ? PER_WORD * moved : 0);
         return;
       }
       case 0x0d: {
@@ -1702,7 +1788,7 @@ export class Core {
         this.A = lo | 0;
         this.B = hi | 0;
         this.C = this.B;
-        this.cycles += opc[0x35]! + (s < 64 ? s : 64);
+        this.cycles += opc[0x35]! + (s < LONG_SHIFT_CAP ? s : LONG_SHIFT_CAP);
         return;
       }
       case 0x36: {
@@ -1726,7 +1812,7 @@ export class Core {
         this.A = lo | 0;
         this.B = hi | 0;
         this.C = this.B;
-        this.cycles += opc[0x36]! + (s < 64 ? s : 64);
+        this.cycles += opc[0x36]! + (s < LONG_SHIFT_CAP ? s : LONG_SHIFT_CAP);
         return;
       }
       case 0x37: {
@@ -1829,7 +1915,7 @@ export class Core {
         // move: A bytes from C to B
         const count = a >>> 0;
         this.copy(c, b, count);
-        this.cycles += opc[0x4a]! + 2 * ((count + 3) >>> 2);
+        this.cycles += opc[0x4a]! + PER_WORD * ((count + 3) >>> 2);
         return;
       }
       case 0x4c: // csngl: Error unless B:A is a sign-extended single word

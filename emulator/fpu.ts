@@ -3,7 +3,7 @@
 // what Float64 arithmetic gives, single-length ones go through Math.fround, so every result is correctly rounded.
 // docs/isa.md describes the instructions and where occmesh's model departs from the chip.
 
-import { FPENTRY_CYCLES, FpOp, Op, OP_CYCLES } from './isa.js';
+import { FPENTRY_CYCLES, FpOp, Op, OP_CYCLES, VARIANT_CYCLES } from './isa.js';
 
 /** What a register holds: a single, a double, or the INT32 made by fprtoi32 (for fpstnli32). */
 export const SINGLE = 0;
@@ -195,7 +195,8 @@ export class Fpu {
       case Op.fpsub:
       case Op.fpmul:
       case Op.fpdiv:
-        if (this.len[0] === DOUBLE && (op === Op.fpmul || op === Op.fpdiv)) host.cycles += op === Op.fpmul ? 7 : 15;
+        if (this.len[0] === DOUBLE && (op === Op.fpmul || op === Op.fpdiv))
+          host.cycles += op === Op.fpmul ? VARIANT_CYCLES.fpmulDouble : VARIANT_CYCLES.fpdivDouble;
         this.mode = mode;
         this.dyadic(op);
         this.mode = NEAREST;

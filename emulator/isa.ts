@@ -375,6 +375,37 @@ export const FPENTRY_OPERATIONS: readonly InstrInfo[] = [
   d('fpuclrerr', FpOp.fpuclrerr, 1, 'clear FP_Error'),
 ];
 
+/**
+ * The data-dependent parts of cycle costs: the alternatives and per-unit charges that the `note`s above describe.
+ * The interpreter (core.ts, fpu.ts) and the translator (semantics.ts) read them from here, so isa.ts is the one
+ * source of every cycle figure (docs/isa.md, Cycle accounting).
+ */
+export const VARIANT_CYCLES = {
+  /** `cj` when it jumps (the base, 2, is the fall-through cost). */
+  cjTaken: 4,
+  /** `lend` when it exits (the base, 10, is the looping cost). */
+  lendExit: 5,
+  /** `altwt` when it waits (the base, 5, is the cost with a guard ready). */
+  altwtWaits: 17,
+  /** `taltwt` when it waits (the base, 15, is the cost when the time has passed). */
+  taltwtWaits: 48,
+  /** `tin` when the time has already passed (the base, 30, is the cost when it waits). */
+  tinPast: 4,
+  /** `enbc` when the channel is ready (the base, 5, is the cost when it is not). */
+  enbcReady: 7,
+  /** `testerr` when Error is set (the base, 2, is the cost when it is clear). */
+  testerrSet: 3,
+  /** `in`, `out`, `move`: added per word moved (a partial word counts as a whole one). */
+  perWordMoved: 2,
+  /** `shl`, `shr`: added per place shifted, up to `shiftCap` places. */
+  shiftCap: 32,
+  /** `lshl`, `lshr`: added per place shifted, up to `longShiftCap` places. */
+  longShiftCap: 64,
+  /** `fpmul` and `fpdiv` on REAL64 operands: added to the single-length base. */
+  fpmulDouble: 7,
+  fpdivDouble: 15,
+} as const;
+
 /** Base cycle cost of each fpentry operation, indexed by its selector (0 where there is no such operation). */
 export const FPENTRY_CYCLES: Int32Array = (() => {
   const t = new Int32Array(256);

@@ -23,6 +23,7 @@ import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
+import { sharedTranslationKey } from './translate/cache.js';
 import { ByteSink } from './sink.js';
 import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
@@ -46,6 +47,11 @@ export interface MachineOptions {
    * makes among its ready guards (without one, the first ready guard in textual order, as PRI ALT).
    */
   seed?: number;
+  /**
+   * Translate hot bytecode to JavaScript (emulator/translate/; default true). Off, every instruction is
+   * interpreted; on or off, a run has the same output, cycles, instruction counts and errors.
+   */
+  jit?: boolean;
 }
 
 export type RunStatus = 'finished' | 'error' | 'deadlock' | 'cycle-limit';
@@ -195,6 +201,8 @@ export class Machine {
         ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
       });
       core.load(ci.code, ci.entry);
+      // Cores loaded with the same code share their translations (emulator/translate/cache.ts).
+      if (options.jit !== false) core.useTranslations(sharedTranslationKey(ci.code, RESERVED_BYTES, memoryBytes));
       core.events = this.events;
       this.awake.add(core);
       return core;

@@ -26,6 +26,8 @@ export interface DebuggerOptions {
   /** Faults to inject and the run's seed (emulator/faults.ts). */
   readonly faults?: FaultSpec;
   readonly seed?: number;
+  /** False: interpret every instruction (MachineOptions.jit). */
+  readonly jit?: boolean;
   /** Keyboard bytes there from the start, and whether the input ends after them (a record's). */
   readonly keys?: Uint8Array;
   readonly keysEnd?: boolean;
@@ -70,6 +72,7 @@ export function startDebugger(options: DebuggerOptions): Debugger {
     ...(options.memoryBytes !== undefined ? { memoryBytes: options.memoryBytes } : {}),
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.jit === false ? { jit: false } : {}),
     ...(options.keys ? { keys: options.keys } : {}),
     ...(options.keysEnd ? { keysEnd: true } : {}),
     ...(options.snapshotEvery !== undefined ? { snapshotEvery: options.snapshotEvery } : {}),

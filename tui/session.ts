@@ -34,6 +34,8 @@ export interface SessionOptions {
   /** Faults to inject and the run's seed (emulator/faults.ts), as `occmesh run --faults --seed` takes them. */
   readonly faults?: FaultSpec;
   readonly seed?: number;
+  /** False: interpret every instruction (MachineOptions.jit). */
+  readonly jit?: boolean;
   /** Keyboard bytes there from the start (a recorded run's). */
   readonly keys?: Uint8Array;
   /** The keyboard input ends after `keys` (END.OF.FILE), as in the recorded run. */
@@ -163,6 +165,7 @@ export class Session {
       ...(this.options.memoryBytes !== undefined ? { memoryBytes: this.options.memoryBytes } : {}),
       ...(this.options.faults ? { faults: this.options.faults } : {}),
       ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+      ...(this.options.jit === false ? { jit: false } : {}),
       stdin: () => this.nextKey(),
       onScreen: (b) => this.output('screen', b),
       onError: (b) => this.output('error', b),

@@ -1,0 +1,95 @@
+// The translation cache: per core image, the translated blocks by code offset, how often each untranslated start was
+// reached, and each block's cycle bound. A core holds only a key (a frozen empty object, so snapshots share it and
+// digests see no translation state); the translations live here, in a WeakMap from the key. Cores loaded with the
+// same code and memory size share one key, and so one set of translations, in one machine and across the machines
+// of one process (the most recent SHARED_IMAGES images are remembered). A core that stores into its own code area
+// gets a new, private key (Core.codeStored), dropping every block it had.
+
+import { translateBlock, type BlockFn } from './block.js';
+
+/** How many times an address is reached by the interpreter before a block is translated there. */
+export const HOT = 64;
+
+/** Where a translated block leaves the interpreter's locals (one object for all cores: nothing runs concurrently). */
+export class BlockExit {
+  a = 0;
+  b = 0;
+  c = 0;
+  w = 0;
+  /** Memory offset where execution continues. */
+  ip = 0;
+  /** Memory offset of the last instruction the block executed (the interpreter's instrStart). */
+  s = 0;
+  cyc = 0;
+  n = 0;
+}
+
+export const EXIT = new BlockExit();
+
+/** A start where no block can be made (its first instruction is the interpreter's): never fits. */
+const NONE: BlockFn = () => 0;
+
+export class Translations {
+  /** The block starting at each code offset, NONE where there is none, undefined where none was tried yet. */
+  readonly blocks: (BlockFn | undefined)[];
+  /** Cycles a block needs before its last instruction: it runs only when cycles + bound < the batch's limit. */
+  readonly bounds: Float64Array;
+  readonly heat: Uint8Array;
+  /** Blocks made (for tests and measurements). */
+  made = 0;
+
+  constructor(
+    /** Memory offset of the code's first byte, and the code's length. */
+    readonly codeStart: number,
+    readonly codeLength: number,
+    readonly memoryBytes: number,
+  ) {
+    this.blocks = new Array<BlockFn | undefined>(codeLength).fill(undefined);
+    this.bounds = new Float64Array(codeLength);
+    this.heat = new Uint8Array(codeLength);
+  }
+
+  /** Translate the block starting at code offset k, reading the code from this core's memory. */
+  translate(mem8: Uint8Array, k: number): void {
+    const t = translateBlock(mem8, this.codeStart + k, this.codeStart + this.codeLength, this.memoryBytes);
+    if (t === null) {
+      this.blocks[k] = NONE;
+      this.bounds[k] = Infinity;
+    } else {
+      this.blocks[k] = t.fn;
+      this.bounds[k] = t.bound;
+      this.made++;
+    }
+  }
+}
+
+const TABLE = new WeakMap<object, Translations>();
+
+/** A new key with its own, empty translations. */
+export function newTranslationKey(codeStart: number, codeLength: number, memoryBytes: number): object {
+  const key = Object.freeze({});
+  TABLE.set(key, new Translations(codeStart, codeLength, memoryBytes));
+  return key;
+}
+
+/** How many distinct images keep their shared translations. */
+const SHARED_IMAGES = 32;
+const shared = new Map<string, object>();
+
+/** The shared key of the translations of this code loaded at codeStart into memories of memoryBytes. */
+export function sharedTranslationKey(code: Uint8Array, codeStart: number, memoryBytes: number): object {
+  let text = `${codeStart}:${memoryBytes}:`;
+  for (let i = 0; i < code.length; i += 8192)
+    text += String.fromCharCode(...code.subarray(i, Math.min(code.length, i + 8192)));
+  let key = shared.get(text);
+  if (key === undefined) {
+    key = newTranslationKey(codeStart, code.length, memoryBytes);
+    if (shared.size >= SHARED_IMAGES) shared.delete(shared.keys().next().value!);
+  } else shared.delete(text);
+  shared.set(text, key);
+  return key;
+}
+
+export function translationsOf(key: object | null): Translations | null {
+  return key === null ? null : (TABLE.get(key) ?? null);
+}
