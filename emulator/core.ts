@@ -125,6 +125,16 @@ export interface CoreOptions {
    * By default the core has a buffer of its own.
    */
   memory?: { readonly buffer: ArrayBuffer; readonly byteOffset: number };
+  /**
+   * Where the core's wait table (Core.waits, `waitTableBytes(memoryBytes)` bytes) lives, in a zeroed buffer shared
+   * like `memory`. By default it has a buffer of its own.
+   */
+  waits?: { readonly buffer: ArrayBuffer; readonly byteOffset: number };
+}
+
+/** Bytes of a core's wait table (Core.waits): a word per word of memory and one more. */
+export function waitTableBytes(memoryBytes: number): number {
+  return memoryBytes + 4;
 }
 
 /** A run-time error that halted the core. */
@@ -174,11 +184,16 @@ export class Core {
   readonly mem8: Uint8Array;
   readonly mem32: Int32Array;
   /**
-   * What each descheduled process waits on, keyed by the word index of its Wptr (for a PAR waiting in endp, of its
-   * join block): (channel word index << 4) | (priority << 3) | WAIT_*. A map rather than a word per word of memory
-   * keeps a core small, so that thousands of them fit.
+   * What each descheduled process waits on, one word per word of memory (and one more, for a Wptr at the very top),
+   * indexed by the word index of its Wptr (for a PAR waiting in endp, of its join block): 0 when nothing is
+   * recorded, else (channel word index << 4) | (priority << 3) | WAIT_*. Recording and clearing are one store each,
+   * with nothing allocated; the table lives in the same kind of shared buffer as memory (CoreOptions.waits), so its
+   * pages become resident only where processes wait. Read it through waitRecord/blockedProcesses.
    */
-  readonly waitInfo = new Map<number, number>();
+  readonly waits: Int32Array;
+  /** The lowest and highest index ever recorded in `waits` (reports scan only between them); low > high if none. */
+  waitLow: number;
+  waitHigh = -1;
   /** The links, for channel instructions on mesh channel addresses (set by the Machine). */
   net: Network | null = null;
   /** Process events go here when someone listens (set by the Machine). */
@@ -301,6 +316,13 @@ export class Core {
     this.memory = options.memory?.buffer ?? new ArrayBuffer(bytes);
     this.mem8 = new Uint8Array(this.memory, offset, bytes);
     this.mem32 = new Int32Array(this.memory, offset, bytes >> 2);
+    const waitBytes = waitTableBytes(bytes);
+    this.waits = new Int32Array(
+      options.waits?.buffer ?? new ArrayBuffer(waitBytes),
+      options.waits?.byteOffset ?? 0,
+      waitBytes >> 2,
+    );
+    this.waitLow = waitBytes >> 2;
     this.stdin = options.stdin ?? new Uint8Array(0);
     this.onScreen = options.onScreen;
     this.onError = options.onError;
@@ -1073,7 +1095,7 @@ export class Core {
   private enqueue(w: number, p: number): void {
     const x = (w ^ MOST_NEG) >>> 0;
     if (x > this.memoryBytes || x < 20) this.faultAddr((w - 20) | 0);
-    if (this.waitInfo.size > 0) this.waitInfo.delete(x >>> 2);
+    this.waits[x >>> 2] = 0;
     if (this.fptr[p] === NOT_PROCESS) this.fptr[p] = w;
     else this.wr(this.bptr[p]! + S_LINK, w);
     this.bptr[p] = w;
@@ -1089,7 +1111,7 @@ export class Core {
   private block(kind: number, channelOffset: number, channel?: number): void {
     const w = this.Wptr;
     this.wr(w + S_IPTR, this.Iptr);
-    this.waitInfo.set(((w ^ MOST_NEG) >>> 0) >>> 2, ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind);
+    this.recordWait(((w ^ MOST_NEG) >>> 0) >>> 2, ((channelOffset >>> 2) << 4) | (this.priority << 3) | kind);
     this.active = false;
     if (this.events?.processes) {
       const chan = channel ?? (channelOffset !== 0 ? (channelOffset ^ MOST_NEG) | 0 : undefined);
@@ -1107,6 +1129,19 @@ export class Core {
         ...(chan !== undefined ? { channel: chan } : {}),
       });
     }
+  }
+
+  /** Record what the process whose Wptr (or join block) has word index `k` waits on. */
+  private recordWait(k: number, v: number): void {
+    this.waits[k] = v;
+    if (k < this.waitLow) this.waitLow = k;
+    if (k > this.waitHigh) this.waitHigh = k;
+  }
+
+  /** What the process with workspace `w` (or the PAR with join block `w`) waits on: a wait record, 0 if none. */
+  waitRecord(w: number): number {
+    const x = (w ^ MOST_NEG) >>> 0;
+    return x <= this.memoryBytes ? this.waits[x >>> 2]! : 0;
   }
 
   /** Code offset of an address, -1 if it is not inside the loaded code. */
@@ -1566,11 +1601,11 @@ export class Core {
         }
         if (count === 1) {
           // The last branch to finish becomes the parent.
-          this.waitInfo.delete(k);
+          this.waits[k] = 0;
           this.Wptr = a;
           this.Iptr = this.rd(a);
         } else {
-          this.waitInfo.set(k, (this.priority << 3) | WAIT_ENDP);
+          this.recordWait(k, (this.priority << 3) | WAIT_ENDP);
           this.active = false;
         }
         return;
@@ -2061,7 +2096,7 @@ export class Core {
       kw.left--;
     }
     this.keyWait = null;
-    this.enqueue(kw.w, ((this.waitInfo.get(((kw.w ^ MOST_NEG) >>> 0) >>> 2) ?? 0) >>> 3) & 1);
+    this.enqueue(kw.w, (this.waitRecord(kw.w) >>> 3) & 1);
     this.updateState();
     return true;
   }
@@ -2100,7 +2135,7 @@ export class Core {
     for (let p = 0; p < 2; p++) {
       let w = this.tptr[p]!;
       for (let guard = 0; w !== NOT_PROCESS && guard < 1 << 20; guard++) {
-        const v = this.waitInfo.get(((w ^ MOST_NEG) >>> 0) >>> 2) ?? 0;
+        const v = this.waitRecord(w);
         const kind = (v & 7) === WAIT_ALT ? 'alt' : 'timer';
         out.push({ wptr: w, iptr: rel(word(w + S_IPTR)), priority: p as 0 | 1, state: kind, until: word(w + S_TIME) });
         w = word(w + S_TLINK);
@@ -2112,8 +2147,9 @@ export class Core {
   /** Every descheduled process that is not on a run queue or timer queue: what it waits on and where it resumes. */
   blockedProcesses(): CoreBlocked[] {
     const out: CoreBlocked[] = [];
-    for (const k of [...this.waitInfo.keys()].sort((a, b) => a - b)) {
-      const v = this.waitInfo.get(k)!;
+    const waits = this.waits;
+    for (let k = this.waitLow; k <= this.waitHigh; k++) {
+      const v = waits[k]!;
       if (v === 0) continue;
       const kind = v & 7;
       const wptr = ((k << 2) ^ MOST_NEG) | 0;

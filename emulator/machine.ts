@@ -9,7 +9,7 @@
 // nothing: a core whose processes all wait on channels leaves the batch list until the network wakes it, and one
 // that waits for a timer skips straight to it. Faults (emulator/faults.ts) crash cores between batches.
 
-import { Core, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
+import { Core, waitTableBytes, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
 import {
   DEFAULT_MEMORY_BYTES,
   MEM_START,
@@ -172,8 +172,10 @@ export class Machine {
     this.clockHz = clockHz;
     this.onScreen = options.onScreen;
     this.onError = options.onError;
-    const perArena = image.cores.length > 1 ? Math.max(1, Math.floor(ARENA_BYTES / memoryBytes)) : 1;
+    const waitBytes = waitTableBytes(memoryBytes);
+    const perArena = image.cores.length > 1 ? Math.max(1, Math.floor(ARENA_BYTES / (memoryBytes + waitBytes))) : 1;
     let arena: ArrayBuffer | null = null;
+    let inArena = 0;
     this.cores = image.cores.map((ci, index) => {
       // Room needed: the reserved words and code at the bottom; the boot workspace, the slots below it and the boot
       // frame above it at the top.
@@ -187,8 +189,11 @@ export class Machine {
       }
       const host = ci.x === 0 && ci.y === 0;
       const slot = index % perArena;
-      if (perArena > 1 && slot === 0)
-        arena = new ArrayBuffer(Math.min(perArena, image.cores.length - index) * memoryBytes);
+      // An arena holds its cores' memories, then their wait tables (Core.waits).
+      if (perArena > 1 && slot === 0) {
+        inArena = Math.min(perArena, image.cores.length - index);
+        arena = new ArrayBuffer(inArena * (memoryBytes + waitBytes));
+      }
       const core = new Core({
         x: ci.x,
         y: ci.y,
@@ -198,7 +203,12 @@ export class Machine {
         ...(host && options.stdin ? { stdin: options.stdin } : {}),
         ...(host && options.onScreen ? { onScreen: options.onScreen } : {}),
         ...(host && options.onError ? { onError: options.onError } : {}),
-        ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
+        ...(perArena > 1
+          ? {
+              memory: { buffer: arena!, byteOffset: slot * memoryBytes },
+              waits: { buffer: arena!, byteOffset: inArena * memoryBytes + slot * waitBytes },
+            }
+          : {}),
       });
       core.load(ci.code, ci.entry);
       // Cores loaded with the same code share their translations (emulator/translate/cache.ts).

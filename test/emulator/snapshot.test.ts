@@ -354,7 +354,7 @@ describe('the digest', () => {
       ['the Error flag', (m) => (m.cores[0]!.Error = !m.cores[0]!.Error)],
       ['a run queue pointer', (m) => (m.cores[0]!.fptr[1] = (m.cores[0]!.fptr[1]! + 4) | 0)],
       ['a timer queue pointer', (m) => (m.cores[0]!.tptr[0] = 0x80000100 | 0)],
-      ['a wait record', (m) => m.cores[0]!.waitInfo.set(12345, 1)],
+      ['a wait record', (m) => (m.cores[0]!.waits[12345] = 1)],
       ['an FPU register', (m) => (m.cores[0]!.fpu.reg[2] = 0.5)],
       ['the instruction count', (m) => m.cores[0]!.instructions++],
       ['the machine clock', (m) => setField(m, 'now', field<number>(m, 'now') + 1)],
