@@ -4,11 +4,13 @@
 // never copied into this repository (docs/testing.md, "Public suites").
 //
 //   node dist/scripts/suite.js SUITE DIR [--kroc PREFIX] [--timeout S] [--out FILE] [--only NAME,...]
+//     [--occmesh CLI]   (another build's dist/cli/occmesh.js, to compare builds)
+//     [--kroc-cache DIR] (keeps KRoC's outcome per program, so later runs compare without running KRoC again)
 //
 // SUITE is cgtests, course-examples, course-exercises or shootout; DIR the suite's folder in the checkout.
 
 import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +52,9 @@ const SUITES: Record<string, Suite> = {
   },
 };
 
+const here = dirname(fileURLToPath(import.meta.url));
+const occmeshCli = join(here, '..', 'cli', 'occmesh.js');
+
 function occFiles(files: string[]): string[] {
   return files.filter((f) => f.endsWith('.occ')).sort();
 }
@@ -61,6 +66,8 @@ interface Options {
   timeoutMs: number;
   out: string | null;
   only: Set<string> | null;
+  occmesh: string;
+  krocCache: string | null;
 }
 
 interface Outcome {
@@ -74,7 +81,7 @@ interface Outcome {
 function usage(message: string): never {
   process.stderr.write(`suite: ${message}\n`);
   process.stderr.write(
-    'usage: node dist/scripts/suite.js SUITE DIR [--kroc PREFIX] [--timeout S] [--out FILE] [--only NAME,...]\n' +
+    'usage: node dist/scripts/suite.js SUITE DIR [--kroc PREFIX] [--timeout S] [--out FILE] [--only NAME,...] [--occmesh CLI] [--kroc-cache DIR]\n' +
       `  SUITE: ${Object.keys(SUITES).join(', ')}\n`,
   );
   process.exit(2);
@@ -82,7 +89,16 @@ function usage(message: string): never {
 
 function parseArgs(argv: string[]): Options {
   const positional: string[] = [];
-  const opts: Options = { suite: '', dir: '', kroc: null, timeoutMs: 30_000, out: null, only: null };
+  const opts: Options = {
+    suite: '',
+    dir: '',
+    kroc: null,
+    timeoutMs: 30_000,
+    out: null,
+    only: null,
+    occmesh: occmeshCli,
+    krocCache: null,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = (): string => {
@@ -94,6 +110,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--timeout') opts.timeoutMs = Math.round(Number(value()) * 1000);
     else if (a === '--out') opts.out = value();
     else if (a === '--only') opts.only = new Set(value().split(','));
+    else if (a === '--occmesh') opts.occmesh = resolve(value());
+    else if (a === '--kroc-cache') opts.krocCache = resolve(value());
     else if (a.startsWith('--')) usage(`unknown option ${a}`);
     else positional.push(a);
   }
@@ -102,6 +120,7 @@ function parseArgs(argv: string[]): Options {
   opts.dir = resolve(positional[1]!);
   if (!(opts.suite in SUITES)) usage(`no suite called ${opts.suite}`);
   if (!existsSync(opts.dir)) usage(`no folder ${opts.dir}`);
+  if (opts.krocCache !== null) mkdirSync(opts.krocCache, { recursive: true });
   if (!Number.isFinite(opts.timeoutMs) || opts.timeoutMs <= 0) usage('--timeout takes a number of seconds');
   return opts;
 }
@@ -163,13 +182,10 @@ function firstLine(text: string, pattern?: RegExp): string {
   return (hit ?? lines[0] ?? '').trim().slice(0, 200);
 }
 
-const here = dirname(fileURLToPath(import.meta.url));
-const occmeshCli = join(here, '..', 'cli', 'occmesh.js');
-
 async function runOccmesh(opts: Options, work: string, program: string, stdin: string | null): Promise<Outcome> {
   const r = await runCommand(
     process.execPath,
-    [occmeshCli, 'run', '--no-cache', program],
+    [opts.occmesh, 'run', '--no-cache', program],
     work,
     opts.timeoutMs,
     process.env,
@@ -264,7 +280,13 @@ async function main(): Promise<void> {
     const occ = await runOccmesh(opts, occWork, program, stdinOf(occWork));
     let verdict: string;
     if (krocWork !== null) {
-      const kroc = await runKroc(opts, krocWork, program, stdinOf(krocWork));
+      const cached = opts.krocCache === null ? null : join(opts.krocCache, `${opts.suite}-${program}.json`);
+      let kroc: Outcome;
+      if (cached !== null && existsSync(cached)) kroc = JSON.parse(readFileSync(cached, 'utf8')) as Outcome;
+      else {
+        kroc = await runKroc(opts, krocWork, program, stdinOf(krocWork));
+        if (cached !== null) writeFileSync(cached, JSON.stringify(kroc));
+      }
       const krocOk = kroc.status === 'ok' && (suite.selfCheck ? suite.selfCheck(kroc.stdout) : true);
       if (krocOk) krocPass++;
       const same = normalise(occ.stdout) === normalise(kroc.stdout);
