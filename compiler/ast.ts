@@ -103,7 +103,8 @@ export type Expr =
   /** A character literal `'a'`. */
   | (ExprBase & { readonly kind: 'byte'; readonly value: number; readonly decoration: TypeNode | null })
   | (ExprBase & { readonly kind: 'bool'; readonly value: boolean })
-  | (ExprBase & { readonly kind: 'string'; readonly bytes: Uint8Array })
+  /** A string; `"ab"(BYTES)` carries the decoration, an array type of the same size. */
+  | (ExprBase & { readonly kind: 'string'; readonly bytes: Uint8Array; readonly decoration?: TypeNode })
   | NameExpr
   | (ExprBase & { readonly kind: 'subscript'; readonly base: Expr; readonly index: Expr })
   | (ExprBase & { readonly kind: 'dyadic'; readonly op: DyadicOp; readonly left: Expr; readonly right: Expr })
@@ -135,7 +136,13 @@ export type Expr =
       readonly count: Expr | null;
     })
   /** A table `[e1, e2, ...]`. The checker sets `constBytes` when every element is a constant. */
-  | (ExprBase & { readonly kind: 'table'; readonly elems: readonly Expr[]; constBytes?: Uint8Array })
+  | (ExprBase & {
+      readonly kind: 'table';
+      readonly elems: readonly Expr[];
+      constBytes?: Uint8Array;
+      /** `[1, 2](PAIR)`: the table is of that array type. */
+      readonly decoration?: TypeNode;
+    })
   /** An occam-pi array constructor `[i = base FOR count | value]`. */
   | (ExprBase & {
       readonly kind: 'constructor';

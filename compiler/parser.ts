@@ -125,6 +125,21 @@ type ChoiceItem =
   | { readonly kind: 'if'; readonly process: A.IfProcess };
 
 /** The first part of an expression: an operand, or a form that cannot be the left operand of a dyadic operator. */
+/** Whether a token can start the operand of a conversion written with a type's name (`MYINT j`). */
+function startsConversionOperand(t: IToken): boolean {
+  return (
+    t.tokenType === T.Name ||
+    t.tokenType === T.ROUND ||
+    t.tokenType === T.TRUNC ||
+    tokenMatcher(t, T.IntegerLiteral) ||
+    t.tokenType === T.RealLiteral ||
+    t.tokenType === T.ByteLiteral ||
+    t.tokenType === T.StringLiteral ||
+    t.tokenType === T.TRUE ||
+    t.tokenType === T.FALSE
+  );
+}
+
 interface Head {
   readonly expr: A.Expr;
   /** Whether it may be followed by a dyadic operator (an operand) or not (monadic, SIZE, conversion, MOSTPOS). */
@@ -2117,6 +2132,28 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
       {
+        // `MYINT j`, `MYBOOL TRUE`, `MYREAL ROUND x`: a conversion to a DATA TYPE. A name followed by the start of
+        // another operand can be nothing else (`MYINT (j)` parses as a call, which the checker turns into one).
+        GATE: () => this.LA(1).tokenType === T.Name && startsConversionOperand(this.LA(2)),
+        ALT: () => {
+          const type = this.CONSUME(T.Name);
+          const mode = this.OPTION2(() =>
+            this.OR4([{ ALT: () => this.CONSUME2(T.ROUND) }, { ALT: () => this.CONSUME2(T.TRUNC) }]),
+          );
+          const operand = this.SUBRULE6(this.operand);
+          return this.ACTION(() => ({
+            isOperand: false,
+            expr: {
+              kind: 'conversion',
+              span: this.fromTo(this.tokSpan(type), operand.span),
+              target: { kind: 'named', span: this.tokSpan(type), name: type.image },
+              mode: mode ? (mode.image as 'ROUND' | 'TRUNC') : 'exact',
+              operand,
+            },
+          }));
+        },
+      },
+      {
         ALT: () => {
           const operand = this.SUBRULE4(this.operand);
           return { isOperand: true, expr: operand };
@@ -2215,8 +2252,13 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const t = this.CONSUME(T.StringLiteral);
-          this.OPTION4(() => this.notYet(this.CONSUME(T.LParen), 'a decorated string or table'));
-          return this.ACTION((): A.Expr => ({ kind: 'string', span: this.tokSpan(t), bytes: t.payload as Uint8Array }));
+          const decoration = this.OPTION4(() => this.SUBRULE4(this.decoration));
+          return this.ACTION((): A.Expr => ({
+            kind: 'string',
+            span: this.decorated(t, decoration),
+            bytes: t.payload as Uint8Array,
+            ...(decoration ? { decoration } : {}),
+          }));
         },
       },
       {
@@ -2347,10 +2389,15 @@ class OccamParser extends EmbeddedActionsParser {
                   elems.push(this.SUBRULE7(this.expression));
                 });
                 const close = this.CONSUME4(T.RBracket, { ERR_MSG: msg('expected `,` or `]` in the table') });
+                const decoration = this.OPTION3(() => this.SUBRULE(this.decoration));
                 return this.ACTION((): A.Expr => ({
                   kind: 'table',
-                  span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+                  span: this.fromTo(
+                    this.tokSpan(open),
+                    decoration ? (this.decorationEnds.get(decoration) ?? decoration.span) : this.tokenSpan(close),
+                  ),
                   elems,
+                  ...(decoration ? { decoration } : {}),
                 }));
               },
             },

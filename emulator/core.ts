@@ -789,9 +789,8 @@ export class Core {
                 cyc += opc[0x1f]!;
                 if (a === 0) {
                   this.raise('division by zero', start, w, cyc);
-                } else if (a === -1 && b === MOST_NEG) {
-                  this.raise('arithmetic overflow', start, w, cyc);
-                  a = 0;
+                } else if (a === -1) {
+                  a = 0; // MinInt rem -1 is 0, with no Error, as on the T4
                 } else {
                   a = (b % a) | 0;
                 }

@@ -35,8 +35,8 @@ export function fold(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, operandT
         return null;
       }
       v = e.op === '/' ? a / b : a % b;
-      // MOSTNEG \ -1 is an overflow, as MOSTNEG / -1 is: x \ y is x - (y * (x / y)).
-      if (e.op !== '/' && b === -1n && a === limits(t).lo && !isPrim(t, 'BYTE')) v = -a;
+      // A constant MOSTNEG \ -1 folds to 0, as KRoC folds it (only MOSTNEG / -1 overflows); at run time the
+      // remainder instruction still reports it as an overflow.
       break;
     case 'PLUS':
       v = wrap(a + b, t);

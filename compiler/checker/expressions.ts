@@ -232,6 +232,11 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
  * literal typing). Returns null after reporting an error.
  */
 export function checkExpr(ck: Checker, e: Expr, scope: Scope, expected?: Type): Type | null {
+  if ((e.kind === 'table' || e.kind === 'string') && e.decoration) {
+    const d = decoratedArrayType(ck, e, scope);
+    if (d) e.type = d;
+    return d;
+  }
   let t = exprType(ck, e, scope, expected);
   // A table, string or constructor takes the name of the array DATA TYPE its context wants.
   if (
@@ -390,6 +395,19 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'dyadic':
       return dyadicType(ck, e, scope, expected);
     case 'call': {
+      // `MYINT (j + 1)` looks like a call; the name is a DATA TYPE, so it is a conversion.
+      if (e.args.length === 1 && scope.lookup(e.callee.name)?.kind === 'type') {
+        const conv = e as unknown as Record<string, unknown>;
+        Object.assign(conv, {
+          kind: 'conversion',
+          target: { kind: 'named', span: e.callee.span, name: e.callee.name },
+          mode: 'exact',
+          operand: e.args[0]!,
+        });
+        delete conv.callee;
+        delete conv.args;
+        return conversionType(ck, e as unknown as Extract<Expr, { kind: 'conversion' }>, scope);
+      }
       const types = callResults(ck, e, scope);
       if (!types) return null;
       if (types.length !== 1) {
@@ -470,7 +488,7 @@ export function conversionType(ck: Checker, e: Extract<Expr, { kind: 'conversion
       ck.diags.error(e.span, `BOOL and ${typeName(realTo ? target : from)} cannot be converted into each other`);
       return null;
     }
-    const exactOk = realTo && realFrom && (sameType(target, from) || isPrim(target, 'REAL64'));
+    const exactOk = realTo && realFrom && (target.name === from.name || isPrim(target, 'REAL64'));
     if (e.mode === 'exact' && !exactOk) {
       ck.diags.error(
         e.span,
@@ -506,6 +524,36 @@ export function conversionType(ck: Checker, e: Extract<Expr, { kind: 'conversion
     e.constValue = v;
   }
   return target;
+}
+
+/** The same representation: equal types once every DATA TYPE name is set aside. */
+function sameRepresentation(a: Type, b: Type): boolean {
+  if (a.kind === 'prim' && b.kind === 'prim') return a.name === b.name;
+  if (a.kind === 'array' && b.kind === 'array') {
+    return (a.size === null || b.size === null || a.size === b.size) && sameRepresentation(a.elem, b.elem);
+  }
+  return sameType(a, b);
+}
+
+/** `[1, 2](PAIR)`, `"ab"(BYTES)`: a table or string given an array type of the same shape. */
+function decoratedArrayType(ck: Checker, e: Extract<Expr, { kind: 'table' | 'string' }>, scope: Scope): Type | null {
+  const target = resolveType(ck, e.decoration!, scope, false);
+  if (!target) return null;
+  if (target.kind !== 'array') {
+    ck.diags.error(
+      e.decoration!.span,
+      `a ${e.kind} can only be given an array type, but ${typeName(target)} is not one`,
+      e.kind === 'table' ? 'decorate each element instead: [1(T), 2(T)]' : undefined,
+    );
+    return null;
+  }
+  const t = e.kind === 'table' ? tableType(ck, e, scope, target) : exprType(ck, e, scope, target);
+  if (!t) return null;
+  if (!sameRepresentation(t, target)) {
+    ck.diags.error(e.span, `this ${e.kind} is ${typeName(t)}, so it cannot be given the type ${typeName(target)}`);
+    return null;
+  }
+  return target.size === null ? { ...target, size: (t as Extract<Type, { kind: 'array' }>).size } : target;
 }
 
 export function monadicType(

@@ -1,6 +1,7 @@
 // Processes: SEQ, PAR, IF, WHILE, CASE, ALT, assignment, input, output, timers, PROC calls and placement, with
 // the rules that bind them (what a FUNCTION may not contain, the shape of a PRI PAR, replicator limits).
 
+import { checkPredefinedCall, isPredefinedCall } from './builtins.js';
 import type { AltProcess, Alternative, VariantInput, Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
@@ -270,6 +271,7 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
 }
 
 export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
+  if (isPredefinedCall(p, scope)) return checkPredefinedCall(ck, p, scope);
   const sym = scope.lookup(p.callee.name);
   if (!sym) {
     const self = enclosingRoutine(ck, p.callee.name);

@@ -46,8 +46,6 @@ export function numericDepth(gen: CodeGen, e: Expr): number | undefined {
     }
     if (e.kind === 'subscript') return MAX_REGS;
     if (e.kind === 'monadic') return Math.max(gen.parts.depth(gen, e.operand), 2);
-    // The remainder's MOSTNEG \\ -1 check needs the whole stack.
-    if (e.kind === 'dyadic' && (e.op === '\\' || e.op === 'REM')) return MAX_REGS;
     if (e.kind === 'dyadic' && e.op === '>>') {
       return e.right.constValue === undefined ? MAX_REGS : Math.max(gen.parts.depth(gen, e.left), 2);
     }
@@ -179,27 +177,11 @@ export function shr16(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>): void 
   gen.frame.release(mark);
 }
 
-/** INT16 `\\`: MOSTNEG INT16 \\ -1 overflows as the division does (rem itself works on 32 bits). */
+/** INT16 `\\`: the remainder of the sign-extended words. */
 export function rem16(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>): void {
-  const mark = gen.frame.mark();
-  const ta = gen.frame.alloc(1);
-  const tb = gen.frame.alloc(1);
-  gen.fn(Fn.stl, tb);
-  gen.fn(Fn.stl, ta);
-  gen.fn(Fn.ldl, ta);
-  gen.fn(Fn.adc, 0x8000);
-  gen.fn(Fn.ldl, tb);
-  gen.fn(Fn.adc, 1);
-  gen.op(Op.or);
-  gen.fn(Fn.eqc, 0);
-  gen.fn(Fn.ldc, 1);
-  gen.check(e.span, `arithmetic overflow in \`${exprText(e)}\``);
-  gen.op(Op.csub0);
-  gen.fn(Fn.ldl, ta);
-  gen.fn(Fn.ldl, tb);
+  // Both operands are sign-extended in their words, so the word remainder is the INT16 one (MOSTNEG \ -1 is 0).
   gen.check(e.span, `division by zero in \`${exprText(e)}\``);
   gen.op(Op.rem);
-  gen.frame.release(mark);
 }
 
 /** Narrow the INT in A to a smaller target type, with the range check. */

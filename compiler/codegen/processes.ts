@@ -62,7 +62,8 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'pcall':
       gen.line(p.span);
-      statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
+      if (!p.decl) statement(gen, p.args, () => assertion(gen, p.args[0]!, p.span));
+      else statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
       return;
     case 'scope': {
       const mark = gen.frame.mark();
@@ -90,6 +91,16 @@ export function process(gen: CodeGen, p: Process): void {
       caseInput(gen, p.channel, p.variants);
       return;
   }
+}
+
+/** The predefined `ASSERT (b)` (the only call the checker leaves without a PROC): a run-time error if b is FALSE. */
+function assertion(gen: CodeGen, test: Expr, span: Span): void {
+  if (test.constValue !== undefined && test.constValue !== 0n) return;
+  expr(gen, test);
+  gen.fn(Fn.eqc, 0);
+  gen.fn(Fn.ldc, 1);
+  gen.check(span, `ASSERT failed: \`${exprText(test)}\` is FALSE`);
+  gen.op(Op.csub0);
 }
 
 function replicatedSeq(gen: CodeGen, r: Replicator, body: readonly Process[]): void {

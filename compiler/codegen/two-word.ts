@@ -227,8 +227,8 @@ function muldiv64(gen: CodeGen, e: Extract<Expr, { kind: 'dyadic' }>, r: Deferre
     gen.fn(Fn.ldc, 1);
     gen.check(e.span, `division by zero in \`${exprText(e)}\``);
     gen.op(Op.csub0);
-    {
-      // (a = MOSTNEG) AND (b = -1): a.lo = 0, a.hi = MOSTNEG, b.lo = b.hi = -1. An overflow for \\ too.
+    if (e.op === '/') {
+      // (a = MOSTNEG) AND (b = -1): a.lo = 0, a.hi = MOSTNEG, b.lo = b.hi = -1. For \\ the remainder is 0.
       word(gen, a, 0);
       word(gen, a, 1);
       gen.op(Op.mint);

@@ -169,7 +169,7 @@ function evaluate(e: E, t: IntType, vars: readonly bigint[], counts: readonly bi
             v = b === 0n ? null : checked(a / b);
             break;
           case '\\':
-            v = b === 0n || (a === lo && b === -1n) ? null : a % b;
+            v = b === 0n ? null : a % b;
             break;
           case 'PLUS':
             v = wrap(a + b);
