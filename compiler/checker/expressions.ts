@@ -5,12 +5,13 @@
 import type { Expr, NameExpr } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
-import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, sameType, type Type, typeName } from '../types.js';
+import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, recordOf, sameType, type Type, typeName } from '../types.js';
 import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from '../numeric.js';
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
+import { bytesInType, decoratedTable, fieldSelection, notAnArray, offsetOfType, recordLiteral } from './records.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
 export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, scope: Scope): Type[] | null {
@@ -54,6 +55,10 @@ export function sliceType(ck: Checker, e: Extract<Expr, { kind: 'slice' }>, scop
   if (e.start) expectType(ck, e.start, scope, INT, 'the start of a segment');
   if (e.count) expectType(ck, e.count, scope, INT, 'the length of a segment');
   if (!bt) return null;
+  if (recordOf(bt)) {
+    notAnArray(ck, e.base, bt, 'segments');
+    return null;
+  }
   if (bt.kind !== 'array') {
     ck.diags.error(e.base.span, `\`${exprText(e.base)}\` is not an array, so it has no segments`);
     return null;
@@ -313,6 +318,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       return nameType(ck, e, scope);
     case 'subscript': {
       const bt = checkExpr(ck, e.base, scope);
+      if (recordOf(bt ?? undefined)) return fieldSelection(ck, e, bt!);
       expectType(ck, e.index, scope, INT, 'a subscript');
       if (!bt) return null;
       if (bt.kind !== 'array') {
@@ -343,6 +349,10 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'size': {
       const t = checkExpr(ck, e.operand, scope);
       if (!t) return null;
+      if (recordOf(t)) {
+        notAnArray(ck, e.operand, t, 'SIZE');
+        return null;
+      }
       if (t.kind !== 'array') {
         ck.diags.error(e.operand.span, `SIZE needs an array, but \`${exprText(e.operand)}\` is ${typeName(t)}`);
         return null;
@@ -383,7 +393,13 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'slice':
       return sliceType(ck, e, scope);
     case 'table':
-      return tableType(ck, e, scope, expected);
+      if (e.decoration) return decoratedTable(ck, e, scope);
+      // A table where a RECORD is wanted is a literal of that RECORD.
+      return recordOf(expected) ? recordLiteral(ck, e, scope, expected!) : tableType(ck, e, scope, expected);
+    case 'bytesin':
+      return bytesInType(ck, e, scope);
+    case 'offsetof':
+      return offsetOfType(ck, e, scope);
     case 'constructor':
       return constructorType(ck, e, scope, expected);
     case 'counted':

@@ -5,6 +5,7 @@ import type { ProtocolItemNode, ProtocolNode, TypeNode } from '../ast.js';
 import { ANY_PROTOCOL, INT, isPrim, prim, type ProtocolItem, type Type, typeName } from '../types.js';
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
+import { recordType } from './record-layout.js';
 
 /** Types the code generator can handle today. */
 const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL', 'INT16', 'INT32', 'INT64', 'REAL32', 'REAL64']);
@@ -45,6 +46,8 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
     }
     case 'timer':
       return { kind: 'timer' };
+    case 'record':
+      return recordType(ck, node, scope, resolveType);
     case 'named': {
       const sym = scope.lookup(node.name);
       if (sym?.kind === 'type') return sym.type;
