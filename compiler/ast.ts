@@ -25,7 +25,15 @@ export type TypeNode =
   | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode })
   | (Node & { readonly kind: 'timer' })
   /** A user-defined type or protocol name. */
-  | (Node & { readonly kind: 'named'; readonly name: string });
+  | (Node & { readonly kind: 'named'; readonly name: string })
+  /** `[PACKED] RECORD` with its fields, the body of a `DATA TYPE` (its span is the keyword). */
+  | (Node & { readonly kind: 'record'; readonly packed: boolean; readonly fields: readonly RecordFieldNode[] });
+
+/** One line of a RECORD's fields: `INT x, y:`. */
+export interface RecordFieldNode extends Node {
+  readonly type: TypeNode;
+  readonly names: readonly Ident[];
+}
 
 /** A channel protocol. */
 export type ProtocolNode =
@@ -140,9 +148,13 @@ export type Expr =
       readonly kind: 'table';
       readonly elems: readonly Expr[];
       constBytes?: Uint8Array;
-      /** `[1, 2](PAIR)`: the table is of that array type. */
+      /** `[1, 2](PAIR)`: the table is of that array type; `[1, 2](POINT)`: a RECORD's fields, in order. */
       readonly decoration?: TypeNode;
     })
+  /** `BYTESIN (T)` or `BYTESIN (e)`: the bytes a type or a value occupies (a constant). */
+  | (ExprBase & { readonly kind: 'bytesin'; readonly target: TypeNode | null; readonly operand: Expr | null })
+  /** `OFFSETOF (T, field)`: the byte offset of a field in a RECORD type (a constant). */
+  | (ExprBase & { readonly kind: 'offsetof'; readonly target: TypeNode; readonly field: Ident })
   /** An occam-pi array constructor `[i = base FOR count | value]`. */
   | (ExprBase & {
       readonly kind: 'constructor';

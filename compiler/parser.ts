@@ -681,11 +681,17 @@ class OccamParser extends EmbeddedActionsParser {
           const kw = this.CONSUME(T.DATA);
           this.CONSUME(T.TYPE, { ERR_MSG: msg('expected TYPE after DATA', 'write DATA TYPE NAME IS INT:') });
           const name = this.CONSUME2(T.Name, { ERR_MSG: msg('expected the name of the new type') });
-          if (!this.RECORDING_PHASE && this.LA(1).tokenType === T.NL) this.notYet(this.LA(1), 'a RECORD type');
-          this.CONSUME2(T.IS, {
-            ERR_MSG: msg('expected IS after the name of the new type', 'write DATA TYPE NAME IS INT:'),
-          });
-          const type = this.SUBRULE(this.dataType);
+          const type = this.OR3<A.TypeNode>([
+            { GATE: () => this.LA(1).tokenType === T.NL, ALT: () => this.SUBRULE(this.recordType) },
+            {
+              ALT: () => {
+                this.CONSUME2(T.IS, {
+                  ERR_MSG: msg('expected IS after the name of the new type', 'write DATA TYPE NAME IS INT:'),
+                });
+                return this.SUBRULE(this.dataType);
+              },
+            },
+          ]);
           const colon = this.CONSUME2(T.Colon, { ERR_MSG: msg('`:` missing at the end of the DATA TYPE definition') });
           this.CONSUME2(T.NL);
           return this.ACTION((): A.Spec => ({
@@ -1142,6 +1148,52 @@ class OccamParser extends EmbeddedActionsParser {
       const span = list.length > 0 ? this.fromTo(this.tokSpan(tag), list[list.length - 1]!.span) : this.tokSpan(tag);
       return { span, tag: this.ident(tag), items: list };
     });
+  });
+
+  /** The body of `DATA TYPE N` on the lines under it: `[PACKED] RECORD` with its fields indented under that. */
+  recordType = this.rule('recordType', (): A.TypeNode => {
+    this.CONSUME(T.NL);
+    this.CONSUME(T.INDENT, { ERR_MSG: msg('expected `IS` or an indented RECORD after the name of the new type') });
+    const packed = this.OPTION(() => this.CONSUME(T.PACKED));
+    const kw = this.CONSUME(T.RECORD, {
+      ERR_MSG: msg('expected RECORD', 'a record type lists its fields under RECORD, like INT x, y:'),
+    });
+    this.CONSUME2(T.NL);
+    const fields: A.RecordFieldNode[] = [];
+    this.OPTION2(() => {
+      this.CONSUME2(T.INDENT);
+      this.MANY(() => {
+        const f = this.guarded(() => this.SUBRULE(this.recordField), null);
+        if (f) fields.push(f);
+      });
+      this.CONSUME(T.OUTDENT);
+    });
+    this.CONSUME2(T.OUTDENT);
+    return this.ACTION((): A.TypeNode => ({
+      kind: 'record',
+      span: this.tokSpan(packed ?? kw),
+      packed: packed !== undefined,
+      fields,
+    }));
+  });
+
+  /** One line of fields in a RECORD: `T a, b:`. */
+  recordField = this.rule('recordField', (): A.RecordFieldNode => {
+    const type = this.SUBRULE(this.specifier);
+    const names: IToken[] = [this.CONSUME(T.Name, { ERR_MSG: msg('expected a field name after its type') })];
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      names.push(this.CONSUME2(T.Name));
+    });
+    const colon = this.CONSUME(T.Colon, {
+      ERR_MSG: msg('`:` missing at the end of the field declaration', 'write INT x, y:'),
+    });
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.RecordFieldNode => ({
+      span: this.fromTo(type.span, this.tokSpan(colon)),
+      type,
+      names: names.map((n) => this.ident(n)),
+    }));
   });
 
   /** A data type: `{[size]} (primitive | name)`. */
@@ -2301,8 +2353,8 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => this.SUBRULE(this.bracketOperand) },
-      { ALT: () => this.notYet(this.CONSUME(T.BYTESIN), 'BYTESIN') },
-      { ALT: () => this.notYet(this.CONSUME(T.OFFSETOF), 'OFFSETOF') },
+      { ALT: () => this.SUBRULE(this.bytesIn) },
+      { ALT: () => this.SUBRULE(this.offsetOf) },
       { ALT: () => this.notYet(this.CONSUME(T.VALOF), 'VALOF') },
     ]);
     this.MANY2(() => {
@@ -2405,6 +2457,74 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
     ]);
+  });
+
+  /**
+   * `BYTESIN (T)` or `BYTESIN (e)`. What looks like a type (dimensions, then a primitive type or a lone name) is
+   * parsed as one; the checker reads a lone name that is not a type as a variable.
+   */
+  bytesIn = this.rule('bytesIn', (): A.Expr => {
+    const kw = this.CONSUME(T.BYTESIN);
+    this.CONSUME(T.LParen, { ERR_MSG: msg('expected `(` after BYTESIN', 'write BYTESIN (INT) or BYTESIN (x)') });
+    const what = this.OR<{ target: A.TypeNode | null; operand: A.Expr | null }>([
+      {
+        GATE: () => this.typeAhead(),
+        ALT: () => {
+          const target = this.SUBRULE(this.specifier);
+          return { target, operand: null };
+        },
+      },
+      {
+        ALT: () => {
+          const operand = this.SUBRULE(this.expression);
+          return { target: null, operand };
+        },
+      },
+    ]);
+    const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` to close BYTESIN (...)') });
+    return this.ACTION((): A.Expr => ({
+      kind: 'bytesin',
+      span: this.fromTo(this.tokSpan(kw), this.tokenSpan(close)),
+      ...what,
+    }));
+  });
+
+  /** Whether the tokens from LA(1) are a type followed by `)`: `[n]...` dimensions, then a type word or a name. */
+  private typeAhead(): boolean {
+    let k = 1;
+    for (;;) {
+      const t = this.LA(k).tokenType;
+      if (t !== T.LBracket) break;
+      // Skip to the matching `]`.
+      let level = 0;
+      for (;;) {
+        const u = this.LA(k).tokenType;
+        if (u === T.LBracket) level++;
+        else if (u === T.RBracket && --level === 0) break;
+        else if (u === T.NL || u === EOF) return false;
+        k++;
+      }
+      k++;
+    }
+    const base = this.LA(k);
+    if (tokenMatcher(base, T.PrimType) || base.tokenType === T.CHAN || base.tokenType === T.TIMER) return true;
+    return base.tokenType === T.Name && this.LA(k + 1).tokenType === T.RParen;
+  }
+
+  /** `OFFSETOF (T, field)`: the byte offset of a field in a RECORD type. */
+  offsetOf = this.rule('offsetOf', (): A.Expr => {
+    const kw = this.CONSUME(T.OFFSETOF);
+    this.CONSUME(T.LParen, { ERR_MSG: msg('expected `(` after OFFSETOF', 'write OFFSETOF (POINT, x)') });
+    const type = this.SUBRULE(this.dataType);
+    this.CONSUME(T.Comma, { ERR_MSG: msg('expected `,` and a field name', 'write OFFSETOF (POINT, x)') });
+    const field = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of a field') });
+    const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` to close OFFSETOF (...)') });
+    return this.ACTION((): A.Expr => ({
+      kind: 'offsetof',
+      span: this.fromTo(this.tokSpan(kw), this.tokenSpan(close)),
+      target: type,
+      field: this.ident(field),
+    }));
   });
 
   /** `(T)` after a literal. */

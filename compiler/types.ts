@@ -6,11 +6,38 @@ export type Type =
   /** `alias` names a `DATA TYPE` that renames this type: a distinct type with the same representation. */
   | { readonly kind: 'prim'; readonly name: PrimType; readonly alias?: string }
   /** `size` is null for an open array (`[]T`): its size is known only at run time. */
-  | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type; readonly alias?: string }
+  /**
+   * A RECORD type is held as an array of its bytes (`size` bytes, `elem` BYTE) with `record` describing its fields,
+   * so that storage, copies and communication treat it as the block of bytes it is.
+   */
+  | {
+      readonly kind: 'array';
+      readonly size: number | null;
+      readonly elem: Type;
+      readonly alias?: string;
+      readonly record?: RecordDef;
+    }
   | { readonly kind: 'chan'; readonly protocol: Type }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
   | { readonly kind: 'protocol'; readonly def: ProtocolDef };
+
+/** A RECORD's fields, at the byte offsets occ21 gives them (docs/language.md, "Records"). */
+export interface RecordDef {
+  readonly packed: boolean;
+  readonly fields: readonly RecordField[];
+}
+
+export interface RecordField {
+  readonly name: string;
+  readonly type: Type;
+  readonly offset: number;
+}
+
+/** The RECORD a type is, if it is one. */
+export function recordOf(t: Type | undefined): RecordDef | undefined {
+  return t !== undefined && t.kind === 'array' ? t.record : undefined;
+}
 
 /** One item of a sequential protocol. */
 export type ProtocolItem =
@@ -41,6 +68,7 @@ export function prim(name: PrimType): Type {
 export function sameType(a: Type, b: Type): boolean {
   if (a.kind !== b.kind) return false;
   if ((a.kind === 'prim' || a.kind === 'array') && a.alias !== (b as typeof a).alias) return false;
+  if (a.kind === 'array' && a.record !== (b as typeof a).record) return false;
   switch (a.kind) {
     case 'prim':
       return a.name === (b as typeof a).name;

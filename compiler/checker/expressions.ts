@@ -5,13 +5,14 @@
 import type { Expr, NameExpr } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
-import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, sameType, type Type, typeName } from '../types.js';
+import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, recordOf, sameType, type Type, typeName } from '../types.js';
 import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from '../numeric.js';
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
 import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
+import { bytesInType, fieldSelection, notAnArray, offsetOfType, recordLiteral } from './records.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
 export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, scope: Scope): Type[] | null {
@@ -59,6 +60,10 @@ export function sliceType(ck: Checker, e: Extract<Expr, { kind: 'slice' }>, scop
   if (e.start) expectType(ck, e.start, scope, INT, 'the start of a segment');
   if (e.count) expectType(ck, e.count, scope, INT, 'the length of a segment');
   if (!bt) return null;
+  if (recordOf(bt)) {
+    notAnArray(ck, e.base, bt, 'segments');
+    return null;
+  }
   if (bt.kind !== 'array') {
     ck.diags.error(e.base.span, `\`${exprText(e.base)}\` is not an array, so it has no segments`);
     return null;
@@ -340,6 +345,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       return nameType(ck, e, scope);
     case 'subscript': {
       const bt = checkExpr(ck, e.base, scope);
+      if (recordOf(bt ?? undefined)) return fieldSelection(ck, e, bt!);
       expectType(ck, e.index, scope, INT, 'a subscript');
       if (!bt) return null;
       if (bt.kind !== 'array') {
@@ -370,6 +376,10 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'size': {
       const t = checkExpr(ck, e.operand, scope);
       if (!t) return null;
+      if (recordOf(t)) {
+        notAnArray(ck, e.operand, t, 'SIZE');
+        return null;
+      }
       if (t.kind !== 'array') {
         ck.diags.error(e.operand.span, `SIZE needs an array, but \`${exprText(e.operand)}\` is ${typeName(t)}`);
         return null;
@@ -423,7 +433,12 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'slice':
       return sliceType(ck, e, scope);
     case 'table':
-      return tableType(ck, e, scope, expected);
+      // A table where a RECORD is wanted is a literal of that RECORD.
+      return recordOf(expected) ? recordLiteral(ck, e, scope, expected!) : tableType(ck, e, scope, expected);
+    case 'bytesin':
+      return bytesInType(ck, e, scope);
+    case 'offsetof':
+      return offsetOfType(ck, e, scope);
     case 'constructor':
       return constructorType(ck, e, scope, expected);
     case 'counted':
@@ -538,7 +553,11 @@ function sameRepresentation(a: Type, b: Type): boolean {
 /** `[1, 2](PAIR)`, `"ab"(BYTES)`: a table or string given an array type of the same shape. */
 function decoratedArrayType(ck: Checker, e: Extract<Expr, { kind: 'table' | 'string' }>, scope: Scope): Type | null {
   const target = resolveType(ck, e.decoration!, scope, false);
-  if (!target) return null;
+  if (!target) {
+    if (e.kind === 'table') for (const x of e.elems) ck.parts.checkExpr(ck, x, scope);
+    return null;
+  }
+  if (e.kind === 'table' && recordOf(target)) return recordLiteral(ck, e, scope, target);
   if (target.kind !== 'array') {
     ck.diags.error(
       e.decoration!.span,

@@ -5,6 +5,7 @@ import type { ProtocolItemNode, ProtocolNode, TypeNode } from '../ast.js';
 import { ANY_PROTOCOL, INT, isPrim, prim, type ProtocolItem, type Type, typeName } from '../types.js';
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
+import { recordType } from './record-layout.js';
 
 /** The most elements an array may have in one dimension (docs/language.md). */
 export const MAX_ARRAY_ELEMENTS = 0x1000000n;
@@ -55,6 +56,8 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
     }
     case 'timer':
       return { kind: 'timer' };
+    case 'record':
+      return recordType(ck, node, scope, resolveType);
     case 'named': {
       const sym = scope.lookup(node.name);
       if (sym?.kind === 'type') return sym.type;

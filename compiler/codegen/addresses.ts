@@ -6,7 +6,7 @@ import { Label } from '../assembler.js';
 import { constBytes, exprText } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { ConstSymbol } from '../symbols.js';
-import { byteSize, type Type } from '../types.js';
+import { byteSize, recordOf, type Type } from '../types.js';
 import { realBytes } from '../numeric.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { is16, isWide, needsPrep, wordsFor } from './queries.js';
@@ -279,6 +279,7 @@ function sliceRef(gen: CodeGen, e: Extract<Expr, { kind: 'slice' }>): ArrayRef {
       gen.fn(Fn.stl, addr);
       base.addr.emit();
       gen.fn(Fn.ldl, addr);
+      gen.op(Op.rev);
     } else base.addr.emit();
     gen.op(words ? Op.wsub : Op.bsub);
   }
@@ -301,14 +302,17 @@ export function materialize(gen: CodeGen, e: Expr): ArrayRef | null {
     depth: 2,
   });
   if (e.kind === 'table') {
+    // A RECORD literal's elements are its fields, each at its own offset and of its own type.
+    const fields = recordOf(t)?.fields;
     e.elems.forEach((x, i) => {
-      const off = i * elemBytes;
+      const off = fields ? fields[i]!.offset : i * elemBytes;
+      const type = fields ? fields[i]!.type : t.elem;
       const dst = at(() => {
         if (off % 4 === 0) {
           if (off) gen.fn(Fn.ldnlp, off / 4);
         } else gen.fn(Fn.adc, off);
       });
-      statement(gen, [x], () => storeValueAt(gen, x, dst, t.elem));
+      statement(gen, [x], () => storeValueAt(gen, x, dst, type));
     });
   } else {
     // [i = b FOR n | v]: a loop like a replicated SEQ, with a running byte offset.
