@@ -12,7 +12,7 @@ export const IMAGE_VERSION = 1;
  *   MostNeg + 0x00 .. 0x6F   reserved, as on the T800 (hard link channels, scheduler words)
  *   MostNeg + 0x70 .. 0x7F   host device channels (core (0, 0) only): screen, error, keyboard
  *   MostNeg + 0x80           MemStart: code, then constants
- *   ...                      free
+ *   end of code ..           the heap (emulator/heap.ts), up to the bottom of the boot process's workspace
  *   top of memory            the boot process's workspace grows down from here
  *   MostNeg + 0x40000000 ..  mesh channel endpoints: channel k of the image's `channels` table is the address
  *                            MESH_CHANNEL_BASE + 4k on both of its cores. No memory backs these addresses (memory

@@ -194,7 +194,7 @@ export class Machine {
         ...(host && options.onError ? { onError: options.onError } : {}),
         ...(perArena > 1 ? { memory: { buffer: arena!, byteOffset: slot * memoryBytes } } : {}),
       });
-      core.load(ci.code, ci.entry);
+      core.load(ci.code, ci.entry, ci.workspaceWords);
       core.events = this.events;
       this.awake.add(core);
       return core;
