@@ -30,6 +30,16 @@ export const MAX_MESH_CHANNELS = 1 << 24;
 /** Words kept free above the boot process's Wptr (its caller frame: return address and parameters). */
 export const BOOT_RESERVE_WORDS = 8;
 export const DEFAULT_MEMORY_BYTES = 64 * 1024;
+/**
+ * A program that runs on one core gets more by default: room on its heap for thousands of processes or a deep
+ * recursion, as KRoC gives a program whatever memory it asks for. The host maps in only the pages it touches.
+ */
+export const SINGLE_CORE_MEMORY_BYTES = 4 * 1024 * 1024;
+
+/** The memory each core has when no size is given: more for a program of one core than for a mesh. */
+export function defaultMemoryBytes(cores: number): number {
+  return cores > 1 ? DEFAULT_MEMORY_BYTES : SINGLE_CORE_MEMORY_BYTES;
+}
 
 export interface CoreImage {
   readonly x: number;

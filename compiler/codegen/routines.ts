@@ -155,7 +155,7 @@ function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
 }
 
 /** Push the workspace address of an enclosing routine's frame (for a static link). */
-function frameBase(gen: CodeGen, target: ProcInfo): void {
+export function frameBase(gen: CodeGen, target: ProcInfo): void {
   const here = gen.rootFrame(gen.frame);
   if (here === target.frame) {
     const d = gen.frame.distanceTo(here);
