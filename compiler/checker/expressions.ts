@@ -21,7 +21,9 @@ export function callResults(ck: Checker, e: Extract<Expr, { kind: 'call' }>, sco
       ck.diags.error(
         e.callee.span,
         `\`${e.callee.name}\` is not defined`,
-        'a FUNCTION must be defined before it is used',
+        ck.routine?.name === e.callee.name
+          ? `a FUNCTION can call itself only when it is declared REC FUNCTION (INT REC FUNCTION ${e.callee.name} (...))`
+          : 'a FUNCTION must be defined before it is used',
       );
     else ck.diags.error(e.callee.span, `\`${e.callee.name}\` is not a FUNCTION`);
     return null;

@@ -256,10 +256,22 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
   }
 }
 
+/** Whether `name` is the routine being checked or one it is defined in (a call of it is recursion). */
+export function isEnclosing(ck: Checker, name: string): boolean {
+  for (let r = ck.routine; r; r = r.outer ?? null) if (r.name === name) return true;
+  return false;
+}
+
 export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
   const sym = scope.lookup(p.callee.name);
   if (!sym) {
-    ck.diags.error(p.callee.span, `\`${p.callee.name}\` is not defined`, 'a PROC must be defined before it is called');
+    ck.diags.error(
+      p.callee.span,
+      `\`${p.callee.name}\` is not defined`,
+      isEnclosing(ck, p.callee.name)
+        ? `a PROC can call itself only when it is declared REC PROC ${p.callee.name} (or RECURSIVE PROC)`
+        : 'a PROC must be defined before it is called',
+    );
     for (const a of p.args) checkExpr(ck, a, scope);
     return;
   }
