@@ -246,6 +246,8 @@ export interface ProcDef extends Node {
   readonly name: Ident;
   readonly formals: readonly Formal[];
   readonly body: Process;
+  /** `REC PROC` / `RECURSIVE PROC`: its name is in scope in its own body. */
+  readonly recursive?: boolean;
   decl?: Symbol;
 }
 
@@ -262,6 +264,8 @@ export interface FunctionDef extends Node {
   readonly specs: readonly Spec[];
   readonly body: Process | null;
   readonly results: readonly Expr[];
+  /** `REC` / `RECURSIVE` FUNCTION: its name is in scope in its own body. */
+  readonly recursive?: boolean;
   decl?: Symbol;
 }
 

@@ -17,7 +17,13 @@ import { preprocess, type FileLoader, type PreprocessOptions } from './preproces
 import { checkUsage } from './usage.js';
 import { RUNTIME64_SOURCE } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
-import { DEFAULT_MEMORY_BYTES, IMAGE_FORMAT, IMAGE_VERSION, type Image } from '../emulator/image.js';
+import {
+  DEFAULT_MEMORY_BYTES,
+  SINGLE_CORE_MEMORY_BYTES,
+  IMAGE_FORMAT,
+  IMAGE_VERSION,
+  type Image,
+} from '../emulator/image.js';
 import { memoryBreakdown, memoryNeeded, place } from './placement.js';
 
 export interface CompileOptions {
@@ -72,10 +78,11 @@ export function compileSource(path: string, text: string, options: CompileOption
   const asm = assemble(gen.items);
   const words = gen.workspaceWords();
   const need = memoryNeeded(asm.code.length, words);
-  if (need > memoryBytes) {
+  const coreBytes = options.memoryBytes ?? SINGLE_CORE_MEMORY_BYTES;
+  if (need > coreBytes) {
     diags.error(
       checked.main.def.name.span,
-      `core (0, 0) needs ${need} bytes of memory (${memoryBreakdown(asm.code.length, words)}) but has ${memoryBytes}`,
+      `core (0, 0) needs ${need} bytes of memory (${memoryBreakdown(asm.code.length, words)}) but has ${coreBytes}`,
       `give it more memory with --mem ${Math.ceil(need / 1024)}K`,
     );
     return { image: null, diagnostics: reported(diags) };

@@ -839,10 +839,11 @@ class OccamParser extends EmbeddedActionsParser {
     const start = this.OPTION(() =>
       this.OR([
         { ALT: () => this.CONSUME(T.INLINE) },
-        { ALT: () => this.notYet(this.CONSUME(T.REC), 'REC PROC (recursion)') },
-        { ALT: () => this.notYet(this.CONSUME(T.RECURSIVE), 'RECURSIVE PROC (recursion)') },
+        { ALT: () => this.CONSUME(T.REC) },
+        { ALT: () => this.CONSUME(T.RECURSIVE) },
       ]),
     );
+    const recursive = start !== undefined && start.tokenType !== T.INLINE;
     const kw = this.CONSUME(T.PROC);
     const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the PROC after PROC') });
     this.CONSUME(T.LParen, {
@@ -872,6 +873,7 @@ class OccamParser extends EmbeddedActionsParser {
         name: this.ident(name),
         formals: this.formals(raw),
         body,
+        ...(recursive ? { recursive } : {}),
       };
     });
   });
@@ -1961,7 +1963,14 @@ class OccamParser extends EmbeddedActionsParser {
       this.CONSUME(T.Comma);
       resultTypes.push(this.SUBRULE2(this.dataType));
     });
-    this.OPTION(() => this.CONSUME(T.INLINE));
+    const qualifier = this.OPTION(() =>
+      this.OR2([
+        { ALT: () => this.CONSUME(T.INLINE) },
+        { ALT: () => this.CONSUME(T.REC) },
+        { ALT: () => this.CONSUME(T.RECURSIVE) },
+      ]),
+    );
+    const rec = qualifier !== undefined && qualifier.tokenType !== T.INLINE;
     this.CONSUME(T.FUNCTION);
     const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') });
     this.CONSUME(T.LParen, {
@@ -1979,6 +1988,7 @@ class OccamParser extends EmbeddedActionsParser {
             kind: 'function',
             span: this.fromTo(resultTypes[0]!.span, this.tokenSpan(colon)),
             resultTypes,
+            ...(rec ? { recursive: true } : {}),
             name: this.ident(name),
             formals: this.formals(raw),
             specs: [],
@@ -2021,6 +2031,7 @@ class OccamParser extends EmbeddedActionsParser {
               kind: 'function',
               span: this.fromTo(head, colon ? this.tokSpan(colon) : (value?.span ?? head)),
               resultTypes,
+              ...(rec ? { recursive: true } : {}),
               name: this.ident(name),
               formals: this.formals(raw),
               specs: value?.specs ?? [],

@@ -36,6 +36,7 @@ import type { Network } from './network.js';
 import type { EventBus } from './events.js';
 import { Fpu } from './fpu.js';
 import { EXIT, HOT, newTranslationKey, translationsOf } from './translate/cache.js';
+import { heapInit, heapOperation } from './heap.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -211,6 +212,13 @@ export class Core {
   HaltOnError = false;
   /** Whether a process is executing (Wptr/Iptr/priority describe it). */
   active = false;
+  /** The heap (emulator/heap.ts): its first byte, the top of the used part, its end, the free list, bytes in use. */
+  heapBase = 0;
+  heapTop = 0;
+  heapLimit = 0;
+  heapFree = NOT_PROCESS;
+  heapUsed = 0;
+  heapPeak = 0;
   /** The T800 floating-point unit (emulator/fpu.ts). */
   readonly fpu = new Fpu();
 
@@ -339,8 +347,10 @@ export class Core {
    * Copy code to MemStart and make the boot process: low priority, Wptr just below the top of memory (leaving
    * BOOT_RESERVE_WORDS), Iptr = MemStart + entry, HaltOnError set.
    */
-  load(code: Uint8Array, entry = 0): void {
+  load(code: Uint8Array, entry = 0, workspaceWords = 0): void {
     if (MEM_START_OFF + code.length > this.memoryBytes) throw new RangeError('code does not fit in memory');
+    // The heap: from the end of the code to the bottom of the boot workspace and the words below it.
+    heapInit(this, (MEM_START + code.length) | 0, (this.bootWptr - 4 * (workspaceWords + 5)) | 0);
     this.mem8.set(code, MEM_START_OFF);
     this.codeLength = code.length;
     this.Wptr = ((this.memoryBytes - BOOT_RESERVE_WORDS * 4) ^ MOST_NEG) & ~3;
@@ -2041,8 +2051,23 @@ export class Core {
         throw HALT;
       default:
         if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
+        if (heapOperation(this, op)) return;
         this.faultHere(`invalid instruction (operation #${(op >>> 0).toString(16).toUpperCase()})`);
     }
+  }
+
+  // Memory and errors for the instructions kept in their own files (emulator/heap.ts), with the same checks as the
+  // core's own instructions.
+  extRead(addr: number): number {
+    return this.rd(addr);
+  }
+
+  extWrite(addr: number, value: number): void {
+    this.wr(addr, value);
+  }
+
+  extFault(reason: string): never {
+    return this.faultHere(reason);
   }
 
   // Memory and errors for the FPU (emulator/fpu.ts), with the same checks as the core's own instructions.

@@ -12,7 +12,7 @@ export const IMAGE_VERSION = 1;
  *   MostNeg + 0x00 .. 0x6F   reserved, as on the T800 (hard link channels, scheduler words)
  *   MostNeg + 0x70 .. 0x7F   host device channels (core (0, 0) only): screen, error, keyboard
  *   MostNeg + 0x80           MemStart: code, then constants
- *   ...                      free
+ *   end of code ..           the heap (emulator/heap.ts), up to the bottom of the boot process's workspace
  *   top of memory            the boot process's workspace grows down from here
  *   MostNeg + 0x40000000 ..  mesh channel endpoints: channel k of the image's `channels` table is the address
  *                            MESH_CHANNEL_BASE + 4k on both of its cores. No memory backs these addresses (memory
@@ -30,6 +30,16 @@ export const MAX_MESH_CHANNELS = 1 << 24;
 /** Words kept free above the boot process's Wptr (its caller frame: return address and parameters). */
 export const BOOT_RESERVE_WORDS = 8;
 export const DEFAULT_MEMORY_BYTES = 64 * 1024;
+/**
+ * A program that runs on one core gets more by default: room on its heap for thousands of processes or a deep
+ * recursion, as KRoC gives a program whatever memory it asks for. The host maps in only the pages it touches.
+ */
+export const SINGLE_CORE_MEMORY_BYTES = 4 * 1024 * 1024;
+
+/** The memory each core has when no size is given: more for a program of one core than for a mesh. */
+export function defaultMemoryBytes(cores: number): number {
+  return cores > 1 ? DEFAULT_MEMORY_BYTES : SINGLE_CORE_MEMORY_BYTES;
+}
 
 export interface CoreImage {
   readonly x: number;

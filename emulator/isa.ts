@@ -145,6 +145,9 @@ export const Op = {
   fpldnladdsn: 0xaa,
   fpentry: 0xab,
   fpldnlmulsn: 0xac,
+  // occam-pi run-time memory, with the codes KRoC's Transterpreter uses (docs/isa.md, The heap)
+  malloc: 0xe2,
+  mrelease: 0xe3,
   // occmesh extensions (docs/isa.md)
   haltp: 0xf0,
 } as const;
@@ -324,6 +327,10 @@ export const OPERATIONS: readonly InstrInfo[] = [
     note: '1 + the selected operation',
   }),
   d('fpldnlmulsn', Op.fpldnlmulsn, 13, 'FA <- FA * single at A'),
+  d('malloc', Op.malloc, 20, 'allocate A bytes from the heap: A <- address of the block', {
+    note: '20 + 2 per free block examined',
+  }),
+  d('mrelease', Op.mrelease, 12, 'release the heap block at A; pop', { note: '12 + 2 per free block passed' }),
   d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
     deschedules: true,
   }),
@@ -404,6 +411,8 @@ export const VARIANT_CYCLES = {
   /** `fpmul` and `fpdiv` on REAL64 operands: added to the single-length base. */
   fpmulDouble: 7,
   fpdivDouble: 15,
+  /** `malloc`, `mrelease`: added per heap block passed over or merged (emulator/heap.ts). */
+  heapPerBlock: 2,
 } as const;
 
 /** Base cycle cost of each fpentry operation, indexed by its selector (0 where there is no such operation). */

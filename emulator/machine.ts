@@ -11,7 +11,7 @@
 
 import { Core, waitTableBytes, type KeyboardSource, type CoreBlocked, type CoreState } from './core.js';
 import {
-  DEFAULT_MEMORY_BYTES,
+  defaultMemoryBytes,
   MEM_START,
   BOOT_RESERVE_WORDS,
   MESH_CHANNEL_BASE,
@@ -28,7 +28,7 @@ import { ByteSink } from './sink.js';
 import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
 export interface MachineOptions {
-  /** Memory per core in bytes (default DEFAULT_MEMORY_BYTES, 64 KiB). */
+  /** Memory per core in bytes (default 4 MiB for an image of one core, 64 KiB per core of a mesh). */
   memoryBytes?: number;
   /** The machine modelled: clock, links, routers (default PROFILES.t800). */
   profile?: Profile;
@@ -161,7 +161,7 @@ export class Machine {
       if (e instanceof ImageError) throw new LoadError(e.message);
       throw e;
     }
-    const memoryBytes = options.memoryBytes ?? DEFAULT_MEMORY_BYTES;
+    const memoryBytes = options.memoryBytes ?? defaultMemoryBytes(image.cores.length);
     if (!Number.isInteger(memoryBytes) || memoryBytes % 4 !== 0 || memoryBytes < 1024 || memoryBytes > 1 << 30) {
       throw new LoadError(
         `memory size ${memoryBytes} is invalid: it must be a multiple of 4 between 1024 and 2^30 bytes`,
@@ -210,7 +210,7 @@ export class Machine {
             }
           : {}),
       });
-      core.load(ci.code, ci.entry);
+      core.load(ci.code, ci.entry, ci.workspaceWords);
       // Cores loaded with the same code share their translations (emulator/translate/cache.ts).
       if (options.jit !== false) core.useTranslations(sharedTranslationKey(ci.code, RESERVED_BYTES, memoryBytes));
       core.events = this.events;

@@ -13,9 +13,6 @@ import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, ex
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
 import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
 
-/** Each process of a replicated PAR gets its own copy of the code, so the count is bounded. */
-const MAX_REPLICATED_PAR = 1024;
-
 /** Communication, PAR, ALT and timer waits are side effects: not allowed in a FUNCTION, and noted for PROCs. */
 export function noteEffects(ck: Checker, p: Process): void {
   const what =
@@ -60,15 +57,6 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
     case 'par': {
       if (p.kind === 'par') checkParShape(ck, p);
       const inner = p.repl ? checkReplicator(ck, p.repl, scope) : scope;
-      if (p.kind === 'par' && p.repl && p.repl.count.type && p.repl.count.constValue === undefined) {
-        ck.diags.error(
-          p.repl.count.span,
-          'the count of a replicated PAR must be a constant',
-          'use a literal or a VAL constant, e.g. PAR i = 0 FOR n with VAL INT n IS 4:',
-        );
-      } else if (p.kind === 'par' && p.repl && (p.repl.count.constValue ?? 0n) > BigInt(MAX_REPLICATED_PAR)) {
-        ck.diags.error(p.repl.count.span, `a replicated PAR may start at most ${MAX_REPLICATED_PAR} processes`);
-      }
       for (const c of p.body) checkProcess(ck, c, inner);
       return;
     }

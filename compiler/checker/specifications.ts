@@ -103,6 +103,7 @@ export function checkProc(ck: Checker, def: ProcDef, scope: Scope): void {
   const params: ParamSymbol[] = def.formals.map((f, index) => formal(ck, f, index, scope));
   for (const p of params) inner.define(p);
   const sym: ProcSymbol = { kind: 'proc', name: def.name.name, span: def.name.span, def, params, outer: ck.routine };
+  if (def.recursive) inner.define(sym);
   const saved = { routine: ck.routine, fnLocals: ck.fnLocals };
   ck.routine = sym;
   // A PROC defined inside a FUNCTION may do anything with its own names; calling it is checked at the call.
@@ -344,6 +345,7 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
     results,
     outer: ck.routine,
   };
+  if (def.recursive) inner.define(sym);
   const saved = { routine: ck.routine, fnLocals: ck.fnLocals };
   ck.routine = sym;
   // Its parameters are its own (and VAL, which is checked above).

@@ -67,8 +67,11 @@ export function enclosingRoutine(ck: Checker, name: string): 'PROC' | 'FUNCTION'
 /** The message for a routine that calls itself. */
 export function recursionMessage(kind: 'PROC' | 'FUNCTION', name: string): { message: string; hint: string } {
   return {
-    message: `${kind} \`${name}\` calls itself; occam ${kind}s are not recursive`,
-    hint: `a ${kind}'s name is in scope only after its definition; occam-pi's RECURSIVE ${kind} is not supported yet, so write it as a loop`,
+    message: `${kind} \`${name}\` calls itself, but it is not declared recursive`,
+    hint:
+      kind === 'PROC'
+        ? `declare it REC PROC ${name} (or RECURSIVE PROC): otherwise a PROC's name is in scope only after its definition`
+        : `declare it REC FUNCTION (INT REC FUNCTION ${name} (...)): otherwise a FUNCTION's name is in scope only after its definition`,
   };
 }
 

@@ -17,6 +17,7 @@ import { spec } from './declarations.js';
 import { caseInput, communicate, timerRead } from './communication.js';
 import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
+import { dynamicPar } from './dynamic-par.js';
 
 export function process(gen: CodeGen, p: Process): void {
   switch (p.kind) {
@@ -281,12 +282,19 @@ function priPar(gen: CodeGen, high: Process, low: Process): void {
   gen.place(join);
 }
 
+/** A replicated PAR of more processes than this, or of a count known only at run time, runs one copy of its body. */
+const MAX_COPIED_REPLICAS = 1024;
+
 /**
  * Replicated PAR with a constant count: one branch per index value, each a copy of the body with its own
  * frame, which reads the base from the parent and keeps its own index.
  */
 function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
-  const n = Number(r.count.constValue ?? 0n);
+  if (r.count.constValue === undefined || r.count.constValue > BigInt(MAX_COPIED_REPLICAS)) {
+    dynamicPar(gen, r, body);
+    return;
+  }
+  const n = Number(r.count.constValue);
   const sym = r.decl!;
   const parentFrame = gen.frame;
   const mark = parentFrame.mark();

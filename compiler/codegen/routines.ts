@@ -16,6 +16,7 @@ import { evalWide } from './two-word.js';
 import { valueAddress } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
+import { parameterWords, recursiveEntry, recursiveExit, RECURSIVE_CALL_WORDS } from './recursion.js';
 
 /** Generate a PROC or FUNCTION. One defined inside another is generated where it is defined (so the names it
  * uses freely already have storage) into a separate list, and reaches those names through its static link. */
@@ -51,15 +52,25 @@ export function routine(gen: CodeGen, sym: Routine): void {
   gen.items.push({ kind: 'proc', name: sym.name, span: def.name.span, end });
   gen.place(info.label);
   gen.line(def.span);
+  const pw = parameterWords(sym);
+  if (def.recursive) recursiveEntry(gen, frame, pw);
   gen.fn(Fn.ajw, () => -frame.size);
   if (sym.kind === 'proc') gen.parts.process(gen, sym.def.body);
   else functionBody(gen, sym);
   gen.fn(Fn.ajw, () => frame.size);
+  if (def.recursive) recursiveExit(gen, pw, resultRegisters(sym));
   gen.op(Op.ret);
   gen.place(end);
   gen.frame = saved.frame;
   gen.routineInfo = saved.info;
   if (outer) gen.nested.push(...gen.items.splice(start));
+}
+
+/** The registers a routine's results come back in. */
+function resultRegisters(sym: Routine): number {
+  if (sym.kind === 'proc') return 0;
+  const r = sym.def.results;
+  return r.length === 1 && isWide(r[0]!.type) ? 2 : r.length;
 }
 
 /** A FUNCTION's value process, leaving its results in A, B, C (the first in A). */
@@ -92,7 +103,8 @@ function functionBody(gen: CodeGen, sym: FunctionSymbol): void {
 /** Call a PROC or FUNCTION: parameter words 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C. */
 export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[]): void {
   const callee = gen.procInfo.get(sym)!;
-  gen.frame.requireChild(() => CALL_WORDS + callee.frame.total());
+  if (sym.def.recursive) gen.frame.requireChild(() => RECURSIVE_CALL_WORDS);
+  else gen.frame.requireChild(() => CALL_WORDS + callee.frame.total());
   const mark = gen.frame.mark();
   const words: Word[] = [];
   if (callee.outer) {
@@ -155,7 +167,7 @@ function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
 }
 
 /** Push the workspace address of an enclosing routine's frame (for a static link). */
-function frameBase(gen: CodeGen, target: ProcInfo): void {
+export function frameBase(gen: CodeGen, target: ProcInfo): void {
   const here = gen.rootFrame(gen.frame);
   if (here === target.frame) {
     const d = gen.frame.distanceTo(here);

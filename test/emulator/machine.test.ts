@@ -233,11 +233,14 @@ describe('Machine', () => {
 
   it('throws LoadError when the workspace does not fit', () => {
     const img = imageOf([I('haltp')], 20000);
-    expect(() => new Machine(img)).toThrow(LoadError);
-    expect(() => new Machine(img)).toThrow(
+    expect(() => new Machine(img, { memoryBytes: 65536 })).toThrow(LoadError);
+    expect(() => new Machine(img, { memoryBytes: 65536 })).toThrow(
       'core (0, 0) needs 80182 bytes of memory (code 2, workspace 80052, reserved 128) but has 65536',
     );
     expect(() => new Machine(img, { memoryBytes: 1 << 17 })).not.toThrow();
+    // A one-core image has 4 MiB by default.
+    expect(() => new Machine(img)).not.toThrow();
+    expect(() => new Machine(imageOf([I('haltp')], 1 << 20))).toThrow('but has 4194304');
   });
 
   it('throws LoadError for an invalid image', () => {
