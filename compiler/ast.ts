@@ -149,6 +149,8 @@ export type Expr =
       readonly index: Ident;
       readonly base: Expr;
       readonly count: Expr;
+      /** `[i = b FOR n STEP s | v]`; absent means 1. */
+      readonly step?: Expr;
       readonly value: Expr;
       decl?: VarSymbol;
     })
@@ -259,6 +261,8 @@ export interface Replicator extends Node {
   readonly index: Ident;
   readonly base: Expr;
   readonly count: Expr;
+  /** `i = b FOR n STEP s`: the index takes b, b + s, ... (n values); absent means 1. */
+  readonly step?: Expr;
   /** Filled in by the checker. */
   decl?: VarSymbol;
 }

@@ -1164,12 +1164,16 @@ class OccamParser extends EmbeddedActionsParser {
     const base = this.SUBRULE(this.expression);
     this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the replicator', 'a replicator is written like i = 0 FOR n') });
     const count = this.SUBRULE2(this.expression);
-    this.OPTION(() => this.notYet(this.CONSUME(T.STEP), 'STEP in a replicator'));
+    const step = this.OPTION(() => {
+      this.CONSUME(T.STEP);
+      return this.SUBRULE3(this.expression);
+    });
     return this.ACTION(() => ({
-      span: this.fromTo(this.tokSpan(index), count.span),
+      span: this.fromTo(this.tokSpan(index), (step ?? count).span),
       index: this.ident(index),
       base,
       count,
+      ...(step ? { step } : {}),
     }));
   });
 
@@ -2314,7 +2318,10 @@ class OccamParser extends EmbeddedActionsParser {
           const base = this.SUBRULE(this.expression);
           this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the array constructor', 'write [i = 0 FOR n | value]') });
           const count = this.SUBRULE2(this.expression);
-          this.OPTION(() => this.notYet(this.CONSUME(T.STEP), 'STEP in an array constructor'));
+          const step = this.OPTION(() => {
+            this.CONSUME(T.STEP);
+            return this.SUBRULE8(this.expression);
+          });
           this.CONSUME(T.Bar, { ERR_MSG: msg('expected `|` in the array constructor', 'write [i = 0 FOR n | value]') });
           const value = this.SUBRULE3(this.expression);
           const close = this.CONSUME(T.RBracket, { ERR_MSG: msg('expected `]` to close the array constructor') });
@@ -2324,6 +2331,7 @@ class OccamParser extends EmbeddedActionsParser {
             index: this.ident(index),
             base,
             count,
+            ...(step ? { step } : {}),
             value,
           }));
         },

@@ -134,7 +134,8 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
     if (body.repl) {
       const base = constant(body.repl.base, new Map(), diags);
       const count = constant(body.repl.count, new Map(), diags);
-      if (base === null || count === null) return 'error';
+      const step = body.repl.step ? constant(body.repl.step, new Map(), diags) : 1;
+      if (base === null || count === null || step === null) return 'error';
       if (count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
         diags.error(
           body.repl.count.span,
@@ -143,7 +144,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
         return 'error';
       }
       for (let k = 0; k < count; k++)
-        branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k }] });
+        branches.push({ body: body.body[0]!, indices: [{ sym: body.repl.decl!, value: base + k * step }] });
     } else for (const b of body.body) branches.push({ body: b, indices: [] });
     const n = Math.max(1, branches.length);
     if (options.mesh) mesh = { ...options.mesh };
@@ -631,7 +632,8 @@ function expand(
   if (p.repl) {
     const base = constant(p.repl.base, env, diags);
     const count = constant(p.repl.count, env, diags);
-    if (base === null || count === null) return;
+    const step = p.repl.step ? constant(p.repl.step, env, diags) : 1;
+    if (base === null || count === null || step === null) return;
     if (count < 0 || count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
       diags.error(
         p.repl.count.span,
@@ -639,7 +641,7 @@ function expand(
       );
       return;
     }
-    for (let k = 0; k < count; k++) values.push(base + k);
+    for (let k = 0; k < count; k++) values.push(base + k * step);
   } else values.push(null);
   for (const v of values) {
     const base = v === null ? indices : [...indices, { sym: p.repl!.decl!, value: v }];

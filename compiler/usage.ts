@@ -663,7 +663,8 @@ class UsageChecker {
   private checkReplicas(p: Process, r: Replicator, replica: readonly Access[]): void {
     const count = r.count.constValue;
     if (count !== undefined && count <= 1n) return;
-    const index: Replicas | null = r.decl ? { index: r.decl, count: count ?? null } : null;
+    const step = r.step ? (r.step.constValue ?? null) : 1n;
+    const index: Replicas | null = r.decl ? { index: r.decl, count: count ?? null, step } : null;
     for (let j = 0; j < replica.length; j++) {
       for (let i = 0; i <= j; i++) {
         const a = replica[i]!;
@@ -732,6 +733,7 @@ class UsageChecker {
     }
     this.expr(r.base, out);
     this.expr(r.count, out);
+    if (r.step) this.expr(r.step, out);
     const inner: Access[] = [];
     body(inner);
     const index = r.decl;
@@ -741,7 +743,12 @@ class UsageChecker {
     }
     const base = r.base.constValue;
     const count = r.count.constValue;
-    const span = base !== undefined && count !== undefined && count > 0n ? { lo: base, hi: base + count - 1n } : null;
+    const step = r.step ? r.step.constValue : 1n;
+    const last = base !== undefined && count !== undefined && step !== undefined ? base + (count - 1n) * step : null;
+    const span =
+      base !== undefined && count !== undefined && count > 0n && last !== null
+        ? { lo: last < base ? last : base, hi: last < base ? base : last }
+        : null;
     for (const a of inner) {
       if (a.root === index) continue;
       out.push(mentions(a.path, index) ? { ...a, path: a.path.map((s) => closeSub(s, index, span)) } : a);
@@ -783,6 +790,7 @@ class UsageChecker {
       case 'constructor': {
         this.expr(e.base, out);
         this.expr(e.count, out);
+        if (e.step) this.expr(e.step, out);
         const inner: Access[] = [];
         this.expr(e.value, inner);
         const gone = new Set<Symbol>(e.decl ? [e.decl] : []);

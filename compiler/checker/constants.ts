@@ -4,7 +4,7 @@
 
 import type { Expr } from '../ast.js';
 import { exprText } from '../ast-queries.js';
-import { BOOL, INT, isPrim, type Type, typeName } from '../types.js';
+import { BOOL, INT, type Type, typeName } from '../types.js';
 import type { Checker } from './context.js';
 
 export const MOST_POS_INT = 0x7fffffffn;

@@ -136,6 +136,7 @@ export function constructorType(
 ): Type | null {
   expectType(ck, e.base, scope, INT, 'the start of an array constructor');
   expectType(ck, e.count, scope, INT, 'the count of an array constructor');
+  if (e.step) expectType(ck, e.step, scope, INT, 'the STEP of an array constructor');
   const n = e.count.constValue;
   if (n === undefined) {
     ck.diags.error(e.count.span, 'the count of an array constructor must be a constant', 'write [i = 0 FOR 10 | ...]');

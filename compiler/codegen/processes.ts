@@ -293,13 +293,30 @@ function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): v
   const base = parentFrame.alloc(1);
   expr(gen, r.base);
   gen.fn(Fn.stl, base);
+  // With a STEP that is not a constant, the step is kept beside the base.
+  const stepSlot = r.step && r.step.constValue === undefined ? parentFrame.alloc(1) : null;
+  if (stepSlot !== null) {
+    expr(gen, r.step!);
+    gen.fn(Fn.stl, stepSlot);
+  }
+  const step = r.step?.constValue ?? 1n;
   const branches = Array.from({ length: n }, (_, k) => () => {
     const slot = gen.frame.alloc(1);
     const d = gen.frame.distanceTo(parentFrame);
     gen.fn(Fn.ldl, () => base + d());
-    if (k !== 0) {
-      gen.check(r.span, `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${k}`);
-      gen.fn(Fn.adc, k);
+    if (stepSlot !== null && k !== 0) {
+      gen.fn(Fn.ldl, () => stepSlot + d());
+      gen.fn(Fn.ldc, k);
+      gen.check(
+        r.span,
+        `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${k} * \`${exprText(r.step!)}\``,
+      );
+      gen.op(Op.mul);
+      gen.op(Op.add);
+    } else if (k !== 0 && step !== 0n) {
+      const offset = BigInt(k) * step;
+      gen.check(r.span, `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${offset}`);
+      gen.fn(Fn.adc, Number(BigInt.asIntN(32, offset)));
     }
     gen.fn(Fn.stl, slot);
     setStorage(sym, { frame: gen.frame, slot: () => slot });
