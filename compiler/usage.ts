@@ -19,6 +19,7 @@ import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, S
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
+import { pragmaApplies } from './pragmas.js';
 import {
   addLinear,
   ANY,
@@ -180,6 +181,7 @@ class UsageChecker {
       if (el) {
         for (const u of inScope) {
           if (u.root !== el.root || u.chain.includes(abbr) || !overlap(u.path, el.path, null)) continue;
+          if (pragmaApplies(el.root, 'PERMITALIASES')) continue;
           if (!this.once(`abbr:${u.span.start}:${name}`)) continue;
           this.diags.error(
             u.span,
@@ -193,6 +195,7 @@ class UsageChecker {
     for (const p of protect) {
       for (const u of inScope) {
         if (u.mode !== 'write' || u.root !== p.root || !overlap(u.path, p.path, null)) continue;
+        if (pragmaApplies(p.root, 'PERMITALIASES')) continue;
         if (!this.once(`abbrdep:${u.span.start}:${name}`)) continue;
         const what = isVal
           ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
@@ -356,7 +359,7 @@ class UsageChecker {
     const callee = p.callee.name;
     for (let j = 0; j < refs.length; j++) {
       const b = refs[j]!;
-      if (isTimer(b.el.root.type)) continue;
+      if (isTimer(b.el.root.type) || pragmaApplies(b.el.root, 'PERMITALIASES')) continue;
       for (let i = 0; i < j; i++) {
         const a = refs[i]!;
         if (a.el.root !== b.el.root || !overlap(a.el.path, b.el.path, null)) continue;
@@ -678,6 +681,7 @@ class UsageChecker {
   }
 
   private reportPar(p: Process, kind: 'var' | 'in' | 'out', a: Access, b: Access, replicas: boolean): void {
+    if (pragmaApplies(b.root, 'SHARED')) return;
     if (!this.once(`par:${p.span.start}:${symId(b.root)}:${kind}`)) return;
     const [first, second] = a.span.start <= b.span.start ? [a, b] : [b, a];
     const part = replicas ? 'replica of this replicated PAR' : 'branch of this PAR';
@@ -701,6 +705,7 @@ class UsageChecker {
   }
 
   private reportReplicaSelf(p: Process, r: Replicator, kind: 'var' | 'in' | 'out', a: Access): void {
+    if (pragmaApplies(a.root, 'SHARED')) return;
     if (!this.once(`par:${p.span.start}:${symId(a.root)}:${kind}`)) return;
     const note = [{ span: r.span, message: `the PAR is replicated here, so every replica runs the same code` }];
     if (kind === 'var') {

@@ -172,6 +172,12 @@ describe('replicated PAR', () => {
     expect(brief(main('[4]INT a:\n  INT s:', 'PAR i = 0 FOR 4 STEP s', '  a[i] := i')).length).toBeGreaterThan(0);
   });
 
+  it('leaves out a name #PRAGMA SHARED names after its declaration, and only that name', () => {
+    expect(brief(main('INT x:', 'PAR i = 0 FOR 4', '  x := i')).length).toBeGreaterThan(0);
+    expect(brief(main('INT x:\n  #PRAGMA SHARED x', 'PAR i = 0 FOR 4', '  x := i'))).toEqual([]);
+    expect(brief(main('INT x, y:\n  #PRAGMA SHARED y', 'PAR i = 0 FOR 4', '  x := i')).length).toBeGreaterThan(0);
+  });
+
   it('rejects a variable every replica assigns, pointing at the replicator', () => {
     expect(brief(main('INT x:', 'PAR i = 0 FOR 4', '  x := i'))).toEqual([
       '4:5: `x` is assigned in every replica of this replicated PAR',
