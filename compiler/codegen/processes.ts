@@ -8,7 +8,9 @@ import type { ProcSymbol } from '../symbols.js';
 import { BELOW_TIMER, type Deferred, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, setStorage } from './context.js';
-import { localSlot } from './primitives.js';
+import { localSlot, word } from './primitives.js';
+import { evalWide } from './two-word.js';
+import { isPrim } from '../types.js';
 import { statement } from './hoisting.js';
 import { replicateClose, replicateOpen } from './replicators.js';
 import { expr } from './expressions.js';
@@ -349,7 +351,10 @@ function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
 function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void {
   gen.line(p.span);
   const mark = gen.frame.mark();
-  let sel = localSlot(gen, p.selector);
+  if (isPrim(p.selector.type!, 'INT64')) return wideCase(gen, p, mark);
+  // An INT16 variable's word may hold only its two low bytes (a store through a reference writes just those), so
+  // it is loaded the INT16 way, sign-extended.
+  let sel = isPrim(p.selector.type!, 'INT16') ? null : localSlot(gen, p.selector);
   if (!sel || p.selector.constValue !== undefined) {
     const t = gen.frame.alloc(1);
     expr(gen, p.selector);
@@ -371,6 +376,43 @@ function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void 
       gen.jump(Fn.cj, labels[i]!);
     }
   });
+  caseBodies(gen, p, labels, elseLabel, end, mark);
+}
+
+/** A CASE on an INT64: each value compared word by word with the selector, kept in memory. */
+function wideCase(gen: CodeGen, p: Extract<Process, { kind: 'case' }>, mark: number): void {
+  const sel = evalWide(gen, p.selector);
+  const end = gen.label('case.end');
+  const labels = p.options.map(() => gen.label('case.option'));
+  let elseLabel: Label | null = null;
+  p.options.forEach((o, i) => {
+    if (o.values === null) {
+      elseLabel = labels[i]!;
+      return;
+    }
+    for (const v of o.values) {
+      const bits = BigInt.asUintN(64, v.constValue ?? 0n);
+      word(gen, sel, 0);
+      gen.fn(Fn.eqc, Number(BigInt.asIntN(32, bits)));
+      word(gen, sel, 1);
+      gen.fn(Fn.eqc, Number(BigInt.asIntN(32, bits >> 32n)));
+      gen.op(Op.and);
+      gen.fn(Fn.eqc, 0);
+      gen.jump(Fn.cj, labels[i]!);
+    }
+  });
+  caseBodies(gen, p, labels, elseLabel, end, mark);
+}
+
+/** After the tests: the ELSE jump or the no-match error, then each option's process. */
+function caseBodies(
+  gen: CodeGen,
+  p: Extract<Process, { kind: 'case' }>,
+  labels: readonly Label[],
+  elseLabel: Label | null,
+  end: Label,
+  mark: number,
+): void {
   if (elseLabel) gen.jump(Fn.j, elseLabel);
   else {
     gen.check(p.span, `no option of this CASE matches \`${exprText(p.selector)}\``);
