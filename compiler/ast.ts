@@ -110,6 +110,8 @@ export type Expr =
   | (ExprBase & { readonly kind: 'dyadic'; readonly op: DyadicOp; readonly left: Expr; readonly right: Expr })
   | (ExprBase & { readonly kind: 'monadic'; readonly op: MonadicOp; readonly operand: Expr })
   | (ExprBase & { readonly kind: 'size'; readonly operand: Expr })
+  /** `SIZE [n]T`: the number of elements of an array type (a constant). */
+  | (ExprBase & { readonly kind: 'sizeof'; readonly target: TypeNode })
   | (ExprBase & { readonly kind: 'mostpos' | 'mostneg'; readonly target: TypeNode })
   /** `T e`, `T ROUND e`, `T TRUNC e`. */
   | (ExprBase & {

@@ -302,6 +302,28 @@ class OccamParser extends EmbeddedActionsParser {
     throw notYetException(`${what} is not supported yet`, tok, this.LA(0));
   }
 
+  /**
+   * Whether the tokens from LA(k) spell an array type: bracket groups `[...]` followed by a primitive type or a
+   * name (an expression never has a name straight after `]`).
+   */
+  private arrayTypeAhead(k: number): boolean {
+    let i = k;
+    let groups = 0;
+    while (this.LA(i).tokenType === T.LBracket) {
+      let depth = 0;
+      do {
+        const t = this.LA(i).tokenType;
+        if (t === EOF || t === T.NL) return false;
+        if (t === T.LBracket) depth++;
+        else if (t === T.RBracket) depth--;
+        i++;
+      } while (depth > 0);
+      groups++;
+    }
+    const next = this.LA(i).tokenType;
+    return groups > 0 && (tokenMatcher(this.LA(i), T.PrimType) || next === T.Name);
+  }
+
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
   private text(span: Span): string {
     return span.file.text.slice(span.start, span.end).replace(/\s+/g, ' ');
@@ -2086,6 +2108,18 @@ class OccamParser extends EmbeddedActionsParser {
               span: this.fromTo(this.tokSpan(kw), target.span),
               target,
             },
+          }));
+        },
+      },
+      {
+        // `SIZE [n]INT`: the size of an array type, told from a table or segment by what follows its brackets.
+        GATE: () => this.LA(1).tokenType === T.SIZE && this.arrayTypeAhead(2),
+        ALT: () => {
+          const kw = this.CONSUME2(T.SIZE);
+          const target = this.SUBRULE2(this.dataType);
+          return this.ACTION(() => ({
+            isOperand: false,
+            expr: { kind: 'sizeof', span: this.fromTo(this.tokSpan(kw), target.span), target },
           }));
         },
       },

@@ -346,7 +346,30 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       }
       return bt.elem;
     }
+    case 'sizeof': {
+      const t = resolveType(ck, e.target, scope, false);
+      if (!t) return null;
+      if (t.kind !== 'array' || t.size === null) {
+        ck.diags.error(
+          e.target.span,
+          `SIZE of a type needs an array type with a known size, but this is ${typeName(t)}`,
+        );
+        return null;
+      }
+      e.constValue = BigInt(t.size);
+      return INT;
+    }
     case 'size': {
+      // `SIZE ROW`, with ROW a DATA TYPE: the size of the type.
+      if (e.operand.kind === 'name' && scope.lookup(e.operand.name)?.kind === 'type') {
+        const t = resolveType(ck, { kind: 'named', span: e.operand.span, name: e.operand.name }, scope, false);
+        if (t && t.kind === 'array' && t.size !== null) {
+          e.constValue = BigInt(t.size);
+          return INT;
+        }
+        ck.diags.error(e.operand.span, `SIZE of a type needs an array type with a known size`);
+        return null;
+      }
       const t = checkExpr(ck, e.operand, scope);
       if (!t) return null;
       if (t.kind !== 'array') {
