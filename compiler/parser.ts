@@ -2190,11 +2190,67 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION(() => this.combine(head, rest));
   });
 
+  /** `(a, b)`: held as a table until combine() finds it compared with another list. */
+  private readonly lists = new WeakSet<A.Expr>();
+
+  private listInParentheses(span: Span, elems: A.Expr[]): A.Expr {
+    const list: A.Expr = { kind: 'table', span, elems };
+    this.lists.add(list);
+    return list;
+  }
+
+  /**
+   * `(a, b) = (e, f)` is `(a = e) AND (b = f)`, and `(a, b) <> (e, f)` is `(a <> e) AND (b <> f)`, as in KRoC.
+   * Null when neither side is a list; a list anywhere else is reported.
+   */
+  private compareLists(head: Head, rest: readonly { op: IToken; right: A.Expr }[]): A.Expr | null {
+    const listed = [head.expr, ...rest.map((r) => r.right)].filter((e) => this.lists.has(e));
+    if (listed.length === 0) return null;
+    const op = rest[0]?.op.image;
+    const left = head.expr;
+    const right = rest[0]?.right;
+    const lengths = (a: A.Expr, b: A.Expr) =>
+      a.kind === 'table' && b.kind === 'table' ? a.elems.length === b.elems.length : false;
+    if (
+      rest.length !== 1 ||
+      (op !== '=' && op !== '<>') ||
+      !right ||
+      !this.lists.has(left) ||
+      !this.lists.has(right) ||
+      !lengths(left, right)
+    ) {
+      this.error(
+        listed[0]!.span,
+        'a list of expressions in parentheses can only be compared, with = or <>, with another list as long',
+        'write (a, b) = (c, d)',
+      );
+      return head.expr;
+    }
+    const l = (left as Extract<A.Expr, { kind: 'table' }>).elems;
+    const r = (right as Extract<A.Expr, { kind: 'table' }>).elems;
+    let e: A.Expr | null = null;
+    l.forEach((x, i) => {
+      const y = r[i]!;
+      const cmp: A.Expr = {
+        kind: 'dyadic',
+        span: this.fromTo(x.span, y.span),
+        op: op as A.DyadicOp,
+        left: x,
+        right: y,
+      };
+      e =
+        e === null ? cmp : { kind: 'dyadic', span: this.fromTo(left.span, right.span), op: 'AND', left: e, right: cmp };
+    });
+    return e!;
+  }
+
   /**
    * Build `head op1 right1 op2 right2 ...`. occam has no precedence: only a chain of one repeated AND or OR is
    * legal without parentheses. Anything else is reported, and grouped from the left so checking can carry on.
    */
   private combine(head: Head, rest: readonly { op: IToken; right: A.Expr }[]): A.Expr {
+    const compared = this.compareLists(head, rest);
+    if (compared) return compared;
     if (rest.length === 0) return head.expr;
     const ops = rest.map((r) => r.op.image);
     const chain = ops.every((o) => o === ops[0]) && (ops[0] === 'AND' || ops[0] === 'OR');
@@ -2286,12 +2342,18 @@ class OccamParser extends EmbeddedActionsParser {
         ALT: () => {
           const open = this.CONSUME2(T.LParen);
           const inner = this.SUBRULE(this.expression);
+          const more: A.Expr[] = [];
+          this.MANY3(() => {
+            this.CONSUME4(T.Comma);
+            more.push(this.SUBRULE5(this.expression));
+          });
           const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` to close the parenthesis') });
           // The parentheses belong to the operand's span, so that messages quote them.
-          return this.ACTION((): A.Expr => ({
-            ...inner,
-            span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
-          }));
+          return this.ACTION((): A.Expr => {
+            const span = this.fromTo(this.tokSpan(open), this.tokenSpan(close));
+            if (more.length === 0) return { ...inner, span };
+            return this.listInParentheses(span, [inner, ...more]);
+          });
         },
       },
       {
