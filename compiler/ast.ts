@@ -198,6 +198,8 @@ export type Spec =
       readonly name: Ident;
       readonly target: Expr;
       readonly isResult?: boolean;
+      /** `CHAN INT d! IS c!:`: the abbreviation is that end of the channel. */
+      readonly direction?: '?' | '!';
       decl?: Symbol;
     })
   /** occam-pi `INITIAL T x IS e:`: a variable with an initial value. */

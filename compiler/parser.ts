@@ -759,10 +759,7 @@ class OccamParser extends EmbeddedActionsParser {
           const first = this.CONSUME2(T.Name, {
             ERR_MSG: msg('expected a name after the type', 'a declaration is a type and names, like INT a, b:'),
           });
-          this.OPTION(() => {
-            const d = this.SUBRULE(this.direction);
-            this.ACTION(() => this.notYet(d, 'a direction decorator on a declared name'));
-          });
+          const decorator = this.OPTION(() => this.SUBRULE(this.direction));
           const names: IToken[] = [first];
           let retype: 'retype' | 'reshape' | null = null;
           const target = this.OPTION2(() =>
@@ -800,6 +797,13 @@ class OccamParser extends EmbeddedActionsParser {
           this.CONSUME2(T.NL);
           return this.ACTION((): A.Spec => {
             const span = this.fromTo(type.span, this.tokSpan(colon));
+            if (decorator && (target === undefined || retype)) {
+              this.error(
+                this.tokSpan(decorator),
+                `a direction decorator goes on a channel abbreviation or parameter, not on a ${retype ? 'RETYPES' : 'declaration'}`,
+                target === undefined ? `declare the channel as ${this.text(type.span)} ${first.image}:` : undefined,
+              );
+            }
             if (target !== undefined) {
               if (names.length > 1) this.error(this.tokSpan(names[1]!), 'an abbreviation defines only one name');
               if (retype) {
@@ -813,7 +817,15 @@ class OccamParser extends EmbeddedActionsParser {
                   target,
                 };
               }
-              return { kind: 'abbrev', span, type, name: this.ident(first), target };
+              const direction = decorator ? (decorator.image as '?' | '!') : undefined;
+              return {
+                kind: 'abbrev',
+                span,
+                type,
+                name: this.ident(first),
+                target,
+                ...(direction ? { direction } : {}),
+              };
             }
             this.checkDeclType(type);
             return { kind: 'decl', span, type, names: names.map((n) => this.ident(n)) };

@@ -213,7 +213,7 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
   }
   const root = rootName(e);
   const sym = root?.decl;
-  if (sym && sym.kind === 'param' && sym.direction && sym.direction !== dir) {
+  if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== dir) {
     const verb = dir === '!' ? 'output to' : 'input from';
     ck.diags.error(
       e.span,
@@ -439,7 +439,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       }
       const root = rootName(e.channel);
       const sym = root?.decl;
-      if (sym && sym.kind === 'param' && sym.direction && sym.direction !== e.direction) {
+      if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== e.direction) {
         ck.diags.error(
           e.span,
           `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``,
