@@ -2138,11 +2138,23 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const kw = this.CONSUME(T.SIZE);
-          const operand = this.SUBRULE2(this.operand);
-          return this.ACTION(() => ({
-            isOperand: false,
-            expr: { kind: 'size', span: this.fromTo(this.tokSpan(kw), operand.span), operand },
-          }));
+          const named = this.SUBRULE2(this.operand);
+          // `SIZE in?`: the size of a channel array parameter written with its direction.
+          const dir = this.OPTION3(() => this.SUBRULE(this.direction));
+          return this.ACTION(() => {
+            const operand: A.Expr = dir
+              ? {
+                  kind: 'direction',
+                  span: this.fromTo(named.span, this.tokSpan(dir)),
+                  channel: named,
+                  direction: dir.image as '?' | '!',
+                }
+              : named;
+            return {
+              isOperand: false,
+              expr: { kind: 'size', span: this.fromTo(this.tokSpan(kw), operand.span), operand },
+            };
+          });
         },
       },
       {
