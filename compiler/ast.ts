@@ -118,6 +118,8 @@ export type Expr =
   | (ExprBase & { readonly kind: 'dyadic'; readonly op: DyadicOp; readonly left: Expr; readonly right: Expr })
   | (ExprBase & { readonly kind: 'monadic'; readonly op: MonadicOp; readonly operand: Expr })
   | (ExprBase & { readonly kind: 'size'; readonly operand: Expr })
+  /** `SIZE [n]T`: the number of elements of an array type (a constant). */
+  | (ExprBase & { readonly kind: 'sizeof'; readonly target: TypeNode })
   | (ExprBase & { readonly kind: 'mostpos' | 'mostneg'; readonly target: TypeNode })
   /** `T e`, `T ROUND e`, `T TRUNC e`. */
   | (ExprBase & {
@@ -161,6 +163,8 @@ export type Expr =
       readonly index: Ident;
       readonly base: Expr;
       readonly count: Expr;
+      /** `[i = b FOR n STEP s | v]`; absent means 1. */
+      readonly step?: Expr;
       readonly value: Expr;
       decl?: VarSymbol;
     })
@@ -206,6 +210,8 @@ export type Spec =
       readonly name: Ident;
       readonly target: Expr;
       readonly isResult?: boolean;
+      /** `CHAN INT d! IS c!:`: the abbreviation is that end of the channel. */
+      readonly direction?: '?' | '!';
       decl?: Symbol;
     })
   /** occam-pi `INITIAL T x IS e:`: a variable with an initial value. */
@@ -275,6 +281,8 @@ export interface Replicator extends Node {
   readonly index: Ident;
   readonly base: Expr;
   readonly count: Expr;
+  /** `i = b FOR n STEP s`: the index takes b, b + s, ... (n values); absent means 1. */
+  readonly step?: Expr;
   /** Filled in by the checker. */
   decl?: VarSymbol;
 }

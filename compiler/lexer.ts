@@ -158,7 +158,8 @@ function reportBadCharacters(file: SourceFile, diags: Diagnostics, offset: numbe
 
 // ---------------------------------------------------------------------------------------------------- literals
 
-const ESCAPE_HINT = 'escapes are *c *n *t *s *\' *" ** and *#hh (two upper-case hex digits); write ** for an asterisk';
+const ESCAPE_HINT =
+  'escapes are *c *n *t *s *\' *" ** and *#hh (two upper-case hex digits), and *l first in a string; write ** for an asterisk';
 
 /**
  * Decode the escape starting with the `*` at `at`. Returns the byte (or -1 after reporting an error) and the index
@@ -211,6 +212,8 @@ function decodeString(file: SourceFile, diags: Diagnostics, tok: IToken): Uint8A
   const limit = closed ? end - 1 : end;
   const bytes: number[] = [];
   const resumes: number[] = [];
+  // `"*l..."` starts with a byte holding the number of bytes after it (KRoC's length escape, also `*L`).
+  let lengthByte = false;
   let i = start + 1;
   while (i < limit) {
     const cp = text.codePointAt(i)!;
@@ -221,6 +224,19 @@ function decodeString(file: SourceFile, diags: Diagnostics, tok: IToken): Uint8A
       if (resume >= 0 && resume <= limit) {
         resumes.push(resume - 1);
         i = resume;
+        continue;
+      }
+      if (i + 1 < limit && (text[i + 1] === 'l' || text[i + 1] === 'L')) {
+        if (i === start + 1) {
+          lengthByte = true;
+          bytes.push(0);
+        } else {
+          diags.error(
+            spanOf(file, i, i + 2),
+            `\`*${text[i + 1]}\` (the length of the string) can only be the first thing in a string`,
+          );
+        }
+        i += 2;
         continue;
       }
       const { byte, next } = decodeEscape(file, diags, i, limit);
@@ -239,6 +255,15 @@ function decodeString(file: SourceFile, diags: Diagnostics, tok: IToken): Uint8A
       hint = '`*"` is an escaped quote; end the string with another `"`';
     }
     diags.error(spanOf(file, start, end), 'this string is not closed', hint);
+  }
+  if (lengthByte) {
+    if (bytes.length - 1 > 255) {
+      diags.error(
+        spanOf(file, start, end),
+        `a string starting with \`*l\` holds at most 255 bytes after it, not ${bytes.length - 1}`,
+      );
+    }
+    bytes[0] = (bytes.length - 1) & 255;
   }
   if (resumes.length > 0) stringResumes.set(tok, resumes);
   return Uint8Array.from(bytes);

@@ -319,6 +319,28 @@ class OccamParser extends EmbeddedActionsParser {
     throw notYetException(`${what} is not supported yet`, tok, this.LA(0));
   }
 
+  /**
+   * Whether the tokens from LA(k) spell an array type: bracket groups `[...]` followed by a primitive type or a
+   * name (an expression never has a name straight after `]`).
+   */
+  private arrayTypeAhead(k: number): boolean {
+    let i = k;
+    let groups = 0;
+    while (this.LA(i).tokenType === T.LBracket) {
+      let depth = 0;
+      do {
+        const t = this.LA(i).tokenType;
+        if (t === EOF || t === T.NL) return false;
+        if (t === T.LBracket) depth++;
+        else if (t === T.RBracket) depth--;
+        i++;
+      } while (depth > 0);
+      groups++;
+    }
+    const next = this.LA(i).tokenType;
+    return groups > 0 && (tokenMatcher(this.LA(i), T.PrimType) || next === T.Name);
+  }
+
   /** Source text of a span with runs of blanks collapsed, for quoting in messages. */
   private text(span: Span): string {
     return span.file.text.slice(span.start, span.end).replace(/\s+/g, ' ');
@@ -760,10 +782,7 @@ class OccamParser extends EmbeddedActionsParser {
           const first = this.CONSUME2(T.Name, {
             ERR_MSG: msg('expected a name after the type', 'a declaration is a type and names, like INT a, b:'),
           });
-          this.OPTION(() => {
-            const d = this.SUBRULE(this.direction);
-            this.ACTION(() => this.notYet(d, 'a direction decorator on a declared name'));
-          });
+          const decorator = this.OPTION(() => this.SUBRULE(this.direction));
           const names: IToken[] = [first];
           let retype: 'retype' | 'reshape' | null = null;
           const target = this.OPTION2(() =>
@@ -801,6 +820,13 @@ class OccamParser extends EmbeddedActionsParser {
           this.CONSUME2(T.NL);
           return this.ACTION((): A.Spec => {
             const span = this.fromTo(type.span, this.tokSpan(colon));
+            if (decorator && (target === undefined || retype)) {
+              this.error(
+                this.tokSpan(decorator),
+                `a direction decorator goes on a channel abbreviation or parameter, not on a ${retype ? 'RETYPES' : 'declaration'}`,
+                target === undefined ? `declare the channel as ${this.text(type.span)} ${first.image}:` : undefined,
+              );
+            }
             if (target !== undefined) {
               if (names.length > 1) this.error(this.tokSpan(names[1]!), 'an abbreviation defines only one name');
               if (retype) {
@@ -814,7 +840,15 @@ class OccamParser extends EmbeddedActionsParser {
                   target,
                 };
               }
-              return { kind: 'abbrev', span, type, name: this.ident(first), target };
+              const direction = decorator ? (decorator.image as '?' | '!') : undefined;
+              return {
+                kind: 'abbrev',
+                span,
+                type,
+                name: this.ident(first),
+                target,
+                ...(direction ? { direction } : {}),
+              };
             }
             this.checkDeclType(type);
             return { kind: 'decl', span, type, names: names.map((n) => this.ident(n)) };
@@ -1235,12 +1269,16 @@ class OccamParser extends EmbeddedActionsParser {
     const base = this.SUBRULE(this.expression);
     this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the replicator', 'a replicator is written like i = 0 FOR n') });
     const count = this.SUBRULE2(this.expression);
-    this.OPTION(() => this.notYet(this.CONSUME(T.STEP), 'STEP in a replicator'));
+    const step = this.OPTION(() => {
+      this.CONSUME(T.STEP);
+      return this.SUBRULE3(this.expression);
+    });
     return this.ACTION(() => ({
-      span: this.fromTo(this.tokSpan(index), count.span),
+      span: this.fromTo(this.tokSpan(index), (step ?? count).span),
       index: this.ident(index),
       base,
       count,
+      ...(step ? { step } : {}),
     }));
   });
 
@@ -2166,13 +2204,37 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
       {
+        // `SIZE [n]INT`: the size of an array type, told from a table or segment by what follows its brackets.
+        GATE: () => this.LA(1).tokenType === T.SIZE && this.arrayTypeAhead(2),
         ALT: () => {
-          const kw = this.CONSUME(T.SIZE);
-          const operand = this.SUBRULE2(this.operand);
+          const kw = this.CONSUME2(T.SIZE);
+          const target = this.SUBRULE2(this.dataType);
           return this.ACTION(() => ({
             isOperand: false,
-            expr: { kind: 'size', span: this.fromTo(this.tokSpan(kw), operand.span), operand },
+            expr: { kind: 'sizeof', span: this.fromTo(this.tokSpan(kw), target.span), target },
           }));
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.SIZE);
+          const named = this.SUBRULE2(this.operand);
+          // `SIZE in?`: the size of a channel array parameter written with its direction.
+          const dir = this.OPTION3(() => this.SUBRULE(this.direction));
+          return this.ACTION(() => {
+            const operand: A.Expr = dir
+              ? {
+                  kind: 'direction',
+                  span: this.fromTo(named.span, this.tokSpan(dir)),
+                  channel: named,
+                  direction: dir.image as '?' | '!',
+                }
+              : named;
+            return {
+              isOperand: false,
+              expr: { kind: 'size', span: this.fromTo(this.tokSpan(kw), operand.span), operand },
+            };
+          });
         },
       },
       {
@@ -2232,11 +2294,67 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION(() => this.combine(head, rest));
   });
 
+  /** `(a, b)`: held as a table until combine() finds it compared with another list. */
+  private readonly lists = new WeakSet<A.Expr>();
+
+  private listInParentheses(span: Span, elems: A.Expr[]): A.Expr {
+    const list: A.Expr = { kind: 'table', span, elems };
+    this.lists.add(list);
+    return list;
+  }
+
+  /**
+   * `(a, b) = (e, f)` is `(a = e) AND (b = f)`, and `(a, b) <> (e, f)` is `(a <> e) AND (b <> f)`, as in KRoC.
+   * Null when neither side is a list; a list anywhere else is reported.
+   */
+  private compareLists(head: Head, rest: readonly { op: IToken; right: A.Expr }[]): A.Expr | null {
+    const listed = [head.expr, ...rest.map((r) => r.right)].filter((e) => this.lists.has(e));
+    if (listed.length === 0) return null;
+    const op = rest[0]?.op.image;
+    const left = head.expr;
+    const right = rest[0]?.right;
+    const lengths = (a: A.Expr, b: A.Expr) =>
+      a.kind === 'table' && b.kind === 'table' ? a.elems.length === b.elems.length : false;
+    if (
+      rest.length !== 1 ||
+      (op !== '=' && op !== '<>') ||
+      !right ||
+      !this.lists.has(left) ||
+      !this.lists.has(right) ||
+      !lengths(left, right)
+    ) {
+      this.error(
+        listed[0]!.span,
+        'a list of expressions in parentheses can only be compared, with = or <>, with another list as long',
+        'write (a, b) = (c, d)',
+      );
+      return head.expr;
+    }
+    const l = (left as Extract<A.Expr, { kind: 'table' }>).elems;
+    const r = (right as Extract<A.Expr, { kind: 'table' }>).elems;
+    let e: A.Expr | null = null;
+    l.forEach((x, i) => {
+      const y = r[i]!;
+      const cmp: A.Expr = {
+        kind: 'dyadic',
+        span: this.fromTo(x.span, y.span),
+        op: op as A.DyadicOp,
+        left: x,
+        right: y,
+      };
+      e =
+        e === null ? cmp : { kind: 'dyadic', span: this.fromTo(left.span, right.span), op: 'AND', left: e, right: cmp };
+    });
+    return e!;
+  }
+
   /**
    * Build `head op1 right1 op2 right2 ...`. occam has no precedence: only a chain of one repeated AND or OR is
    * legal without parentheses. Anything else is reported, and grouped from the left so checking can carry on.
    */
   private combine(head: Head, rest: readonly { op: IToken; right: A.Expr }[]): A.Expr {
+    const compared = this.compareLists(head, rest);
+    if (compared) return compared;
     if (rest.length === 0) return head.expr;
     const ops = rest.map((r) => r.op.image);
     const chain = ops.every((o) => o === ops[0]) && (ops[0] === 'AND' || ops[0] === 'OR');
@@ -2328,12 +2446,18 @@ class OccamParser extends EmbeddedActionsParser {
         ALT: () => {
           const open = this.CONSUME2(T.LParen);
           const inner = this.SUBRULE(this.expression);
+          const more: A.Expr[] = [];
+          this.MANY3(() => {
+            this.CONSUME4(T.Comma);
+            more.push(this.SUBRULE5(this.expression));
+          });
           const close = this.CONSUME(T.RParen, { ERR_MSG: msg('expected `)` to close the parenthesis') });
           // The parentheses belong to the operand's span, so that messages quote them.
-          return this.ACTION((): A.Expr => ({
-            ...inner,
-            span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
-          }));
+          return this.ACTION((): A.Expr => {
+            const span = this.fromTo(this.tokSpan(open), this.tokenSpan(close));
+            if (more.length === 0) return { ...inner, span };
+            return this.listInParentheses(span, [inner, ...more]);
+          });
         },
       },
       {
@@ -2394,7 +2518,10 @@ class OccamParser extends EmbeddedActionsParser {
           const base = this.SUBRULE(this.expression);
           this.CONSUME(T.FOR, { ERR_MSG: msg('expected FOR in the array constructor', 'write [i = 0 FOR n | value]') });
           const count = this.SUBRULE2(this.expression);
-          this.OPTION(() => this.notYet(this.CONSUME(T.STEP), 'STEP in an array constructor'));
+          const step = this.OPTION(() => {
+            this.CONSUME(T.STEP);
+            return this.SUBRULE8(this.expression);
+          });
           this.CONSUME(T.Bar, { ERR_MSG: msg('expected `|` in the array constructor', 'write [i = 0 FOR n | value]') });
           const value = this.SUBRULE3(this.expression);
           const close = this.CONSUME(T.RBracket, { ERR_MSG: msg('expected `]` to close the array constructor') });
@@ -2404,6 +2531,7 @@ class OccamParser extends EmbeddedActionsParser {
             index: this.ident(index),
             base,
             count,
+            ...(step ? { step } : {}),
             value,
           }));
         },

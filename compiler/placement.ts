@@ -630,7 +630,8 @@ function expand(
   if (p.repl) {
     const base = constant(p.repl.base, env, diags);
     const count = constant(p.repl.count, env, diags);
-    if (base === null || count === null) return;
+    const step = p.repl.step ? constant(p.repl.step, env, diags) : 1;
+    if (base === null || count === null || step === null) return;
     if (count < 0 || count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
       diags.error(
         p.repl.count.span,
@@ -638,7 +639,7 @@ function expand(
       );
       return;
     }
-    for (let k = 0; k < count; k++) values.push(base + k);
+    for (let k = 0; k < count; k++) values.push(base + k * step);
   } else values.push(null);
   for (const v of values) {
     const base = v === null ? indices : [...indices, { sym: p.repl!.decl!, value: v }];
@@ -789,7 +790,8 @@ function spreadBranches(
   const env = new Map(indices.map((i) => [i.sym as Symbol, i.value]));
   const base = constant(par.repl.base, env, diags);
   const count = constant(par.repl.count, env, diags);
-  if (base === null || count === null) return false;
+  const step = par.repl.step ? constant(par.repl.step, env, diags) : 1;
+  if (base === null || count === null || step === null) return false;
   if (out.length + count > MAX_MESH_SIDE * MAX_MESH_SIDE) {
     diags.error(
       par.repl.count.span,
@@ -798,7 +800,7 @@ function spreadBranches(
     return false;
   }
   for (let k = 0; k < count; k++) {
-    if (!add(par.body[0]!, [...indices, { sym: par.repl.decl!, value: base + k }])) return false;
+    if (!add(par.body[0]!, [...indices, { sym: par.repl.decl!, value: base + k * step }])) return false;
   }
   return true;
 }

@@ -7,6 +7,7 @@
 // token of an included file records its file and the column of the directive (see origin.ts): the layout pass
 // lays the file out relative to that column, and every diagnostic names the included file and its own line.
 
+import { isUsagePragma } from './pragmas.js';
 import { createTokenInstance, type IToken } from './chevrotain-runtime.js';
 import { bundledFile } from './library.js';
 import { lexRaw } from './lexer.js';
@@ -323,6 +324,8 @@ class Preprocessor {
         this.diags.warning(wordSpan, rest.trim() === '' ? '#WARNING' : rest.trim());
         return;
     }
+    // #PRAGMA SHARED and PERMITALIASES are read by the usage checker (pragmas.ts).
+    if (word === 'PRAGMA' && isUsagePragma(rest)) return;
     if (IGNORED.has(word)) this.diags.warning(wordSpan, `#${word} is ignored`);
   }
 

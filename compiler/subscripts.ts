@@ -27,6 +27,8 @@ export type Sub =
 export interface Replicas {
   readonly index: Symbol;
   readonly count: bigint | null;
+  /** The replicator's STEP: two replicas' indices differ by a multiple of it; null when it is not a constant. */
+  readonly step?: bigint | null;
 }
 
 export const ANY: Sub = { k: 'any' };
@@ -185,6 +187,7 @@ export function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean
   if (x.k === 'mod' && y.k === 'mod') {
     // (i + k) \ m in two replicas of `PAR i = b FOR n` with n <= m: the dividends differ by less than m.
     if (!replicas || x.m !== y.m || replicas.count === null || replicas.count > x.m) return false;
+    if (replicas.step !== undefined && replicas.step !== 1n && replicas.step !== -1n) return false;
     const coef = x.lin.terms.get(replicas.index);
     return (coef === 1n || coef === -1n) && sameLinear(x.lin, y.lin);
   }
@@ -213,9 +216,12 @@ function linearDiffers(x: Linear, y: Linear, replicas: Replicas | null): boolean
   const names = new Set([...x.terms.keys(), ...y.terms.keys()]);
   for (const sym of names) if (sym !== index && (x.terms.get(sym) ?? 0n) !== (y.terms.get(sym) ?? 0n)) return false;
   const d = y.c - x.c;
-  const a = index ? (x.terms.get(index) ?? 0n) : 0n;
-  const b = index ? (y.terms.get(index) ?? 0n) : 0n;
+  // With STEP s, i1 - i2 is s times a difference of 1 .. count-1: the coefficient scales by s.
+  const step = replicas?.step === undefined ? 1n : replicas.step;
+  const a = index ? (x.terms.get(index) ?? 0n) * (step ?? 1n) : 0n;
+  const b = index ? (y.terms.get(index) ?? 0n) * (step ?? 1n) : 0n;
   if (a === 0n && b === 0n) return d !== 0n;
+  if (step === null) return false;
   if (a !== b) return false;
   // a·(i1 - i2) = d with i1 ≠ i2 and |i1 - i2| <= count - 1.
   if (d % a !== 0n) return true;

@@ -36,6 +36,8 @@ export interface AbbrevSymbol extends SymbolBase {
   readonly kind: 'abbrev';
   readonly isVal: boolean;
   readonly target: Expr;
+  /** A channel abbreviation decorated `?` or `!`: only that end may be used through it. */
+  readonly direction?: '?' | '!';
   frame?: unknown;
   slot?: number;
 }

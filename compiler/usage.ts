@@ -19,6 +19,7 @@ import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, S
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
+import { pragmaApplies } from './pragmas.js';
 import {
   addLinear,
   ANY,
@@ -180,6 +181,7 @@ class UsageChecker {
       if (el) {
         for (const u of inScope) {
           if (u.root !== el.root || u.chain.includes(abbr) || !overlap(u.path, el.path, null)) continue;
+          if (pragmaApplies(el.root, 'PERMITALIASES')) continue;
           if (!this.once(`abbr:${u.span.start}:${name}`)) continue;
           this.diags.error(
             u.span,
@@ -193,6 +195,7 @@ class UsageChecker {
     for (const p of protect) {
       for (const u of inScope) {
         if (u.mode !== 'write' || u.root !== p.root || !overlap(u.path, p.path, null)) continue;
+        if (pragmaApplies(p.root, 'PERMITALIASES')) continue;
         if (!this.once(`abbrdep:${u.span.start}:${name}`)) continue;
         const what = isVal
           ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
@@ -356,7 +359,7 @@ class UsageChecker {
     const callee = p.callee.name;
     for (let j = 0; j < refs.length; j++) {
       const b = refs[j]!;
-      if (isTimer(b.el.root.type)) continue;
+      if (isTimer(b.el.root.type) || pragmaApplies(b.el.root, 'PERMITALIASES')) continue;
       for (let i = 0; i < j; i++) {
         const a = refs[i]!;
         if (a.el.root !== b.el.root || !overlap(a.el.path, b.el.path, null)) continue;
@@ -663,7 +666,8 @@ class UsageChecker {
   private checkReplicas(p: Process, r: Replicator, replica: readonly Access[]): void {
     const count = r.count.constValue;
     if (count !== undefined && count <= 1n) return;
-    const index: Replicas | null = r.decl ? { index: r.decl, count: count ?? null } : null;
+    const step = r.step ? (r.step.constValue ?? null) : 1n;
+    const index: Replicas | null = r.decl ? { index: r.decl, count: count ?? null, step } : null;
     for (let j = 0; j < replica.length; j++) {
       for (let i = 0; i <= j; i++) {
         const a = replica[i]!;
@@ -677,6 +681,7 @@ class UsageChecker {
   }
 
   private reportPar(p: Process, kind: 'var' | 'in' | 'out', a: Access, b: Access, replicas: boolean): void {
+    if (pragmaApplies(b.root, 'SHARED')) return;
     if (!this.once(`par:${p.span.start}:${symId(b.root)}:${kind}`)) return;
     const [first, second] = a.span.start <= b.span.start ? [a, b] : [b, a];
     const part = replicas ? 'replica of this replicated PAR' : 'branch of this PAR';
@@ -700,6 +705,7 @@ class UsageChecker {
   }
 
   private reportReplicaSelf(p: Process, r: Replicator, kind: 'var' | 'in' | 'out', a: Access): void {
+    if (pragmaApplies(a.root, 'SHARED')) return;
     if (!this.once(`par:${p.span.start}:${symId(a.root)}:${kind}`)) return;
     const note = [{ span: r.span, message: `the PAR is replicated here, so every replica runs the same code` }];
     // `x[i]` is a fix only where `x` has elements left to subscript; the screen channel, say, has none.
@@ -741,6 +747,7 @@ class UsageChecker {
     }
     this.expr(r.base, out);
     this.expr(r.count, out);
+    if (r.step) this.expr(r.step, out);
     const inner: Access[] = [];
     body(inner);
     const index = r.decl;
@@ -750,7 +757,12 @@ class UsageChecker {
     }
     const base = r.base.constValue;
     const count = r.count.constValue;
-    const span = base !== undefined && count !== undefined && count > 0n ? { lo: base, hi: base + count - 1n } : null;
+    const step = r.step ? r.step.constValue : 1n;
+    const last = base !== undefined && count !== undefined && step !== undefined ? base + (count - 1n) * step : null;
+    const span =
+      base !== undefined && count !== undefined && count > 0n && last !== null
+        ? { lo: last < base ? last : base, hi: last < base ? base : last }
+        : null;
     for (const a of inner) {
       if (a.root === index) continue;
       out.push(mentions(a.path, index) ? { ...a, path: a.path.map((s) => closeSub(s, index, span)) } : a);
@@ -792,6 +804,7 @@ class UsageChecker {
       case 'constructor': {
         this.expr(e.base, out);
         this.expr(e.count, out);
+        if (e.step) this.expr(e.step, out);
         const inner: Access[] = [];
         this.expr(e.value, inner);
         const gone = new Set<Symbol>(e.decl ? [e.decl] : []);

@@ -89,7 +89,8 @@ export function fold(ck: Checker, e: Extract<Expr, { kind: 'dyadic' }>, operandT
       v = a >= b ? 1n : 0n;
       break;
     case 'AFTER':
-      v = wrap(a - b, t) > 0n ? 1n : 0n;
+      // The difference modulo the type's width, read as signed (for BYTE too, as at run time and in KRoC).
+      v = BigInt.asIntN(bitsOf(t), a - b) > 0n ? 1n : 0n;
       break;
     default:
       return result;

@@ -146,6 +146,7 @@ export function constructorType(
 ): Type | null {
   expectType(ck, e.base, scope, INT, 'the start of an array constructor');
   expectType(ck, e.count, scope, INT, 'the count of an array constructor');
+  if (e.step) expectType(ck, e.step, scope, INT, 'the STEP of an array constructor');
   const n = e.count.constValue;
   if (n === undefined) {
     ck.diags.error(e.count.span, 'the count of an array constructor must be a constant', 'write [i = 0 FOR 10 | ...]');
@@ -222,7 +223,7 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
   }
   const root = rootName(e);
   const sym = root?.decl;
-  if (sym && sym.kind === 'param' && sym.direction && sym.direction !== dir) {
+  if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== dir) {
     const verb = dir === '!' ? 'output to' : 'input from';
     ck.diags.error(
       e.span,
@@ -373,7 +374,30 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       }
       return bt.elem;
     }
+    case 'sizeof': {
+      const t = resolveType(ck, e.target, scope, false);
+      if (!t) return null;
+      if (t.kind !== 'array' || t.size === null) {
+        ck.diags.error(
+          e.target.span,
+          `SIZE of a type needs an array type with a known size, but this is ${typeName(t)}`,
+        );
+        return null;
+      }
+      e.constValue = BigInt(t.size);
+      return INT;
+    }
     case 'size': {
+      // `SIZE ROW`, with ROW a DATA TYPE: the size of the type.
+      if (e.operand.kind === 'name' && scope.lookup(e.operand.name)?.kind === 'type') {
+        const t = resolveType(ck, { kind: 'named', span: e.operand.span, name: e.operand.name }, scope, false);
+        if (t && t.kind === 'array' && t.size !== null) {
+          e.constValue = BigInt(t.size);
+          return INT;
+        }
+        ck.diags.error(e.operand.span, `SIZE of a type needs an array type with a known size`);
+        return null;
+      }
       const t = checkExpr(ck, e.operand, scope);
       if (!t) return null;
       if (recordOf(t)) {
@@ -452,7 +476,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       }
       const root = rootName(e.channel);
       const sym = root?.decl;
-      if (sym && sym.kind === 'param' && sym.direction && sym.direction !== e.direction) {
+      if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== e.direction) {
         ck.diags.error(
           e.span,
           `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``,

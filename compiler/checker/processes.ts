@@ -149,6 +149,7 @@ export function checkIf(ck: Checker, p: IfProcess, scope: Scope): void {
 export function checkReplicator(ck: Checker, r: Replicator, scope: Scope): Scope {
   expectType(ck, r.base, scope, INT, 'the replicator start');
   expectType(ck, r.count, scope, INT, 'the replicator count');
+  if (r.step) expectType(ck, r.step, scope, INT, 'the replicator STEP');
   if (r.count.constValue !== undefined && r.count.constValue < 0n) {
     ck.diags.error(r.count.span, `the replicator count is negative (${r.count.constValue})`);
   }

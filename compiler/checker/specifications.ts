@@ -178,6 +178,7 @@ export function checkAbbrev(ck: Checker, spec: Extract<Spec, { kind: 'abbrev' }>
     );
   }
   const type = declared && t ? mergeOpen(declared, t) : (declared ?? t ?? INT);
+  if (spec.direction) checkAbbrevDirection(ck, spec, type);
   const sym: AbbrevSymbol = {
     kind: 'abbrev',
     name: spec.name.name,
@@ -185,9 +186,29 @@ export function checkAbbrev(ck: Checker, spec: Extract<Spec, { kind: 'abbrev' }>
     type,
     isVal: false,
     target: spec.target,
+    ...(spec.direction ? { direction: spec.direction } : {}),
   };
   spec.decl = sym;
   declare(ck, scope, sym);
+}
+
+/** `CHAN INT d! IS c!:`: a channel, and the same end as the target's decorator or parameter says. */
+function checkAbbrevDirection(ck: Checker, spec: Extract<Spec, { kind: 'abbrev' }>, type: Type): void {
+  const d = spec.direction!;
+  if (type.kind !== 'chan' && !isChanArray(type)) {
+    ck.diags.error(spec.name.span, `\`${spec.name.name}${d}\`: only channels take a direction`);
+    return;
+  }
+  const given = spec.target.kind === 'direction' ? spec.target.direction : null;
+  const sym = rootName(spec.target)?.decl;
+  const held = sym && (sym.kind === 'param' || sym.kind === 'abbrev') ? sym.direction : undefined;
+  const other = given ?? held;
+  if (other && other !== d) {
+    ck.diags.error(
+      spec.target.span,
+      `\`${spec.name.name}${d}\` is the ${d === '?' ? 'input' : 'output'} end, but \`${exprText(spec.target)}\` is the ${other === '?' ? 'input' : 'output'} end`,
+    );
+  }
 }
 
 /** `INITIAL T x IS e:` declares an ordinary variable and gives it a first value. */

@@ -315,14 +315,24 @@ export function materialize(gen: CodeGen, e: Expr): ArrayRef | null {
       statement(gen, [x], () => storeValueAt(gen, x, dst, type));
     });
   } else {
-    // [i = b FOR n | v]: a loop like a replicated SEQ, with a running byte offset.
-    const k = gen.frame.alloc(3);
+    // [i = b FOR n | v]: a loop like a replicated SEQ, with a running byte offset. With STEP the index is a
+    // fourth word, moved by the step (a fifth word unless it is a constant) at the end of each pass.
+    const k = gen.frame.alloc(e.step ? 5 : 3);
     const sym = e.decl!;
-    setStorage(sym, { frame: gen.frame, slot: () => k });
+    const index = e.step ? k + 3 : k;
+    setStorage(sym, { frame: gen.frame, slot: () => index });
     const top = gen.label('build');
     const end = gen.label('build.end');
     statement(gen, [e.base], () => gen.parts.expr(gen, e.base));
-    gen.fn(Fn.stl, k);
+    gen.fn(Fn.stl, index);
+    if (e.step) {
+      if (e.step.constValue === undefined) {
+        statement(gen, [e.step], () => gen.parts.expr(gen, e.step!));
+        gen.fn(Fn.stl, k + 4);
+      }
+      gen.fn(Fn.ldc, 0);
+      gen.fn(Fn.stl, k);
+    }
     gen.fn(Fn.ldc, t.size!);
     gen.fn(Fn.stl, k + 1);
     gen.fn(Fn.ldc, 0);
@@ -337,6 +347,13 @@ export function materialize(gen: CodeGen, e: Expr): ArrayRef | null {
     gen.fn(Fn.ldl, k + 2);
     gen.fn(Fn.adc, elemBytes);
     gen.fn(Fn.stl, k + 2);
+    if (e.step) {
+      gen.fn(Fn.ldl, index);
+      if (e.step.constValue !== undefined) gen.fn(Fn.ldc, Number(BigInt.asIntN(32, e.step.constValue)));
+      else gen.fn(Fn.ldl, k + 4);
+      gen.op(Op.sum);
+      gen.fn(Fn.stl, index);
+    }
     gen.fn(Fn.ldlp, k);
     gen.fn(Fn.ldc, { to: end, from: top });
     gen.op(Op.lend);

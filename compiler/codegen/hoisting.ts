@@ -64,6 +64,7 @@ export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[
       case 'constructor':
         visit(e.base);
         visit(e.count);
+        if (e.step) visit(e.step);
         return;
       default:
         return;

@@ -41,7 +41,9 @@ export function numericDepth(gen: CodeGen, e: Expr): number | undefined {
     if (e.kind === 'name') {
       const sym = e.decl!;
       if (sym.kind === 'var') return 2;
-      if (sym.kind === 'param' && sym.byRef) return MAX_REGS;
+      // Through a pointer (a reference parameter or an abbreviation of an element), the two bytes are loaded and
+      // joined with the whole stack.
+      if ((sym.kind === 'param' && sym.byRef) || sym.kind === 'abbrev') return MAX_REGS;
       return undefined;
     }
     if (e.kind === 'subscript') return MAX_REGS;

@@ -8,7 +8,9 @@ import type { ProcSymbol } from '../symbols.js';
 import { BELOW_TIMER, type Deferred, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, setStorage } from './context.js';
-import { localSlot } from './primitives.js';
+import { localSlot, word } from './primitives.js';
+import { evalWide } from './two-word.js';
+import { isPrim } from '../types.js';
 import { statement } from './hoisting.js';
 import { replicateClose, replicateOpen } from './replicators.js';
 import { expr } from './expressions.js';
@@ -301,13 +303,30 @@ function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): v
   const base = parentFrame.alloc(1);
   expr(gen, r.base);
   gen.fn(Fn.stl, base);
+  // With a STEP that is not a constant, the step is kept beside the base.
+  const stepSlot = r.step && r.step.constValue === undefined ? parentFrame.alloc(1) : null;
+  if (stepSlot !== null) {
+    expr(gen, r.step!);
+    gen.fn(Fn.stl, stepSlot);
+  }
+  const step = r.step?.constValue ?? 1n;
   const branches = Array.from({ length: n }, (_, k) => () => {
     const slot = gen.frame.alloc(1);
     const d = gen.frame.distanceTo(parentFrame);
     gen.fn(Fn.ldl, () => base + d());
-    if (k !== 0) {
-      gen.check(r.span, `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${k}`);
-      gen.fn(Fn.adc, k);
+    if (stepSlot !== null && k !== 0) {
+      gen.fn(Fn.ldl, () => stepSlot + d());
+      gen.fn(Fn.ldc, k);
+      gen.check(
+        r.span,
+        `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${k} * \`${exprText(r.step!)}\``,
+      );
+      gen.op(Op.mul);
+      gen.op(Op.add);
+    } else if (k !== 0 && step !== 0n) {
+      const offset = BigInt(k) * step;
+      gen.check(r.span, `arithmetic overflow in the replicator \`${exprText(r.base)}\` + ${offset}`);
+      gen.fn(Fn.adc, Number(BigInt.asIntN(32, offset)));
     }
     gen.fn(Fn.stl, slot);
     setStorage(sym, { frame: gen.frame, slot: () => slot });
@@ -340,7 +359,10 @@ function replicate(gen: CodeGen, r: Replicator, body: () => void): number {
 function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void {
   gen.line(p.span);
   const mark = gen.frame.mark();
-  let sel = localSlot(gen, p.selector);
+  if (isPrim(p.selector.type!, 'INT64')) return wideCase(gen, p, mark);
+  // An INT16 variable's word may hold only its two low bytes (a store through a reference writes just those), so
+  // it is loaded the INT16 way, sign-extended.
+  let sel = isPrim(p.selector.type!, 'INT16') ? null : localSlot(gen, p.selector);
   if (!sel || p.selector.constValue !== undefined) {
     const t = gen.frame.alloc(1);
     expr(gen, p.selector);
@@ -362,6 +384,43 @@ function caseProcess(gen: CodeGen, p: Extract<Process, { kind: 'case' }>): void 
       gen.jump(Fn.cj, labels[i]!);
     }
   });
+  caseBodies(gen, p, labels, elseLabel, end, mark);
+}
+
+/** A CASE on an INT64: each value compared word by word with the selector, kept in memory. */
+function wideCase(gen: CodeGen, p: Extract<Process, { kind: 'case' }>, mark: number): void {
+  const sel = evalWide(gen, p.selector);
+  const end = gen.label('case.end');
+  const labels = p.options.map(() => gen.label('case.option'));
+  let elseLabel: Label | null = null;
+  p.options.forEach((o, i) => {
+    if (o.values === null) {
+      elseLabel = labels[i]!;
+      return;
+    }
+    for (const v of o.values) {
+      const bits = BigInt.asUintN(64, v.constValue ?? 0n);
+      word(gen, sel, 0);
+      gen.fn(Fn.eqc, Number(BigInt.asIntN(32, bits)));
+      word(gen, sel, 1);
+      gen.fn(Fn.eqc, Number(BigInt.asIntN(32, bits >> 32n)));
+      gen.op(Op.and);
+      gen.fn(Fn.eqc, 0);
+      gen.jump(Fn.cj, labels[i]!);
+    }
+  });
+  caseBodies(gen, p, labels, elseLabel, end, mark);
+}
+
+/** After the tests: the ELSE jump or the no-match error, then each option's process. */
+function caseBodies(
+  gen: CodeGen,
+  p: Extract<Process, { kind: 'case' }>,
+  labels: readonly Label[],
+  elseLabel: Label | null,
+  end: Label,
+  mark: number,
+): void {
   if (elseLabel) gen.jump(Fn.j, elseLabel);
   else {
     gen.check(p.span, `no option of this CASE matches \`${exprText(p.selector)}\``);

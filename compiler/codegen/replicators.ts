@@ -8,9 +8,15 @@ import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, setStorage } from './context.js';
 import { statement } from './hoisting.js';
 
-/** The start of a `lend` loop over a replicator; returns the control block's slot (the index is its first word). */
+/**
+ * The start of a `lend` loop over a replicator; returns the slot of the index. Without STEP the index is the first
+ * word of `lend`'s control block; with STEP, `lend` counts in the two words after it and the index moves by the
+ * step (kept in a fourth word unless it is a constant) at the end of each pass.
+ */
 export function replicateOpen(gen: CodeGen, r: Replicator): number {
-  const k = gen.frame.alloc(2);
+  const stepped = r.step !== undefined;
+  const k = gen.frame.alloc(stepped ? 4 : 2);
+  const block = stepped ? k + 1 : k;
   const sym = r.decl!;
   setStorage(sym, { frame: gen.frame, slot: () => k });
   const top = gen.label('loop');
@@ -19,11 +25,19 @@ export function replicateOpen(gen: CodeGen, r: Replicator): number {
   gen.line(r.span);
   statement(gen, [r.base], () => gen.parts.expr(gen, r.base));
   gen.fn(Fn.stl, k);
+  if (stepped) {
+    if (r.step!.constValue === undefined) {
+      statement(gen, [r.step!], () => gen.parts.expr(gen, r.step!));
+      gen.fn(Fn.stl, k + 3);
+    }
+    gen.fn(Fn.ldc, 0);
+    gen.fn(Fn.stl, block);
+  }
   statement(gen, [r.count], () => gen.parts.expr(gen, r.count));
-  gen.fn(Fn.stl, k + 1);
+  gen.fn(Fn.stl, block + 1);
   const n = r.count.constValue;
   if (n === undefined) {
-    gen.fn(Fn.ldl, k + 1);
+    gen.fn(Fn.ldl, block + 1);
     gen.op(Op.mint);
     gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
     gen.op(Op.csub0);
@@ -38,7 +52,15 @@ export function replicateOpen(gen: CodeGen, r: Replicator): number {
 export function replicateClose(gen: CodeGen, r: Replicator, k: number): void {
   const { top, end } = gen.loops.get(k)!;
   setStorage(r.decl!, { frame: gen.frame, slot: () => k });
-  gen.fn(Fn.ldlp, k);
+  if (r.step) {
+    // The index moves without an overflow check: the last move may pass MOSTPOS with no index left to use.
+    gen.fn(Fn.ldl, k);
+    if (r.step.constValue !== undefined) gen.fn(Fn.ldc, Number(BigInt.asIntN(32, r.step.constValue)));
+    else gen.fn(Fn.ldl, k + 3);
+    gen.op(Op.sum);
+    gen.fn(Fn.stl, k);
+  }
+  gen.fn(Fn.ldlp, r.step ? k + 1 : k);
   gen.fn(Fn.ldc, { to: end, from: top });
   gen.op(Op.lend);
   gen.place(end);

@@ -85,8 +85,10 @@ describe('checker: numeric types', () => {
       '2:18 the constant expression 32767(INT16) + 1(INT16) overflows INT16',
     ]);
     expect(messages('  VAL INT16 x IS 32767(INT16) PLUS 1(INT16):\n  SKIP')).toEqual([]);
-    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual([
-      '2:16 the constant expression (MOSTNEG INT) \\ (-1) overflows INT',
+    // As in KRoC, the remainder of MOSTNEG by -1 is 0; only the quotient overflows.
+    expect(messages('  VAL INT x IS (MOSTNEG INT) \\ (-1):\n  SKIP')).toEqual([]);
+    expect(messages('  VAL INT x IS (MOSTNEG INT) / (-1):\n  SKIP')).toEqual([
+      '2:16 the constant expression (MOSTNEG INT) / (-1) overflows INT',
     ]);
   });
   it('reads hex literals as bit patterns of their type', () => {

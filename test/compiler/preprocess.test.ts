@@ -114,7 +114,7 @@ describe('directive errors', () => {
     ['#RELAX\n', 'main.occ:1:1 error #RELAX is only allowed between #IF and #ENDIF'],
     ['#ERROR this target is not supported\n', 'main.occ:1:1 error this target is not supported'],
     ['#WARNING untested\n', 'main.occ:1:1 warning untested'],
-    ['#PRAGMA SHARED x\n', 'main.occ:1:1 warning #PRAGMA is ignored'],
+    ['#PRAGMA LINKAGE x\n', 'main.occ:1:1 warning #PRAGMA is ignored'],
     ['#COMMENT "made by hand"\n', 'main.occ:1:1 warning #COMMENT is ignored'],
     ['#OPTION "E"\n', 'main.occ:1:1 warning #OPTION is ignored'],
     ['#INCLUDE x.inc\n', 'main.occ:1:10 error #INCLUDE needs a file name in double quotes'],

@@ -156,6 +156,28 @@ describe('replicated PAR', () => {
     expect(brief(main('[5]INT a:', 'PAR i = 0 FOR 4', '  a[i + 1] := i'))).toEqual([]);
   });
 
+  it('with STEP 2, accepts a[i] written and a[i + 1] read: the indices differ by multiples of 2', () => {
+    expect(brief(main('[9]INT a:', 'PAR i = 0 FOR 4 STEP 2', '  a[i] := a[i + 1]'))).toEqual([]);
+  });
+
+  it('with STEP 2, rejects a[i] written and a[i + 2] read', () => {
+    expect(brief(main('[9]INT a:', 'PAR i = 0 FOR 4 STEP 2', '  a[i] := a[i + 2]'))).toEqual([
+      '4:13: `a` is assigned in one replica of this replicated PAR and used in another',
+      '  4:5: `a` is assigned here',
+    ]);
+  });
+
+  it('with STEP 0 or a STEP that is not a constant, rejects a[i] in every replica', () => {
+    expect(brief(main('[4]INT a:', 'PAR i = 0 FOR 4 STEP 0', '  a[i] := i')).length).toBeGreaterThan(0);
+    expect(brief(main('[4]INT a:\n  INT s:', 'PAR i = 0 FOR 4 STEP s', '  a[i] := i')).length).toBeGreaterThan(0);
+  });
+
+  it('leaves out a name #PRAGMA SHARED names after its declaration, and only that name', () => {
+    expect(brief(main('INT x:', 'PAR i = 0 FOR 4', '  x := i')).length).toBeGreaterThan(0);
+    expect(brief(main('INT x:\n  #PRAGMA SHARED x', 'PAR i = 0 FOR 4', '  x := i'))).toEqual([]);
+    expect(brief(main('INT x, y:\n  #PRAGMA SHARED y', 'PAR i = 0 FOR 4', '  x := i')).length).toBeGreaterThan(0);
+  });
+
   it('rejects a variable every replica assigns, pointing at the replicator', () => {
     expect(brief(main('INT x:', 'PAR i = 0 FOR 4', '  x := i'))).toEqual([
       '4:5: `x` is assigned in every replica of this replicated PAR',
