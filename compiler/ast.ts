@@ -150,6 +150,13 @@ export type Expr =
       readonly decoration?: TypeNode;
       constBytes?: Uint8Array;
     })
+  /** `(specs VALOF process RESULT e)`: a value process inside an expression (the checker allows one result). */
+  | (ExprBase & {
+      readonly kind: 'valof';
+      readonly specs: readonly Spec[];
+      readonly body: Process | null;
+      readonly results: readonly Expr[];
+    })
   /** `BYTESIN (T)` or `BYTESIN (e)`: the bytes a type or a value occupies (a constant). */
   | (ExprBase & { readonly kind: 'bytesin'; readonly target: TypeNode | null; readonly operand: Expr | null })
   /** `OFFSETOF (T, field)`: the byte offset of a field in a RECORD type (a constant). */

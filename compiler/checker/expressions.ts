@@ -7,10 +7,11 @@ import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
 import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, recordOf, sameType, type Type, typeName } from '../types.js';
 import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from '../numeric.js';
-import type { Checker } from './context.js';
+import { type Checker, valueProcessName } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
+import { valofType } from './valof.js';
 import { bytesInType, decoratedTable, fieldSelection, notAnArray, offsetOfType, recordLiteral } from './records.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
@@ -192,7 +193,7 @@ export function checkWritable(ck: Checker, e: Expr, scope: Scope, verb: string):
   if (ck.fnLocals && !ck.fnLocals.has(sym)) {
     ck.diags.error(
       e.span,
-      `a FUNCTION cannot change \`${root.name}\`, which is declared outside it`,
+      `${valueProcessName(ck)} cannot change \`${root.name}\`, which is declared outside it`,
       'a FUNCTION has no side effects: it may change only names declared inside its VALOF',
     );
     return null;
@@ -396,6 +397,8 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
       if (e.decoration) return decoratedTable(ck, e, scope);
       // A table where a RECORD is wanted is a literal of that RECORD.
       return recordOf(expected) ? recordLiteral(ck, e, scope, expected!) : tableType(ck, e, scope, expected);
+    case 'valof':
+      return valofType(ck, e, scope, expected);
     case 'bytesin':
       return bytesInType(ck, e, scope);
     case 'offsetof':
