@@ -82,9 +82,33 @@ export type DyadicOp =
   | '>='
   | 'AND'
   | 'OR'
-  | 'AFTER';
+  | 'AFTER'
+  | UserOperator;
 
-export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT';
+export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT' | UserOperator;
+
+/** Symbols with no built-in meaning, for user-defined operators (tokens.ts, USER_OPERATORS, and `??`). */
+export type UserOperator =
+  | '!!'
+  | '$$'
+  | '%%'
+  | '%>'
+  | '&&'
+  | '&>'
+  | '++'
+  | '**'
+  | '<%'
+  | '<&'
+  | '<@'
+  | '<]'
+  | '=='
+  | '@@'
+  | '@>'
+  | '[>'
+  | '%'
+  | '@'
+  | '^'
+  | '??';
 
 interface ExprBase extends Node {
   /** Filled in by the checker. */

@@ -1945,7 +1945,11 @@ class OccamParser extends EmbeddedActionsParser {
     });
     this.OPTION(() => this.CONSUME(T.INLINE));
     this.CONSUME(T.FUNCTION);
-    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') });
+    // A user-defined operator is named by its symbol in quotes: `INT FUNCTION "+" (VAL INT a, b)`.
+    const name = this.OR2([
+      { ALT: () => this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') }) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+    ]);
     this.CONSUME(T.LParen, {
       ERR_MSG: msg('expected `(` after the FUNCTION name', 'a FUNCTION with no parameters is written f ()'),
     });

@@ -12,6 +12,7 @@ import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
 import { valofType } from './valof.js';
+import { userDyadic, userMonadic } from './operators.js';
 import { bytesInType, decoratedTable, fieldSelection, notAnArray, offsetOfType, recordLiteral } from './records.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
@@ -511,6 +512,8 @@ export function monadicType(
   scope: Scope,
   expected?: Type,
 ): Type | null {
+  const user = userMonadic(ck, e, scope, expected);
+  if (user !== undefined) return user;
   if (e.op === 'NOT') {
     expectType(ck, e.operand, scope, BOOL, 'the operand of NOT');
     if (e.operand.constValue !== undefined) e.constValue = e.operand.constValue === 0n ? 1n : 0n;
@@ -544,6 +547,8 @@ export function dyadicType(
   scope: Scope,
   expected?: Type,
 ): Type | null {
+  const user = userDyadic(ck, e, scope);
+  if (user !== undefined) return user;
   const op = e.op;
   if (op === 'AND' || op === 'OR') {
     expectType(ck, e.left, scope, BOOL, `the left operand of ${op}`);

@@ -17,6 +17,11 @@ export class Scope {
   define(sym: Symbol): void {
     this.names.set(sym.name, sym);
   }
+
+  /** Define a symbol under another key than its name (user-defined operators, filed by operand types). */
+  defineAs(key: string, sym: Symbol): void {
+    this.names.set(key, sym);
+  }
 }
 
 /** Define a name declared in a body; it is then watched for "never used" and, inside a FUNCTION, may change. */

@@ -13,6 +13,7 @@ import { isDataType, resolveType } from './types.js';
 import { checkExpr, checkWritable } from './expressions.js';
 import { checkProtocolDef } from './protocols.js';
 import { checkProcess } from './processes.js';
+import { defineOperator, isOperatorName } from './operators.js';
 
 export function checkSpecs(ck: Checker, specs: readonly Spec[], scope: Scope): Scope {
   const inner = new Scope(scope);
@@ -342,7 +343,8 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
   ck.routine = saved.routine;
   ck.fnLocals = saved.fnLocals;
   def.decl = sym;
-  scope.define(sym);
+  if (isOperatorName(sym.name)) defineOperator(ck, sym, scope);
+  else scope.define(sym);
 }
 
 export function checkResults(
