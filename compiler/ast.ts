@@ -82,9 +82,33 @@ export type DyadicOp =
   | '>='
   | 'AND'
   | 'OR'
-  | 'AFTER';
+  | 'AFTER'
+  | UserOperator;
 
-export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT';
+export type MonadicOp = '-' | 'MINUS' | '~' | 'BITNOT' | 'NOT' | UserOperator;
+
+/** Symbols with no built-in meaning, for user-defined operators (tokens.ts, USER_OPERATORS, and `??`). */
+export type UserOperator =
+  | '!!'
+  | '$$'
+  | '%%'
+  | '%>'
+  | '&&'
+  | '&>'
+  | '++'
+  | '**'
+  | '<%'
+  | '<&'
+  | '<@'
+  | '<]'
+  | '=='
+  | '@@'
+  | '@>'
+  | '[>'
+  | '%'
+  | '@'
+  | '^'
+  | '??';
 
 interface ExprBase extends Node {
   /** Filled in by the checker. */
@@ -152,6 +176,13 @@ export type Expr =
       constBytes?: Uint8Array;
       /** `[1, 2](PAIR)`: the table is of that array type; `[1, 2](POINT)`: a RECORD's fields, in order. */
       readonly decoration?: TypeNode;
+    })
+  /** `(specs VALOF process RESULT e)`: a value process inside an expression (the checker allows one result). */
+  | (ExprBase & {
+      readonly kind: 'valof';
+      readonly specs: readonly Spec[];
+      readonly body: Process | null;
+      readonly results: readonly Expr[];
     })
   /** `BYTESIN (T)` or `BYTESIN (e)`: the bytes a type or a value occupies (a constant). */
   | (ExprBase & { readonly kind: 'bytesin'; readonly target: TypeNode | null; readonly operand: Expr | null })

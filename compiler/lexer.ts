@@ -398,6 +398,12 @@ interface Level {
   readonly col: number;
   /** Whether an INDENT was emitted when the level opened (levels opened by a bad line are silent). */
   readonly emitted: boolean;
+  /**
+   * A level opened inside parentheses by a value process in an expression (`x := (VALOF` or `(INT y:`): the
+   * parenthesis depth its `(` opened, and the column of the statement it is part of. Its lines are laid out from
+   * the column of the token after the `(`, and the `)` that closes it ends it.
+   */
+  readonly paren?: { readonly depth: number; readonly stmtCol: number };
 }
 
 function synthetic(type: TokenType, offset: number, line: number, col: number): IToken {
@@ -415,6 +421,8 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
   const stack: Level[] = [{ col: 0, emitted: false }];
   let prevLast: IToken | null = null;
   let stmtCol = 0;
+  // Parentheses open at this point, across lines.
+  let depth = 0;
 
   const endOf = (t: IToken): number => t.startOffset + t.image.length;
   const nlAfter = (t: IToken): IToken => {
@@ -456,7 +464,12 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
     // A line after a continuation token continues the statement only if it is indented at least as far as the
     // statement. One indented less starts a new line: the parser then reports the unfinished statement (with a
     // hint about continuations), which also reads right when the statement was simply left unfinished.
-    if (prevLast !== null && CONTINUATION.has(prevLast.tokenType) && col >= stmtCol) {
+    const closing = first.tokenType === T.RParen ? parenLevel(stack, depth) : -1;
+    if (closing >= 0) {
+      // `)` on its own line ends a value process in an expression; the statement around it goes on.
+      if (prevLast !== null) out.push(nlAfter(prevLast));
+      stmtCol = closeParenLevel(stack, closing, first, firstPos, out);
+    } else if (prevLast !== null && CONTINUATION.has(prevLast.tokenType) && col >= stmtCol) {
       // continuation: no layout tokens
     } else {
       if (prevLast !== null) out.push(nlAfter(prevLast));
@@ -498,8 +511,24 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
       stmtCol = col;
     }
 
+    // The `(`s opened on this line and not closed on it: the innermost may start a value process in an expression.
+    const openedStack: { depth: number; next: IToken | undefined }[] = [];
     for (let k = i; k < j; k++) {
       const t = tokens[k]!;
+      if (t.tokenType === T.LParen) {
+        depth++;
+        openedStack.push({ depth, next: k + 1 < j ? tokens[k + 1] : undefined });
+      } else if (t.tokenType === T.RParen) {
+        const at = k > i ? parenLevel(stack, depth) : -1;
+        if (at >= 0) {
+          // `RESULT x)`: the value process ends before the `)`.
+          out.push(nlAfter(tokens[k - 1]!));
+          const p = file.position(t.startOffset);
+          stmtCol = closeParenLevel(stack, at, t, p, out);
+        }
+        openedStack.pop();
+        depth = Math.max(0, depth - 1);
+      }
       out.push(t);
       const resumes = t.tokenType === T.StringLiteral ? stringResumes.get(t) : undefined;
       for (const r of resumes ?? []) {
@@ -514,6 +543,12 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
       }
     }
     prevLast = tokens[j - 1]!;
+    const opened = openedStack[openedStack.length - 1];
+    if (opened?.next && (prevLast.tokenType === T.VALOF || prevLast.tokenType === T.Colon)) {
+      const c = columnOf(text, opened.next.startOffset) + (originOf(opened.next)?.base ?? 0);
+      stack.push({ col: c, emitted: false, paren: { depth: opened.depth, stmtCol } });
+      stmtCol = c;
+    }
     i = j;
   }
 
@@ -525,6 +560,40 @@ export function layout(main: SourceFile, diags: Diagnostics, tokens: IToken[]): 
     }
   }
   return out;
+}
+
+/** The index in `stack` of the level a `)` closing parenthesis depth `depth` ends, or -1. */
+function parenLevel(stack: readonly Level[], depth: number): number {
+  for (let k = stack.length - 1; k > 0; k--) {
+    const p = stack[k]!.paren;
+    if (p) return p.depth === depth ? k : -1;
+  }
+  return -1;
+}
+
+/** End the levels from `at` up (OUTDENT for each that was opened with INDENT); returns the statement's column. */
+function closeParenLevel(
+  stack: Level[],
+  at: number,
+  tok: IToken,
+  pos: { line: number; col: number },
+  out: IToken[],
+): number {
+  const stmtCol = stack[at]!.paren!.stmtCol;
+  while (stack.length > at) {
+    const level = stack.pop()!;
+    if (level.emitted) out.push(marked(synthetic(T.OUTDENT, tok.startOffset, pos.line, pos.col), tok));
+  }
+  return stmtCol;
+}
+
+/** The column of `offset` in its line, counting a tab as a move to the next multiple of 8. */
+function columnOf(text: string, offset: number): number {
+  let start = offset;
+  while (start > 0 && text[start - 1] !== '\n' && text[start - 1] !== '\r') start--;
+  let col = 0;
+  for (let k = start; k < offset; k++) col = text[k] === '\t' ? (Math.floor(col / 8) + 1) * 8 : col + 1;
+  return col;
 }
 
 /** Give a synthetic token the origin of the real token it stands next to. */

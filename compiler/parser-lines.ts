@@ -68,7 +68,6 @@ export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
   [T.RESIGN, 'RESIGN'],
   [T.SUSPEND, 'SUSPEND'],
   [T.SHARED, 'SHARED'],
-  [T.VALOF, 'VALOF'],
 ]);
 
 /** Scan the current line up to its NL (brackets nest) and note what it contains at bracket depth 0. */
@@ -87,7 +86,9 @@ export function scanLine(LA: Lookahead): LineScan {
   let depth = 0;
   for (let k = 1; ; k++) {
     const tt = LA(k).tokenType;
-    if (isLayout(tt)) break;
+    // Inside brackets a VALOF's lines (`(VALOF` ... `)`) continue the line.
+    if (isLayout(tt) && (depth === 0 || tt === EOF)) break;
+    if (isLayout(tt)) continue;
     scan.last = tt;
     if (tt === T.LParen || tt === T.LBracket) depth++;
     else if (tt === T.RParen || tt === T.RBracket) depth = Math.max(0, depth - 1);

@@ -58,6 +58,19 @@ export interface ParseOptions {
  */
 export const NESTING_LIMIT = 250;
 
+/** Words a specification can start with, other than a type word or a type's name (see `valofAhead`). */
+const SPEC_WORDS: ReadonlySet<TokenType> = new Set([
+  T.VAL,
+  T.LBracket,
+  T.CHAN,
+  T.TIMER,
+  T.INITIAL,
+  T.DATA,
+  T.PROTOCOL,
+  T.PROC,
+  T.INLINE,
+]);
+
 /**
  * Parse the token stream of a source file (the preprocessor's tokens after the layout pass). Never throws: every
  * problem is added to `diags`.
@@ -1532,8 +1545,9 @@ class OccamParser extends EmbeddedActionsParser {
     });
     this.CONSUME(T.NL);
     return this.ACTION((): A.Process => {
-      // One FUNCTION call may give several results: `a, b := f (x)` is checked against its definition later.
-      if (targets.length !== values.length && !(values.length === 1 && values[0]!.kind === 'call')) {
+      // One FUNCTION call or VALOF may give several results: `a, b := f (x)` is checked against its definition later.
+      const many = values.length === 1 && (values[0]!.kind === 'call' || values[0]!.kind === 'valof');
+      if (targets.length !== values.length && !many) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),
           `${targets.length} ${targets.length === 1 ? 'variable is' : 'variables are'} assigned ` +
@@ -2010,7 +2024,11 @@ class OccamParser extends EmbeddedActionsParser {
     );
     const rec = qualifier !== undefined && qualifier.tokenType !== T.INLINE;
     this.CONSUME(T.FUNCTION);
-    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') });
+    // A user-defined operator is named by its symbol in quotes: `INT FUNCTION "+" (VAL INT a, b)`.
+    const name = this.OR2([
+      { ALT: () => this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') }) },
+      { ALT: () => this.CONSUME(T.StringLiteral) },
+    ]);
     this.CONSUME(T.LParen, {
       ERR_MSG: msg('expected `(` after the FUNCTION name', 'a FUNCTION with no parameters is written f ()'),
     });
@@ -2443,6 +2461,25 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
       {
+        // `(VALOF ... RESULT e)`, with specifications before VALOF, laid out on the lines under the `(`.
+        GATE: () => this.valofAhead(),
+        IGNORE_AMBIGUITIES: true,
+        ALT: () => {
+          const open = this.CONSUME4(T.LParen);
+          const v = this.SUBRULE(this.valueProcess);
+          const close = this.CONSUME3(T.RParen, {
+            ERR_MSG: msg('expected `)` to close the VALOF', 'put `)` after the RESULT line'),
+          });
+          return this.ACTION((): A.Expr => ({
+            kind: 'valof',
+            span: this.fromTo(this.tokSpan(open), this.tokenSpan(close)),
+            specs: v.specs,
+            body: v.body,
+            results: v.results,
+          }));
+        },
+      },
+      {
         ALT: () => {
           const open = this.CONSUME2(T.LParen);
           const inner = this.SUBRULE(this.expression);
@@ -2490,7 +2527,6 @@ class OccamParser extends EmbeddedActionsParser {
       { ALT: () => this.SUBRULE(this.bracketOperand) },
       { ALT: () => this.SUBRULE(this.bytesIn) },
       { ALT: () => this.SUBRULE(this.offsetOf) },
-      { ALT: () => this.notYet(this.CONSUME(T.VALOF), 'VALOF') },
     ]);
     this.MANY2(() => {
       this.CONSUME2(T.LBracket);
@@ -2627,6 +2663,27 @@ class OccamParser extends EmbeddedActionsParser {
       ...what,
     }));
   });
+
+  /** Whether `(` and a value process follow: VALOF, or a specification (a line ending `:` inside the parenthesis). */
+  private valofAhead(): boolean {
+    if (this.LA(1).tokenType !== T.LParen) return false;
+    const first = this.LA(2);
+    if (first.tokenType === T.VALOF) return true;
+    // Only a specification's first words need the scan to the end of the line.
+    const starts =
+      tokenMatcher(first, T.PrimType) ||
+      SPEC_WORDS.has(first.tokenType) ||
+      (first.tokenType === T.Name && this.LA(3).tokenType === T.Name);
+    if (!starts) return false;
+    let level = 0;
+    for (let k = 2; ; k++) {
+      const t = this.LA(k).tokenType;
+      if (t === T.LParen || t === T.LBracket) level++;
+      else if (t === T.RParen || t === T.RBracket) {
+        if (level-- === 0) return false;
+      } else if (t === T.NL || t === EOF) return level === 0 && this.LA(k - 1).tokenType === T.Colon;
+    }
+  }
 
   /** Whether the tokens from LA(1) are a type followed by `)`: `[n]...` dimensions, then a type word or a name. */
   private typeAhead(): boolean {

@@ -79,6 +79,8 @@ export interface FunctionSymbol {
   readonly params: readonly ParamSymbol[];
   readonly results: readonly Type[];
   readonly outer?: ProcSymbol | FunctionSymbol | null;
+  /** A VALOF inside an expression, made a FUNCTION by the checker (checker/valof.ts): generated when first called. */
+  readonly inline?: boolean;
 }
 
 /** A `DATA TYPE` name. */

@@ -265,6 +265,33 @@ function sym(name: string, text: string, ...categories: TokenType[]): TokenType 
   return createToken({ name, pattern: text, label: `\`${text}\``, categories: [AnyToken, ...categories] });
 }
 
+/**
+ * The occam-pi symbols that have no built-in meaning and exist to name user-defined operators
+ * (`INT FUNCTION "@@" (VAL INT a, b) IS ...:`), dyadic or monadic.
+ */
+export const USER_OPERATORS = [
+  '!!',
+  '$$',
+  '%%',
+  '%>',
+  '&&',
+  '&>',
+  '++',
+  '**',
+  '<%',
+  '<&',
+  '<@',
+  '<]',
+  '==',
+  '@@',
+  '@>',
+  '[>',
+  '%',
+  '@',
+  '^',
+];
+const userOperatorTokens = USER_OPERATORS.map((text, i) => sym(`UserOperator${i}`, text, DyadicOp, MonadicOp));
+
 export const CountedSep = sym('CountedSep', '::');
 export const Assign = sym('Assign', ':=');
 export const Colon = sym('Colon', ':');
@@ -280,7 +307,7 @@ export const BitAndSym = sym('BitAndSym', '/\\', DyadicOp);
 export const Divide = sym('Divide', '/', DyadicOp);
 export const BitOrSym = sym('BitOrSym', '\\/', DyadicOp);
 export const Remainder = sym('Remainder', '\\', DyadicOp);
-export const DoubleQuery = sym('DoubleQuery', '??');
+export const DoubleQuery = sym('DoubleQuery', '??', DyadicOp, MonadicOp);
 export const Query = sym('Query', '?');
 export const Bang = sym('Bang', '!');
 export const Minus = sym('Minus', '-', DyadicOp, MonadicOp);
@@ -313,6 +340,7 @@ export const lexerTokens: TokenType[] = [
   DecimalLiteral,
   ...keywordTokens,
   Name,
+  ...userOperatorTokens,
   CountedSep,
   Assign,
   Colon,

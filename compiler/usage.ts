@@ -269,6 +269,8 @@ class UsageChecker {
   private functionCall(e: Extract<Expr, { kind: 'call' }>, out: Access[]): void {
     for (const a of e.args) this.expr(a, out);
     const fn = e.decl;
+    // A VALOF inside an expression is a FUNCTION defined where it is used (checker/valof.ts).
+    if (fn?.inline && !this.summaries.has(fn.def)) this.func(fn.def);
     const summary = fn ? this.summaries.get(fn.def) : undefined;
     if (!fn || !summary) return;
     const actuals = new Map<Symbol, Linear | null>();

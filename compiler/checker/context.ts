@@ -13,6 +13,7 @@ import type { ProcSymbol, Routine, Symbol } from '../symbols.js';
 export interface Parts {
   readonly checkExpr: typeof import('./expressions.js').checkExpr;
   readonly checkSpecs: typeof import('./specifications.js').checkSpecs;
+  readonly checkProcess: typeof import('./processes.js').checkProcess;
 }
 
 export class Checker {
@@ -29,4 +30,9 @@ export class Checker {
     readonly diags: Diagnostics,
     readonly parts: Parts,
   ) {}
+}
+
+/** What messages call the value process being checked: `a VALOF` inside an expression, else `a FUNCTION`. */
+export function valueProcessName(ck: Checker): string {
+  return ck.routine?.kind === 'function' && ck.routine.inline ? 'a VALOF' : 'a FUNCTION';
 }

@@ -7,11 +7,13 @@ import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
 import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, recordOf, sameType, type Type, typeName } from '../types.js';
 import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from '../numeric.js';
-import type { Checker } from './context.js';
+import { type Checker, valueProcessName } from './context.js';
 import { Scope } from './scope.js';
 import { bitsOf, fold, inRange, limits, wrap } from './constants.js';
 import { resolveType } from './types.js';
 import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
+import { valofType } from './valof.js';
+import { userDyadic, userMonadic } from './operators.js';
 import { bytesInType, fieldSelection, notAnArray, offsetOfType, recordLiteral } from './records.js';
 
 /** Check a FUNCTION call's arguments; returns its result types. */
@@ -198,7 +200,7 @@ export function checkWritable(ck: Checker, e: Expr, scope: Scope, verb: string):
   if (ck.fnLocals && !ck.fnLocals.has(sym)) {
     ck.diags.error(
       e.span,
-      `a FUNCTION cannot change \`${root.name}\`, which is declared outside it`,
+      `${valueProcessName(ck)} cannot change \`${root.name}\`, which is declared outside it`,
       'a FUNCTION has no side effects: it may change only names declared inside its VALOF',
     );
     return null;
@@ -459,6 +461,8 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'table':
       // A table where a RECORD is wanted is a literal of that RECORD.
       return recordOf(expected) ? recordLiteral(ck, e, scope, expected!) : tableType(ck, e, scope, expected);
+    case 'valof':
+      return valofType(ck, e, scope, expected);
     case 'bytesin':
       return bytesInType(ck, e, scope);
     case 'offsetof':
@@ -605,6 +609,8 @@ export function monadicType(
   scope: Scope,
   expected?: Type,
 ): Type | null {
+  const user = userMonadic(ck, e, scope, expected);
+  if (user !== undefined) return user;
   if (e.op === 'NOT') {
     expectType(ck, e.operand, scope, BOOL, 'the operand of NOT');
     if (e.operand.constValue !== undefined) e.constValue = e.operand.constValue === 0n ? 1n : 0n;
@@ -638,6 +644,8 @@ export function dyadicType(
   scope: Scope,
   expected?: Type,
 ): Type | null {
+  const user = userDyadic(ck, e, scope);
+  if (user !== undefined) return user;
   const op = e.op;
   if (op === 'AND' || op === 'OR') {
     expectType(ck, e.left, scope, BOOL, `the left operand of ${op}`);

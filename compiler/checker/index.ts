@@ -15,6 +15,7 @@ import { Checker, type Parts } from './context.js';
 import { Scope, warnUnused } from './scope.js';
 import { checkExpr } from './expressions.js';
 import { checkSpec, checkSpecs } from './specifications.js';
+import { checkProcess } from './processes.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -33,7 +34,7 @@ export function check(program: Program, diags: Diagnostics): CheckedProgram | nu
 }
 
 /** The recursive entry points, for the files that call files above them (context.ts). */
-const parts: Parts = { checkExpr, checkSpecs };
+const parts: Parts = { checkExpr, checkSpecs, checkProcess };
 
 function checkProgram(ck: Checker, program: Program): CheckedProgram | null {
   const top = new Scope(null);

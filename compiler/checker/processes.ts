@@ -7,7 +7,8 @@ import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { VarSymbol } from '../symbols.js';
 import { INT, isIntegerType, isPrim, sameType, type ProtocolDef, typeName } from '../types.js';
-import type { Checker } from './context.js';
+import { type Checker, valueProcessName } from './context.js';
+import { liftValof } from './valof.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
@@ -31,7 +32,7 @@ export function noteEffects(ck: Checker, p: Process): void {
   if (ck.fnLocals) {
     ck.diags.error(
       p.span,
-      `a FUNCTION cannot contain ${what}`,
+      `${valueProcessName(ck)} cannot contain ${what}`,
       'a FUNCTION has no side effects: it only computes its RESULT',
     );
   }
@@ -168,6 +169,26 @@ export function checkAssign(
   span: Span,
 ): void {
   const only = values.length === 1 ? values[0]! : null;
+  if (only && only.kind === 'valof' && targets.length > 1) {
+    // `a, b := (VALOF ... RESULT x, y)`: the results take the targets' types.
+    const wants = targets.map((t) => checkWritable(ck, t, scope, 'assign to') ?? undefined);
+    const types = liftValof(ck, only, scope, wants);
+    if (!types) return;
+    if (types.length !== targets.length) {
+      ck.diags.error(span, `the VALOF gives ${types.length} result(s) but ${targets.length} variables are assigned`);
+      return;
+    }
+    targets.forEach((target, i) => {
+      const tt = wants[i];
+      if (tt && !sameType(tt, types[i]!)) {
+        ck.diags.error(
+          only.results[i]!.span,
+          `result ${i + 1} of the VALOF is ${typeName(types[i]!)}, but \`${exprText(target)}\` is ${typeName(tt)}`,
+        );
+      }
+    });
+    return;
+  }
   if (only && only.kind === 'call' && targets.length > 1) {
     const types = callResults(ck, only, scope);
     if (!types) return;
@@ -287,7 +308,7 @@ export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, s
     if (ck.fnLocals) {
       ck.diags.error(
         p.callee.span,
-        `a FUNCTION cannot call \`${sym.name}\`, which communicates or runs processes in parallel`,
+        `${valueProcessName(ck)} cannot call \`${sym.name}\`, which communicates or runs processes in parallel`,
         'a FUNCTION has no side effects',
       );
     }

@@ -22,6 +22,11 @@ export class Scope {
   visibleNames(): string[] {
     return [...this.names.keys(), ...(this.parent?.visibleNames() ?? [])];
   }
+
+  /** Define a symbol under another key than its name (user-defined operators, filed by operand types). */
+  defineAs(key: string, sym: Symbol): void {
+    this.names.set(key, sym);
+  }
 }
 
 /** Define a name declared in a body; it is then watched for "never used" and, inside a FUNCTION, may change. */

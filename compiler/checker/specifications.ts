@@ -5,14 +5,15 @@ import type { Expr, Formal, ProcDef, Spec, FunctionDef } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, FunctionSymbol, ParamSymbol, ProcSymbol, Symbol, VarSymbol } from '../symbols.js';
-import { byteSize, INT, isPrim, sameType, type Type, typeName } from '../types.js';
+import { byteSize, INT, sameType, type Type, typeName } from '../types.js';
 import { isRealType } from '../numeric.js';
-import type { Checker } from './context.js';
+import { type Checker, valueProcessName } from './context.js';
 import { declare, Scope } from './scope.js';
-import { resolveType } from './types.js';
+import { isDataType, resolveType } from './types.js';
 import { checkExpr, checkWritable } from './expressions.js';
 import { checkProtocolDef } from './protocols.js';
 import { checkProcess } from './processes.js';
+import { defineOperator, isOperatorName } from './operators.js';
 
 export function checkSpecs(ck: Checker, specs: readonly Spec[], scope: Scope): Scope {
   const inner = new Scope(scope);
@@ -167,7 +168,7 @@ export function checkAbbrev(ck: Checker, spec: Extract<Spec, { kind: 'abbrev' }>
     } else if (ck.fnLocals && sym && !ck.fnLocals.has(sym)) {
       ck.diags.error(
         spec.target.span,
-        `a FUNCTION cannot abbreviate \`${root.name}\`, which is declared outside it, except with VAL`,
+        `${valueProcessName(ck)} cannot abbreviate \`${root.name}\`, which is declared outside it, except with VAL`,
       );
     }
   }
@@ -320,29 +321,17 @@ export function checkPlace(ck: Checker, spec: Extract<Spec, { kind: 'place' }>, 
 export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void {
   const results: Type[] = [];
   for (const r of def.resultTypes) {
-    const t = resolveType(ck, r, scope, false);
-    if (t && t.kind !== 'prim') {
+    const t = resolveType(ck, r, scope, true);
+    if (t && !isDataType(ck, t) && !(t.kind === 'array' && t.size === null)) {
+      ck.diags.error(r.span, `a FUNCTION result must be a data type, not ${typeName(t)}`);
+    } else if (t && byteSize(t) === null) {
       ck.diags.error(
         r.span,
-        `a FUNCTION result must be a scalar type, not ${typeName(t)}`,
-        'return arrays through a PROC with a RESULT parameter',
+        `a FUNCTION result must have a size known when the program is compiled, not ${typeName(t)}`,
+        'give each dimension a size, like [4]INT',
       );
     }
     results.push(t ?? INT);
-  }
-  if (results.length > 1 && results.some((t) => isPrim(t, 'INT64', 'REAL64'))) {
-    ck.diags.error(
-      def.name.span,
-      `FUNCTION ${def.name.name} has several results and one of them is INT64 or REAL64; occmesh returns a two-word result only on its own`,
-      'return it from a FUNCTION of its own, or through a PROC with a RESULT parameter',
-    );
-  }
-  if (results.length > 3) {
-    ck.diags.error(
-      def.resultTypes[3]!.span,
-      `FUNCTION ${def.name.name} has ${results.length} results; occmesh returns at most 3 (in registers A, B and C)`,
-      'return the others through a PROC with RESULT parameters',
-    );
   }
   const inner = new Scope(scope);
   const params = def.formals.map((f, index) => formal(ck, f, index, scope));
@@ -377,7 +366,8 @@ export function checkFunction(ck: Checker, def: FunctionDef, scope: Scope): void
   ck.routine = saved.routine;
   ck.fnLocals = saved.fnLocals;
   def.decl = sym;
-  scope.define(sym);
+  if (isOperatorName(sym.name)) defineOperator(ck, sym, scope);
+  else scope.define(sym);
 }
 
 export function checkResults(

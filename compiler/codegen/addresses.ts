@@ -179,7 +179,12 @@ export function arrayRef(gen: CodeGen, e: Expr): ArrayRef {
     }
     case 'slice':
       return sliceRef(gen, e);
-    case 'call':
+    case 'call': {
+      // An array or record result, stored in a temporary before the statement (hoisting.ts).
+      const st = gen.hoisted.get(e);
+      if (!st) throw new Error('codegen: an array result of a FUNCTION that was not evaluated first');
+      return { addr: { emit: () => gen.slotAddress(st), depth: 1 }, dims: dimsFrom(e, 0) };
+    }
     case 'dyadic':
     case 'monadic':
     case 'conversion':

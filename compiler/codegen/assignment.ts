@@ -4,9 +4,9 @@
 import type { Expr } from '../ast.js';
 import { byteSize } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { isWide } from './queries.js';
+import { isWide, resultsInRegisters, wordsFor } from './queries.js';
 import type { CodeGen } from './context.js';
-import { arrayRef, copyArray, storeValueAt } from './addresses.js';
+import { arrayRef, copyArray, elementAddress, storeValueAt } from './addresses.js';
 import { assignWideMulti, storeFrom, storeNumeric } from './numeric-stores.js';
 import { expr } from './expressions.js';
 
@@ -47,6 +47,33 @@ export function assign(gen: CodeGen, targets: readonly Expr[], values: readonly 
 /** `a, b := f (x)`: the FUNCTION leaves its results in A, B, C. */
 export function multiResult(gen: CodeGen, targets: readonly Expr[], call: Expr): void {
   if (call.kind !== 'call') throw new Error('codegen: a multiple assignment from one value that is not a call');
+  const fn = call.decl!;
+  if (!resultsInRegisters(fn)) {
+    // The FUNCTION stores its results in temporaries, which are then copied to the targets.
+    const temps = fn.results.map((t) => gen.frame.alloc(wordsFor(t)));
+    gen.parts.callRoutine(
+      gen,
+      fn,
+      call.args,
+      temps.map((t) => ({ emit: () => gen.fn(Fn.ldlp, t), depth: 1 })),
+    );
+    targets.forEach((target, i) => {
+      const t = fn.results[i]!;
+      if (t.kind === 'prim' && !isWide(t)) {
+        storeFrom(gen, target, () => gen.fn(Fn.ldl, temps[i]!));
+        return;
+      }
+      const a = gen.frame.alloc(1);
+      if (t.kind === 'array') arrayRef(gen, target).addr.emit();
+      else elementAddress(gen, target);
+      gen.fn(Fn.stl, a);
+      gen.fn(Fn.ldlp, temps[i]!);
+      gen.fn(Fn.ldl, a);
+      gen.fn(Fn.ldc, byteSize(t)!);
+      gen.op(Op.move);
+    });
+    return;
+  }
   gen.parts.callRoutine(gen, call.decl!, call.args);
   const temps = targets.map(() => gen.frame.alloc(1));
   for (const t of temps) gen.fn(Fn.stl, t);

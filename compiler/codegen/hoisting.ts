@@ -4,7 +4,7 @@
 
 import type { Expr } from '../ast.js';
 import { Fn } from '../../emulator/isa.js';
-import { isWide } from './queries.js';
+import { isWide, resultsInRegisters, wordsFor } from './queries.js';
 import type { CodeGen } from './context.js';
 
 /** Generate one statement: FUNCTION calls in `exprs` are evaluated first, into temporaries freed at the end. */
@@ -29,6 +29,13 @@ export function prepare(gen: CodeGen, exprs: readonly (Expr | null | undefined)[
         for (const a of e.args) visit(a);
         if (!gen.hoisted.has(e) && e.constValue === undefined) {
           const callee = e.decl!;
+          if (!resultsInRegisters(callee)) {
+            // An array or record result: the FUNCTION stores it in the temporary.
+            const t = gen.frame.alloc(wordsFor(e.type!));
+            gen.parts.callRoutine(gen, callee, e.args, [{ emit: () => gen.fn(Fn.ldlp, t), depth: 1 }]);
+            gen.hoisted.set(e, { frame: gen.frame, slot: () => t });
+            return;
+          }
           gen.parts.callRoutine(gen, callee, e.args);
           const wide = isWide(e.type);
           const t = gen.frame.alloc(wide ? 2 : 1);

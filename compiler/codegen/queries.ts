@@ -1,6 +1,7 @@
 // Questions the code generator asks about types and expressions in several places.
 
 import type { Expr } from '../ast.js';
+import type { FunctionSymbol } from '../symbols.js';
 import { byteSize, isPrim, type Type } from '../types.js';
 
 export function isWide(t: Type | undefined): boolean {
@@ -40,4 +41,15 @@ export function wordsFor(t: Type): number {
   const bytes = byteSize(t) ?? 4;
   if (t.kind === 'prim') return bytes > 4 ? 2 : 1;
   return Math.max(1, Math.ceil(bytes / 4));
+}
+
+/**
+ * Whether a FUNCTION's results come back in registers: one scalar (a two-word one in A and B), or up to three
+ * one-word scalars in A, B and C. Other results (arrays, records, more of them, two-word ones among several) are
+ * stored by the FUNCTION through addresses the caller passes as its first parameter words (docs/codegen.md).
+ */
+export function resultsInRegisters(sym: FunctionSymbol): boolean {
+  const r = sym.results;
+  if (r.length === 1 && r[0]!.kind === 'prim') return true;
+  return r.length <= 3 && r.every((t) => t.kind === 'prim' && !isWide(t));
 }

@@ -8,6 +8,7 @@ import type { Routine } from '../symbols.js';
 import type { Type } from '../types.js';
 import { BELOW_ANY, CALL_WORDS, type Frame } from '../workspace.js';
 import type { CodeGen } from './context.js';
+import { resultsInRegisters } from './queries.js';
 
 /** What a caller reserves below its Wptr to call a recursive routine: the call's words and two scratch words. */
 export const RECURSIVE_CALL_WORDS = CALL_WORDS + BELOW_ANY;
@@ -15,6 +16,8 @@ export const RECURSIVE_CALL_WORDS = CALL_WORDS + BELOW_ANY;
 /** Parameter words of a routine: its static link, one per parameter and one per open dimension. */
 export function parameterWords(sym: Routine): number {
   let n = sym.outer ? 1 : 0;
+  // Results that do not come back in registers are stored through addresses passed before the parameters.
+  if (sym.kind === 'function' && !resultsInRegisters(sym)) n += sym.results.length;
   for (const p of sym.params) {
     n++;
     for (let t: Type = p.type; t.kind === 'array'; t = t.elem) if (t.size === null) n++;

@@ -7,11 +7,11 @@ import type { FunctionSymbol, ParamSymbol, ProcSymbol, Routine } from '../symbol
 import type { Type } from '../types.js';
 import { CALL_WORDS, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { isElement, isWide } from './queries.js';
+import { isElement, isWide, resultsInRegisters } from './queries.js';
 import { type CodeGen, MAX_REGS, type ProcInfo, setStorage, type Storage, type Word } from './context.js';
 import { word } from './primitives.js';
 import { prepare } from './hoisting.js';
-import { addressDepth, arrayRef, channelAddress, elementAddress } from './addresses.js';
+import { addressDepth, arrayRef, channelAddress, elementAddress, storeValueAt } from './addresses.js';
 import { evalWide } from './two-word.js';
 import { valueAddress } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
@@ -35,6 +35,14 @@ export function routine(gen: CodeGen, sym: Routine): void {
   gen.routineInfo = info;
   // Parameter word i sits at W[size + 1 + i]: above the frame and the return address.
   let word = outer ? 1 : 0;
+  // Results that do not come back in registers are stored through addresses passed first.
+  const resultSlots: Storage[] = [];
+  if (sym.kind === 'function' && !resultsInRegisters(sym)) {
+    for (const _ of sym.results) {
+      const k = word++;
+      resultSlots.push({ frame, slot: () => frame.size + 1 + k });
+    }
+  }
   for (const p of sym.params) {
     const k = word++;
     setStorage(p, { frame, slot: () => frame.size + 1 + k });
@@ -56,7 +64,7 @@ export function routine(gen: CodeGen, sym: Routine): void {
   if (def.recursive) recursiveEntry(gen, frame, pw);
   gen.fn(Fn.ajw, () => -frame.size);
   if (sym.kind === 'proc') gen.parts.process(gen, sym.def.body);
-  else functionBody(gen, sym);
+  else functionBody(gen, sym, resultSlots);
   gen.fn(Fn.ajw, () => frame.size);
   if (def.recursive) recursiveExit(gen, pw, resultRegisters(sym));
   gen.op(Op.ret);
@@ -68,20 +76,42 @@ export function routine(gen: CodeGen, sym: Routine): void {
 
 /** The registers a routine's results come back in. */
 function resultRegisters(sym: Routine): number {
-  if (sym.kind === 'proc') return 0;
+  if (sym.kind === 'proc' || !resultsInRegisters(sym)) return 0;
   const r = sym.def.results;
   return r.length === 1 && isWide(r[0]!.type) ? 2 : r.length;
 }
 
-/** A FUNCTION's value process, leaving its results in A, B, C (the first in A). */
-function functionBody(gen: CodeGen, sym: FunctionSymbol): void {
+/** A FUNCTION's value process, leaving its results in A, B, C (the first in A), or storing them at `resultSlots`. */
+function functionBody(gen: CodeGen, sym: FunctionSymbol, resultSlots: readonly Storage[]): void {
   const def = sym.def;
   const mark = gen.frame.mark();
   for (const s of def.specs) spec(gen, s);
   if (def.body) gen.parts.process(gen, def.body);
   gen.line(def.results[0]?.span ?? def.span);
   prepare(gen, def.results);
-  if (def.results.length === 1 && isWide(def.results[0]!.type)) {
+  if (resultSlots.length > 0) {
+    def.results.forEach((r, i) => {
+      const t = sym.results[i]!;
+      const dst: Word = { emit: () => gen.loadSlot(resultSlots[i]!), depth: 1 };
+      if (t.kind !== 'prim' || isWide(t)) {
+        storeValueAt(gen, r, dst, t);
+        return;
+      }
+      // A one-word scalar is stored as the whole word the workspace holds it in.
+      if (depth(gen, r) < MAX_REGS) {
+        expr(gen, r);
+        dst.emit();
+      } else {
+        const tmp = gen.frame.alloc(1);
+        expr(gen, r);
+        gen.fn(Fn.stl, tmp);
+        dst.emit();
+        gen.fn(Fn.ldl, tmp);
+        gen.op(Op.rev);
+      }
+      gen.fn(Fn.stnl, 0);
+    });
+  } else if (def.results.length === 1 && isWide(def.results[0]!.type)) {
     // A two-word result comes back in A (least significant word) and B.
     const p = evalWide(gen, def.results[0]!);
     word(gen, p, 1);
@@ -100,8 +130,13 @@ function functionBody(gen: CodeGen, sym: FunctionSymbol): void {
   gen.frame.release(mark);
 }
 
-/** Call a PROC or FUNCTION: parameter words 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C. */
-export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[]): void {
+/**
+ * Call a PROC or FUNCTION: parameter words 3 and up go in the caller's W[0], W[1], ...; 0..2 travel in A, B, C.
+ * `results` push the addresses a FUNCTION whose results do not come back in registers stores them at.
+ */
+export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[], results: readonly Word[] = []): void {
+  // A VALOF inside an expression is generated where it is first called (its FUNCTION has no definition).
+  if (sym.kind === 'function' && sym.inline && !gen.procInfo.has(sym)) routine(gen, sym);
   const callee = gen.procInfo.get(sym)!;
   if (sym.def.recursive) gen.frame.requireChild(() => RECURSIVE_CALL_WORDS);
   else gen.frame.requireChild(() => CALL_WORDS + callee.frame.total());
@@ -111,6 +146,9 @@ export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[]): 
     const outer = callee.outer;
     words.push({ emit: () => frameBase(gen, outer), depth: 1 });
   }
+  if (sym.kind === 'function' && !resultsInRegisters(sym) && results.length !== sym.results.length)
+    throw new Error(`codegen: FUNCTION ${sym.name} called without the addresses of its results`);
+  words.push(...results);
   sym.params.forEach((p, i) => words.push(...argWords(gen, p, args[i]!)));
   for (let i = 3; i < words.length; i++) {
     words[i]!.emit();
@@ -182,6 +220,7 @@ export function maxMemoryWords(parts: unknown[]): number {
   let max = 0;
   const words = (sym: Routine): number => {
     let n = sym.outer ? 1 : 0;
+    if (sym.kind === 'function' && !resultsInRegisters(sym)) n += sym.results.length;
     for (const p of sym.params) {
       n++;
       for (let t: Type = p.type; t.kind === 'array'; t = t.elem) if (t.size === null) n++;

@@ -104,6 +104,8 @@ function sx(e: Expr): string {
       return `[${e.index.name} = ${sx(e.base)} FOR ${sx(e.count)} | ${sx(e.value)}]`;
     case 'counted':
       return `${sx(e.count)}::${sx(e.array)}`;
+    case 'valof':
+      return `(VALOF ${e.results.map(sx).join(', ')})`;
     case 'bytesin':
       return `(BYTESIN ${e.target ? tx(e.target) : sx(e.operand!)})`;
     case 'offsetof':
