@@ -22,7 +22,7 @@ export type TypeNode =
   /** `[n]T`, or `[]T` (size null) in formals and abbreviations. */
   | (Node & { readonly kind: 'array'; readonly size: Expr | null; readonly elem: TypeNode })
   /** `CHAN OF P` or `CHAN P`. */
-  | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode })
+  | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode; readonly shared?: '?' | '!' | 'both' })
   | (Node & { readonly kind: 'timer' })
   /** A user-defined type or protocol name. */
   | (Node & { readonly kind: 'named'; readonly name: string });
@@ -330,6 +330,8 @@ export type Process =
       readonly choices: readonly (Choice | IfProcess)[];
     })
   | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
+  /** occam-π `CLAIM c!` / `CLAIM c?`: the body has the SHARED channel end to itself. */
+  | (Node & { readonly kind: 'claim'; readonly channel: Expr; readonly body: Process; claimDir?: '?' | '!' })
   | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
   /** Specifications in front of a process: their scope is that process. */
   | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process })

@@ -59,7 +59,6 @@ export function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.CLAIM, 'CLAIM'],
   [T.FORK, 'FORK'],
   [T.FORKING, 'FORKING'],
   [T.MOBILE, 'MOBILE'],
@@ -67,7 +66,6 @@ export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
   [T.SYNC, 'SYNC'],
   [T.RESIGN, 'RESIGN'],
   [T.SUSPEND, 'SUSPEND'],
-  [T.SHARED, 'SHARED'],
   [T.VALOF, 'VALOF'],
 ]);
 
@@ -113,6 +111,7 @@ export function classifyLine(LA: Lookahead): LineKind {
   if (
     s.first === T.CHAN ||
     s.first === T.TIMER ||
+    s.first === T.SHARED ||
     s.first === T.PORT ||
     s.first === T.PROTOCOL ||
     tokenMatcher(LA(1), T.PrimType)

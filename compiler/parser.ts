@@ -448,6 +448,7 @@ class OccamParser extends EmbeddedActionsParser {
         },
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
+        { ALT: () => proc(this.SUBRULE(this.claimProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -976,7 +977,23 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
       { ALT: () => this.notYet(this.CONSUME(T.PORT), 'PORT') },
-      { ALT: () => this.notYet(this.CONSUME(T.SHARED), 'SHARED') },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.SHARED);
+          const end = this.OPTION2(() =>
+            this.OR2([{ ALT: () => this.CONSUME(T.Query) }, { ALT: () => this.CONSUME(T.Bang) }]),
+          );
+          this.CONSUME2(T.CHAN);
+          this.OPTION3(() => this.CONSUME2(T.OF));
+          const protocol = this.SUBRULE2(this.protocol);
+          return this.ACTION(() => ({
+            kind: 'chan',
+            span: this.fromTo(this.tokSpan(kw), protocol.span),
+            protocol,
+            shared: end ? (end.image as '?' | '!') : 'both',
+          }));
+        },
+      },
     ]);
   });
 
@@ -1231,6 +1248,18 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Process => {
       const body = this.single(items, this.fromTo(this.tokSpan(kw), cond.span), 'WHILE');
       return { kind: 'while', span: this.fromTo(this.tokSpan(kw), body.span), cond, body };
+    });
+  });
+
+  /** occam-π `CLAIM c!` (or `c?`) with the process that uses the claimed end under it. */
+  claimProc = this.rule('claimProc', (): A.Process => {
+    const kw = this.CONSUME(T.CLAIM);
+    const channel = this.SUBRULE(this.actual);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.fromTo(this.tokSpan(kw), channel.span), 'CLAIM');
+      return { kind: 'claim', span: this.fromTo(this.tokSpan(kw), body.span), channel, body };
     });
   });
 

@@ -7,7 +7,8 @@ export type Type =
   | { readonly kind: 'prim'; readonly name: PrimType; readonly alias?: string }
   /** `size` is null for an open array (`[]T`): its size is known only at run time. */
   | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type; readonly alias?: string }
-  | { readonly kind: 'chan'; readonly protocol: Type }
+  /** `shared`: occam-π SHARED channel ends (`?` the reading end, `!` the writing end, or both), used under CLAIM. */
+  | { readonly kind: 'chan'; readonly protocol: Type; readonly shared?: SharedEnds }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
   | { readonly kind: 'protocol'; readonly def: ProtocolDef };
@@ -111,6 +112,9 @@ export function byteSize(t: Type): number | null {
   }
 }
 
+/** Which ends of a SHARED channel are shared. */
+export type SharedEnds = '?' | '!' | 'both';
+
 export function typeName(t: Type): string {
   if ((t.kind === 'prim' || t.kind === 'array') && t.alias) return t.alias;
   switch (t.kind) {
@@ -119,7 +123,7 @@ export function typeName(t: Type): string {
     case 'array':
       return `[${t.size ?? ''}]${typeName(t.elem)}`;
     case 'chan':
-      return `CHAN ${typeName(t.protocol)}`;
+      return `${t.shared ? 'SHARED ' : ''}CHAN ${typeName(t.protocol)}`;
     case 'timer':
       return 'TIMER';
     case 'protocol':

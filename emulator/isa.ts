@@ -148,6 +148,8 @@ export const Op = {
   // occam-pi run-time memory, with the codes KRoC's Transterpreter uses (docs/isa.md, The heap)
   malloc: 0xe2,
   mrelease: 0xe3,
+  semclaim: 0x7b,
+  semrelease: 0x7c,
   // occmesh extensions (docs/isa.md)
   haltp: 0xf0,
 } as const;
@@ -331,6 +333,13 @@ export const OPERATIONS: readonly InstrInfo[] = [
     note: '20 + 2 per free block examined',
   }),
   d('mrelease', Op.mrelease, 12, 'release the heap block at A; pop', { note: '12 + 2 per free block passed' }),
+  d('semclaim', Op.semclaim, 6, 'claim the semaphore of the channel end A (bit 0: input end); pop; wait if held', {
+    note: '6 free, 18 waits',
+    deschedules: true,
+  }),
+  d('semrelease', Op.semrelease, 6, 'release the semaphore of the channel end A to its first waiter; pop', {
+    note: '6, 10 handing over',
+  }),
   d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
     deschedules: true,
   }),

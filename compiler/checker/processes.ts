@@ -9,6 +9,7 @@ import { INT, isIntegerType, isPrim, sameType, type ProtocolDef, typeName } from
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
+import { checkClaim } from './claims.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
 
 /** Communication, PAR, ALT and timer waits are side effects: not allowed in a FUNCTION, and noted for PROCs. */
@@ -64,6 +65,9 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
     case 'while':
       checkCondition(ck, p.cond, scope);
       checkProcess(ck, p.body, scope);
+      return;
+    case 'claim':
+      checkClaim(ck, p, scope, (b, s) => checkProcess(ck, b, s));
       return;
     case 'pcall':
       checkCall(ck, p, scope);

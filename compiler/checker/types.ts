@@ -41,7 +41,7 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
     }
     case 'chan': {
       const t = resolveProtocol(ck, node.protocol, scope);
-      return t ? { kind: 'chan', protocol: t } : null;
+      return t ? { kind: 'chan', protocol: t, ...(node.shared ? { shared: node.shared } : {}) } : null;
     }
     case 'timer':
       return { kind: 'timer' };

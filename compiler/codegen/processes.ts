@@ -18,6 +18,7 @@ import { caseInput, communicate, timerRead } from './communication.js';
 import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
 import { dynamicPar } from './dynamic-par.js';
+import { claim } from './claims.js';
 
 export function process(gen: CodeGen, p: Process): void {
   switch (p.kind) {
@@ -57,6 +58,9 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'if':
       ifProcess(gen, p);
+      return;
+    case 'claim':
+      claim(gen, p);
       return;
     case 'while':
       whileProcess(gen, p.cond, p.body, p.span);
