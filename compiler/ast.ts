@@ -332,6 +332,10 @@ export type Process =
   | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
   /** occam-π `CLAIM c!` / `CLAIM c?`: the body has the SHARED channel end to itself. */
   | (Node & { readonly kind: 'claim'; readonly channel: Expr; readonly body: Process; claimDir?: '?' | '!' })
+  /** occam-π `FORKING`: the body, then a wait for every process it FORKed to end. */
+  | (Node & { readonly kind: 'forking'; readonly body: Process })
+  /** occam-π `FORK p (...)`: start the call as a process of its own and carry on. */
+  | (Node & { readonly kind: 'fork'; readonly call: Extract<Process, { kind: 'pcall' }> })
   | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
   /** Specifications in front of a process: their scope is that process. */
   | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process })

@@ -59,8 +59,6 @@ export function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.FORK, 'FORK'],
-  [T.FORKING, 'FORKING'],
   [T.MOBILE, 'MOBILE'],
   [T.BARRIER, 'BARRIER'],
   [T.SYNC, 'SYNC'],

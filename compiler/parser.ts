@@ -449,6 +449,8 @@ class OccamParser extends EmbeddedActionsParser {
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
         { ALT: () => proc(this.SUBRULE(this.claimProc)) },
+        { ALT: () => proc(this.SUBRULE(this.forkingProc)) },
+        { ALT: () => proc(this.SUBRULE(this.forkProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -1261,6 +1263,28 @@ class OccamParser extends EmbeddedActionsParser {
       const body = this.single(items, this.fromTo(this.tokSpan(kw), channel.span), 'CLAIM');
       return { kind: 'claim', span: this.fromTo(this.tokSpan(kw), body.span), channel, body };
     });
+  });
+
+  /** occam-π `FORKING` with the process that may FORK under it. */
+  forkingProc = this.rule('forkingProc', (): A.Process => {
+    const kw = this.CONSUME(T.FORKING);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.tokSpan(kw), 'FORKING');
+      return { kind: 'forking', span: this.fromTo(this.tokSpan(kw), body.span), body };
+    });
+  });
+
+  /** occam-π `FORK p (...)`. */
+  forkProc = this.rule('forkProc', (): A.Process => {
+    const kw = this.CONSUME(T.FORK);
+    const call = this.SUBRULE(this.call);
+    return this.ACTION((): A.Process => ({
+      kind: 'fork',
+      span: this.fromTo(this.tokSpan(kw), call.span),
+      call: call as Extract<A.Process, { kind: 'pcall' }>,
+    }));
   });
 
   ifProc = this.rule('ifProc', (): A.IfProcess => {

@@ -468,7 +468,11 @@ class UsageChecker {
         this.process(p.body, out);
         return;
       case 'claim':
+      case 'forking':
         this.process(p.body, out);
+        return;
+      case 'fork':
+        this.call(p.call, out);
         return;
       case 'pcall':
         this.call(p, out);

@@ -36,6 +36,7 @@ import type { EventBus } from './events.js';
 import { Fpu } from './fpu.js';
 import { heapInit, heapOperation } from './heap.js';
 import { semaphoreOperation } from './semaphores.js';
+import { schedulingOperation } from './scheduling.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -1935,7 +1936,7 @@ export class Core {
         throw HALT;
       default:
         if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
-        if (heapOperation(this, op) || semaphoreOperation(this, op)) return;
+        if (heapOperation(this, op) || semaphoreOperation(this, op) || schedulingOperation(this, op)) return;
         this.faultHere(`invalid instruction (operation #${(op >>> 0).toString(16).toUpperCase()})`);
     }
   }
@@ -1960,6 +1961,21 @@ export class Core {
 
   extEnqueue(w: number, p: number): void {
     this.enqueue(w, p);
+  }
+
+  extReschedule(): void {
+    if (this.events?.processes) {
+      this.events.emit({
+        kind: 'descheduled',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        wptr: this.Wptr,
+        reason: 'timeslice',
+      });
+    }
+    this.wr(this.Wptr + S_IPTR, this.Iptr);
+    this.enqueue(this.Wptr, this.priority);
+    this.active = false;
   }
 
   // Memory and errors for the FPU (emulator/fpu.ts), with the same checks as the core's own instructions.

@@ -148,6 +148,7 @@ export const Op = {
   // occam-pi run-time memory, with the codes KRoC's Transterpreter uses (docs/isa.md, The heap)
   malloc: 0xe2,
   mrelease: 0xe3,
+  reschedule: 0x28,
   semclaim: 0x7b,
   semrelease: 0x7c,
   // occmesh extensions (docs/isa.md)
@@ -333,6 +334,9 @@ export const OPERATIONS: readonly InstrInfo[] = [
     note: '20 + 2 per free block examined',
   }),
   d('mrelease', Op.mrelease, 12, 'release the heap block at A; pop', { note: '12 + 2 per free block passed' }),
+  d('reschedule', Op.reschedule, 4, 'put the running process at the back of its run queue', {
+    deschedules: true,
+  }),
   d('semclaim', Op.semclaim, 6, 'claim the semaphore of the channel end A (bit 0: input end); pop; wait if held', {
     note: '6 free, 18 waits',
     deschedules: true,

@@ -10,6 +10,7 @@ import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkClaim } from './claims.js';
+import { checkFork, checkForkArgs, checkForking } from './forks.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
 
 /** Communication, PAR, ALT and timer waits are side effects: not allowed in a FUNCTION, and noted for PROCs. */
@@ -25,7 +26,9 @@ export function noteEffects(ck: Checker, p: Process): void {
             ? 'ALT'
             : p.kind === 'delay'
               ? 'a timer wait'
-              : null;
+              : p.kind === 'fork'
+                ? 'FORK'
+                : null;
   if (!what) return;
   if (ck.fnLocals) {
     ck.diags.error(
@@ -68,6 +71,14 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       return;
     case 'claim':
       checkClaim(ck, p, scope, (b, s) => checkProcess(ck, b, s));
+      return;
+    case 'forking':
+      checkForking(ck, p, () => checkProcess(ck, p.body, scope));
+      return;
+    case 'fork':
+      checkFork(ck, p);
+      checkCall(ck, p.call, scope);
+      checkForkArgs(ck, p);
       return;
     case 'pcall':
       checkCall(ck, p, scope);
@@ -268,6 +279,8 @@ export function isEnclosing(ck: Checker, name: string): boolean {
 
 export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
   const sym = scope.lookup(p.callee.name);
+  // occam-π's built-in RESCHEDULE (): let the other ready processes run.
+  if (!sym && p.callee.name === 'RESCHEDULE' && p.args.length === 0) return;
   if (!sym) {
     ck.diags.error(
       p.callee.span,

@@ -19,6 +19,7 @@ import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
 import { dynamicPar } from './dynamic-par.js';
 import { claim } from './claims.js';
+import { fork, forking } from './forks.js';
 
 export function process(gen: CodeGen, p: Process): void {
   switch (p.kind) {
@@ -62,11 +63,21 @@ export function process(gen: CodeGen, p: Process): void {
     case 'claim':
       claim(gen, p);
       return;
+    case 'forking':
+      forking(gen, p);
+      return;
+    case 'fork':
+      fork(gen, p);
+      return;
     case 'while':
       whileProcess(gen, p.cond, p.body, p.span);
       return;
     case 'pcall':
       gen.line(p.span);
+      if (!p.decl && p.callee.name === 'RESCHEDULE') {
+        gen.op(Op.reschedule);
+        return;
+      }
       statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
       return;
     case 'scope': {
