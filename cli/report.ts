@@ -102,6 +102,7 @@ const WAITING: Record<BlockedProcess['waiting']['kind'], string> = {
   stopped: 'stopped',
   endp: 'waiting for the other branches of a PAR',
   claim: 'waiting to CLAIM a SHARED channel end that another process holds',
+  sync: 'waiting at a BARRIER for the other processes enrolled on it',
 };
 
 interface Described {

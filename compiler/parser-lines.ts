@@ -60,8 +60,6 @@ export function isLayout(t: TokenType): boolean {
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
   [T.MOBILE, 'MOBILE'],
-  [T.BARRIER, 'BARRIER'],
-  [T.SYNC, 'SYNC'],
   [T.RESIGN, 'RESIGN'],
   [T.SUSPEND, 'SUSPEND'],
   [T.VALOF, 'VALOF'],
@@ -110,6 +108,7 @@ export function classifyLine(LA: Lookahead): LineKind {
     s.first === T.CHAN ||
     s.first === T.TIMER ||
     s.first === T.SHARED ||
+    s.first === T.BARRIER ||
     s.first === T.PORT ||
     s.first === T.PROTOCOL ||
     tokenMatcher(LA(1), T.PrimType)

@@ -451,6 +451,7 @@ class OccamParser extends EmbeddedActionsParser {
         { ALT: () => proc(this.SUBRULE(this.claimProc)) },
         { ALT: () => proc(this.SUBRULE(this.forkingProc)) },
         { ALT: () => proc(this.SUBRULE(this.forkProc)) },
+        { ALT: () => proc(this.SUBRULE(this.syncProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -974,6 +975,12 @@ class OccamParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
+          const t = this.CONSUME(T.BARRIER);
+          return this.ACTION(() => ({ kind: 'barrier', span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
           const t = this.CONSUME(T.Name);
           return this.ACTION(() => ({ kind: 'named', span: this.tokSpan(t), name: t.image }));
         },
@@ -1200,12 +1207,31 @@ class OccamParser extends EmbeddedActionsParser {
     const pri = this.OPTION(() => this.CONSUME(T.PRI));
     const kw = this.CONSUME(T.PAR);
     const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
+    const enroll: A.Expr[] = [];
+    this.OPTION3({
+      GATE: () => this.LA(1).tokenType === T.Name && this.LA(1).image === 'ENROLL',
+      DEF: () => {
+        this.CONSUME(T.Name);
+        enroll.push(this.SUBRULE(this.expression));
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          enroll.push(this.SUBRULE2(this.expression));
+        });
+      },
+    });
     this.CONSUME(T.NL);
     const items = this.SUBRULE(this.body);
     return this.ACTION((): A.Process => {
       const first = pri ?? kw;
       const body = this.constructBody(items, repl ?? null, this.tokSpan(first), pri ? 'PRI PAR' : 'PAR');
-      return { kind: 'par', span: this.spanWithBody(first, body), pri: pri !== undefined, repl: repl ?? null, body };
+      return {
+        kind: 'par',
+        span: this.spanWithBody(first, body),
+        pri: pri !== undefined,
+        repl: repl ?? null,
+        body,
+        ...(enroll.length > 0 ? { enroll } : {}),
+      };
     });
   });
 
@@ -1274,6 +1300,14 @@ class OccamParser extends EmbeddedActionsParser {
       const body = this.single(items, this.tokSpan(kw), 'FORKING');
       return { kind: 'forking', span: this.fromTo(this.tokSpan(kw), body.span), body };
     });
+  });
+
+  /** occam-π `SYNC b`. */
+  syncProc = this.rule('syncProc', (): A.Process => {
+    const kw = this.CONSUME(T.SYNC);
+    const barrier = this.SUBRULE(this.expression);
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.Process => ({ kind: 'sync', span: this.fromTo(this.tokSpan(kw), barrier.span), barrier }));
   });
 
   /** occam-π `FORK p (...)`. */

@@ -9,6 +9,8 @@ export type Type =
   | { readonly kind: 'array'; readonly size: number | null; readonly elem: Type; readonly alias?: string }
   /** `shared`: occam-π SHARED channel ends (`?` the reading end, `!` the writing end, or both), used under CLAIM. */
   | { readonly kind: 'chan'; readonly protocol: Type; readonly shared?: SharedEnds }
+  /** occam-π BARRIER: four words (docs/isa.md, Barriers). */
+  | { readonly kind: 'barrier' }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
   | { readonly kind: 'protocol'; readonly def: ProtocolDef };
@@ -52,6 +54,7 @@ export function sameType(a: Type, b: Type): boolean {
     case 'chan':
       return sameType(a.protocol, (b as typeof a).protocol);
     case 'timer':
+    case 'barrier':
       return true;
     case 'protocol':
       return sameProtocol(a.def, (b as typeof a).def);
@@ -107,6 +110,8 @@ export function byteSize(t: Type): number | null {
     case 'chan':
     case 'timer':
       return 4;
+    case 'barrier':
+      return 16;
     case 'protocol':
       return null;
   }
@@ -126,6 +131,8 @@ export function typeName(t: Type): string {
       return `${t.shared ? 'SHARED ' : ''}CHAN ${typeName(t.protocol)}`;
     case 'timer':
       return 'TIMER';
+    case 'barrier':
+      return 'BARRIER';
     case 'protocol':
       return t.def.name ?? protocolText(t.def);
   }

@@ -474,6 +474,8 @@ class UsageChecker {
       case 'fork':
         this.call(p.call, out);
         return;
+      case 'sync':
+        return;
       case 'pcall':
         this.call(p, out);
         return;
@@ -934,6 +936,8 @@ function conflict(a: Access, b: Access, replicas: Replicas | null): 'var' | 'in'
   )
     kind = 'var';
   if (!kind) return null;
+  // Any number of processes may be enrolled on a BARRIER.
+  if ((a.root as { type?: Type }).type?.kind === 'barrier') return null;
   // Processes take turns at a SHARED channel end (CLAIM), so any number of them may use it.
   if (kind !== 'var' && sharedEnd((a.root as { type?: Type }).type, kind === 'in' ? '?' : '!')) return null;
   return overlap(a.path, b.path, replicas) ? kind : null;

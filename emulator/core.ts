@@ -72,9 +72,11 @@ export const WAIT_TIMER = 4;
 export const WAIT_STOPPED = 5;
 export const WAIT_ENDP = 6;
 export const WAIT_CLAIM = 7;
+/** Waiting at a BARRIER (its wait record always has the barrier's address, so it is never 0). */
+export const WAIT_SYNC = 0;
 
-export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp' | 'claim';
-const WAIT_NAMES: readonly WaitKindName[] = ['input', 'input', 'output', 'alt', 'timer', 'stopped', 'endp', 'claim'];
+export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp' | 'claim' | 'sync';
+const WAIT_NAMES: readonly WaitKindName[] = ['sync', 'input', 'output', 'alt', 'timer', 'stopped', 'endp', 'claim'];
 
 export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error' | 'crashed';
 
@@ -1963,6 +1965,10 @@ export class Core {
     this.enqueue(w, p);
   }
 
+  extBlockSync(barrier: number): void {
+    this.block(WAIT_SYNC, (barrier ^ MOST_NEG) >>> 0, barrier);
+  }
+
   extReschedule(): void {
     if (this.events?.processes) {
       this.events.emit({
@@ -2092,7 +2098,7 @@ export class Core {
         iptr: rel >= 0 && rel <= this.codeLength ? rel : -1,
         priority: ((v >>> 3) & 1) as 0 | 1,
         kind: WAIT_NAMES[kind]!,
-        ...(kind === WAIT_INPUT || kind === WAIT_OUTPUT || kind === WAIT_CLAIM
+        ...(kind === WAIT_INPUT || kind === WAIT_OUTPUT || kind === WAIT_CLAIM || kind === WAIT_SYNC
           ? { channel: (((v >>> 4) << 2) ^ MOST_NEG) | 0 }
           : {}),
       };

@@ -153,6 +153,8 @@ export const Op = {
   semrelease: 0x7c,
   // occmesh extensions (docs/isa.md)
   haltp: 0xf0,
+  barenroll: 0xf1,
+  barsync: 0xf2,
 } as const;
 export type OpName = keyof typeof Op;
 
@@ -345,6 +347,13 @@ export const OPERATIONS: readonly InstrInfo[] = [
     note: '6, 10 handing over',
   }),
   d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
+    deschedules: true,
+  }),
+  d('barenroll', Op.barenroll, 4, 'occmesh: enroll B processes on the BARRIER at A (resign if negative); pop 2', {
+    note: '4 + 2 per waiting process released',
+  }),
+  d('barsync', Op.barsync, 6, 'occmesh: synchronise on the BARRIER at A; pop; wait for the others', {
+    note: '6 + 2 per process released, 12 waits',
     deschedules: true,
   }),
 ];

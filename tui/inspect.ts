@@ -55,6 +55,7 @@ export const STATE_WORDS: Record<ProcessState, string> = {
   stopped: 'stopped',
   endp: 'waiting for a PAR to end',
   claim: 'waiting to claim a SHARED channel',
+  sync: 'waiting at a BARRIER',
   keyboard: 'waiting for a key',
 };
 
@@ -89,7 +90,8 @@ export function shownOffset(p: { readonly iptr: number; readonly state: ProcessS
     p.state === 'alt' ||
     p.state === 'timer' ||
     p.state === 'stopped' ||
-    p.state === 'claim';
+    p.state === 'claim' ||
+    p.state === 'sync';
   return blocked && p.iptr > 0 ? p.iptr - 1 : p.iptr;
 }
 

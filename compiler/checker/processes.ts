@@ -10,6 +10,7 @@ import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkClaim } from './claims.js';
+import { checkEnroll, checkParallelBarriers, checkSync } from './barriers.js';
 import { checkFork, checkForkArgs, checkForking } from './forks.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
 
@@ -28,7 +29,9 @@ export function noteEffects(ck: Checker, p: Process): void {
               ? 'a timer wait'
               : p.kind === 'fork'
                 ? 'FORK'
-                : null;
+                : p.kind === 'sync'
+                  ? 'SYNC'
+                  : null;
   if (!what) return;
   if (ck.fnLocals) {
     ck.diags.error(
@@ -58,8 +61,10 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
     case 'seq':
     case 'par': {
       if (p.kind === 'par') checkParShape(ck, p);
+      if (p.kind === 'par') checkEnroll(ck, p, scope);
       const inner = p.repl ? checkReplicator(ck, p.repl, scope) : scope;
       for (const c of p.body) checkProcess(ck, c, inner);
+      if (p.kind === 'par') checkParallelBarriers(ck, p);
       return;
     }
     case 'if':
@@ -71,6 +76,9 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       return;
     case 'claim':
       checkClaim(ck, p, scope, (b, s) => checkProcess(ck, b, s));
+      return;
+    case 'sync':
+      checkSync(ck, p, scope);
       return;
     case 'forking':
       checkForking(ck, p, () => checkProcess(ck, p.body, scope));

@@ -45,6 +45,8 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
     }
     case 'timer':
       return { kind: 'timer' };
+    case 'barrier':
+      return { kind: 'barrier' };
     case 'named': {
       const sym = scope.lookup(node.name);
       if (sym?.kind === 'type') return sym.type;
