@@ -101,6 +101,8 @@ const WAITING: Record<BlockedProcess['waiting']['kind'], string> = {
   timer: 'waiting for a timer',
   stopped: 'stopped',
   endp: 'waiting for the other branches of a PAR',
+  claim: 'waiting to CLAIM a SHARED channel end that another process holds',
+  sync: 'waiting at a BARRIER for the other processes enrolled on it',
 };
 
 interface Described {

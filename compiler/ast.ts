@@ -22,7 +22,8 @@ export type TypeNode =
   /** `[n]T`, or `[]T` (size null) in formals and abbreviations. */
   | (Node & { readonly kind: 'array'; readonly size: Expr | null; readonly elem: TypeNode })
   /** `CHAN OF P` or `CHAN P`. */
-  | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode })
+  | (Node & { readonly kind: 'chan'; readonly protocol: ProtocolNode; readonly shared?: '?' | '!' | 'both' })
+  | (Node & { readonly kind: 'barrier' })
   | (Node & { readonly kind: 'timer' })
   /** A user-defined type or protocol name. */
   | (Node & { readonly kind: 'named'; readonly name: string })
@@ -380,6 +381,8 @@ export type Process =
       readonly pri: boolean;
       readonly repl: Replicator | null;
       readonly body: readonly Process[];
+      /** occam-π `PAR ... ENROLL b, c`: every branch is enrolled on these BARRIERs while it runs. */
+      readonly enroll?: readonly Expr[];
     })
   /** `IF`: choices may be nested IFs, which are flattened in order. */
   | (Node & {
@@ -388,6 +391,14 @@ export type Process =
       readonly choices: readonly (Choice | IfProcess)[];
     })
   | (Node & { readonly kind: 'while'; readonly cond: Expr; readonly body: Process })
+  /** occam-π `CLAIM c!` / `CLAIM c?`: the body has the SHARED channel end to itself. */
+  | (Node & { readonly kind: 'claim'; readonly channel: Expr; readonly body: Process; claimDir?: '?' | '!' })
+  /** occam-π `SYNC b`: wait until every process enrolled on the BARRIER has synchronised. */
+  | (Node & { readonly kind: 'sync'; readonly barrier: Expr })
+  /** occam-π `FORKING`: the body, then a wait for every process it FORKed to end. */
+  | (Node & { readonly kind: 'forking'; readonly body: Process })
+  /** occam-π `FORK p (...)`: start the call as a process of its own and carry on. */
+  | (Node & { readonly kind: 'fork'; readonly call: Extract<Process, { kind: 'pcall' }> })
   | (Node & { readonly kind: 'pcall'; readonly callee: Ident; readonly args: readonly Expr[]; decl?: Symbol })
   /** Specifications in front of a process: their scope is that process. */
   | (Node & { readonly kind: 'scope'; readonly specs: readonly Spec[]; readonly body: Process })

@@ -59,15 +59,9 @@ export function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.CLAIM, 'CLAIM'],
-  [T.FORK, 'FORK'],
-  [T.FORKING, 'FORKING'],
   [T.MOBILE, 'MOBILE'],
-  [T.BARRIER, 'BARRIER'],
-  [T.SYNC, 'SYNC'],
   [T.RESIGN, 'RESIGN'],
   [T.SUSPEND, 'SUSPEND'],
-  [T.SHARED, 'SHARED'],
 ]);
 
 /** Scan the current line up to its NL (brackets nest) and note what it contains at bracket depth 0. */
@@ -114,6 +108,8 @@ export function classifyLine(LA: Lookahead): LineKind {
   if (
     s.first === T.CHAN ||
     s.first === T.TIMER ||
+    s.first === T.SHARED ||
+    s.first === T.BARRIER ||
     s.first === T.PORT ||
     s.first === T.PROTOCOL ||
     tokenMatcher(LA(1), T.PrimType)

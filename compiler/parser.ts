@@ -515,6 +515,10 @@ class OccamParser extends EmbeddedActionsParser {
         },
         { ALT: () => proc(this.SUBRULE(this.ifProc)) },
         { ALT: () => proc(this.SUBRULE(this.whileProc)) },
+        { ALT: () => proc(this.SUBRULE(this.claimProc)) },
+        { ALT: () => proc(this.SUBRULE(this.forkingProc)) },
+        { ALT: () => proc(this.SUBRULE(this.forkProc)) },
+        { ALT: () => proc(this.SUBRULE(this.syncProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -1056,12 +1060,34 @@ class OccamParser extends EmbeddedActionsParser {
       },
       {
         ALT: () => {
+          const t = this.CONSUME(T.BARRIER);
+          return this.ACTION(() => ({ kind: 'barrier', span: this.tokSpan(t) }));
+        },
+      },
+      {
+        ALT: () => {
           const t = this.CONSUME(T.Name);
           return this.ACTION(() => ({ kind: 'named', span: this.tokSpan(t), name: t.image }));
         },
       },
       { ALT: () => this.notYet(this.CONSUME(T.PORT), 'PORT') },
-      { ALT: () => this.notYet(this.CONSUME(T.SHARED), 'SHARED') },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.SHARED);
+          const end = this.OPTION2(() =>
+            this.OR2([{ ALT: () => this.CONSUME(T.Query) }, { ALT: () => this.CONSUME(T.Bang) }]),
+          );
+          this.CONSUME2(T.CHAN);
+          this.OPTION3(() => this.CONSUME2(T.OF));
+          const protocol = this.SUBRULE2(this.protocol);
+          return this.ACTION(() => ({
+            kind: 'chan',
+            span: this.fromTo(this.tokSpan(kw), protocol.span),
+            protocol,
+            shared: end ? (end.image as '?' | '!') : 'both',
+          }));
+        },
+      },
     ]);
   });
 
@@ -1316,12 +1342,31 @@ class OccamParser extends EmbeddedActionsParser {
     const pri = this.OPTION(() => this.CONSUME(T.PRI));
     const kw = this.CONSUME(T.PAR);
     const repl = this.OPTION2(() => this.SUBRULE(this.replicator));
+    const enroll: A.Expr[] = [];
+    this.OPTION3({
+      GATE: () => this.LA(1).tokenType === T.Name && this.LA(1).image === 'ENROLL',
+      DEF: () => {
+        this.CONSUME(T.Name);
+        enroll.push(this.SUBRULE(this.expression));
+        this.MANY(() => {
+          this.CONSUME(T.Comma);
+          enroll.push(this.SUBRULE2(this.expression));
+        });
+      },
+    });
     this.CONSUME(T.NL);
     const items = this.SUBRULE(this.body);
     return this.ACTION((): A.Process => {
       const first = pri ?? kw;
       const body = this.constructBody(items, repl ?? null, this.tokSpan(first), pri ? 'PRI PAR' : 'PAR');
-      return { kind: 'par', span: this.spanWithBody(first, body), pri: pri !== undefined, repl: repl ?? null, body };
+      return {
+        kind: 'par',
+        span: this.spanWithBody(first, body),
+        pri: pri !== undefined,
+        repl: repl ?? null,
+        body,
+        ...(enroll.length > 0 ? { enroll } : {}),
+      };
     });
   });
 
@@ -1367,6 +1412,48 @@ class OccamParser extends EmbeddedActionsParser {
       const body = this.single(items, this.fromTo(this.tokSpan(kw), cond.span), 'WHILE');
       return { kind: 'while', span: this.fromTo(this.tokSpan(kw), body.span), cond, body };
     });
+  });
+
+  /** occam-π `CLAIM c!` (or `c?`) with the process that uses the claimed end under it. */
+  claimProc = this.rule('claimProc', (): A.Process => {
+    const kw = this.CONSUME(T.CLAIM);
+    const channel = this.SUBRULE(this.actual);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.fromTo(this.tokSpan(kw), channel.span), 'CLAIM');
+      return { kind: 'claim', span: this.fromTo(this.tokSpan(kw), body.span), channel, body };
+    });
+  });
+
+  /** occam-π `FORKING` with the process that may FORK under it. */
+  forkingProc = this.rule('forkingProc', (): A.Process => {
+    const kw = this.CONSUME(T.FORKING);
+    this.CONSUME(T.NL);
+    const items = this.SUBRULE(this.body);
+    return this.ACTION((): A.Process => {
+      const body = this.single(items, this.tokSpan(kw), 'FORKING');
+      return { kind: 'forking', span: this.fromTo(this.tokSpan(kw), body.span), body };
+    });
+  });
+
+  /** occam-π `SYNC b`. */
+  syncProc = this.rule('syncProc', (): A.Process => {
+    const kw = this.CONSUME(T.SYNC);
+    const barrier = this.SUBRULE(this.expression);
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.Process => ({ kind: 'sync', span: this.fromTo(this.tokSpan(kw), barrier.span), barrier }));
+  });
+
+  /** occam-π `FORK p (...)`. */
+  forkProc = this.rule('forkProc', (): A.Process => {
+    const kw = this.CONSUME(T.FORK);
+    const call = this.SUBRULE(this.call);
+    return this.ACTION((): A.Process => ({
+      kind: 'fork',
+      span: this.fromTo(this.tokSpan(kw), call.span),
+      call: call as Extract<A.Process, { kind: 'pcall' }>,
+    }));
   });
 
   ifProc = this.rule('ifProc', (): A.IfProcess => {

@@ -17,7 +17,10 @@ export type Type =
       readonly alias?: string;
       readonly record?: RecordDef;
     }
-  | { readonly kind: 'chan'; readonly protocol: Type }
+  /** `shared`: occam-π SHARED channel ends (`?` the reading end, `!` the writing end, or both), used under CLAIM. */
+  | { readonly kind: 'chan'; readonly protocol: Type; readonly shared?: SharedEnds }
+  /** occam-π BARRIER: four words (docs/isa.md, Barriers). */
+  | { readonly kind: 'barrier' }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
   | { readonly kind: 'protocol'; readonly def: ProtocolDef };
@@ -79,6 +82,7 @@ export function sameType(a: Type, b: Type): boolean {
     case 'chan':
       return sameType(a.protocol, (b as typeof a).protocol);
     case 'timer':
+    case 'barrier':
       return true;
     case 'protocol':
       return sameProtocol(a.def, (b as typeof a).def);
@@ -134,10 +138,15 @@ export function byteSize(t: Type): number | null {
     case 'chan':
     case 'timer':
       return 4;
+    case 'barrier':
+      return 16;
     case 'protocol':
       return null;
   }
 }
+
+/** Which ends of a SHARED channel are shared. */
+export type SharedEnds = '?' | '!' | 'both';
 
 export function typeName(t: Type): string {
   if ((t.kind === 'prim' || t.kind === 'array') && t.alias) return t.alias;
@@ -147,9 +156,11 @@ export function typeName(t: Type): string {
     case 'array':
       return `[${t.size ?? ''}]${typeName(t.elem)}`;
     case 'chan':
-      return `CHAN ${typeName(t.protocol)}`;
+      return `${t.shared ? 'SHARED ' : ''}CHAN ${typeName(t.protocol)}`;
     case 'timer':
       return 'TIMER';
+    case 'barrier':
+      return 'BARRIER';
     case 'protocol':
       return t.def.name ?? protocolText(t.def);
   }

@@ -15,6 +15,7 @@
 // both places: the diagnostic sits on the later use and a note points at the earlier one. Whether two paths may
 // name the same element is subscripts.ts's question.
 
+import { sharedEnd } from './checker/claims.js';
 import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
 import type { Diagnostics, Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
@@ -470,6 +471,15 @@ class UsageChecker {
       case 'while':
         this.expr(p.cond, out);
         this.process(p.body, out);
+        return;
+      case 'claim':
+      case 'forking':
+        this.process(p.body, out);
+        return;
+      case 'fork':
+        this.call(p.call, out);
+        return;
+      case 'sync':
         return;
       case 'pcall':
         this.call(p, out);
@@ -950,6 +960,10 @@ function conflict(a: Access, b: Access, replicas: Replicas | null): 'var' | 'in'
   )
     kind = 'var';
   if (!kind) return null;
+  // Any number of processes may be enrolled on a BARRIER.
+  if ((a.root as { type?: Type }).type?.kind === 'barrier') return null;
+  // Processes take turns at a SHARED channel end (CLAIM), so any number of them may use it.
+  if (kind !== 'var' && sharedEnd((a.root as { type?: Type }).type, kind === 'in' ? '?' : '!')) return null;
   return overlap(a.path, b.path, replicas) ? kind : null;
 }
 

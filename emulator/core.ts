@@ -37,6 +37,8 @@ import type { EventBus } from './events.js';
 import { Fpu } from './fpu.js';
 import { EXIT, HOT, newTranslationKey, translationsOf } from './translate/cache.js';
 import { heapInit, heapOperation } from './heap.js';
+import { semaphoreOperation } from './semaphores.js';
+import { schedulingOperation } from './scheduling.js';
 
 /** Byte offset of MemStart from MostNeg: addresses below it are links, scheduler words and host devices. */
 const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -74,9 +76,12 @@ export const WAIT_ALT = 3;
 export const WAIT_TIMER = 4;
 export const WAIT_STOPPED = 5;
 export const WAIT_ENDP = 6;
+export const WAIT_CLAIM = 7;
+/** Waiting at a BARRIER (its wait record always has the barrier's address, so it is never 0). */
+export const WAIT_SYNC = 0;
 
-export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp';
-const WAIT_NAMES: readonly WaitKindName[] = ['input', 'input', 'output', 'alt', 'timer', 'stopped', 'endp'];
+export type WaitKindName = 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp' | 'claim' | 'sync';
+const WAIT_NAMES: readonly WaitKindName[] = ['sync', 'input', 'output', 'alt', 'timer', 'stopped', 'endp', 'claim'];
 
 export type CoreState = 'running' | 'idle' | 'blocked' | 'finished' | 'error' | 'crashed';
 
@@ -219,6 +224,8 @@ export class Core {
   heapFree = NOT_PROCESS;
   heapUsed = 0;
   heapPeak = 0;
+  /** Semaphores of claimed SHARED channel ends (emulator/semaphores.ts). */
+  readonly semaphores = new Map<number, number[]>();
   /** The T800 floating-point unit (emulator/fpu.ts). */
   readonly fpu = new Fpu();
 
@@ -2051,7 +2058,7 @@ export class Core {
         throw HALT;
       default:
         if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
-        if (heapOperation(this, op)) return;
+        if (heapOperation(this, op) || semaphoreOperation(this, op) || schedulingOperation(this, op)) return;
         this.faultHere(`invalid instruction (operation #${(op >>> 0).toString(16).toUpperCase()})`);
     }
   }
@@ -2068,6 +2075,33 @@ export class Core {
 
   extFault(reason: string): never {
     return this.faultHere(reason);
+  }
+
+  extBlockClaim(channel: number): void {
+    this.block(WAIT_CLAIM, (channel ^ MOST_NEG) >>> 0, channel);
+  }
+
+  extEnqueue(w: number, p: number): void {
+    this.enqueue(w, p);
+  }
+
+  extBlockSync(barrier: number): void {
+    this.block(WAIT_SYNC, (barrier ^ MOST_NEG) >>> 0, barrier);
+  }
+
+  extReschedule(): void {
+    if (this.events?.processes) {
+      this.events.emit({
+        kind: 'descheduled',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        wptr: this.Wptr,
+        reason: 'timeslice',
+      });
+    }
+    this.wr(this.Wptr + S_IPTR, this.Iptr);
+    this.enqueue(this.Wptr, this.priority);
+    this.active = false;
   }
 
   // Memory and errors for the FPU (emulator/fpu.ts), with the same checks as the core's own instructions.
@@ -2185,7 +2219,9 @@ export class Core {
         iptr: rel >= 0 && rel <= this.codeLength ? rel : -1,
         priority: ((v >>> 3) & 1) as 0 | 1,
         kind: WAIT_NAMES[kind]!,
-        ...(kind === WAIT_INPUT || kind === WAIT_OUTPUT ? { channel: (((v >>> 4) << 2) ^ MOST_NEG) | 0 } : {}),
+        ...(kind === WAIT_INPUT || kind === WAIT_OUTPUT || kind === WAIT_CLAIM || kind === WAIT_SYNC
+          ? { channel: (((v >>> 4) << 2) ^ MOST_NEG) | 0 }
+          : {}),
       };
       if (kind === WAIT_TIMER || kind === WAIT_ALT) {
         // A process on a timer queue is not stuck; an ALT waiting with a timer guard is on one too.

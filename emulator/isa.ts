@@ -148,8 +148,13 @@ export const Op = {
   // occam-pi run-time memory, with the codes KRoC's Transterpreter uses (docs/isa.md, The heap)
   malloc: 0xe2,
   mrelease: 0xe3,
+  reschedule: 0x28,
+  semclaim: 0x7b,
+  semrelease: 0x7c,
   // occmesh extensions (docs/isa.md)
   haltp: 0xf0,
+  barenroll: 0xf1,
+  barsync: 0xf2,
 } as const;
 export type OpName = keyof typeof Op;
 
@@ -331,7 +336,24 @@ export const OPERATIONS: readonly InstrInfo[] = [
     note: '20 + 2 per free block examined',
   }),
   d('mrelease', Op.mrelease, 12, 'release the heap block at A; pop', { note: '12 + 2 per free block passed' }),
+  d('reschedule', Op.reschedule, 4, 'put the running process at the back of its run queue', {
+    deschedules: true,
+  }),
+  d('semclaim', Op.semclaim, 6, 'claim the semaphore of the channel end A (bit 0: input end); pop; wait if held', {
+    note: '6 free, 18 waits',
+    deschedules: true,
+  }),
+  d('semrelease', Op.semrelease, 6, 'release the semaphore of the channel end A to its first waiter; pop', {
+    note: '6, 10 handing over',
+  }),
   d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
+    deschedules: true,
+  }),
+  d('barenroll', Op.barenroll, 4, 'occmesh: enroll B processes on the BARRIER at A (resign if negative); pop 2', {
+    note: '4 + 2 per waiting process released',
+  }),
+  d('barsync', Op.barsync, 6, 'occmesh: synchronise on the BARRIER at A; pop; wait for the others', {
+    note: '6 + 2 per process released, 12 waits',
     deschedules: true,
   }),
 ];

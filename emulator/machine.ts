@@ -57,7 +57,7 @@ export interface MachineOptions {
 export type RunStatus = 'finished' | 'error' | 'deadlock' | 'cycle-limit';
 
 export interface Waiting {
-  kind: 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp';
+  kind: 'input' | 'output' | 'alt' | 'timer' | 'stopped' | 'endp' | 'claim' | 'sync';
   /** Channel address, for input and output. */
   channel?: number;
   /** Index in the image's mesh channel table, when the channel is a mesh channel. */

@@ -54,6 +54,8 @@ export const STATE_WORDS: Record<ProcessState, string> = {
   timer: 'waiting for a timer',
   stopped: 'stopped',
   endp: 'waiting for a PAR to end',
+  claim: 'waiting to claim a SHARED channel',
+  sync: 'waiting at a BARRIER',
   keyboard: 'waiting for a key',
 };
 
@@ -87,7 +89,9 @@ export function shownOffset(p: { readonly iptr: number; readonly state: ProcessS
     p.state === 'keyboard' ||
     p.state === 'alt' ||
     p.state === 'timer' ||
-    p.state === 'stopped';
+    p.state === 'stopped' ||
+    p.state === 'claim' ||
+    p.state === 'sync';
   return blocked && p.iptr > 0 ? p.iptr - 1 : p.iptr;
 }
 

@@ -2,6 +2,7 @@
 // resolution in expressions, conversions, operators and their operand rules, segments, tables and array
 // constructors, FUNCTION calls, and the checks that an expression can be assigned to or is a channel end.
 
+import { checkClaimedUse } from './claims.js';
 import type { Expr, NameExpr } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
@@ -223,6 +224,7 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
     ck.diags.error(e.span, `\`${exprText(e)}\` is not a channel`);
     return null;
   }
+  checkClaimedUse(ck, e, t, dir);
   const root = rootName(e);
   const sym = root?.decl;
   if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== dir) {

@@ -11,6 +11,9 @@ import { type Checker, valueProcessName } from './context.js';
 import { liftValof } from './valof.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
+import { checkClaim } from './claims.js';
+import { checkEnroll, checkParallelBarriers, checkSync } from './barriers.js';
+import { checkFork, checkForkArgs, checkForking } from './forks.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
 import { enclosingRoutine, recursionMessage, unknownNameHint } from './suggestions.js';
 
@@ -27,7 +30,11 @@ export function noteEffects(ck: Checker, p: Process): void {
             ? 'ALT'
             : p.kind === 'delay'
               ? 'a timer wait'
-              : null;
+              : p.kind === 'fork'
+                ? 'FORK'
+                : p.kind === 'sync'
+                  ? 'SYNC'
+                  : null;
   if (!what) return;
   if (ck.fnLocals) {
     ck.diags.error(
@@ -57,8 +64,10 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
     case 'seq':
     case 'par': {
       if (p.kind === 'par') checkParShape(ck, p);
+      if (p.kind === 'par') checkEnroll(ck, p, scope);
       const inner = p.repl ? checkReplicator(ck, p.repl, scope) : scope;
       for (const c of p.body) checkProcess(ck, c, inner);
+      if (p.kind === 'par') checkParallelBarriers(ck, p);
       return;
     }
     case 'if':
@@ -67,6 +76,20 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
     case 'while':
       checkCondition(ck, p.cond, scope);
       checkProcess(ck, p.body, scope);
+      return;
+    case 'claim':
+      checkClaim(ck, p, scope, (b, s) => checkProcess(ck, b, s));
+      return;
+    case 'sync':
+      checkSync(ck, p, scope);
+      return;
+    case 'forking':
+      checkForking(ck, p, () => checkProcess(ck, p.body, scope));
+      return;
+    case 'fork':
+      checkFork(ck, p);
+      checkCall(ck, p.call, scope);
+      checkForkArgs(ck, p);
       return;
     case 'pcall':
       checkCall(ck, p, scope);
@@ -283,6 +306,8 @@ export function checkInput(ck: Checker, chan: Expr, items: readonly Expr[], scop
 export function checkCall(ck: Checker, p: Extract<Process, { kind: 'pcall' }>, scope: Scope): void {
   if (isPredefinedCall(p, scope)) return checkPredefinedCall(ck, p, scope);
   const sym = scope.lookup(p.callee.name);
+  // occam-π's built-in RESCHEDULE (): let the other ready processes run.
+  if (!sym && p.callee.name === 'RESCHEDULE' && p.args.length === 0) return;
   if (!sym) {
     const self = enclosingRoutine(ck, p.callee.name);
     if (self) {

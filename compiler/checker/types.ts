@@ -52,12 +52,14 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
     }
     case 'chan': {
       const t = resolveProtocol(ck, node.protocol, scope);
-      return t ? { kind: 'chan', protocol: t } : null;
+      return t ? { kind: 'chan', protocol: t, ...(node.shared ? { shared: node.shared } : {}) } : null;
     }
     case 'timer':
       return { kind: 'timer' };
     case 'record':
       return recordType(ck, node, scope, resolveType);
+    case 'barrier':
+      return { kind: 'barrier' };
     case 'named': {
       const sym = scope.lookup(node.name);
       if (sym?.kind === 'type') return sym.type;

@@ -1,6 +1,7 @@
 // Specifications: declarations (with channel initialisation), abbreviations, RETYPES and the routines they
 // define, giving every name its storage.
 
+import { initBarrier } from './barriers.js';
 import type { Expr, Spec } from '../ast.js';
 import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
@@ -30,6 +31,9 @@ export function spec(gen: CodeGen, s: Spec): void {
         } else if (isChanArray(sym.type)) {
           gen.line(s.span);
           initChannels(gen, slot, words);
+        } else if (sym.type.kind === 'barrier') {
+          gen.line(s.span);
+          initBarrier(gen, slot);
         } else if (isPrim(sym.type, 'BYTE', 'BOOL')) {
           // A BYTE in a word slot may be written through its address one byte at a time: keep the rest zero.
           gen.fn(Fn.ldc, 0);

@@ -9,6 +9,8 @@ import { Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, type ProcInfo, setStorage } from './context.js';
 import { statement } from './hoisting.js';
+import { enroll, enrollAgain, resignBranch } from './barriers.js';
+import type { Symbol } from '../symbols.js';
 import { maxMemoryWords, frameBase } from './routines.js';
 
 /**
@@ -17,7 +19,7 @@ import { maxMemoryWords, frameBase } from './routines.js';
  */
 const LINK_WORDS = 3;
 
-export function dynamicPar(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
+export function dynamicPar(gen: CodeGen, r: Replicator, body: readonly Process[], used: readonly Symbol[]): void {
   const parentFrame = gen.frame;
   const outer = gen.routineInfo!;
   const mark = parentFrame.mark();
@@ -54,6 +56,13 @@ export function dynamicPar(gen: CodeGen, r: Replicator, body: readonly Process[]
   gen.check(r.count.span, `the replicator count \`${exprText(r.count)}\` is negative`);
   gen.op(Op.seterr);
   gen.place(ok);
+  // With ENROLL, the replicas are enrolled on the BARRIERs in place of this process (compiler/codegen/barriers.ts).
+  for (const b of used) {
+    enroll(gen, b, () => {
+      gen.fn(Fn.ldl, tCount);
+      gen.fn(Fn.adc, -1);
+    });
+  }
   gen.fn(Fn.ldl, tCount);
   gen.jump(Fn.cj, done);
   // One block for every replica's workspace.
@@ -114,6 +123,7 @@ export function dynamicPar(gen: CodeGen, r: Replicator, body: readonly Process[]
   setStorage(r.decl!, { frame, slot: () => frame.size + 1 });
   gen.place(info.label);
   for (const c of body) gen.parts.process(gen, c);
+  resignBranch(gen, used);
   gen.fn(Fn.ldl, () => frame.size + 2);
   gen.op(Op.endp);
   gen.frame = saved.frame;
@@ -124,5 +134,6 @@ export function dynamicPar(gen: CodeGen, r: Replicator, body: readonly Process[]
   gen.fn(Fn.ldl, tBlock);
   gen.op(Op.mrelease);
   gen.place(done);
+  enrollAgain(gen, used);
   parentFrame.release(mark);
 }

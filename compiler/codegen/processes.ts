@@ -4,7 +4,7 @@ import type { Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { Label } from '../assembler.js';
 import { exprText } from '../ast-queries.js';
 import type { Span } from '../source.js';
-import type { ProcSymbol } from '../symbols.js';
+import type { ProcSymbol, Symbol } from '../symbols.js';
 import { BELOW_TIMER, type Deferred, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, setStorage } from './context.js';
@@ -20,6 +20,9 @@ import { caseInput, communicate, timerRead } from './communication.js';
 import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
 import { dynamicPar } from './dynamic-par.js';
+import { claim } from './claims.js';
+import { branchCounts, enrolledOn, enrollAgain, enrollBranches, resignBranch, sync } from './barriers.js';
+import { fork, forking } from './forks.js';
 
 export function process(gen: CodeGen, p: Process): void {
   switch (p.kind) {
@@ -53,18 +56,34 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'par':
       gen.line(p.span);
-      if (p.repl) replicatedPar(gen, p.repl, p.body);
+      if (p.repl) replicatedPar(gen, p.repl, p.body, enrolledOn(p));
       else if (p.pri && p.body.length === 2) priPar(gen, p.body[0]!, p.body[1]!);
-      else par(gen, p.body);
+      else par(gen, p.body, enrolledOn(p));
       return;
     case 'if':
       ifProcess(gen, p);
+      return;
+    case 'claim':
+      claim(gen, p);
+      return;
+    case 'forking':
+      forking(gen, p);
+      return;
+    case 'sync':
+      sync(gen, p);
+      return;
+    case 'fork':
+      fork(gen, p);
       return;
     case 'while':
       whileProcess(gen, p.cond, p.body, p.span);
       return;
     case 'pcall':
       gen.line(p.span);
+      if (!p.decl && p.callee.name === 'RESCHEDULE') {
+        gen.op(Op.reschedule);
+        return;
+      }
       if (!p.decl) statement(gen, p.args, () => assertion(gen, p.args[0]!, p.span));
       else statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
       return;
@@ -178,11 +197,19 @@ function choices(gen: CodeGen, p: IfProcess, end: Label): boolean {
   return false;
 }
 
-export function par(gen: CodeGen, branches: readonly Process[]): void {
+export function par(gen: CodeGen, branches: readonly Process[], barriers: readonly Symbol[] = []): void {
+  // With ENROLL, every branch is enrolled on the BARRIERs while the PAR runs (compiler/codegen/barriers.ts).
+  const used = branches.map(() => barriers);
+  const counts = branchCounts(branches.length > 0 ? used : []);
+  enrollBranches(gen, counts);
   parOf(
     gen,
-    branches.map((b) => () => process(gen, b)),
+    branches.map((b, i) => () => {
+      process(gen, b);
+      resignBranch(gen, used[i]!);
+    }),
   );
+  enrollAgain(gen, counts.keys());
 }
 
 /** A PAR whose branches are emitted by `branches` (each runs with its own frame current). */
@@ -291,12 +318,13 @@ const MAX_COPIED_REPLICAS = 1024;
  * Replicated PAR with a constant count: one branch per index value, each a copy of the body with its own
  * frame, which reads the base from the parent and keeps its own index.
  */
-function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): void {
+function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[], used: readonly Symbol[]): void {
   if (r.count.constValue === undefined || r.count.constValue > BigInt(MAX_COPIED_REPLICAS)) {
-    dynamicPar(gen, r, body);
+    dynamicPar(gen, r, body, used);
     return;
   }
   const n = Number(r.count.constValue);
+  const counts = branchCounts([used], n);
   const sym = r.decl!;
   const parentFrame = gen.frame;
   const mark = parentFrame.mark();
@@ -331,8 +359,11 @@ function replicatedPar(gen: CodeGen, r: Replicator, body: readonly Process[]): v
     gen.fn(Fn.stl, slot);
     setStorage(sym, { frame: gen.frame, slot: () => slot });
     for (const c of body) process(gen, c);
+    resignBranch(gen, used);
   });
+  if (n > 0) enrollBranches(gen, counts);
   parOf(gen, branches);
+  if (n > 0) enrollAgain(gen, counts.keys());
   parentFrame.release(mark);
 }
 

@@ -175,7 +175,7 @@ export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[], r
 }
 
 /** The words an actual parameter passes: a value, an address, or an array's address and open sizes. */
-function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
+export function argWords(gen: CodeGen, param: ParamSymbol, arg: Expr): Word[] {
   if (param.type.kind === 'chan' || param.type.kind === 'timer') {
     return [{ emit: () => channelAddress(gen, arg), depth: addressDepth(gen, arg) }];
   }

@@ -124,6 +124,8 @@ function tx(t: TypeNode): string {
       return `CHAN ${t.protocol.kind === 'simple' ? tx(t.protocol.type) : t.protocol.kind === 'named' ? t.protocol.name : t.protocol.kind}`;
     case 'timer':
       return 'TIMER';
+    case 'barrier':
+      return 'BARRIER';
     case 'named':
       return t.name;
     case 'record':
