@@ -286,7 +286,10 @@ class OccamParser extends EmbeddedActionsParser {
   private cStyleArrayHint(bracket: IToken, name: IToken | undefined): string | undefined {
     const at = this.index.get(bracket);
     if (at === undefined || !name || name.tokenType !== T.Name) return undefined;
-    const type = this.tokens[at - 2];
+    // The type is before the names: `BYTE a, b[3]:` walks back over `a,`.
+    let t = at - 2;
+    while (t > 1 && this.tokens[t]!.tokenType === T.Comma && this.tokens[t - 1]!.tokenType === T.Name) t -= 2;
+    const type = this.tokens[t];
     const size: string[] = [];
     for (let i = at + 1; i < this.tokens.length && this.tokens[i]!.tokenType !== T.RBracket; i++) {
       if (this.tokens[i]!.tokenType === T.NL || size.length > 8) return undefined;

@@ -11,6 +11,7 @@
 import type { Expr, Process, Spec } from './ast.js';
 import { assemble } from './assembler.js';
 import { isChanArray } from './ast-queries.js';
+import { calledRoutines, walk } from './reachable.js';
 import type { CheckedProgram, HostRole } from './checker/index.js';
 import { generateCore, type CodegenOptions, type CoreCode } from './codegen/index.js';
 import type { Diagnostics, Span } from './source.js';
@@ -209,7 +210,7 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
           usedOn.set(n.decl, uses);
         }
       });
-      collectProcs(inst.body, procs);
+      calledRoutines(inst.body, procs);
     }
   }
 
@@ -854,20 +855,6 @@ function within(top: Extract<Process, { kind: 'placed' }>, n: unknown): boolean 
 }
 
 /** Every PROC and FUNCTION a process calls, directly or indirectly. */
-function collectProcs(p: unknown, into: Set<Routine>): void {
-  walk(p, (n) => {
-    const r: Routine | undefined =
-      n.kind === 'pcall' && n.decl && n.decl.kind === 'proc'
-        ? n.decl
-        : n.kind === 'call'
-          ? (n as Extract<Expr, { kind: 'call' }>).decl
-          : undefined;
-    if (r && !into.has(r)) {
-      into.add(r);
-      collectProcs(r.def, into);
-    }
-  });
-}
 
 /** Whether a process inputs from or outputs to a channel, following it into the PROCs it is passed to. */
 function channelUse(p: Process, sym: Symbol, d: { in: boolean; out: boolean }, seen: Set<string>): void {
@@ -897,21 +884,4 @@ function rootOf(e: Expr): Symbol | undefined {
   if (e.kind === 'direction') return rootOf(e.channel);
   if (e.kind === 'subscript') return rootOf(e.base);
   return undefined;
-}
-
-/** Visit every AST node under `root` (syntax only: resolved symbols and types are not followed). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-function walk(root: unknown, visit: (n: any) => void): void {
-  if (!root || typeof root !== 'object' || root instanceof Uint8Array) return;
-  if (Array.isArray(root)) {
-    for (const x of root) walk(x, visit);
-    return;
-  }
-  const n = root as Record<string, unknown>;
-  if (typeof n.kind === 'string') visit(n);
-  for (const k in n) {
-    if (k === 'span' || k === 'decl' || k === 'decls' || k === 'type' || k === 'constValue') continue;
-    const v = n[k];
-    if (v && typeof v === 'object') walk(v, visit);
-  }
 }

@@ -20,7 +20,10 @@ export class Scope {
 
   /** Every name visible here (for "did you mean"), innermost first. */
   visibleNames(): string[] {
-    return [...this.names.keys(), ...(this.parent?.visibleNames() ?? [])];
+    const out = [...this.names.keys()];
+    // A loop, not recursion: a program of thousands of declarations has a scope chain as long.
+    for (let scope = this.parent; scope; scope = scope.parent) out.push(...scope.names.keys());
+    return out;
   }
 
   /** Define a symbol under another key than its name (user-defined operators, filed by operand types). */

@@ -48,7 +48,7 @@ function closest(name: string, names: Iterable<string>): string | null {
   let best: string | null = null;
   let bestDistance = limit + 1;
   for (const candidate of names) {
-    if (candidate === name) continue;
+    if (candidate === name || Math.abs(candidate.length - name.length) > limit) continue;
     const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;

@@ -460,8 +460,19 @@ export function copyArray(gen: CodeGen, value: Expr, target: Expr, span: Span): 
 function literalLabel(gen: CodeGen, e: Expr, bytes: Uint8Array): Label {
   let l = gen.literalLabels.get(e);
   if (!l) {
-    l = gen.label('table');
+    l = pooledBytes(gen, bytes, 'table');
     gen.literalLabels.set(e, l);
+  }
+  return l;
+}
+
+/** The pool entry holding `bytes`: the same bytes (two uses of one string, say) are stored once. */
+function pooledBytes(gen: CodeGen, bytes: Uint8Array, name: string): Label {
+  const key = Buffer.from(bytes).toString('hex');
+  let l = gen.bytesPool.get(key);
+  if (!l) {
+    l = gen.label(name);
+    gen.bytesPool.set(key, l);
     gen.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
   }
   return l;
@@ -470,8 +481,6 @@ function literalLabel(gen: CodeGen, e: Expr, bytes: Uint8Array): Label {
 function poolLabel(gen: CodeGen, sym: ConstSymbol): Label {
   let l = gen.poolLabels.get(sym);
   if (!l) {
-    l = gen.label(`const.${sym.name}`);
-    gen.poolLabels.set(sym, l);
     const v = sym.value;
     const bytes =
       v instanceof Uint8Array
@@ -482,7 +491,8 @@ function poolLabel(gen: CodeGen, sym: ConstSymbol): Label {
               0,
               Math.max(4, byteSize(sym.type) ?? 4),
             );
-    gen.pool.push({ kind: 'label', label: l }, { kind: 'data', bytes }, { kind: 'align' });
+    l = pooledBytes(gen, bytes, `const.${sym.name}`);
+    gen.poolLabels.set(sym, l);
   }
   return l;
 }

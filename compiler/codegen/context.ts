@@ -97,6 +97,8 @@ export class CodeGen {
   readonly chanTemps = new Map<Expr, Deferred>();
   /** The top and end labels of each replicator loop being generated, by its control block's slot. */
   readonly loops = new Map<number, { top: Label; end: Label }>();
+  /** Byte strings already in the pool (tables, strings, constants), by their bytes in hex. */
+  readonly bytesPool = new Map<string, Label>();
   /** REAL constants already in the pool, by type and value. */
   readonly realPool = new Map<string, Label>();
   /** The INT64 runtime library, generated when a program first needs it. */

@@ -12,6 +12,7 @@ import type { Process, ProcDef } from '../ast.js';
 import type { Item, Label } from '../assembler.js';
 import type { CheckedProgram, HostRole } from '../checker/index.js';
 import { isChanArray } from '../ast-queries.js';
+import { calledRoutines } from '../reachable.js';
 import type { Span } from '../source.js';
 import type { AbbrevSymbol, Routine, Symbol, VarSymbol } from '../symbols.js';
 import { CALL_WORDS, type Deferred, Frame } from '../workspace.js';
@@ -107,8 +108,14 @@ function library(gen: CodeGen, checked: CheckedProgram): LibraryCode {
 }
 
 function program(gen: CodeGen, checked: CheckedProgram): Generated {
+  // Only what the program calls, as a placed core gets: hello world with the course library is one PROC and the
+  // two it calls, not the whole library.
+  const used = new Set<Routine>([checked.main]);
+  calledRoutines(checked.main.def, used);
   for (const s of checked.program.specs) {
-    if ((s.kind === 'proc' || s.kind === 'function') && s.decl) routine(gen, s.decl as Routine);
+    if ((s.kind === 'proc' || s.kind === 'function') && s.decl && used.has(s.decl as Routine)) {
+      routine(gen, s.decl as Routine);
+    }
   }
   gen.items.push(...gen.nested);
 

@@ -159,7 +159,7 @@ describe('protocol code', () => {
 
   it('inputs a variant tag as one byte and chooses with a compare chain', () => {
     const m = mnemonics(
-      'PROTOCOL P\n  CASE\n    a; INT\n    b\n:\nPROC q (CHAN P c?)\n  INT x:\n  c ? CASE\n    a; x\n      SKIP\n    b\n      SKIP\n:\nPROC p (CHAN BYTE scr!)\n  SKIP\n:\n',
+      'PROTOCOL P\n  CASE\n    a; INT\n    b\n:\nPROC q (CHAN P c?)\n  INT x:\n  c ? CASE\n    a; x\n      SKIP\n    b\n      SKIP\n:\nPROC p (CHAN BYTE scr!)\n  CHAN P c:\n  q (c?)\n:\n',
     );
     expect(inOrder(m, ['in', 'eqc', 'cj', 'eqc', 'cj', 'seterr', 'in'])).toBe(true);
   });
