@@ -551,7 +551,7 @@ export class Core {
               if (++jit.heat[k]! >= HOT) jit.translate(m8, k);
             } else if (cyc + jit.bounds[k]! < limit) {
               inBlock = true;
-              f(this, m8, m32, EXIT, a, b, c, w, cyc, n, limit, pri, slice);
+              f(this, m8, m32, EXIT, a, b, c, w, cyc, n, limit, pri, slice, codeEnd);
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.
               if (EXIT.n !== n) {
