@@ -8,7 +8,8 @@
 //   executed; each loop iteration checks the same again.
 // - Cycles and the instruction count are added as constants where the block leaves, and passed with the failing
 //   instruction's address when it raises a run-time error (Core.jitRaise, Core.jitFault), so an error carries the
-//   interpreter's Iptr, cycle and count.
+//   interpreter's Iptr, cycle and count. The block counts both from 0 (small integers, which V8 passes and adds
+//   without allocating) against the room left before the limit; the caller adds them to its own.
 // - It leaves before any instruction not in the table, before a `j` or looping `lend` that would reach a timeslice,
 //   and before a store into the code area; the interpreter executes that instruction (and invalidates).
 
@@ -17,8 +18,9 @@ import { DIRECT_SEMANTICS, OP_SEMANTICS, type Emitter, type Semantics } from '..
 import type { BlockExit } from './cache.js';
 
 /**
- * A translated block. Arguments: the core, its memory, where to leave the locals, the locals (A, B, C, Wptr, cycles,
- * instructions), the batch's cycle limit, the priority and the timeslice deadline.
+ * A translated block. Arguments: the core, its memory, where to leave the locals, the locals A, B, C and Wptr, the
+ * cycles left before the batch's limit, the priority, the cycles left before the timeslice deadline, and the end
+ * of the code area. It leaves the cycles and instructions it executed in io.cyc and io.n.
  */
 export type BlockFn = (
   core: unknown,
@@ -29,9 +31,7 @@ export type BlockFn = (
   b: number,
   c: number,
   w: number,
-  cyc: number,
-  n: number,
-  limit: number,
+  room: number,
   pri: number,
   slice: number,
   ce: number,
@@ -161,7 +161,7 @@ export function translateBlock(
     looped = true;
     return (
       `{ cyc += ${pending}; n += ${count}; ls = ${cur.start};` +
-      ` if (cyc + ${bound} >= limit) ${exit(String(entry), 0, 0, null)} continue; }`
+      ` if (cyc + ${bound} >= room) ${exit(String(entry), 0, 0, null)} continue; }`
     );
   };
   const e: Emitter = {
@@ -210,7 +210,7 @@ export function translateBlock(
     cur = d;
     atStart = { pending, count };
     if (index > 0 && index % SEGMENT === 0)
-      body.push(`if (cyc + ${pending + segmentBound(index)} >= limit) ${e.exitBefore()}`);
+      body.push(`if (cyc + ${pending + segmentBound(index)} >= room) ${e.exitBefore()}`);
     count++;
     pending += d.prefixCycles;
     body.push(d.sem.emit(e));
@@ -220,26 +220,10 @@ export function translateBlock(
   if (last.sem.flow !== 'end') body.push(exit(String(last.next), pending, count, last.start));
   const code = body.join('\n');
   const source =
-    `'use strict';\nlet x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
+    `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
     (looped ? `for (;;) {\n${code}\n}\n` : `${code}\n`) +
     `}\nio.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
-  const fn = new Function(
-    'core',
-    'm8',
-    'm32',
-    'io',
-    'a',
-    'b',
-    'c',
-    'w',
-    'cyc',
-    'n',
-    'limit',
-    'pri',
-    'slice',
-    'ce',
-    source,
-  );
+  const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'room', 'pri', 'slice', 'ce', source);
   const made = { fn: fn as BlockFn, bound, source, instructions: list.length };
   if (madeBlocks.size >= MAX_SHARED_BLOCKS) madeBlocks.clear();
   const entryOf = { entry, size, bytes: bytes.slice(), translated: made };

@@ -20,9 +20,16 @@ export class BlockExit {
   ip = 0;
   /** Memory offset of the last instruction the block executed (the interpreter's instrStart). */
   s = 0;
+  /** Cycles and instructions the block executed. */
   cyc = 0;
   n = 0;
+  /** The caller's cycle and instruction counts when it called the block (to which an error's figures are added). */
+  cyc0 = 0;
+  n0 = 0;
 }
+
+/** The most room a block is given (a small integer): a loop that used it all leaves, and is called again. */
+export const MAX_ROOM = 1 << 30;
 
 export const EXIT = new BlockExit();
 
