@@ -35,7 +35,7 @@ import { ByteSink } from './sink.js';
 import type { Network } from './network.js';
 import type { EventBus } from './events.js';
 import { Fpu } from './fpu.js';
-import { EXIT, HOT, newTranslationKey, translationsOf } from './translate/cache.js';
+import { EXIT, HOT, MAX_ROOM, newTranslationKey, translationsOf } from './translate/cache.js';
 import { heapInit, heapOperation } from './heap.js';
 import { semaphoreOperation } from './semaphores.js';
 import { schedulingOperation } from './scheduling.js';
@@ -590,18 +590,35 @@ export class Core {
               if (++jit.heat[k]! >= HOT) jit.translate(m8, k);
             } else if (cyc + jit.bounds[k]! < limit) {
               inBlock = true;
-              f(this, m8, m32, EXIT, a, b, c, w, cyc, n, limit, pri, slice);
+              EXIT.cyc0 = cyc;
+              EXIT.n0 = n;
+              const room = limit - cyc;
+              const toSlice = slice - cyc;
+              f(
+                this,
+                m8,
+                m32,
+                EXIT,
+                a,
+                b,
+                c,
+                w,
+                room < MAX_ROOM ? room : MAX_ROOM,
+                pri,
+                toSlice < MAX_ROOM ? (toSlice > -MAX_ROOM ? toSlice : -MAX_ROOM) : MAX_ROOM,
+                codeEnd,
+              );
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.
-              if (EXIT.n !== n) {
+              if (EXIT.n !== 0) {
                 a = EXIT.a;
                 b = EXIT.b;
                 c = EXIT.c;
                 w = EXIT.w;
                 ip = EXIT.ip;
                 start = EXIT.s;
-                cyc = EXIT.cyc;
-                n = EXIT.n;
+                cyc += EXIT.cyc;
+                n += EXIT.n;
                 continue;
               }
             }
@@ -1004,19 +1021,22 @@ export class Core {
     if (this.HaltOnError) this.fail(reason, start, w, cyc);
   }
 
-  /** A run-time error in a translated block: as `raise`, with the block's instruction count. */
+  /**
+   * A run-time error in a translated block: as `raise`, with the block's cycles and instructions (counted from the
+   * block's call, EXIT.cyc0 and EXIT.n0).
+   */
   jitRaise(reason: string, start: number, w: number, cyc: number, n: number): void {
     this.Error = true;
     if (this.HaltOnError) {
-      this.instructions = n;
-      this.fail(reason, start, w, cyc);
+      this.instructions = EXIT.n0 + n;
+      this.fail(reason, start, w, EXIT.cyc0 + cyc);
     }
   }
 
   /** A memory error in a translated block, as `memFault`. */
   jitFault(addr: number, start: number, w: number, cyc: number, n: number): never {
-    this.instructions = n;
-    return this.memFault(addr, start, w, cyc);
+    this.instructions = EXIT.n0 + n;
+    return this.memFault(addr, start, w, EXIT.cyc0 + cyc);
   }
 
   /**

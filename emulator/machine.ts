@@ -23,7 +23,7 @@ import { MOST_NEG } from './isa.js';
 import { EventBus, type MachineEventListener } from './events.js';
 import { Network, type LinkStats, type NetworkHost } from './network.js';
 import { PROFILES, type Profile } from './profiles.js';
-import { sharedTranslationKey } from './translate/cache.js';
+import { sharedTranslationKeys } from './translate/cache.js';
 import { ByteSink } from './sink.js';
 import { coreSeed, Faults, Random, type FaultRecord, type FaultSpec } from './faults.js';
 
@@ -211,12 +211,20 @@ export class Machine {
           : {}),
       });
       core.load(ci.code, ci.entry, ci.workspaceWords);
-      // Cores loaded with the same code share their translations (emulator/translate/cache.ts).
-      if (options.jit !== false) core.useTranslations(sharedTranslationKey(ci.code, RESERVED_BYTES, memoryBytes));
       core.events = this.events;
       this.awake.add(core);
       return core;
     });
+    // Cores loaded with the same code, or with codes of one length differing in a few bytes, share their
+    // translations (emulator/translate/cache.ts).
+    if (options.jit !== false) {
+      const keys = sharedTranslationKeys(
+        image.cores.map((ci) => ci.code),
+        RESERVED_BYTES,
+        memoryBytes,
+      );
+      this.cores.forEach((core, i) => core.useTranslations(keys[i]!));
+    }
     const channels = image.channels ?? [];
     if (channels.length > 0) {
       const byPos = new Map<number, Core>();

@@ -19,9 +19,12 @@ export interface Emitter {
   readonly o: number;
   /** Memory offset of the byte after the instruction. */
   readonly next: number;
-  /** Memory bytes of the core, and the end of its code (memory offset): a store below it is left to the interpreter. */
+  /**
+   * Memory bytes of the core, and the end of its code (memory offset; an expression, the block's argument `ce`): a
+   * store below it is left to the interpreter.
+   */
   readonly size: number;
-  readonly codeEnd: number;
+  readonly codeEnd: string;
   charge(cycles: number): string;
   /** Cycles added at run time (a data-dependent cost); `max` is the most the expression can give. */
   chargeDynamic(expr: string, max: number): string;

@@ -8,7 +8,8 @@
 //   executed; each loop iteration checks the same again.
 // - Cycles and the instruction count are added as constants where the block leaves, and passed with the failing
 //   instruction's address when it raises a run-time error (Core.jitRaise, Core.jitFault), so an error carries the
-//   interpreter's Iptr, cycle and count.
+//   interpreter's Iptr, cycle and count. The block counts both from 0 (small integers, which V8 passes and adds
+//   without allocating) against the room left before the limit; the caller adds them to its own.
 // - It leaves before any instruction not in the table, before a `j` or looping `lend` that would reach a timeslice,
 //   and before a store into the code area; the interpreter executes that instruction (and invalidates).
 
@@ -17,8 +18,9 @@ import { DIRECT_SEMANTICS, OP_SEMANTICS, type Emitter, type Semantics } from '..
 import type { BlockExit } from './cache.js';
 
 /**
- * A translated block. Arguments: the core, its memory, where to leave the locals, the locals (A, B, C, Wptr, cycles,
- * instructions), the batch's cycle limit, the priority and the timeslice deadline.
+ * A translated block. Arguments: the core, its memory, where to leave the locals, the locals A, B, C and Wptr, the
+ * cycles left before the batch's limit, the priority, the cycles left before the timeslice deadline, and the end
+ * of the code area. It leaves the cycles and instructions it executed in io.cyc and io.n.
  */
 export type BlockFn = (
   core: unknown,
@@ -29,11 +31,10 @@ export type BlockFn = (
   b: number,
   c: number,
   w: number,
-  cyc: number,
-  n: number,
-  limit: number,
+  room: number,
   pri: number,
   slice: number,
+  ce: number,
 ) => void;
 
 export interface Translated {
@@ -43,6 +44,22 @@ export interface Translated {
   readonly source: string;
   readonly instructions: number;
 }
+
+/** Blocks made, by a hash of their bytes, address and memory size (at most MAX_SHARED_BLOCKS; then it starts again). */
+const madeBlocks = new Map<
+  number,
+  { readonly entry: number; readonly size: number; readonly bytes: Uint8Array; readonly translated: Translated }[]
+>();
+
+function equal(x: Uint8Array, y: Uint8Array): boolean {
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
+const MAX_SHARED_BLOCKS = 20_000;
+
+/** Instructions between two checks of the batch's cycle limit in a block. */
+const SEGMENT = 8;
 
 /** The longest block, in instructions. */
 const MAX_INSTRUCTIONS = 64;
@@ -55,13 +72,23 @@ interface Decoded {
   readonly sem: Semantics;
 }
 
-/** Decode the instruction at `p` if the translator handles it and it lies wholly inside the code. */
-function decodeAt(m8: Uint8Array, p: number, codeEnd: number): Decoded | null {
+/**
+ * Decode the instruction at `p` if the translator handles it, it lies wholly inside the code and none of its bytes
+ * is one that `varies` (indexed by code offset from codeStart) marks.
+ */
+function decodeAt(
+  m8: Uint8Array,
+  p: number,
+  codeEnd: number,
+  varies: Uint8Array | null,
+  codeStart: number,
+): Decoded | null {
   const start = p;
   let o = 0;
   let prefixCycles = 0;
   for (;;) {
     if (p >= codeEnd) return null;
+    if (varies !== null && varies[p - codeStart]! !== 0) return null;
     const ib = m8[p++]!;
     const fn = ib >> 4;
     o |= ib & 15;
@@ -80,19 +107,44 @@ function decodeAt(m8: Uint8Array, p: number, codeEnd: number): Decoded | null {
  * Translate the block at memory offset `entry` of a core whose code ends at `codeEnd` and whose memory is `size`
  * bytes; null when its first instruction is not one the translator handles.
  */
-export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, size: number): Translated | null {
+export function translateBlock(
+  m8: Uint8Array,
+  entry: number,
+  codeEnd: number,
+  size: number,
+  varies: Uint8Array | null = null,
+  codeStart = 0,
+): Translated | null {
   const list: Decoded[] = [];
   let p = entry;
   while (list.length < MAX_INSTRUCTIONS) {
-    const d = decodeAt(m8, p, codeEnd);
+    const d = decodeAt(m8, p, codeEnd, varies, codeStart);
     if (d === null) break;
     list.push(d);
     p = d.next;
     if (d.sem.flow === 'end') break;
   }
   if (list.length === 0) return null;
-  let bound = 0;
-  for (let i = 0; i < list.length - 1; i++) bound += list[i]!.prefixCycles + list[i]!.sem.maxCycles;
+  // A block depends only on its bytes, its address and the memory size: cores whose code differs elsewhere (the
+  // cores of a mesh, each compiled for its place) share the function, and V8's work on it.
+  let key = Math.imul(entry ^ 0x811c9dc5, 0x01000193) ^ size;
+  for (let i = entry; i < p; i++) key = Math.imul(key ^ m8[i]!, 0x01000193);
+  const bytes = m8.subarray(entry, p);
+  const same = madeBlocks.get(key);
+  if (same !== undefined) {
+    for (const m of same) if (m.entry === entry && m.size === size && equal(m.bytes, bytes)) return m.translated;
+  }
+  // The block is checked against the limit in segments of SEGMENT instructions: a segment runs only when the most
+  // its instructions before its last can cost still leaves the cycle count below the limit. The first segment's
+  // bound is the block's (checked by the caller, and by a loop at each iteration); the others are checked where
+  // they start, leaving the rest to the interpreter. So a block fits even a short batch.
+  const segmentBound = (from: number): number => {
+    let b = 0;
+    const to = Math.min(list.length, from + SEGMENT) - 1;
+    for (let i = from; i < to; i++) b += list[i]!.prefixCycles + list[i]!.sem.maxCycles;
+    return b;
+  };
+  const bound = segmentBound(0);
 
   // Cycles and instructions since the function's entry (or the loop's head) not yet added to cyc and n.
   let pending = 0;
@@ -109,7 +161,7 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
     looped = true;
     return (
       `{ cyc += ${pending}; n += ${count}; ls = ${cur.start};` +
-      ` if (cyc + ${bound} >= limit) ${exit(String(entry), 0, 0, null)} continue; }`
+      ` if (cyc + ${bound} >= room) ${exit(String(entry), 0, 0, null)} continue; }`
     );
   };
   const e: Emitter = {
@@ -120,7 +172,7 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
       return cur.next;
     },
     size,
-    codeEnd,
+    codeEnd: 'ce',
     charge(cycles) {
       pending += cycles;
       return '';
@@ -157,6 +209,8 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
   for (const d of list) {
     cur = d;
     atStart = { pending, count };
+    if (index > 0 && index % SEGMENT === 0)
+      body.push(`if (cyc + ${pending + segmentBound(index)} >= room) ${e.exitBefore()}`);
     count++;
     pending += d.prefixCycles;
     body.push(d.sem.emit(e));
@@ -166,9 +220,14 @@ export function translateBlock(m8: Uint8Array, entry: number, codeEnd: number, s
   if (last.sem.flow !== 'end') body.push(exit(String(last.next), pending, count, last.start));
   const code = body.join('\n');
   const source =
-    `'use strict';\nlet x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
+    `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
     (looped ? `for (;;) {\n${code}\n}\n` : `${code}\n`) +
     `}\nio.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
-  const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'cyc', 'n', 'limit', 'pri', 'slice', source);
-  return { fn: fn as BlockFn, bound, source, instructions: list.length };
+  const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'room', 'pri', 'slice', 'ce', source);
+  const made = { fn: fn as BlockFn, bound, source, instructions: list.length };
+  if (madeBlocks.size >= MAX_SHARED_BLOCKS) madeBlocks.clear();
+  const entryOf = { entry, size, bytes: bytes.slice(), translated: made };
+  if (same !== undefined) same.push(entryOf);
+  else madeBlocks.set(key, [entryOf]);
+  return made;
 }

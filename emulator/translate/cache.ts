@@ -20,9 +20,16 @@ export class BlockExit {
   ip = 0;
   /** Memory offset of the last instruction the block executed (the interpreter's instrStart). */
   s = 0;
+  /** Cycles and instructions the block executed. */
   cyc = 0;
   n = 0;
+  /** The caller's cycle and instruction counts when it called the block (to which an error's figures are added). */
+  cyc0 = 0;
+  n0 = 0;
 }
+
+/** The most room a block is given (a small integer): a loop that used it all leaves, and is called again. */
+export const MAX_ROOM = 1 << 30;
 
 export const EXIT = new BlockExit();
 
@@ -43,6 +50,8 @@ export class Translations {
     readonly codeStart: number,
     readonly codeLength: number,
     readonly memoryBytes: number,
+    /** Code offsets whose byte differs between the cores sharing these translations (non-zero): never translated. */
+    readonly varies: Uint8Array | null = null,
   ) {
     this.blocks = new Array<BlockFn | undefined>(codeLength).fill(undefined);
     this.bounds = new Float64Array(codeLength);
@@ -51,7 +60,8 @@ export class Translations {
 
   /** Translate the block starting at code offset k, reading the code from this core's memory. */
   translate(mem8: Uint8Array, k: number): void {
-    const t = translateBlock(mem8, this.codeStart + k, this.codeStart + this.codeLength, this.memoryBytes);
+    const start = this.codeStart;
+    const t = translateBlock(mem8, start + k, start + this.codeLength, this.memoryBytes, this.varies, start);
     if (t === null) {
       this.blocks[k] = NONE;
       this.bounds[k] = Infinity;
@@ -66,9 +76,14 @@ export class Translations {
 const TABLE = new WeakMap<object, Translations>();
 
 /** A new key with its own, empty translations. */
-export function newTranslationKey(codeStart: number, codeLength: number, memoryBytes: number): object {
+export function newTranslationKey(
+  codeStart: number,
+  codeLength: number,
+  memoryBytes: number,
+  varies: Uint8Array | null = null,
+): object {
   const key = Object.freeze({});
-  TABLE.set(key, new Translations(codeStart, codeLength, memoryBytes));
+  TABLE.set(key, new Translations(codeStart, codeLength, memoryBytes, varies));
   return key;
 }
 
@@ -76,14 +91,47 @@ export function newTranslationKey(codeStart: number, codeLength: number, memoryB
 const SHARED_IMAGES = 32;
 const shared = new Map<string, object>();
 
-/** The shared key of the translations of this code loaded at codeStart into memories of memoryBytes. */
-export function sharedTranslationKey(code: Uint8Array, codeStart: number, memoryBytes: number): object {
+/**
+ * The keys of the translations of these cores' codes, loaded at codeStart into memories of memoryBytes. Codes of one
+ * length share a key: the bytes where they differ (a mesh's cores, each compiled for its place, differ in a few
+ * constants) are never translated, so a block translated from one of them is the block of all of them.
+ */
+export function sharedTranslationKeys(codes: readonly Uint8Array[], codeStart: number, memoryBytes: number): object[] {
+  const byLength = new Map<number, Uint8Array[]>();
+  for (const c of codes) {
+    const group = byLength.get(c.length);
+    if (group === undefined) byLength.set(c.length, [c]);
+    else group.push(c);
+  }
+  const keys = new Map<number, object>();
+  for (const [length, group] of byLength) {
+    const first = group[0]!;
+    let varies: Uint8Array | null = null;
+    for (const c of group) {
+      if (c === first) continue;
+      for (let i = 0; i < length; i++) {
+        if (c[i] !== first[i]) (varies ??= new Uint8Array(length))[i] = 1;
+      }
+    }
+    keys.set(length, sharedKey(first, varies, codeStart, memoryBytes));
+  }
+  return codes.map((c) => keys.get(c.length)!);
+}
+
+function sharedKey(code: Uint8Array, varies: Uint8Array | null, codeStart: number, memoryBytes: number): object {
   let text = `${codeStart}:${memoryBytes}:`;
-  for (let i = 0; i < code.length; i += 8192)
-    text += String.fromCharCode(...code.subarray(i, Math.min(code.length, i + 8192)));
+  const chars: number[] = [];
+  for (let i = 0; i < code.length; i++) {
+    // A byte that varies is character 256, which no byte is.
+    chars.push(varies !== null && varies[i] !== 0 ? 256 : code[i]!);
+    if (chars.length === 8192 || i === code.length - 1) {
+      text += String.fromCharCode(...chars);
+      chars.length = 0;
+    }
+  }
   let key = shared.get(text);
   if (key === undefined) {
-    key = newTranslationKey(codeStart, code.length, memoryBytes);
+    key = newTranslationKey(codeStart, code.length, memoryBytes, varies);
     if (shared.size >= SHARED_IMAGES) shared.delete(shared.keys().next().value!);
   } else shared.delete(text);
   shared.set(text, key);
