@@ -939,8 +939,40 @@ export class Core {
                 }
                 const st = m32[(ox - 12) >>> 2]!;
                 if (o !== 0x07 && (st & ~3) === MOST_NEG) {
-                  // The partner is an ALT.
-                  slow = o;
+                  // The partner is an ALT. Waiting at this priority, it is made ready and queued, and this process
+                  // waits for it to select the channel and input; the next process runs (it may be the ALT).
+                  const front = fptr[pri] !== NOT_PROCESS ? fptr[pri]! : other;
+                  const fx = (front ^ MOST_NEG) >>> 0;
+                  const bx = ((bptr[pri]! + S_LINK) ^ MOST_NEG) >>> 0;
+                  if (
+                    st !== WAITING ||
+                    p !== pri ||
+                    (fptr[pri] !== NOT_PROCESS && bx >= size) ||
+                    (pri !== 0 && (fptr[0] !== NOT_PROCESS || this.interrupted)) ||
+                    fx < 8 ||
+                    fx - 4 >= size
+                  ) {
+                    slow = o;
+                    break;
+                  }
+                  if (word) m32[wx >>> 2] = a;
+                  m32[k] = w | pri;
+                  m32[(wx - 12) >>> 2] = buf;
+                  m32[(wx - 4) >>> 2] = (ip ^ MOST_NEG) | 0;
+                  this.recordWait(wx >>> 2, (k << 4) | (pri << 3) | WAIT_OUTPUT);
+                  cyc += opc[o]!;
+                  m32[(ox - 12) >>> 2] = READY;
+                  waits[ox >>> 2] = 0;
+                  if (fptr[pri] === NOT_PROCESS) fptr[pri] = other;
+                  else m32[bx >>> 2] = other;
+                  bptr[pri] = other;
+                  fptr[pri] = front === bptr[pri] ? NOT_PROCESS : m32[(fx - 8) >>> 2]!;
+                  w = front;
+                  ip = (m32[(fx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                  if (pri !== 0) {
+                    if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                    slice = this.sliceDeadline = sliceBase + 2 * period;
+                  }
                   break;
                 }
                 const sx = ((o === 0x07 ? st : buf) ^ MOST_NEG) >>> 0;
@@ -965,6 +997,104 @@ export class Core {
                 else m32[bx >>> 2] = other;
                 bptr[p] = other;
                 cyc += opc[o]! + (word ? 0 : 2 * ((n + 3) >>> 2));
+                break;
+              }
+              case 0x43: {
+                // alt
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx < 12 || wx - 12 >= size) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x43]!;
+                m32[(wx - 12) >>> 2] = ENABLING;
+                break;
+              }
+              case 0x48: {
+                // enbc: B = channel, A = guard
+                const off = (b ^ MOST_NEG) >>> 0;
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (off < MEM_START_OFF || off >= size || wx < 12 || wx - 12 >= size) {
+                  slow = o;
+                  break;
+                }
+                let cost = opc[0x48]!;
+                if (a !== 0) {
+                  const k = off >>> 2;
+                  const wd = m32[k]!;
+                  if (wd === NOT_PROCESS) m32[k] = w | pri;
+                  else if (wd !== (w | pri)) {
+                    m32[(wx - 12) >>> 2] = READY;
+                    cost = ENBC_READY;
+                  }
+                }
+                cyc += cost;
+                b = c;
+                break;
+              }
+              case 0x44: {
+                // altwt
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx < 12 || wx - 4 >= size || wx >= size) {
+                  slow = o;
+                  break;
+                }
+                if (m32[(wx - 12) >>> 2] === READY) {
+                  m32[wx >>> 2] = NONE_SELECTED;
+                  cyc += opc[0x44]!;
+                  break;
+                }
+                // Nothing is ready yet: wait, and run the next process of this priority.
+                const q = quiet ? this.nextInline(pri) : NOT_PROCESS;
+                if (q === NOT_PROCESS) {
+                  slow = o;
+                  break;
+                }
+                m32[wx >>> 2] = NONE_SELECTED;
+                cyc += ALTWT_WAITS;
+                m32[(wx - 12) >>> 2] = WAITING;
+                m32[(wx - 4) >>> 2] = (ip ^ MOST_NEG) | 0;
+                this.recordWait(wx >>> 2, (pri << 3) | WAIT_ALT);
+                const qx = (q ^ MOST_NEG) >>> 0;
+                fptr[pri] = q === bptr[pri] ? NOT_PROCESS : m32[(qx - 8) >>> 2]!;
+                w = q;
+                ip = (m32[(qx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                if (pri !== 0) {
+                  if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                  slice = this.sliceDeadline = sliceBase + 2 * period;
+                }
+                break;
+              }
+              case 0x2f: {
+                // disc: C = channel, B = guard, A = offset
+                const off = (c ^ MOST_NEG) >>> 0;
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (off < MEM_START_OFF || off >= size || wx >= size || this.fairMap !== null) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x2f]!;
+                // A channel this process enabled is reset, whatever the guard.
+                const k = off >>> 2;
+                const wd = m32[k]!;
+                let ready = false;
+                if (wd === (w | pri)) m32[k] = NOT_PROCESS;
+                else ready = wd !== NOT_PROCESS;
+                if (b !== 0 && ready && m32[wx >>> 2] === NONE_SELECTED) {
+                  m32[wx >>> 2] = a;
+                  a = 1;
+                } else a = 0;
+                break;
+              }
+              case 0x45: {
+                // altend: jump to the selected branch
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx >= size) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x45]!;
+                ip = (ip + m32[wx >>> 2]!) >>> 0;
                 break;
               }
               case 0x0d: {
