@@ -542,7 +542,8 @@ export class Core {
     const bptr = this.bptr;
     const waits = this.waits;
     const period = this.slicePeriod;
-    let sliceBase = Math.floor(cyc / period) * period;
+    /** The start of the timeslice period the last switch in the loop fell in (computed at the first one). */
+    let sliceBase = -Infinity;
     let quiet = this.events === null || !this.events.processes;
     /** Whether the general path (operate, the scheduler) is running, with the fields, not the locals, current. */
     let general = false;
