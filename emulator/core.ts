@@ -4,6 +4,10 @@
 // Speed: the interpreter keeps the evaluation stack, Wptr, Iptr (as a byte offset into memory) and the cycle count in
 // locals of one method (`execute`). Frequent, simple instructions run there; instructions that touch the scheduler,
 // channels or timers go through `operate`, with the locals written back to the fields before and read again after.
+// Channel communication on this core's memory, startp and endp also run in the loop when nobody watches the process
+// events, a context switch to the next process of the same priority included; whatever they cannot do exactly as
+// `operate` would (a link, a device, an ALT partner, a change of priority, an address outside memory) they hand to
+// it before changing anything. What a blocked process waits on is a word of a table (`waits`), not an object.
 // Nothing allocates per instruction. Errors unwind with a preallocated sentinel, never a JS exception object.
 
 import type { Random } from './faults.js';
@@ -568,6 +572,17 @@ export class Core {
     let jit =
       jkey !== null && this.breakMap === null && this.instructionStop === Infinity ? translationsOf(jkey) : null;
     let inBlock = false;
+    // For the channel and process instructions handled here (see `quiet` below): the queues, the wait table, and
+    // whether anyone watches the process events (those instructions then take the general path, which emits them).
+    const fptr = this.fptr;
+    const bptr = this.bptr;
+    const waits = this.waits;
+    const period = this.slicePeriod;
+    /** The start of the timeslice period the last switch in the loop fell in (computed at the first one). */
+    let sliceBase = -Infinity;
+    let quiet = this.events === null || !this.events.processes;
+    /** Whether the general path (operate, the scheduler) is running, with the fields, not the locals, current. */
+    let general = false;
     this.inExec = true;
     // Busy cycles: the start is taken off now and the end added when the interpreter stops (no field holds it).
     this.busyCycles -= cyc;
@@ -955,6 +970,273 @@ export class Core {
                 b = a;
                 cyc += opc[0x5a]!;
                 break;
+              // Channel communication and process start and end on this core's own memory, handled without
+              // leaving the loop, a context switch included (the next process of the same priority is loaded into
+              // the locals). They do exactly what `operate` does; every condition under which that would fault, emit
+              // an event, change priority or involve a link, a device or an ALT is tested before anything changes,
+              // and then the instruction takes the general path instead.
+              case 0x07: // in: A = count, B = channel, C = destination
+              case 0x0b: // out: A = count, B = channel, C = source
+              case 0x0e: // outbyte: A = byte, B = channel
+              case 0x0f: {
+                // outword: A = word, B = channel
+                const off = (b ^ MOST_NEG) >>> 0;
+                const wx = (w ^ MOST_NEG) >>> 0;
+                const word = o >= 0x0e;
+                // The channel word, W[-3] and W[-1] (and W[0] for outword and outbyte) lie in memory.
+                if (!quiet || off < MEM_START_OFF || off >= size || wx < 12 || wx - 4 >= size || (word && wx >= size)) {
+                  slow = o;
+                  break;
+                }
+                const n = o === 0x0f ? 4 : o === 0x0e ? 1 : a >>> 0;
+                const buf = word ? w : c;
+                const k = off >>> 2;
+                const wd = m32[k]!;
+                if (wd === NOT_PROCESS) {
+                  // First at the channel: wait, and run the next process of this priority.
+                  const q = this.nextInline(pri);
+                  if (q === NOT_PROCESS) {
+                    slow = o;
+                    break;
+                  }
+                  if (word) m32[wx >>> 2] = a;
+                  m32[k] = w | pri;
+                  m32[(wx - 12) >>> 2] = buf;
+                  m32[(wx - 4) >>> 2] = (ip ^ MOST_NEG) | 0;
+                  this.recordWait(wx >>> 2, (k << 4) | (pri << 3) | (o === 0x07 ? WAIT_INPUT : WAIT_OUTPUT));
+                  cyc += opc[o]!;
+                  const qx = (q ^ MOST_NEG) >>> 0;
+                  fptr[pri] = q === bptr[pri] ? NOT_PROCESS : m32[(qx - 8) >>> 2]!;
+                  w = q;
+                  ip = (m32[(qx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                  if (pri !== 0) {
+                    // sliceDeadlineFrom(cyc), with the division only when a new period has begun.
+                    if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                    slice = this.sliceDeadline = sliceBase + 2 * period;
+                  }
+                  break;
+                }
+                // The partner waits: the message passes and the partner joins its run queue.
+                const other = wd & ~3;
+                const p = wd & 1;
+                const ox = (other ^ MOST_NEG) >>> 0;
+                if (p < pri || ox < 20 || ox > size) {
+                  slow = o;
+                  break;
+                }
+                const st = m32[(ox - 12) >>> 2]!;
+                if (o !== 0x07 && (st & ~3) === MOST_NEG) {
+                  // The partner is an ALT. Waiting at this priority, it is made ready and queued, and this process
+                  // waits for it to select the channel and input; the next process runs (it may be the ALT).
+                  const front = fptr[pri] !== NOT_PROCESS ? fptr[pri]! : other;
+                  const fx = (front ^ MOST_NEG) >>> 0;
+                  const bx = ((bptr[pri]! + S_LINK) ^ MOST_NEG) >>> 0;
+                  if (
+                    st !== WAITING ||
+                    p !== pri ||
+                    (fptr[pri] !== NOT_PROCESS && bx >= size) ||
+                    (pri !== 0 && (fptr[0] !== NOT_PROCESS || this.interrupted)) ||
+                    fx < 8 ||
+                    fx - 4 >= size
+                  ) {
+                    slow = o;
+                    break;
+                  }
+                  if (word) m32[wx >>> 2] = a;
+                  m32[k] = w | pri;
+                  m32[(wx - 12) >>> 2] = buf;
+                  m32[(wx - 4) >>> 2] = (ip ^ MOST_NEG) | 0;
+                  this.recordWait(wx >>> 2, (k << 4) | (pri << 3) | WAIT_OUTPUT);
+                  cyc += opc[o]!;
+                  m32[(ox - 12) >>> 2] = READY;
+                  waits[ox >>> 2] = 0;
+                  if (fptr[pri] === NOT_PROCESS) fptr[pri] = other;
+                  else m32[bx >>> 2] = other;
+                  bptr[pri] = other;
+                  fptr[pri] = front === bptr[pri] ? NOT_PROCESS : m32[(fx - 8) >>> 2]!;
+                  w = front;
+                  ip = (m32[(fx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                  if (pri !== 0) {
+                    if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                    slice = this.sliceDeadline = sliceBase + 2 * period;
+                  }
+                  break;
+                }
+                const sx = ((o === 0x07 ? st : buf) ^ MOST_NEG) >>> 0;
+                const dx = ((o === 0x07 ? buf : st) ^ MOST_NEG) >>> 0;
+                if (n > 0 && (sx >= size || n > size - sx || dx >= size || n > size - dx)) {
+                  slow = o;
+                  break;
+                }
+                const back = bptr[p]!;
+                const bx = ((back + S_LINK) ^ MOST_NEG) >>> 0;
+                if (fptr[p] !== NOT_PROCESS && bx >= size) {
+                  slow = o;
+                  break;
+                }
+                if (word) m32[wx >>> 2] = a;
+                if (n === 4 && ((sx | dx) & 3) === 0) m32[dx >>> 2] = m32[sx >>> 2]!;
+                else if (n === 1) m8[dx] = m8[sx]!;
+                else if (n > 0) m8.copyWithin(dx, sx, sx + n);
+                m32[k] = NOT_PROCESS;
+                waits[ox >>> 2] = 0;
+                if (fptr[p] === NOT_PROCESS) fptr[p] = other;
+                else m32[bx >>> 2] = other;
+                bptr[p] = other;
+                cyc += opc[o]! + (word ? 0 : 2 * ((n + 3) >>> 2));
+                break;
+              }
+              case 0x43: {
+                // alt
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx < 12 || wx - 12 >= size) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x43]!;
+                m32[(wx - 12) >>> 2] = ENABLING;
+                break;
+              }
+              case 0x48: {
+                // enbc: B = channel, A = guard
+                const off = (b ^ MOST_NEG) >>> 0;
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (off < MEM_START_OFF || off >= size || wx < 12 || wx - 12 >= size) {
+                  slow = o;
+                  break;
+                }
+                let cost = opc[0x48]!;
+                if (a !== 0) {
+                  const k = off >>> 2;
+                  const wd = m32[k]!;
+                  if (wd === NOT_PROCESS) m32[k] = w | pri;
+                  else if (wd !== (w | pri)) {
+                    m32[(wx - 12) >>> 2] = READY;
+                    cost = ENBC_READY;
+                  }
+                }
+                cyc += cost;
+                b = c;
+                break;
+              }
+              case 0x44: {
+                // altwt
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx < 12 || wx - 4 >= size || wx >= size) {
+                  slow = o;
+                  break;
+                }
+                if (m32[(wx - 12) >>> 2] === READY) {
+                  m32[wx >>> 2] = NONE_SELECTED;
+                  cyc += opc[0x44]!;
+                  break;
+                }
+                // Nothing is ready yet: wait, and run the next process of this priority.
+                const q = quiet ? this.nextInline(pri) : NOT_PROCESS;
+                if (q === NOT_PROCESS) {
+                  slow = o;
+                  break;
+                }
+                m32[wx >>> 2] = NONE_SELECTED;
+                cyc += ALTWT_WAITS;
+                m32[(wx - 12) >>> 2] = WAITING;
+                m32[(wx - 4) >>> 2] = (ip ^ MOST_NEG) | 0;
+                this.recordWait(wx >>> 2, (pri << 3) | WAIT_ALT);
+                const qx = (q ^ MOST_NEG) >>> 0;
+                fptr[pri] = q === bptr[pri] ? NOT_PROCESS : m32[(qx - 8) >>> 2]!;
+                w = q;
+                ip = (m32[(qx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                if (pri !== 0) {
+                  if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                  slice = this.sliceDeadline = sliceBase + 2 * period;
+                }
+                break;
+              }
+              case 0x2f: {
+                // disc: C = channel, B = guard, A = offset
+                const off = (c ^ MOST_NEG) >>> 0;
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (off < MEM_START_OFF || off >= size || wx >= size || this.fairMap !== null) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x2f]!;
+                // A channel this process enabled is reset, whatever the guard.
+                const k = off >>> 2;
+                const wd = m32[k]!;
+                let ready = false;
+                if (wd === (w | pri)) m32[k] = NOT_PROCESS;
+                else ready = wd !== NOT_PROCESS;
+                if (b !== 0 && ready && m32[wx >>> 2] === NONE_SELECTED) {
+                  m32[wx >>> 2] = a;
+                  a = 1;
+                } else a = 0;
+                break;
+              }
+              case 0x45: {
+                // altend: jump to the selected branch
+                const wx = (w ^ MOST_NEG) >>> 0;
+                if (wx >= size) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x45]!;
+                ip = (ip + m32[wx >>> 2]!) >>> 0;
+                break;
+              }
+              case 0x0d: {
+                // startp: A = new workspace, B = offset of its code from the next instruction
+                const nw = a & ~3;
+                const nx = (nw ^ MOST_NEG) >>> 0;
+                const bx = ((bptr[pri]! + S_LINK) ^ MOST_NEG) >>> 0;
+                if (!quiet || nx < 20 || nx > size || (fptr[pri] !== NOT_PROCESS && bx >= size)) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x0d]!;
+                m32[(nx - 4) >>> 2] = ((ip ^ MOST_NEG) + b) | 0;
+                waits[nx >>> 2] = 0;
+                if (fptr[pri] === NOT_PROCESS) fptr[pri] = nw;
+                else m32[bx >>> 2] = nw;
+                bptr[pri] = nw;
+                break;
+              }
+              case 0x03: {
+                // endp: A = join block (successor Iptr, count)
+                const jx = (a ^ MOST_NEG) >>> 0;
+                if (!quiet || jx + 4 >= size) {
+                  slow = o;
+                  break;
+                }
+                const count = m32[(jx + 4) >>> 2]!;
+                if (count === 1) {
+                  // The last branch to finish becomes the parent.
+                  cyc += opc[0x03]!;
+                  m32[(jx + 4) >>> 2] = 0;
+                  waits[jx >>> 2] = 0;
+                  w = a;
+                  ip = (m32[jx >>> 2]! ^ MOST_NEG) >>> 0;
+                  break;
+                }
+                const q = this.nextInline(pri);
+                if (q === NOT_PROCESS) {
+                  slow = o;
+                  break;
+                }
+                cyc += opc[0x03]!;
+                m32[(jx + 4) >>> 2] = (count - 1) | 0;
+                this.recordWait(jx >>> 2, (pri << 3) | WAIT_ENDP);
+                const qx = (q ^ MOST_NEG) >>> 0;
+                fptr[pri] = q === bptr[pri] ? NOT_PROCESS : m32[(qx - 8) >>> 2]!;
+                w = q;
+                ip = (m32[(qx - 4) >>> 2]! ^ MOST_NEG) >>> 0;
+                if (pri !== 0) {
+                  // sliceDeadlineFrom(cyc), with the division only when a new period has begun.
+                  if (cyc < sliceBase || cyc - sliceBase >= period) sliceBase = Math.floor(cyc / period) * period;
+                  slice = this.sliceDeadline = sliceBase + 2 * period;
+                }
+                break;
+              }
               default:
                 slow = o;
             }
@@ -972,6 +1254,7 @@ export class Core {
           this.cycles = cyc;
           this.instructions = n;
           this.instrStart = start;
+          general = true;
           if (slow === TIMESLICE) this.timeslice();
           else this.operate(slow);
           if (this.preemptPending) this.preempt();
@@ -988,16 +1271,28 @@ export class Core {
           pri = this.priority;
           slice = this.sliceDeadline;
           cyc = this.cycles;
+          quiet = this.events === null || !this.events.processes;
           if (this.horizon < until) until = this.horizon;
           limit = until < this.nextTimerCycle ? until : this.nextTimerCycle;
           // An event listener may have asked for a stop (the debugger pausing when a process blocks): leave, and
           // let run() step from here.
           if (this.breakMap !== null || this.instructionStop !== Infinity) limit = cyc;
+          general = false;
         }
       }
     } catch (e) {
-      // A translated block that raised has stored its own count (jitRaise, jitFault).
-      if (!inBlock) this.instructions = n;
+      // A translated block that raised has stored its own count and registers (jitRaise, jitFault).
+      if (!inBlock) {
+        this.instructions = n;
+        if (!general) {
+          // A fault in the loop itself: the registers are those of the failing instruction, whichever instructions
+          // took the general path before it.
+          this.A = a;
+          this.B = b;
+          this.C = c;
+          this.Iptr = (ip ^ MOST_NEG) | 0;
+        }
+      }
       throw e;
     }
     this.A = a;
@@ -1165,6 +1460,19 @@ export class Core {
         ...(chan !== undefined ? { channel: chan } : {}),
       });
     }
+  }
+
+  /**
+   * The process the interpreter's loop switches to, itself, when the running process of priority `pri` waits: the
+   * front of that priority's run queue, if it is what scheduleNext would choose and its words (W[-1], W[-2]) lie in
+   * memory. NotProcess otherwise (the general path then deschedules and chooses).
+   */
+  private nextInline(pri: number): number {
+    const q = this.fptr[pri]!;
+    if (q === NOT_PROCESS) return NOT_PROCESS;
+    if (pri !== 0 && (this.fptr[0] !== NOT_PROCESS || this.interrupted)) return NOT_PROCESS;
+    const qx = (q ^ MOST_NEG) >>> 0;
+    return qx >= 8 && qx - 4 < this.memoryBytes ? q : NOT_PROCESS;
   }
 
   /** Record what the process whose Wptr (or join block) has word index `k` waits on. */
