@@ -1,6 +1,6 @@
 // A steady message loop, for counting garbage collections: run as `node --trace-gc dist/bench/steady-child.js NAME`,
-// it compiles a benchmark program (chain or commstime, at the size given), runs its first cycles to warm the
-// interpreter up, prints `steady` and runs the rest, then prints `end` and the run's figures. Every GC line V8
+// it compiles a benchmark program (chain or commstime, at the size given), runs it once to its end to warm the
+// interpreter up, then on a fresh machine runs its first cycles, prints `steady` and runs the rest, then prints `end` and the run's figures. Every GC line V8
 // prints between the two markers is one the emulator caused in its steady state (docs/performance.md; the test
 // test/emulator/steady-gc.test.ts expects none). A process of its own, so nothing else allocates meanwhile.
 
@@ -19,9 +19,14 @@ const program = name !== undefined ? PROGRAMS[name] : undefined;
 if (!program || !count) throw new Error(`usage: steady-child ${Object.keys(PROGRAMS).join('|')} COUNT [WARM-CYCLES]`);
 const path = join(BENCH_PROGRAMS, program.file);
 const image = compileText(path, sourceOf(path, [[program.size[0], program.size[1].replace('COUNT', count)]]));
+// The first run, to its end, lets V8 optimise every path the program takes (its start, its steady loop and its
+// end); the second, on a fresh machine, is the one measured from `steady` to `end`.
+const warmCycles = Number(warm ?? 0);
+const first = new Machine(image, { onScreen: () => {} });
+if (first.run().status !== 'finished') throw new Error('the warming run did not finish');
 const machine = new Machine(image, { onScreen: () => {} });
-const warmCycles = Number(warm ?? 2_000_000);
-if (machine.run(warmCycles).status !== 'cycle-limit') throw new Error('the program ended while warming up');
+if (warmCycles > 0 && machine.run(warmCycles).status !== 'cycle-limit')
+  throw new Error('the program ended while warming up');
 console.log('steady');
 const result = machine.run();
 console.log('end');

@@ -137,11 +137,11 @@ type ChoiceItem =
   | { readonly kind: 'choice'; readonly guard: A.Expr; readonly body: A.Process; readonly span: Span }
   | { readonly kind: 'if'; readonly process: A.IfProcess };
 
-/** The first part of an expression: an operand, or a form that cannot be the left operand of a dyadic operator. */
-/** Whether a token can start the operand of a conversion written with a type's name (`MYINT j`). */
+/** Whether a token can start the operand of a conversion written with a type's name (`MYINT j`). `ENROLL` is not
+ * a keyword but ends a PAR's replicator (`PAR i = 0 FOR n ENROLL b`), so it never starts an operand. */
 function startsConversionOperand(t: IToken): boolean {
   return (
-    t.tokenType === T.Name ||
+    (t.tokenType === T.Name && t.image !== 'ENROLL') ||
     t.tokenType === T.ROUND ||
     t.tokenType === T.TRUNC ||
     tokenMatcher(t, T.IntegerLiteral) ||
@@ -153,6 +153,7 @@ function startsConversionOperand(t: IToken): boolean {
   );
 }
 
+/** The first part of an expression: an operand, or a form that cannot be the left operand of a dyadic operator. */
 interface Head {
   readonly expr: A.Expr;
   /** Whether it may be followed by a dyadic operator (an operand) or not (monadic, SIZE, conversion, MOSTPOS). */
@@ -2115,7 +2116,7 @@ class OccamParser extends EmbeddedActionsParser {
     const rec = qualifier !== undefined && qualifier.tokenType !== T.INLINE;
     this.CONSUME(T.FUNCTION);
     // A user-defined operator is named by its symbol in quotes: `INT FUNCTION "+" (VAL INT a, b)`.
-    const name = this.OR2([
+    const name = this.OR3([
       { ALT: () => this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the FUNCTION after FUNCTION') }) },
       { ALT: () => this.CONSUME(T.StringLiteral) },
     ]);

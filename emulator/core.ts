@@ -1320,18 +1320,47 @@ export class Core {
    * A run-time error in a translated block: as `raise`, with the block's cycles and instructions (counted from the
    * block's call, EXIT.cyc0 and EXIT.n0).
    */
-  jitRaise(reason: string, start: number, w: number, cyc: number, n: number): void {
+  jitRaise(
+    reason: string,
+    start: number,
+    w: number,
+    cyc: number,
+    n: number,
+    a: number,
+    b: number,
+    c: number,
+    next: number,
+  ): void {
     this.Error = true;
     if (this.HaltOnError) {
-      this.instructions = EXIT.n0 + n;
+      this.jitHalted(n, a, b, c, next);
       this.fail(reason, start, w, EXIT.cyc0 + cyc);
     }
   }
 
   /** A memory error in a translated block, as `memFault`. */
-  jitFault(addr: number, start: number, w: number, cyc: number, n: number): never {
-    this.instructions = EXIT.n0 + n;
+  jitFault(
+    addr: number,
+    start: number,
+    w: number,
+    cyc: number,
+    n: number,
+    a: number,
+    b: number,
+    c: number,
+    next: number,
+  ): never {
+    this.jitHalted(n, a, b, c, next);
     return this.memFault(addr, start, w, EXIT.cyc0 + cyc);
+  }
+
+  /** What the interpreter leaves when an instruction halts the core: the count and the registers at that point. */
+  private jitHalted(n: number, a: number, b: number, c: number, next: number): void {
+    this.instructions = EXIT.n0 + n;
+    this.A = a;
+    this.B = b;
+    this.C = c;
+    this.Iptr = (next ^ MOST_NEG) | 0;
   }
 
   /**

@@ -181,10 +181,10 @@ export function translateBlock(
       return `cyc += ${expr};`;
     },
     raise(reason) {
-      return `core.jitRaise(${JSON.stringify(reason)}, ${cur.start}, w, cyc + ${pending}, n + ${count});`;
+      return `core.jitRaise(${JSON.stringify(reason)}, ${cur.start}, w, cyc + ${pending}, n + ${count}, a, b, c, ${cur.next});`;
     },
     fault(addr) {
-      return `core.jitFault(${addr}, ${cur.start}, w, cyc + ${pending}, n + ${count});`;
+      return `core.jitFault(${addr}, ${cur.start}, w, cyc + ${pending}, n + ${count}, a, b, c, ${cur.next});`;
     },
     exitBefore() {
       // The instruction before this one is the last executed; at the block's start nothing was executed, and the

@@ -345,12 +345,12 @@ describe('preprocessor directives', () => {
     expect(tokens.map((t) => t.tokenType.name)).toEqual(['PROC', 'Name', 'LParen', 'RParen', 'NL']);
   });
 
-  it('drops #PRAGMA, #COMMENT and #OPTION with a warning', () => {
-    const { tokens, diags } = run('#PRAGMA SHARED x\n#COMMENT "hi"\nSKIP\n');
+  it('drops #PRAGMA, #COMMENT and #OPTION with a warning, except the usage pragmas the checker reads', () => {
+    const { tokens, diags } = run('#PRAGMA SHARED x\n#PRAGMA DEFINED y\n#COMMENT "hi"\nSKIP\n');
     expect(tokens.map(show).join(' ')).toBe('SKIP NL');
-    expect(diags.list.map((d) => [d.severity, d.message])).toEqual([
-      ['warning', '#PRAGMA is ignored'],
-      ['warning', '#COMMENT is ignored'],
+    expect(diags.list.map((d) => [d.severity, d.span.line, d.message])).toEqual([
+      ['warning', 2, '#PRAGMA is ignored'],
+      ['warning', 3, '#COMMENT is ignored'],
     ]);
   });
 
