@@ -213,7 +213,8 @@ const PLACEHOLDER_FILE = new SourceFile(-1, '<none>', '');
 class OccamParser extends EmbeddedActionsParser {
   private file: SourceFile = PLACEHOLDER_FILE;
   private extras: Extra[] = [];
-  private index = new Map<IToken, number>();
+  /** Each token's position in `tokens`, made when an error first needs it (most parses never do). */
+  private index: Map<IToken, number> | null = null;
   private tokens: IToken[] = [];
   private options: ParseOptions = {};
 
@@ -239,8 +240,7 @@ class OccamParser extends EmbeddedActionsParser {
     this.options = options;
     this.extras = [];
     this.tokens = tokens;
-    this.index = new Map();
-    tokens.forEach((t, i) => this.index.set(t, i));
+    this.index = null;
     this.input = tokens;
   }
 
@@ -275,7 +275,7 @@ class OccamParser extends EmbeddedActionsParser {
     }
     this.input = [];
     this.tokens = [];
-    this.index = new Map();
+    this.index = null;
     this.extras = [];
     this.file = PLACEHOLDER_FILE;
     this.options = {};
@@ -283,9 +283,19 @@ class OccamParser extends EmbeddedActionsParser {
 
   // ------------------------------------------------------------------------------------------ helpers
 
+  /** The position of `tok` in the token stream, or undefined for a token that is not in it (EOF, say). */
+  private indexOf(tok: IToken): number | undefined {
+    if (!this.index) {
+      const index = new Map<IToken, number>();
+      this.tokens.forEach((t, i) => index.set(t, i));
+      this.index = index;
+    }
+    return this.index.get(tok);
+  }
+
   /** `INT a[100]:` written the C way: the hint shows occam's `[100]INT a:`. */
   private cStyleArrayHint(bracket: IToken, name: IToken | undefined): string | undefined {
-    const at = this.index.get(bracket);
+    const at = this.indexOf(bracket);
     if (at === undefined || !name || name.tokenType !== T.Name) return undefined;
     // The type is before the names: `BYTE a, b[3]:` walks back over `a,`.
     let t = at - 2;
@@ -397,9 +407,9 @@ class OccamParser extends EmbeddedActionsParser {
 
   private recoverLine(start: IToken): void {
     if (this.RECORDING_PHASE) return;
-    const from = this.index.get(start) ?? 0;
+    const from = this.indexOf(start) ?? 0;
     const now = this.LA(1);
-    const to = now.tokenType === EOF ? this.tokens.length : (this.index.get(now) ?? from);
+    const to = now.tokenType === EOF ? this.tokens.length : (this.indexOf(now) ?? from);
     // Blocks the failed line opened and did not close.
     let depth = 0;
     for (let k = from; k < to; k++) {

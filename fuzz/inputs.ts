@@ -27,7 +27,17 @@ export class Random {
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)]!;
   }
+
+  /** An integer in [1, n], log-uniform: as many draws below 10 as between 100 and 1,000, so the extremes are met
+   * without every input being one (a 10⁶-input run still makes thousands of the largest). */
+  size(n: number): number {
+    return Math.min(n, Math.max(1, Math.floor(Math.exp(this.next() * Math.log(n + 1)))));
+  }
 }
+
+/** The deepest SEQ nesting generated: its text grows with the square of the depth (each level is indented once
+ * more), so 1,000 levels is already a 1 MB file, four times the parser's limit (`nesting too deep`). */
+export const MAX_SEQ_DEPTH = 1_000;
 
 export interface FuzzInput {
   /** How it was made, for the report. */
@@ -190,20 +200,23 @@ function randomBytes(rng: Random, text: string): string {
 }
 
 function deepNesting(rng: Random, maxDepth: number): string {
-  const depth = 1 + rng.int(maxDepth);
   const main = 'PROC main (CHAN BYTE kyb?, scr!, err!)\n';
   switch (rng.int(3)) {
     case 0: {
       // SEQ inside SEQ inside ...
+      const depth = rng.size(Math.min(maxDepth, MAX_SEQ_DEPTH));
       let body = '';
       for (let d = 0; d < depth; d++) body += `${' '.repeat(2 + 2 * d)}SEQ\n`;
       body += `${' '.repeat(2 + 2 * depth)}SKIP\n`;
       return `${main}${body}:\n`;
     }
-    case 1:
+    case 1: {
+      const depth = rng.size(maxDepth);
       return `${main}  INT x:\n  x := ${'('.repeat(depth)}1${')'.repeat(depth)}\n:\n`;
+    }
     default: {
       // A right-nested chain of operators: 1 + (1 + (1 + ...)).
+      const depth = rng.size(maxDepth);
       let e = '1';
       for (let d = 0; d < depth; d++) e = `1 + (${e})`;
       return `${main}  INT x:\n  x := ${e}\n:\n`;
@@ -220,7 +233,7 @@ function hugeLiteral(rng: Random, text: string): string {
 }
 
 function hugeProgram(rng: Random, maxProcs: number): string {
-  const n = 1 + rng.int(maxProcs);
+  const n = rng.size(maxProcs);
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     out.push(`PROC p${i} (VAL INT a, INT r)\n  SEQ\n    r := a\n    SEQ j = 0 FOR 3\n      r := r + j\n:`);
