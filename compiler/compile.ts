@@ -12,6 +12,7 @@ import { check, type CheckedProgram } from './checker/index.js';
 import { generate } from './codegen/index.js';
 import { layout } from './lexer.js';
 import { isBundledPath } from './library.js';
+import { preparsedLibrary } from './library-cache.js';
 import { parseTokens, type ParseOptions } from './parser.js';
 import { preprocess, type FileLoader, type PreprocessOptions } from './preprocess.js';
 import { checkUsage } from './usage.js';
@@ -40,6 +41,11 @@ export interface CompileOptions {
    * Without it only the bundled library can be included.
    */
   readonly loader?: FileLoader;
+  /**
+   * Take the bundled library's definitions from its one parse in this process (library-cache.ts) rather than
+   * parsing it again (default true; the images are the same either way, which a test checks).
+   */
+  readonly preparsedLibrary?: boolean;
 }
 
 export interface CompileResult {
@@ -123,7 +129,8 @@ function checkedProgram(
   diags: Diagnostics,
   options: CompileOptions,
 ): CheckedProgram | null {
-  const program = parseSource(file, diags, { preprocess: { loader: options.loader, files } });
+  const preparsed = options.preparsedLibrary === false ? undefined : preparsedLibrary;
+  const program = parseSource(file, diags, { preprocess: { loader: options.loader, files, preparsed } });
   if (diags.errorCount > 0) return null;
   const checked = check(program, diags);
   if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);

@@ -39,6 +39,7 @@ import {
   type LineScan,
 } from './parser-lines.js';
 import { junkMessage, messageProvider, msg } from './parser-messages.js';
+import { specsOf } from './preprocess.js';
 import { Diagnostics, joinSpans, SourceFile, spanOf, type Span } from './source.js';
 import * as T from './tokens.js';
 
@@ -488,7 +489,27 @@ class OccamParser extends EmbeddedActionsParser {
   program = this.rule('program', (): A.Program => {
     const items: Item[] = [];
     this.MANY(() => {
-      items.push(this.guarded(() => this.SUBRULE(this.item, { ARGS: ['top'] }), { kind: 'error' }));
+      this.OR({
+        IGNORE_AMBIGUITIES: true,
+        DEF: [
+          {
+            // A bundled library parsed once (library-cache.ts): its definitions stand where its #INCLUDE did.
+            GATE: () => this.LA(1).tokenType === T.Preparsed,
+            ALT: () => {
+              const tok = this.CONSUME(T.Preparsed);
+              this.CONSUME(T.NL);
+              this.ACTION(() => {
+                for (const spec of specsOf(tok)) items.push({ kind: 'spec', spec });
+              });
+            },
+          },
+          {
+            ALT: () => {
+              items.push(this.guarded(() => this.SUBRULE(this.item, { ARGS: ['top'] }), { kind: 'error' }));
+            },
+          },
+        ],
+      });
     });
     return this.ACTION(() => {
       const specs: A.Spec[] = [];

@@ -9,7 +9,8 @@
 
 import { isUsagePragma } from './pragmas.js';
 import { createTokenInstance, type IToken } from './chevrotain-runtime.js';
-import { bundledFile } from './library.js';
+import type { Spec } from './ast.js';
+import { bundledFile, isBundledPath } from './library.js';
 import { lexRaw } from './lexer.js';
 import { setOrigin } from './origin.js';
 import { SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
@@ -34,6 +35,29 @@ export interface PreprocessOptions {
   readonly files?: SourceFile[];
   /** Names defined before the first line, in addition to the predefined ones. */
   readonly defines?: ReadonlyMap<string, PPValue>;
+  /**
+   * The bundled library's files preprocessed and parsed once (library-cache.ts): when one is named at the
+   * outermost level of the main file, at column 0, before anything is defined, its definitions come from here
+   * and its text is not lexed again. Null for a file it has no unit for.
+   */
+  readonly preparsed?: (path: string, text: string) => PreparsedUnit | null;
+}
+
+/** A library file preprocessed and parsed on its own, as it would be at the outermost level of a program. */
+export interface PreparsedUnit {
+  /** The files it read, the named one first, in the order the preprocessor read them. */
+  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /** The names it defined (its include guards, say). */
+  readonly defines: readonly (readonly [string, PPValue])[];
+  /** Its definitions, made afresh for one compilation, with spans in `files` (one SourceFile for each). */
+  specs(files: readonly SourceFile[]): Spec[];
+}
+
+/** The definitions a Preparsed token stands for. */
+const preparsedSpecs = new WeakMap<IToken, Spec[]>();
+
+export function specsOf(tok: IToken): Spec[] {
+  return preparsedSpecs.get(tok) ?? [];
 }
 
 /** Directives that do not change the program; they are dropped with a warning. */
@@ -69,11 +93,20 @@ const POSITIONAL = new Set(['FILE', 'LINE']);
  * problem is a diagnostic at the directive or name concerned.
  */
 export function preprocess(main: SourceFile, diags: Diagnostics, options: PreprocessOptions = {}): IToken[] {
+  return preprocessDefining(main, diags, options).tokens;
+}
+
+/** `preprocess`, and the names defined at the end of the main file. */
+export function preprocessDefining(
+  main: SourceFile,
+  diags: Diagnostics,
+  options: PreprocessOptions = {},
+): { tokens: IToken[]; defines: ReadonlyMap<string, PPValue> } {
   const files = options.files ?? [main];
   if (!files.includes(main)) files.unshift(main);
-  const pp = new Preprocessor(main, diags, files, options.loader);
+  const pp = new Preprocessor(main, diags, files, options.loader, options.preparsed);
   for (const [name, value] of options.defines ?? []) pp.defines.set(name, value);
-  return pp.file(main, 0, [main.path]);
+  return { tokens: pp.file(main, 0, [main.path]), defines: pp.defines };
 }
 
 /** One open #IF: whether its current branch is being compiled, and what has been seen so far. */
@@ -130,6 +163,7 @@ class Preprocessor {
     private readonly diags: Diagnostics,
     private readonly files: SourceFile[],
     private readonly loader: FileLoader | undefined,
+    private readonly preparsed?: (path: string, text: string) => PreparsedUnit | null,
   ) {
     for (const f of files) this.byPath.set(f.path, f);
   }
@@ -630,6 +664,8 @@ class Preprocessor {
       if (this.used.has(found.path)) return [];
       this.used.add(found.path);
     }
+    const unit = this.unitFor(found, chain, col);
+    if (unit) return [this.preparsedToken(from, restStart - word.length - 1, `#${word}`, unit)];
     let file = this.byPath.get(found.path);
     if (!file) {
       file = new SourceFile(this.files.length, found.path, found.text);
@@ -637,6 +673,36 @@ class Preprocessor {
       this.byPath.set(found.path, file);
     }
     return this.file(file, col, [...chain, found.path]);
+  }
+
+  /**
+   * The preparsed unit for a bundled file, where using it gives what lexing the file here would: named from the
+   * main file at column 0 (the outermost level), with only the predefined names defined, and none of its files
+   * read yet. Otherwise null, and the file is read as any other.
+   */
+  private unitFor(found: { path: string; text: string }, chain: readonly string[], col: number): PreparsedUnit | null {
+    if (!this.preparsed || chain.length !== 1 || col !== 0 || !isBundledPath(found.path)) return null;
+    if (this.defines.size !== PREDEFINED.size) return null;
+    for (const [name, value] of this.defines) if (PREDEFINED.get(name) !== value) return null;
+    const unit = this.preparsed(found.path, found.text);
+    if (!unit || unit.files.some((f) => this.byPath.has(f.path))) return null;
+    return unit;
+  }
+
+  /** The token that stands for `unit` at `offset` of `from` (the directive's start), its files and names added. */
+  private preparsedToken(from: SourceFile, offset: number, image: string, unit: PreparsedUnit): IToken {
+    const files = unit.files.map((f) => {
+      const file = new SourceFile(this.files.length, f.path, f.text);
+      this.files.push(file);
+      this.byPath.set(f.path, file);
+      return file;
+    });
+    for (const [name, value] of unit.defines) this.defines.set(name, value);
+    const p = from.position(offset);
+    const end = offset + image.length - 1;
+    const tok = createTokenInstance(T.Preparsed, image, offset, end, p.line, p.line, p.col, p.col + image.length - 1);
+    preparsedSpecs.set(tok, unit.specs(files));
+    return tok;
   }
 
   /** The text of `path`, or null; `folders` collects a path that named a folder (the loader throws EISDIR). */

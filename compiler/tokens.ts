@@ -27,6 +27,9 @@ export const IntegerLiteral = createToken({ name: 'IntegerLiteral', pattern: Lex
 export const NL = createToken({ name: 'NL', pattern: Lexer.NA, categories: [AnyToken] });
 export const INDENT = createToken({ name: 'INDENT', pattern: Lexer.NA, categories: [AnyToken] });
 export const OUTDENT = createToken({ name: 'OUTDENT', pattern: Lexer.NA });
+/** Stands, in the main file's tokens, for a bundled library parsed once (library-cache.ts): it carries the parsed
+ * definitions, and the parser puts them where the #INCLUDE stood. */
+export const Preparsed = createToken({ name: 'Preparsed', pattern: Lexer.NA, categories: [AnyToken] });
 
 // ---------------------------------------------------------------------------------------------------- skipped text
 
@@ -380,6 +383,7 @@ export const allTokens: TokenType[] = [
   NL,
   INDENT,
   OUTDENT,
+  Preparsed,
   AnyToken,
   DyadicOp,
   MonadicOp,

@@ -1,0 +1,84 @@
+// The bundled library parsed once (compiler/library-cache.ts) gives exactly what parsing it in every compilation
+// gives: every program that names it compiles to the same image with the same diagnostics either way, and the
+// places where the unit must not be used (inside a file, after a #DEFINE, indented, a second time) still compile.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { compileSource, type CompileOptions } from '../../compiler/compile.js';
+import { preparsedLibrary } from '../../compiler/library-cache.js';
+import { bundledFile } from '../../compiler/library.js';
+import { findPrograms } from '../helpers/programs.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const loader = (path: string): string | null => {
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null;
+  }
+};
+
+function both(path: string, text: string, options: CompileOptions = {}): { fresh: string; cached: string } {
+  const show = (o: CompileOptions): string => {
+    const r = compileSource(path, text, { loader, ...options, ...o });
+    const diags = r.diagnostics.map((d) => `${d.span.file.path}:${d.span.line}:${d.span.col}: ${d.message}`);
+    return JSON.stringify({ image: r.image, diags });
+  };
+  return { fresh: show({ preparsedLibrary: false }), cached: show({}) };
+}
+
+const usesLibrary = [...findPrograms(join(root, 'test', 'programs')), ...findPrograms(join(root, 'programs'))]
+  .map((path) => ({ path, text: readFileSync(path, 'latin1') }))
+  .filter((p) => /#(INCLUDE|USE) *"(course\.(module|lib)|course|consts\.inc|mpi\.inc)"/.test(p.text));
+
+describe('the bundled library parsed once', () => {
+  it('is used by many programs', () => {
+    expect(usesLibrary.length).toBeGreaterThan(50);
+  });
+
+  it.each(usesLibrary.map((p) => [p.path.slice(root.length + 1), p]))(
+    '%s compiles to the same image and messages',
+    (_name, p) => {
+      const { fresh, cached } = both(p.path, p.text);
+      expect(cached).toBe(fresh);
+    },
+  );
+
+  it('is made once and shared, each compilation getting its own copy of the definitions', () => {
+    const lib = bundledFile('course.module')!;
+    const unit = preparsedLibrary(lib.path, lib.text)!;
+    expect(unit).toBe(preparsedLibrary(lib.path, lib.text));
+    expect(unit.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1))).toEqual(['course.module', 'consts.inc']);
+    expect(unit.defines.map(([name]) => name).sort()).toEqual(['COURSE.CONSTS', 'COURSE.MODULE']);
+    expect(unit.specs([])).not.toBe(unit.specs([]));
+    expect(unit.specs([]).length).toBeGreaterThan(50);
+  });
+
+  const cases: [string, string][] = [
+    ['after a #DEFINE', '#DEFINE DEBUG\n#INCLUDE "course.module"\n'],
+    ['twice', '#INCLUDE "course.module"\n#INCLUDE "course.module"\n'],
+    ['by #USE, then #INCLUDE', '#USE "course.lib"\n#INCLUDE "course.module"\n'],
+    ['after its constants', '#INCLUDE "consts.inc"\n#INCLUDE "course.module"\n'],
+  ];
+  it.each(cases)('gives the same image when the library is named %s', (_what, head) => {
+    const text = `${head}PROC main (CHAN BYTE kyb?, scr!, err!)\n  out.int (INT FLUSH, 0, scr!)\n:\n`;
+    const { fresh, cached } = both('t.occ', text);
+    expect(JSON.parse(fresh).image).not.toBeNull();
+    expect(cached).toBe(fresh);
+  });
+
+  it('gives the same messages for a program with errors around the #INCLUDE', () => {
+    const text = '#INCLUDE "course.module"\nPROC main (CHAN BYTE kyb?, scr!, err!)\n  out.strng ("x", 0, scr!)\n:\n';
+    const { fresh, cached } = both('t.occ', text);
+    expect(JSON.parse(fresh).diags.length).toBeGreaterThan(0);
+    expect(cached).toBe(fresh);
+  });
+
+  it('gives the same messages when the #INCLUDE continues an unfinished line', () => {
+    const text = 'VAL INT x IS 1 +\n#INCLUDE "course.module"\nPROC main (CHAN BYTE kyb?, scr!, err!)\n  SKIP\n:\n';
+    const r = compileSource('t.occ', text, { loader });
+    expect(r.image).toBeNull();
+    expect(r.diagnostics.some((d) => d.span.file.path === 't.occ' && d.span.line <= 2)).toBe(true);
+  });
+});
