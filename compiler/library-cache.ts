@@ -4,9 +4,9 @@
 // lines again (preprocess.ts, `preparsed`). Nearly every course program does, and it was most of their compile time.
 //
 // What keeps it exact: a unit is only made from a parse with no diagnostics at all, it is used only where reading the
-// file would give the same tokens (the outermost level of the main file, column 0, nothing but the predefined names
-// defined, none of its files read yet), and each compilation gets its own copy of the tree, because the checker
-// writes its findings into the tree it checks. test/compiler/library-cache.test.ts compiles every program that
+// file would give the same tokens and file table (the outermost level of the main file, column 0, before any other
+// file is read and with nothing but the predefined names defined), and each compilation gets its own copy of the
+// tree, because the checker writes its findings into the tree it checks (spans, which nothing writes, are shared). test/compiler/library-cache.test.ts compiles every program that
 // includes the library both ways and compares the images.
 
 import type { Spec } from './ast.js';
@@ -28,8 +28,9 @@ export function preparsedLibrary(path: string, text: string): PreparsedUnit | nu
 }
 
 function makeUnit(path: string, text: string): PreparsedUnit | null {
-  const main = new SourceFile(0, path, text);
-  const files = [main];
+  // Read as the first file after a program's main file (id 1), where programs name it.
+  const main = new SourceFile(1, path, text);
+  const files = [new SourceFile(0, '', ''), main];
   const diags = new Diagnostics();
   const { tokens, defines } = preprocessDefining(main, diags, { files });
   const program = parseTokens(main, layout(main, diags, tokens), diags);
@@ -39,35 +40,54 @@ function makeUnit(path: string, text: string): PreparsedUnit | null {
   const added: (readonly [string, PPValue])[] = [];
   for (const [name, value] of defines) if (!PREDEFINED.has(name)) added.push([name, value]);
   const specs = program.specs;
-  return {
-    files: files.map((f) => ({ path: f.path, text: f.text })),
-    defines: added,
-    specs: (into) => copyTree(specs, into) as Spec[],
+  const shared = sharedNodes(specs);
+  return { files: files.slice(1), defines: added, specs: () => copyTree(specs, shared) as Spec[] };
+}
+
+/** Whether a value is a span (spans are never written to, so every copy shares the original's). */
+function isSpan(v: object): boolean {
+  return 'file' in v && (v as { file: unknown }).file instanceof SourceFile;
+}
+
+/** The nodes the tree reaches more than once (a type written once for several parameters, say), spans aside. */
+function sharedNodes(root: unknown): ReadonlySet<object> {
+  const seen = new Set<object>();
+  const shared = new Set<object>();
+  const walk = (v: unknown): void => {
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || isSpan(v)) return;
+    if (seen.has(v)) {
+      shared.add(v);
+      return;
+    }
+    seen.add(v);
+    for (const x of Array.isArray(v) ? v : Object.values(v)) walk(x);
   };
+  walk(root);
+  return shared;
 }
 
 /**
- * A deep copy of a parsed tree, with each span's file replaced by the compilation's file of the same index.
- * Objects the tree reaches twice are copied once, so the copy has the original's shape; byte strings are shared,
- * since nothing writes into them.
+ * A deep copy of a parsed tree, for a checker to write into. Spans and byte strings are shared, since nothing
+ * writes into them; a node the tree reaches twice is copied once, so the copy has the original's shape.
  */
-function copyTree(root: unknown, files: readonly SourceFile[]): unknown {
+function copyTree(root: unknown, shared: ReadonlySet<object>): unknown {
   const copies = new Map<object, unknown>();
   const copy = (v: unknown): unknown => {
-    if (v === null || typeof v !== 'object') return v;
-    if (v instanceof SourceFile) return files[v.id] ?? v;
-    if (v instanceof Uint8Array) return v;
-    const seen = copies.get(v);
-    if (seen !== undefined) return seen;
+    if (v === null || typeof v !== 'object' || v instanceof Uint8Array || v instanceof SourceFile) return v;
     if (Array.isArray(v)) {
-      const out: unknown[] = [];
-      copies.set(v, out);
-      for (const x of v) out.push(copy(x));
+      const out = new Array<unknown>(v.length);
+      for (let i = 0; i < v.length; i++) out[i] = copy(v[i]);
       return out;
     }
+    const isShared = shared.has(v);
+    if (isShared) {
+      const done = copies.get(v);
+      if (done !== undefined) return done;
+    }
+    const from = v as Record<string, unknown>;
     const out: Record<string, unknown> = {};
-    copies.set(v, out);
-    for (const k in v) out[k] = copy((v as Record<string, unknown>)[k]);
+    if (isShared) copies.set(v, out);
+    for (const k of Object.keys(from)) out[k] = k === 'span' ? from[k] : copy(from[k]);
     return out;
   };
   return copy(root);

@@ -45,12 +45,16 @@ export interface PreprocessOptions {
 
 /** A library file preprocessed and parsed on its own, as it would be at the outermost level of a program. */
 export interface PreparsedUnit {
-  /** The files it read, the named one first, in the order the preprocessor read them. */
-  readonly files: readonly { readonly path: string; readonly text: string }[];
+  /**
+   * The files it read, the named one first, in the order the preprocessor read them, with the ids they get in a
+   * compilation that names the library before any other file: a compilation that does uses these very files (so
+   * the spans of the definitions, shared by every copy, are right), and any other reads the library afresh.
+   */
+  readonly files: readonly SourceFile[];
   /** The names it defined (its include guards, say). */
   readonly defines: readonly (readonly [string, PPValue])[];
-  /** Its definitions, made afresh for one compilation, with spans in `files` (one SourceFile for each). */
-  specs(files: readonly SourceFile[]): Spec[];
+  /** Its definitions, made afresh for one compilation. */
+  specs(): Spec[];
 }
 
 /** The definitions a Preparsed token stands for. */
@@ -685,23 +689,22 @@ class Preprocessor {
     if (this.defines.size !== PREDEFINED.size) return null;
     for (const [name, value] of this.defines) if (PREDEFINED.get(name) !== value) return null;
     const unit = this.preparsed(found.path, found.text);
-    if (!unit || unit.files.some((f) => this.byPath.has(f.path))) return null;
+    if (!unit || unit.files[0]?.id !== this.files.length || unit.files.some((f) => this.byPath.has(f.path)))
+      return null;
     return unit;
   }
 
   /** The token that stands for `unit` at `offset` of `from` (the directive's start), its files and names added. */
   private preparsedToken(from: SourceFile, offset: number, image: string, unit: PreparsedUnit): IToken {
-    const files = unit.files.map((f) => {
-      const file = new SourceFile(this.files.length, f.path, f.text);
+    for (const file of unit.files) {
       this.files.push(file);
-      this.byPath.set(f.path, file);
-      return file;
-    });
+      this.byPath.set(file.path, file);
+    }
     for (const [name, value] of unit.defines) this.defines.set(name, value);
     const p = from.position(offset);
     const end = offset + image.length - 1;
     const tok = createTokenInstance(T.Preparsed, image, offset, end, p.line, p.line, p.col, p.col + image.length - 1);
-    preparsedSpecs.set(tok, unit.specs(files));
+    preparsedSpecs.set(tok, unit.specs());
     return tok;
   }
 

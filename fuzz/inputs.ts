@@ -113,7 +113,10 @@ const HUGE = [
 /** One input from the corpus and the generator. */
 export function makeInput(rng: Random, corpus: readonly string[], options: InputOptions): FuzzInput {
   const base = rng.pick(corpus);
-  switch (rng.int(10)) {
+  // A huge program costs as much as thirty other inputs, so one input in a hundred is one: a 10⁶-input run still
+  // compiles ten thousand of them.
+  if (rng.int(100) === 0) return { kind: 'huge program', text: hugeProgram(rng, options.maxProcs) };
+  switch (rng.int(9)) {
     case 0:
     case 1:
     case 2:
@@ -128,8 +131,6 @@ export function makeInput(rng: Random, corpus: readonly string[], options: Input
       return { kind: 'deep nesting', text: deepNesting(rng, options.maxDepth) };
     case 7:
       return { kind: 'huge literal', text: hugeLiteral(rng, base) };
-    case 8:
-      return { kind: 'huge program', text: hugeProgram(rng, options.maxProcs) };
     default:
       return {
         kind: 'several mutations',

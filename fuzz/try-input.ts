@@ -23,6 +23,8 @@ export interface Finding {
 
 /** Cycles a fuzzed program may run for. */
 export const RUN_CYCLES = 200_000;
+/** Cycles its image runs for once it has been written out and loaded again. */
+const LOADED_CYCLES = 2_000;
 
 const NO_FILES = (): string | null => null;
 
@@ -60,20 +62,21 @@ export function tryInput(text: string, rng: Random): Finding[] {
   diagnosed('compile', compiled.diagnostics);
   if (!compiled.image) return found;
 
-  run('run', compiled.image, found);
-  // The image as a file, then corrupted.
+  run('run', compiled.image, found, RUN_CYCLES);
+  // The image as a file, then corrupted. The whole image, once loaded, runs as the compiled one just did, so it
+  // only starts; the corrupted one runs as long as the first.
   const file = serializeImage(compiled.image);
-  load('load image', file, found);
-  load('load corrupted image', corrupt(rng, file), found);
+  load('load image', file, found, LOADED_CYCLES);
+  load('load corrupted image', corrupt(rng, file), found, RUN_CYCLES);
   return found;
 }
 
-function run(stage: string, image: Image, found: Finding[]): void {
+function run(stage: string, image: Image, found: Finding[], cycles: number): void {
   let machine: Machine;
   let result: RunResult;
   try {
     machine = new Machine(image, { stdin: new Uint8Array(0), onScreen: () => {}, onError: () => {} });
-    result = machine.run(RUN_CYCLES);
+    result = machine.run(cycles);
   } catch (e) {
     if (e instanceof LoadError) return;
     found.push({
@@ -104,7 +107,7 @@ function run(stage: string, image: Image, found: Finding[]): void {
   }
 }
 
-function load(stage: string, text: string, found: Finding[]): void {
+function load(stage: string, text: string, found: Finding[], cycles: number): void {
   let image: Image;
   try {
     image = parseImage(text);
@@ -120,7 +123,7 @@ function load(stage: string, text: string, found: Finding[]): void {
     });
     return;
   }
-  run(stage, image, found);
+  run(stage, image, found, cycles);
 }
 
 /** An image file with a few characters changed, or a number in it replaced. */

@@ -51,8 +51,12 @@ describe('the bundled library parsed once', () => {
     expect(unit).toBe(preparsedLibrary(lib.path, lib.text));
     expect(unit.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1))).toEqual(['course.module', 'consts.inc']);
     expect(unit.defines.map(([name]) => name).sort()).toEqual(['COURSE.CONSTS', 'COURSE.MODULE']);
-    expect(unit.specs([])).not.toBe(unit.specs([]));
-    expect(unit.specs([]).length).toBeGreaterThan(50);
+    expect(unit.files.map((f) => f.id)).toEqual([1, 2]);
+    const [a, b] = [unit.specs(), unit.specs()];
+    expect(a).not.toBe(b);
+    expect(a[0]).not.toBe(b[0]);
+    expect(a[0]!.span).toBe(b[0]!.span);
+    expect(a.length).toBeGreaterThan(50);
   });
 
   const cases: [string, string][] = [
@@ -60,6 +64,7 @@ describe('the bundled library parsed once', () => {
     ['twice', '#INCLUDE "course.module"\n#INCLUDE "course.module"\n'],
     ['by #USE, then #INCLUDE', '#USE "course.lib"\n#INCLUDE "course.module"\n'],
     ['after its constants', '#INCLUDE "consts.inc"\n#INCLUDE "course.module"\n'],
+    ['after another file', '#INCLUDE "mpi.inc"\n#INCLUDE "course.module"\n'],
   ];
   it.each(cases)('gives the same image when the library is named %s', (_what, head) => {
     const text = `${head}PROC main (CHAN BYTE kyb?, scr!, err!)\n  out.int (INT FLUSH, 0, scr!)\n:\n`;
