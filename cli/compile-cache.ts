@@ -19,6 +19,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ImageError, parseImage, serializeImage, type Image } from '../emulator/image.js';
+import type { LibraryStore } from '../compiler/library-cache.js';
 
 /** Bumped when the entry format changes. */
 const ENTRY_FORMAT = 'occmesh-compile-cache-1';
@@ -177,4 +178,37 @@ export class CompileCache {
       // another process pruned at the same time: nothing to do
     }
   }
+}
+
+/**
+ * The parsed bundled library, kept in the same folder (compiler/library-cache.ts): an entry per library file,
+ * keyed by the compiler's fingerprint, its path and its text, so the first compile of a course program in a new
+ * process reads the library's definitions instead of parsing it. Written and pruned like the images.
+ */
+export function libraryStore(folder: string): LibraryStore {
+  const file = (path: string, text: string): string =>
+    join(
+      folder,
+      `library-${createHash('sha256').update(compilerFingerprint()).update('\0').update(path).update('\0').update(hashText(text)).digest('hex')}.json`,
+    );
+  return {
+    read: (path, text) => {
+      try {
+        return readFileSync(file(path, text), 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    write: (path, text, entry) => {
+      const to = file(path, text);
+      const tmp = `${to}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+      try {
+        mkdirSync(folder, { recursive: true });
+        writeFileSync(tmp, entry);
+        renameSync(tmp, to);
+      } catch {
+        rmSync(tmp, { force: true });
+      }
+    },
+  };
 }

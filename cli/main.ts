@@ -636,7 +636,8 @@ async function compileText(
   };
   let result: ReturnType<typeof compileSource>;
   try {
-    result = compileSource(file, text, { ...options, loader });
+    const libraryStore = cached && folder !== null ? cached.libraryStore(folder) : undefined;
+    result = compileSource(file, text, { ...options, loader, ...(libraryStore ? { libraryStore } : {}) });
   } catch (e) {
     // Bad source never reaches here (it becomes diagnostics); an exception is a bug in occmesh. Say so plainly,
     // without an implementation stack trace.

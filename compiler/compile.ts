@@ -12,7 +12,7 @@ import { check, type CheckedProgram } from './checker/index.js';
 import { generate } from './codegen/index.js';
 import { layout } from './lexer.js';
 import { isBundledPath } from './library.js';
-import { preparsedLibrary } from './library-cache.js';
+import { preparsedLibrary, type LibraryStore } from './library-cache.js';
 import { parseTokens, type ParseOptions } from './parser.js';
 import { preprocess, type FileLoader, type PreprocessOptions } from './preprocess.js';
 import { checkUsage } from './usage.js';
@@ -46,6 +46,8 @@ export interface CompileOptions {
    * parsing it again (default true; the images are the same either way, which a test checks).
    */
   readonly preparsedLibrary?: boolean;
+  /** Keeps the parsed library between processes (the CLI's cache folder); without it, it is parsed once per process. */
+  readonly libraryStore?: LibraryStore;
 }
 
 export interface CompileResult {
@@ -129,7 +131,11 @@ function checkedProgram(
   diags: Diagnostics,
   options: CompileOptions,
 ): CheckedProgram | null {
-  const preparsed = options.preparsedLibrary === false ? undefined : preparsedLibrary;
+  const store = options.libraryStore;
+  const preparsed =
+    options.preparsedLibrary === false
+      ? undefined
+      : (path: string, text: string) => preparsedLibrary(path, text, store);
   const program = parseSource(file, diags, { preprocess: { loader: options.loader, files, preparsed } });
   if (diags.errorCount > 0) return null;
   const checked = check(program, diags);

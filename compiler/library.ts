@@ -48,3 +48,13 @@ export function isBundledPath(path: string): boolean {
   const dir = libraryFolder();
   return dir !== null && path.startsWith(dir);
 }
+
+/** The current text of a bundled file named by its full path, or null if it is not one or cannot be read. */
+export function bundledText(path: string): string | null {
+  if (!isBundledPath(path)) return null;
+  try {
+    return readFileSync(path, 'latin1');
+  } catch {
+    return null;
+  }
+}

@@ -3,13 +3,14 @@
 // deleted folder means a fresh compile; programs with warnings are not cached; concurrent writers are safe; the
 // least recently used entries are pruned.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cacheKey, CompileCache, defaultCacheFolder, MAX_ENTRIES } from '../../cli/compile-cache.js';
 import { serializeImage } from '../../emulator/image.js';
 import { compileSource } from '../../compiler/compile.js';
+import { forgetParsedLibraries } from '../../compiler/library-cache.js';
 import { runCli } from '../helpers/cli.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -23,9 +24,10 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** The image entries (the parsed library's entries, `library-*.json`, are counted apart). */
 const entries = (): string[] => {
   try {
-    return readdirSync(cache).filter((f) => f.endsWith('.json'));
+    return readdirSync(cache).filter((f) => f.endsWith('.json') && !f.startsWith('library-'));
   } catch {
     return [];
   }
@@ -40,6 +42,32 @@ function plantImage(text: string): void {
   writeFileSync(join(cache, name!), `${head}\n${serializeImage(image)}`);
 }
 const PLANTED = `PROC p (CHAN BYTE kyb?, scr!, err!)\n  scr ! 'C'\n:\n`;
+
+describe('the parsed library in the cache folder', () => {
+  const libraryEntries = (): string[] => readdirSync(cache).filter((f) => /^library-[0-9a-f]{64}\.json$/.test(f));
+
+  it('is written by the first compile in a process that parses the library, and read by the next', async () => {
+    forgetParsedLibraries();
+    expect((await runCli(['run', helloCourse], '', cache)).stdout).toBe('Hello, world!\n');
+    const [entry] = libraryEntries();
+    expect(entry).toBeDefined();
+    const old = new Date(2020, 0, 1);
+    utimesSync(join(cache, entry!), old, old);
+    // Another course program, in what is for the compiler a new process: it reads the entry, and writes nothing.
+    forgetParsedLibraries();
+    const other = join(dir, 'other.occ');
+    writeFileSync(other, '#INCLUDE "course.module"\nPROC p (CHAN BYTE kyb?, scr!, err!)\n  out.int (42, 0, scr!)\n:\n');
+    expect(await runCli(['run', other], '', cache)).toMatchObject({ exitCode: 0, stdout: '42', stderr: '' });
+    expect(libraryEntries()).toEqual([entry]);
+    expect(statSync(join(cache, entry!)).mtime.getFullYear()).toBe(2020);
+  });
+
+  it('is not used with --no-cache', async () => {
+    forgetParsedLibraries();
+    await runCli(['run', '--no-cache', helloCourse], '', cache);
+    expect(() => readdirSync(cache)).toThrow();
+  });
+});
 
 describe('compiled-image cache', () => {
   it('fills the cache on the first run and runs from it on the second', async () => {

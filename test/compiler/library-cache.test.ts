@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compileSource, type CompileOptions } from '../../compiler/compile.js';
-import { preparsedLibrary } from '../../compiler/library-cache.js';
+import { forgetParsedLibraries, preparsedLibrary, type LibraryStore } from '../../compiler/library-cache.js';
 import { bundledFile } from '../../compiler/library.js';
 import { findPrograms } from '../helpers/programs.js';
 
@@ -85,5 +85,74 @@ describe('the bundled library parsed once', () => {
     const r = compileSource('t.occ', text, { loader });
     expect(r.image).toBeNull();
     expect(r.diagnostics.some((d) => d.span.file.path === 't.occ' && d.span.line <= 2)).toBe(true);
+  });
+});
+
+describe('the parsed library kept between processes', () => {
+  const program = join(root, 'programs', 'hello_course.occ');
+  const text = readFileSync(program, 'latin1');
+  const fresh = both(program, text).fresh;
+  const memoryStore = (): LibraryStore & { entries: Map<string, string> } => {
+    const entries = new Map<string, string>();
+    return {
+      entries,
+      read: (path, t) => entries.get(`${path}\0${t}`) ?? null,
+      write: (path, t, entry) => void entries.set(`${path}\0${t}`, entry),
+    };
+  };
+  const compiled = (libraryStore: LibraryStore): string => {
+    const r = compileSource(program, text, { loader, libraryStore });
+    return JSON.stringify({ image: r.image, diags: r.diagnostics.map((d) => d.message) });
+  };
+
+  it('is written once, and read back gives the same image as parsing', () => {
+    const store = memoryStore();
+    forgetParsedLibraries();
+    expect(JSON.parse(compiled(store)).image).toEqual(JSON.parse(fresh).image);
+    expect(store.entries.size).toBe(1);
+    const entry = [...store.entries.values()][0]!;
+    expect(JSON.parse(entry).format).toBe('occmesh-parsed-library-1');
+    forgetParsedLibraries();
+    let reads = 0;
+    const counting: LibraryStore = {
+      read: (p, t) => (reads++, store.read(p, t)),
+      write: () => {
+        throw new Error('an entry that was read must not be written again');
+      },
+    };
+    expect(JSON.parse(compiled(counting)).image).toEqual(JSON.parse(fresh).image);
+    expect(reads).toBe(1);
+  });
+
+  it('ignores an entry that is corrupt, of another format or made from other files, and parses afresh', () => {
+    const store = memoryStore();
+    forgetParsedLibraries();
+    compiled(store);
+    const [key, entry] = [...store.entries][0]!;
+    const e = JSON.parse(entry) as { format: string; files: { text: string }[] };
+    const bad = [
+      entry.slice(0, entry.length / 2),
+      JSON.stringify({ ...e, format: 'occmesh-parsed-library-0' }),
+      JSON.stringify({ ...e, files: e.files.map((f, i) => (i === 1 ? { ...f, text: f.text + ' ' } : f)) }),
+      '{}',
+      'null',
+    ];
+    for (const b of bad) {
+      store.entries.set(key, b);
+      forgetParsedLibraries();
+      expect(JSON.parse(compiled(store)).image).toEqual(JSON.parse(fresh).image);
+      expect(store.entries.get(key)).not.toBe(b); // replaced by a good one
+    }
+  });
+
+  it('is no error when the store cannot be written', () => {
+    forgetParsedLibraries();
+    const failing: LibraryStore = {
+      read: () => null,
+      write: () => {
+        throw new Error('read-only');
+      },
+    };
+    expect(JSON.parse(compiled(failing)).image).toEqual(JSON.parse(fresh).image);
   });
 });
