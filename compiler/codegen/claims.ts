@@ -6,16 +6,23 @@ import type { Process } from '../ast.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import type { CodeGen } from './context.js';
 import { channelAddress } from './addresses.js';
+import { isEnd } from './queries.js';
+import { checkDefined, claimKey } from './bundles.js';
 
 export function claim(gen: CodeGen, p: Extract<Process, { kind: 'claim' }>): void {
   const chan = p.channel.kind === 'direction' ? p.channel.channel : p.channel;
   const mark = gen.frame.mark();
   const key = gen.frame.alloc(1);
   gen.line(p.span);
-  channelAddress(gen, chan);
-  if (p.claimDir === '?') {
-    gen.fn(Fn.ldc, 1);
-    gen.op(Op.or);
+  if (isEnd(chan.type)) {
+    checkDefined(gen, chan);
+    claimKey(gen, chan);
+  } else {
+    channelAddress(gen, chan);
+    if (p.claimDir === '?') {
+      gen.fn(Fn.ldc, 1);
+      gen.op(Op.or);
+    }
   }
   gen.fn(Fn.stl, key);
   gen.fn(Fn.ldl, key);

@@ -2,6 +2,7 @@
 // define, giving every name its storage.
 
 import { initBarrier } from './barriers.js';
+import { initEnd } from './bundles.js';
 import type { Expr, Spec } from '../ast.js';
 import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
@@ -34,6 +35,8 @@ export function spec(gen: CodeGen, s: Spec): void {
         } else if (sym.type.kind === 'barrier') {
           gen.line(s.span);
           initBarrier(gen, slot);
+        } else if (sym.type.kind === 'end') {
+          initEnd(gen, slot);
         } else if (isPrim(sym.type, 'BYTE', 'BOOL')) {
           // A BYTE in a word slot may be written through its address one byte at a time: keep the rest zero.
           gen.fn(Fn.ldc, 0);
