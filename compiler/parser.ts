@@ -961,43 +961,43 @@ class OccamParser extends EmbeddedActionsParser {
     return this.OR<RawFormal>({
       IGNORE_AMBIGUITIES: true,
       DEF: [
-      {
-        GATE: () => typed,
-        ALT: () => {
-          const mode = this.OPTION(() =>
-            this.OR2([
-              { ALT: () => this.CONSUME(T.VAL) },
-              // A RESULT parameter is passed by reference like a plain one; the "must be assigned" rule is not checked.
-              { ALT: () => this.CONSUME(T.RESULT) },
-            ]),
-          );
-          const type = this.SUBRULE(this.specifier);
-          const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the parameter name after its type') });
-          const dir = this.OPTION2(() => this.SUBRULE(this.direction));
-          return this.ACTION(() => ({
-            isVal: mode?.tokenType === T.VAL,
-            isResult: mode?.tokenType === T.RESULT,
-            type,
-            name,
-            direction: dir ? (dir.image as '?' | '!') : null,
-            span: this.fromTo(mode ? this.tokSpan(mode) : type.span, this.tokSpan(dir ?? name)),
-          }));
+        {
+          GATE: () => typed,
+          ALT: () => {
+            const mode = this.OPTION(() =>
+              this.OR2([
+                { ALT: () => this.CONSUME(T.VAL) },
+                // A RESULT parameter is passed by reference like a plain one; the "must be assigned" rule is not checked.
+                { ALT: () => this.CONSUME(T.RESULT) },
+              ]),
+            );
+            const type = this.SUBRULE(this.specifier);
+            const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the parameter name after its type') });
+            const dir = this.OPTION2(() => this.SUBRULE(this.direction));
+            return this.ACTION(() => ({
+              isVal: mode?.tokenType === T.VAL,
+              isResult: mode?.tokenType === T.RESULT,
+              type,
+              name,
+              direction: dir ? (dir.image as '?' | '!') : null,
+              span: this.fromTo(mode ? this.tokSpan(mode) : type.span, this.tokSpan(dir ?? name)),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const name = this.CONSUME2(T.Name);
-          const dir = this.OPTION3(() => this.SUBRULE2(this.direction));
-          return this.ACTION(() => ({
-            isVal: false,
-            isResult: false,
-            type: null,
-            name,
-            direction: dir ? (dir.image as '?' | '!') : null,
-            span: this.fromTo(this.tokSpan(name), this.tokSpan(dir ?? name)),
-          }));
+        {
+          ALT: () => {
+            const name = this.CONSUME2(T.Name);
+            const dir = this.OPTION3(() => this.SUBRULE2(this.direction));
+            return this.ACTION(() => ({
+              isVal: false,
+              isResult: false,
+              type: null,
+              name,
+              direction: dir ? (dir.image as '?' | '!') : null,
+              span: this.fromTo(this.tokSpan(name), this.tokSpan(dir ?? name)),
+            }));
+          },
         },
-      },
       ],
     });
   });
@@ -1109,14 +1109,12 @@ class OccamParser extends EmbeddedActionsParser {
                 this.CONSUME2(T.CHAN);
                 this.OPTION3(() => this.CONSUME2(T.OF));
                 const protocol = this.SUBRULE2(this.protocol);
-                return this.ACTION(
-                  (): A.TypeNode => ({
-                    kind: 'chan',
-                    span: this.fromTo(this.tokSpan(kw), protocol.span),
-                    protocol,
-                    shared: end ? (end.image as '?' | '!') : 'both',
-                  }),
-                );
+                return this.ACTION((): A.TypeNode => ({
+                  kind: 'chan',
+                  span: this.fromTo(this.tokSpan(kw), protocol.span),
+                  protocol,
+                  shared: end ? (end.image as '?' | '!') : 'both',
+                }));
               },
             },
           ]);
@@ -1785,7 +1783,8 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Process => {
       // One FUNCTION call or VALOF may give several results: `a, b := f (x)` is checked against its definition later.
       const many =
-        values.length === 1 && (values[0]!.kind === 'call' || values[0]!.kind === 'valof' || values[0]!.kind === 'mobile');
+        values.length === 1 &&
+        (values[0]!.kind === 'call' || values[0]!.kind === 'valof' || values[0]!.kind === 'mobile');
       if (targets.length !== values.length && !many) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),

@@ -49,7 +49,13 @@ class Analysis {
         const s = this.use(p.channel, st);
         return mergeAll(
           p.variants.map((v) =>
-            this.walk(v.body, this.specs(v.specs, v.items.reduce((acc, i) => define(i, acc), s))),
+            this.walk(
+              v.body,
+              this.specs(
+                v.specs,
+                v.items.reduce((acc, i) => define(i, acc), s),
+              ),
+            ),
           ),
           s,
         );
@@ -90,7 +96,13 @@ class Analysis {
             const c = this.use(g.channel, s);
             return mergeAll(
               g.variants.map((v) =>
-                this.walk(v.body, this.specs(v.specs, v.items.reduce((acc, i) => define(i, acc), c))),
+                this.walk(
+                  v.body,
+                  this.specs(
+                    v.specs,
+                    v.items.reduce((acc, i) => define(i, acc), c),
+                  ),
+                ),
               ),
               c,
             );
