@@ -1,6 +1,7 @@
 // CLAIM of a SHARED channel end: take the end's semaphore (`semclaim`, which waits while another process holds
 // it), run the body, give it back (`semrelease`). The semaphore is named by the channel's address, with bit 0 set
-// for the input end (docs/isa.md, Semaphores).
+// for the input end; for a SHARED end of a CHAN TYPE, by the bundle's address, with bit 0 set for the server end
+// (docs/isa.md, Semaphores and Channel bundles).
 
 import type { Process } from '../ast.js';
 import { Fn, Op } from '../../emulator/isa.js';
