@@ -115,8 +115,12 @@ class Analysis {
         return this.walk(p.body, this.use(p.channel, st));
       case 'forking':
         return this.walk(p.body, st);
-      case 'fork':
-        return this.call(p.call, st);
+      case 'fork': {
+        // The ends passed move into the new process.
+        let s = this.call(p.call, st);
+        for (const a of p.call.args) s = this.moveAway(a, s, 'it was moved away by the FORK here', p.span);
+        return s;
+      }
       case 'pcall':
         return this.call(p, st);
       case 'scope': {

@@ -40,7 +40,12 @@ export function initEnd(gen: CodeGen, slot: number): void {
 /** Give back the reference of the end `load` pushes (nothing when it is 0); the last one frees the bundle. */
 function release(gen: CodeGen, load: () => void): void {
   const mark = gen.frame.mark();
-  const t = gen.frame.alloc(2);
+  releaseWith(gen, load, gen.frame.alloc(2));
+  gen.frame.release(mark);
+}
+
+/** `release`, with the two workspace words from `t` as its temporaries. */
+export function releaseWith(gen: CodeGen, load: () => void, t: number): void {
   const done = gen.label('end.released');
   load();
   gen.fn(Fn.stl, t);
@@ -59,7 +64,6 @@ function release(gen: CodeGen, load: () => void): void {
   gen.fn(Fn.ldl, t);
   gen.op(Op.mrelease);
   gen.place(done);
-  gen.frame.release(mark);
 }
 
 /** One more end refers to the bundle at the address in slot `t` (when it is not 0). */
@@ -111,6 +115,23 @@ export function assignEnd(gen: CodeGen, target: Expr, value: Expr): void {
   else storeFrom(gen, value, () => gen.fn(Fn.ldc, 0));
   releaseTarget(gen, target);
   storeFrom(gen, target, () => gen.fn(Fn.ldl, t));
+  gen.frame.release(mark);
+}
+
+/**
+ * An end passed to a FORKed process moves into it (a SHARED one is copied): its word is stored where `dst` (an
+ * `stnl` offset from the address in slot `block`) says, and the process passes that word's address on.
+ */
+export function moveInto(gen: CodeGen, arg: Expr, block: number, dst: () => number): void {
+  const mark = gen.frame.mark();
+  const t = gen.frame.alloc(1);
+  expr(gen, arg);
+  gen.fn(Fn.stl, t);
+  if (isEnd(arg.type) && arg.type.shared) addReference(gen, t);
+  else storeFrom(gen, arg, () => gen.fn(Fn.ldc, 0));
+  gen.fn(Fn.ldl, t);
+  gen.fn(Fn.ldl, block);
+  gen.fn(Fn.stnl, dst);
   gen.frame.release(mark);
 }
 
