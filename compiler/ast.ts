@@ -27,6 +27,8 @@ export type TypeNode =
   | (Node & { readonly kind: 'timer' })
   /** A user-defined type or protocol name. */
   | (Node & { readonly kind: 'named'; readonly name: string })
+  /** occam-π `N?` / `N!` (`SHARED N!`): the server (`?`) or client (`!`) end of the CHAN TYPE `N`. */
+  | (Node & { readonly kind: 'end'; readonly name: string; readonly end: '?' | '!'; readonly shared?: boolean })
   /** `[PACKED] RECORD` with its fields, the body of a `DATA TYPE` (its span is the keyword). */
   | (Node & { readonly kind: 'record'; readonly packed: boolean; readonly fields: readonly RecordFieldNode[] });
 
@@ -34,6 +36,12 @@ export type TypeNode =
 export interface RecordFieldNode extends Node {
   readonly type: TypeNode;
   readonly names: readonly Ident[];
+}
+
+/** One line of a CHAN TYPE's fields: `CHAN INT req?, more?:` (each name with the direction its server uses). */
+export interface ChanTypeFieldNode extends Node {
+  readonly type: TypeNode;
+  readonly names: readonly { readonly name: Ident; readonly dir: '?' | '!' | null }[];
 }
 
 /** A channel protocol. */
@@ -200,6 +208,8 @@ export type Expr =
       readonly value: Expr;
       decl?: VarSymbol;
     })
+  /** occam-π `MOBILE N`: a new bundle of the CHAN TYPE `N`, as the pair of its ends (`cli, svr := MOBILE N`). */
+  | (ExprBase & { readonly kind: 'mobile'; readonly target: Ident })
   /** A counted array item of a communication: `n::buf`. */
   | (ExprBase & { readonly kind: 'counted'; readonly count: Expr; readonly array: Expr });
 
@@ -208,6 +218,8 @@ export interface NameExpr extends ExprBase {
   readonly name: string;
   /** Filled in by the checker. */
   decl?: Symbol;
+  /** Set by the checker (mobiles.ts) on a use of a CHAN TYPE end that may have been moved away: checked at run time. */
+  mayBeUndefined?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------- specifications
@@ -264,6 +276,8 @@ export type Spec =
       readonly target: Expr;
       decl?: Symbol;
     })
+  /** occam-π `CHAN TYPE N` / `MOBILE RECORD` with its channel fields; `fields` is null for `CHAN TYPE N:`. */
+  | (Node & { readonly kind: 'chantype'; readonly name: Ident; readonly fields: readonly ChanTypeFieldNode[] | null })
   /** `DATA TYPE N IS T:` */
   | (Node & { readonly kind: 'datatype'; readonly name: Ident; readonly type: TypeNode })
   /** `PLACE x IN WORKSPACE:` / `IN VECSPACE:` (a hint) or `PLACE x AT e:` (rejected). */

@@ -679,6 +679,10 @@ class OccamParser extends EmbeddedActionsParser {
       IGNORE_AMBIGUITIES: true,
       DEF: [
         { GATE: () => isFunction, ALT: () => this.SUBRULE(this.functionDef) },
+        {
+          GATE: () => this.LA(1).tokenType === T.CHAN && this.LA(2).tokenType === T.TYPE,
+          ALT: () => this.SUBRULE(this.chanTypeDef),
+        },
         { ALT: () => this.SUBRULE(this.protocolDef) },
         { ALT: () => this.SUBRULE(this.valSpec) },
         { ALT: () => this.SUBRULE(this.dataSpec) },
@@ -980,44 +984,53 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** A formal parameter; one without a type (`b` in `VAL INT a, b`) shares the previous one's. */
   formal = this.rule('formal', (): RawFormal => {
-    return this.OR<RawFormal>([
-      {
-        ALT: () => {
-          const mode = this.OPTION(() =>
-            this.OR2([
-              { ALT: () => this.CONSUME(T.VAL) },
-              // A RESULT parameter is passed by reference like a plain one; the "must be assigned" rule is not checked.
-              { ALT: () => this.CONSUME(T.RESULT) },
-            ]),
-          );
-          const type = this.SUBRULE(this.specifier);
-          const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the parameter name after its type') });
-          const dir = this.OPTION2(() => this.SUBRULE(this.direction));
-          return this.ACTION(() => ({
-            isVal: mode?.tokenType === T.VAL,
-            isResult: mode?.tokenType === T.RESULT,
-            type,
-            name,
-            direction: dir ? (dir.image as '?' | '!') : null,
-            span: this.fromTo(mode ? this.tokSpan(mode) : type.span, this.tokSpan(dir ?? name)),
-          }));
+    // `N? x` (an end of a CHAN TYPE, then the name) and `x?` (a name sharing the type before it) start alike.
+    const typed =
+      this.LA(1).tokenType !== T.Name ||
+      (this.LA(2).tokenType !== T.Query && this.LA(2).tokenType !== T.Bang) ||
+      this.LA(3).tokenType === T.Name;
+    return this.OR<RawFormal>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          GATE: () => typed,
+          ALT: () => {
+            const mode = this.OPTION(() =>
+              this.OR2([
+                { ALT: () => this.CONSUME(T.VAL) },
+                // A RESULT parameter is passed by reference like a plain one; the "must be assigned" rule is not checked.
+                { ALT: () => this.CONSUME(T.RESULT) },
+              ]),
+            );
+            const type = this.SUBRULE(this.specifier);
+            const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the parameter name after its type') });
+            const dir = this.OPTION2(() => this.SUBRULE(this.direction));
+            return this.ACTION(() => ({
+              isVal: mode?.tokenType === T.VAL,
+              isResult: mode?.tokenType === T.RESULT,
+              type,
+              name,
+              direction: dir ? (dir.image as '?' | '!') : null,
+              span: this.fromTo(mode ? this.tokSpan(mode) : type.span, this.tokSpan(dir ?? name)),
+            }));
+          },
         },
-      },
-      {
-        ALT: () => {
-          const name = this.CONSUME2(T.Name);
-          const dir = this.OPTION3(() => this.SUBRULE2(this.direction));
-          return this.ACTION(() => ({
-            isVal: false,
-            isResult: false,
-            type: null,
-            name,
-            direction: dir ? (dir.image as '?' | '!') : null,
-            span: this.fromTo(this.tokSpan(name), this.tokSpan(dir ?? name)),
-          }));
+        {
+          ALT: () => {
+            const name = this.CONSUME2(T.Name);
+            const dir = this.OPTION3(() => this.SUBRULE2(this.direction));
+            return this.ACTION(() => ({
+              isVal: false,
+              isResult: false,
+              type: null,
+              name,
+              direction: dir ? (dir.image as '?' | '!') : null,
+              span: this.fromTo(this.tokSpan(name), this.tokSpan(dir ?? name)),
+            }));
+          },
         },
-      },
-    ]);
+      ],
+    });
   });
 
   direction = this.rule('direction', (): IToken => {
@@ -1102,29 +1115,56 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const t = this.CONSUME(T.Name);
-          return this.ACTION(() => ({ kind: 'named', span: this.tokSpan(t), name: t.image }));
+          const end = this.OPTION4(() => this.SUBRULE(this.direction));
+          return this.ACTION((): A.TypeNode => this.namedOrEnd(t, end, null));
         },
       },
       { ALT: () => this.notYet(this.CONSUME(T.PORT), 'PORT') },
       {
         ALT: () => {
           const kw = this.CONSUME(T.SHARED);
-          const end = this.OPTION2(() =>
-            this.OR2([{ ALT: () => this.CONSUME(T.Query) }, { ALT: () => this.CONSUME(T.Bang) }]),
-          );
-          this.CONSUME2(T.CHAN);
-          this.OPTION3(() => this.CONSUME2(T.OF));
-          const protocol = this.SUBRULE2(this.protocol);
-          return this.ACTION(() => ({
-            kind: 'chan',
-            span: this.fromTo(this.tokSpan(kw), protocol.span),
-            protocol,
-            shared: end ? (end.image as '?' | '!') : 'both',
-          }));
+          return this.OR3<A.TypeNode>([
+            {
+              // `SHARED N!`: a shared end of a CHAN TYPE.
+              ALT: () => {
+                const t = this.CONSUME2(T.Name);
+                const end = this.SUBRULE2(this.direction);
+                return this.ACTION((): A.TypeNode => this.namedOrEnd(t, end, kw));
+              },
+            },
+            {
+              ALT: () => {
+                const end = this.OPTION2(() =>
+                  this.OR2([{ ALT: () => this.CONSUME(T.Query) }, { ALT: () => this.CONSUME(T.Bang) }]),
+                );
+                this.CONSUME2(T.CHAN);
+                this.OPTION3(() => this.CONSUME2(T.OF));
+                const protocol = this.SUBRULE2(this.protocol);
+                return this.ACTION((): A.TypeNode => ({
+                  kind: 'chan',
+                  span: this.fromTo(this.tokSpan(kw), protocol.span),
+                  protocol,
+                  shared: end ? (end.image as '?' | '!') : 'both',
+                }));
+              },
+            },
+          ]);
         },
       },
     ]);
   });
+
+  /** A type name `N`, or `N?` / `N!` (after `SHARED` when `shared` is its token): an end of a CHAN TYPE. */
+  private namedOrEnd(t: IToken, end: IToken | undefined, shared: IToken | null): A.TypeNode {
+    if (!end) return { kind: 'named', span: this.tokSpan(t), name: t.image };
+    return {
+      kind: 'end',
+      span: this.fromTo(this.tokSpan(shared ?? t), this.tokSpan(end)),
+      name: t.image,
+      end: end.image as '?' | '!',
+      ...(shared ? { shared: true } : {}),
+    };
+  }
 
   private primType(t: IToken): A.TypeNode {
     return this.ACTION(() => ({ kind: 'prim', span: this.tokSpan(t), name: t.image as A.PrimName }));
@@ -1167,7 +1207,26 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   protocolItem = this.rule('protocolItem', (): A.ProtocolItemNode => {
-    const type = this.SUBRULE(this.dataType);
+    const type = this.OR<A.TypeNode>([
+      {
+        // `CHAN N! c:`, `tag; N?`: a channel carries an end of a CHAN TYPE.
+        GATE: () => this.LA(2).tokenType === T.Query || this.LA(2).tokenType === T.Bang,
+        ALT: () => {
+          const t = this.CONSUME(T.Name);
+          const end = this.SUBRULE(this.direction);
+          return this.ACTION((): A.TypeNode => this.namedOrEnd(t, end, null));
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.SHARED);
+          const t = this.CONSUME2(T.Name);
+          const end = this.SUBRULE2(this.direction);
+          return this.ACTION((): A.TypeNode => this.namedOrEnd(t, end, kw));
+        },
+      },
+      { ALT: () => this.SUBRULE(this.dataType) },
+    ]);
     const elem = this.OPTION(() => {
       this.CONSUME(T.CountedSep);
       return this.SUBRULE2(this.dataType);
@@ -1258,6 +1317,92 @@ class OccamParser extends EmbeddedActionsParser {
       const span = list.length > 0 ? this.fromTo(this.tokSpan(tag), list[list.length - 1]!.span) : this.tokSpan(tag);
       return { span, tag: this.ident(tag), items: list };
     });
+  });
+
+  /** occam-π `CHAN TYPE N`, `MOBILE RECORD` and its channel fields indented under it, then `:` (or `CHAN TYPE N:`). */
+  chanTypeDef = this.rule('chanTypeDef', (): A.Spec => {
+    const kw = this.CONSUME(T.CHAN);
+    this.CONSUME(T.TYPE);
+    const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the CHAN TYPE after CHAN TYPE') });
+    return this.OR<A.Spec>([
+      {
+        ALT: () => {
+          const colon = this.CONSUME(T.Colon);
+          this.CONSUME(T.NL);
+          return this.ACTION((): A.Spec => ({
+            kind: 'chantype',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+            name: this.ident(name),
+            fields: null,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME2(T.NL);
+          this.CONSUME(T.INDENT, {
+            ERR_MSG: msg('expected an indented MOBILE RECORD after the name of the CHAN TYPE'),
+          });
+          this.CONSUME(T.MOBILE, {
+            ERR_MSG: msg('expected MOBILE RECORD', 'a CHAN TYPE lists its channels under MOBILE RECORD'),
+          });
+          this.CONSUME(T.RECORD, {
+            ERR_MSG: msg('expected RECORD after MOBILE', 'a CHAN TYPE lists its channels under MOBILE RECORD'),
+          });
+          this.CONSUME3(T.NL);
+          const fields: A.ChanTypeFieldNode[] = [];
+          this.OPTION(() => {
+            this.CONSUME2(T.INDENT);
+            this.MANY(() => {
+              const f = this.guarded(() => this.SUBRULE(this.chanTypeField), null);
+              if (f) fields.push(f);
+            });
+            this.CONSUME(T.OUTDENT);
+          });
+          this.CONSUME2(T.OUTDENT);
+          const colon = this.CONSUME2(T.Colon, {
+            ERR_MSG: msg(
+              '`:` missing at the end of the CHAN TYPE definition',
+              'put `:` on a line of its own, in the same column as CHAN TYPE',
+            ),
+          });
+          this.CONSUME4(T.NL);
+          return this.ACTION((): A.Spec => ({
+            kind: 'chantype',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),
+            name: this.ident(name),
+            fields,
+          }));
+        },
+      },
+    ]);
+  });
+
+  /** One line of channels in a CHAN TYPE: `CHAN INT req?, more?:`. */
+  chanTypeField = this.rule('chanTypeField', (): A.ChanTypeFieldNode => {
+    const type = this.SUBRULE(this.specifier);
+    const names: { name: A.Ident; dir: '?' | '!' | null }[] = [];
+    const one = (): void => {
+      const n = this.CONSUME(T.Name, { ERR_MSG: msg('expected a field name after its type') });
+      const d = this.OPTION(() => this.SUBRULE(this.direction));
+      this.ACTION(() => names.push({ name: this.ident(n), dir: d ? (d.image as '?' | '!') : null }));
+    };
+    one();
+    this.MANY(() => {
+      this.CONSUME(T.Comma);
+      const n = this.CONSUME2(T.Name);
+      const d = this.OPTION2(() => this.SUBRULE2(this.direction));
+      this.ACTION(() => names.push({ name: this.ident(n), dir: d ? (d.image as '?' | '!') : null }));
+    });
+    const colon = this.CONSUME(T.Colon, {
+      ERR_MSG: msg('`:` missing at the end of the field declaration', 'write CHAN INT req?:'),
+    });
+    this.CONSUME(T.NL);
+    return this.ACTION((): A.ChanTypeFieldNode => ({
+      span: this.fromTo(type.span, this.tokSpan(colon)),
+      type,
+      names,
+    }));
   });
 
   /** The body of `DATA TYPE N` on the lines under it: `[PACKED] RECORD` with its fields indented under that. */
@@ -1668,7 +1813,9 @@ class OccamParser extends EmbeddedActionsParser {
     this.CONSUME(T.NL);
     return this.ACTION((): A.Process => {
       // One FUNCTION call or VALOF may give several results: `a, b := f (x)` is checked against its definition later.
-      const many = values.length === 1 && (values[0]!.kind === 'call' || values[0]!.kind === 'valof');
+      const many =
+        values.length === 1 &&
+        (values[0]!.kind === 'call' || values[0]!.kind === 'valof' || values[0]!.kind === 'mobile');
       if (targets.length !== values.length && !many) {
         this.error(
           this.fromTo(targets[0]!.span, values[values.length - 1]!.span),
@@ -2561,6 +2708,17 @@ class OccamParser extends EmbeddedActionsParser {
             span: this.decorated(t, decoration),
             value: t.payload as number,
             decoration: decoration ?? null,
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          const kw = this.CONSUME(T.MOBILE);
+          const t = this.CONSUME4(T.Name, { ERR_MSG: msg('expected the name of a CHAN TYPE after MOBILE') });
+          return this.ACTION((): A.Expr => ({
+            kind: 'mobile',
+            span: this.fromTo(this.tokSpan(kw), this.tokSpan(t)),
+            target: this.ident(t),
           }));
         },
       },

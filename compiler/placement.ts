@@ -254,6 +254,15 @@ export function place(checked: CheckedProgram, options: PlacementOptions, diags:
       }
       continue;
     }
+    if (sym.kind === 'var' && uses.length > 1 && carriesEnd(sym.type)) {
+      // An end is the address of a bundle in one core's heap; another core's memory has no such bundle.
+      diags.error(
+        uses[1]!.span,
+        `channel \`${sym.name}\` carries ends of a CHAN TYPE, but it is used on cores ${coreName(uses[0]!.key)} and ${coreName(uses[1]!.key)}: a mobile channel end cannot move between cores`,
+        "a bundle lives in one core's memory: send the values its channels carry over ordinary channels instead",
+      );
+      continue;
+    }
     if (sym.kind === 'var' && isChanArray(sym.type)) {
       if (uses.length === 1) locals.get(uses[0]!.key)!.push(sym);
       else {
@@ -877,6 +886,17 @@ function channelUse(p: Process, sym: Symbol, d: { in: boolean; out: boolean }, s
       });
     }
   });
+}
+
+/** Whether a channel (or array of channels) of type `t` carries ends of a CHAN TYPE in any of its messages. */
+function carriesEnd(t: Type): boolean {
+  while (t.kind === 'array') t = t.elem;
+  if (t.kind !== 'chan') return false;
+  const p = t.protocol;
+  if (p.kind === 'end') return true;
+  if (p.kind !== 'protocol') return false;
+  const items = [...(p.def.items ?? []), ...(p.def.variants ?? []).flatMap((v) => v.items)];
+  return items.some((i) => i.kind === 'data' && i.type.kind === 'end');
 }
 
 function rootOf(e: Expr): Symbol | undefined {

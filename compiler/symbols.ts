@@ -3,7 +3,7 @@
 
 import type { ProcDef, FunctionDef, Expr } from './ast.js';
 import type { Span } from './source.js';
-import type { Type } from './types.js';
+import type { ChanTypeDef, Type } from './types.js';
 
 interface SymbolBase {
   readonly name: string;
@@ -83,12 +83,13 @@ export interface FunctionSymbol {
   readonly inline?: boolean;
 }
 
-/** A `DATA TYPE` name. */
+/** A `DATA TYPE` name, or an occam-π `CHAN TYPE` (`chanType`; its variables are its ends, `N?` and `N!`). */
 export interface TypeSymbol {
   readonly kind: 'type';
   readonly name: string;
   readonly span: Span;
   readonly type: Type;
+  readonly chanType?: ChanTypeDef;
 }
 
 export type Symbol =

@@ -19,11 +19,37 @@ export type Type =
     }
   /** `shared`: occam-π SHARED channel ends (`?` the reading end, `!` the writing end, or both), used under CLAIM. */
   | { readonly kind: 'chan'; readonly protocol: Type; readonly shared?: SharedEnds }
+  /**
+   * occam-π: the server (`?`) or client (`!`) end of a CHAN TYPE bundle, `shared` when several processes take
+   * turns at it under CLAIM. A word holding the bundle's address in the heap (docs/isa.md, Channel bundles).
+   */
+  | { readonly kind: 'end'; readonly def: ChanTypeDef; readonly end: '?' | '!'; readonly shared?: boolean }
   /** occam-π BARRIER: four words (docs/isa.md, Barriers). */
   | { readonly kind: 'barrier' }
   | { readonly kind: 'timer' }
   /** A channel protocol that is not a single data type: named, sequential, counted, variant, or ANY. */
   | { readonly kind: 'protocol'; readonly def: ProtocolDef };
+
+/** An occam-π CHAN TYPE: its channels, each with the direction its server (`?`) end uses it in. */
+export interface ChanTypeDef {
+  readonly name: string;
+  readonly fields: readonly ChanTypeField[];
+}
+
+export interface ChanTypeField {
+  readonly name: string;
+  /** What the channel carries (a data type or a `protocol` type, as a `chan` type's protocol). */
+  readonly protocol: Type;
+  /** `?`: the server end inputs from it and the client end outputs to it; `!` the other way round. */
+  readonly dir: '?' | '!';
+  /** Where its channel word is, in bytes from the bundle's address. */
+  readonly offset: number;
+}
+
+/** The direction in which the `end` end of a bundle uses a channel whose server direction is `dir`. */
+export function fieldDirection(end: '?' | '!', dir: '?' | '!'): '?' | '!' {
+  return end === '?' ? dir : dir === '?' ? '!' : '?';
+}
 
 /** A RECORD's fields, at the byte offsets occ21 gives them (docs/language.md, "Records"). */
 export interface RecordDef {
@@ -84,6 +110,10 @@ export function sameType(a: Type, b: Type): boolean {
     case 'timer':
     case 'barrier':
       return true;
+    case 'end': {
+      const bb = b as typeof a;
+      return a.def === bb.def && a.end === bb.end && !!a.shared === !!bb.shared;
+    }
     case 'protocol':
       return sameProtocol(a.def, (b as typeof a).def);
   }
@@ -137,6 +167,7 @@ export function byteSize(t: Type): number | null {
     }
     case 'chan':
     case 'timer':
+    case 'end':
       return 4;
     case 'barrier':
       return 16;
@@ -161,6 +192,8 @@ export function typeName(t: Type): string {
       return 'TIMER';
     case 'barrier':
       return 'BARRIER';
+    case 'end':
+      return `${t.shared ? 'SHARED ' : ''}${t.def.name}${t.end}`;
     case 'protocol':
       return t.def.name ?? protocolText(t.def);
   }

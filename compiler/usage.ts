@@ -962,6 +962,9 @@ function conflict(a: Access, b: Access, replicas: Replicas | null): 'var' | 'in'
   if (!kind) return null;
   // Any number of processes may be enrolled on a BARRIER.
   if ((a.root as { type?: Type }).type?.kind === 'barrier') return null;
+  // A SHARED end of a CHAN TYPE is the processes' to share: each use of its channels is inside a CLAIM.
+  const rt = (a.root as { type?: Type }).type;
+  if (rt?.kind === 'end' && rt.shared) return null;
   // Processes take turns at a SHARED channel end (CLAIM), so any number of them may use it.
   if (kind !== 'var' && sharedEnd((a.root as { type?: Type }).type, kind === 'in' ? '?' : '!')) return null;
   return overlap(a.path, b.path, replicas) ? kind : null;

@@ -5,9 +5,10 @@
 import type { Expr, Process } from '../ast.js';
 import { exprText, rootName } from '../ast-queries.js';
 import type { Symbol } from '../symbols.js';
-import type { SharedEnds, Type } from '../types.js';
+import { type SharedEnds, type Type, typeName } from '../types.js';
 import type { Checker } from './context.js';
 import type { Scope } from './scope.js';
+import { endFieldOf } from './chantypes.js';
 
 /** The channel ends claimed by the CLAIMs around the process being checked. */
 const claimed = new WeakMap<Checker, { sym: Symbol; dir: '?' | '!' }[]>();
@@ -15,6 +16,8 @@ const claimed = new WeakMap<Checker, { sym: Symbol; dir: '?' | '!' }[]>();
 /** Whether channel type `t` (or the channels of an array type) has end `dir` shared. */
 export function sharedEnd(t: Type | undefined, dir: '?' | '!'): boolean {
   while (t && t.kind === 'array') t = t.elem;
+  // A SHARED end of a CHAN TYPE is shared for every use of its channels.
+  if (t && t.kind === 'end') return !!t.shared;
   return !!t && t.kind === 'chan' && covers(t.shared, dir);
 }
 
@@ -24,6 +27,18 @@ function covers(shared: SharedEnds | undefined, dir: '?' | '!'): boolean {
 
 /** A communication on channel `e` in direction `dir`: a shared end must be claimed. */
 export function checkClaimedUse(ck: Checker, e: Expr, t: Type, dir: '?' | '!'): void {
+  const field = endFieldOf(e);
+  if (field?.end.shared) {
+    const sym = rootName(e)?.decl;
+    if (!sym || (claimed.get(ck) ?? []).some((c) => c.sym === sym && c.dir === field.end.end)) return;
+    const name = sym.name;
+    ck.diags.error(
+      e.span,
+      `\`${name}\` is a SHARED end of ${field.end.def.name}: its channels can be used only inside a CLAIM of it`,
+      `write CLAIM ${name} with this process indented under it`,
+    );
+    return;
+  }
   if (t.kind !== 'chan' || !covers(t.shared, dir)) return;
   const sym = rootName(e)?.decl;
   if (!sym) return;
@@ -47,7 +62,18 @@ export function checkClaim(
   const t = ck.parts.checkExpr(ck, chan, scope);
   let dir: '?' | '!' | null = p.channel.kind === 'direction' ? p.channel.direction : null;
   const sym = rootName(chan)?.decl;
-  if (t) {
+  if (t && t.kind === 'end') {
+    if (!t.shared) {
+      ck.diags.error(
+        chan.span,
+        `\`${exprText(chan)}\` is not a SHARED end, so it cannot be claimed`,
+        `declare it SHARED ${typeName(t)} or use it without CLAIM`,
+      );
+    } else if (dir !== null && dir !== t.end) {
+      ck.diags.error(p.channel.span, `\`${exprText(chan)}\` is the ${t.end} end of ${t.def.name}, not the ${dir} end`);
+    }
+    dir = t.end;
+  } else if (t) {
     if (t.kind !== 'chan') {
       ck.diags.error(chan.span, `\`${exprText(chan)}\` is not a channel: CLAIM takes a SHARED channel end`);
     } else if (!t.shared) {

@@ -3,6 +3,7 @@
 // constructors, FUNCTION calls, and the checks that an expression can be assigned to or is a channel end.
 
 import { checkClaimedUse } from './claims.js';
+import { checkFieldDirection, endFieldSelection } from './chantypes.js';
 import type { Expr, NameExpr } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
@@ -225,6 +226,7 @@ export function checkChannel(ck: Checker, e: Expr, scope: Scope, dir: '?' | '!')
     return null;
   }
   checkClaimedUse(ck, e, t, dir);
+  checkFieldDirection(ck, e, dir);
   const root = rootName(e);
   const sym = root?.decl;
   if (sym && (sym.kind === 'param' || sym.kind === 'abbrev') && sym.direction && sym.direction !== dir) {
@@ -351,6 +353,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'subscript': {
       const bt = checkExpr(ck, e.base, scope);
       if (recordOf(bt ?? undefined)) return fieldSelection(ck, e, bt!);
+      if (bt && bt.kind === 'end') return endFieldSelection(ck, e, bt);
       expectType(ck, e.index, scope, INT, 'a subscript');
       if (!bt) return null;
       if (bt.kind !== 'array') {
@@ -474,6 +477,13 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
     case 'counted':
       ck.diags.error(e.span, 'a counted array `n::a` can only be sent or received on a channel whose protocol has one');
       return null;
+    case 'mobile':
+      ck.diags.error(
+        e.span,
+        `MOBILE ${e.target.name} makes a new bundle: it can only be assigned to a pair of ends`,
+        `write cli, svr := MOBILE ${e.target.name}`,
+      );
+      return null;
     case 'direction': {
       const t = checkExpr(ck, e.channel, scope);
       if (t && t.kind !== 'chan' && !isChanArray(t)) {
@@ -488,6 +498,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
           `\`${root!.name}\` is the ${sym.direction === '?' ? 'input' : 'output'} end, not \`${e.direction}\``,
         );
       }
+      checkFieldDirection(ck, e.channel, e.direction);
       return t;
     }
   }

@@ -24,7 +24,8 @@ export function checkForkArgs(ck: Checker, p: Extract<Process, { kind: 'fork' }>
   if (!sym || sym.kind !== 'proc') return;
   sym.params.forEach((param, i) => {
     const arg = p.call.args[i];
-    if (!arg || param.isVal) return;
+    // A CHAN TYPE end moves into the FORKed process (a SHARED one is copied).
+    if (!arg || param.isVal || param.type.kind === 'end') return;
     const chan = param.type.kind === 'chan' || isChanArray(param.type);
     if (chan && (isShared(param.type) || isShared(arg.type))) return;
     ck.diags.error(

@@ -16,6 +16,7 @@ import { Scope, warnUnused } from './scope.js';
 import { checkExpr } from './expressions.js';
 import { checkSpec, checkSpecs } from './specifications.js';
 import { checkProcess } from './processes.js';
+import { checkMobiles } from './mobiles.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -49,6 +50,7 @@ function checkProgram(ck: Checker, program: Program): CheckedProgram | null {
     }
     checkSpec(ck, spec, top);
   }
+  if (ck.diags.errorCount === 0) checkMobiles(ck);
   warnUnused(ck, program.span.file);
   const main = ck.procs[ck.procs.length - 1];
   if (!main) {

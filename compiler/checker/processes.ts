@@ -1,6 +1,7 @@
 // Processes: SEQ, PAR, IF, WHILE, CASE, ALT, assignment, input, output, timers, PROC calls and placement, with
 // the rules that bind them (what a FUNCTION may not contain, the shape of a PRI PAR, replicator limits).
 
+import { checkEndAssignment, checkMobileAllocation } from './chantypes.js';
 import { checkPredefinedCall, isPredefinedCall } from './builtins.js';
 import type { AltProcess, Alternative, VariantInput, Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { exprText, isChanArray, rootName } from '../ast-queries.js';
@@ -192,6 +193,10 @@ export function checkAssign(
   span: Span,
 ): void {
   const only = values.length === 1 ? values[0]! : null;
+  if (only && only.kind === 'mobile') {
+    checkMobileAllocation(ck, targets, only, scope, (t) => checkWritable(ck, t, scope, 'assign to'));
+    return;
+  }
   if (only && only.kind === 'valof' && targets.length > 1) {
     // `a, b := (VALOF ... RESULT x, y)`: the results take the targets' types.
     const wants = targets.map((t) => checkWritable(ck, t, scope, 'assign to') ?? undefined);
@@ -246,7 +251,7 @@ export function checkAssign(
         value.span,
         `cannot assign a ${typeName(vt)} value to \`${exprText(target)}\`, which is ${typeName(tt)}`,
       );
-    }
+    } else if (tt) checkEndAssignment(ck, tt, value, value.span);
   });
 }
 

@@ -12,6 +12,7 @@ import { declare, Scope } from './scope.js';
 import { isDataType, resolveType } from './types.js';
 import { checkExpr, checkWritable } from './expressions.js';
 import { checkProtocolDef } from './protocols.js';
+import { checkChanTypeDef } from './chantypes.js';
 import { checkProcess } from './processes.js';
 import { defineOperator, isOperatorName } from './operators.js';
 
@@ -93,6 +94,9 @@ export function checkSpec(ck: Checker, spec: Spec, scope: Scope): void {
       return;
     case 'protocol':
       checkProtocolDef(ck, spec, scope);
+      return;
+    case 'chantype':
+      checkChanTypeDef(ck, spec, scope, resolveType);
       return;
     default:
       return;

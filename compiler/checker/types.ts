@@ -6,6 +6,7 @@ import { ANY_PROTOCOL, INT, isPrim, prim, type ProtocolItem, type Type, typeName
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { recordType } from './record-layout.js';
+import { chanTypeWithoutEnd, resolveEnd } from './chantypes.js';
 
 /** The most elements an array may have in one dimension (docs/language.md). */
 export const MAX_ARRAY_ELEMENTS = 0x1000000n;
@@ -45,7 +46,9 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
         // Still an array, so its uses are not reported again as "not an array".
         return { kind: 'array', size: n < 0n ? 0 : Number(MAX_ARRAY_ELEMENTS), elem };
       }
-      if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
+      if (elem.kind === 'end') {
+        ck.diags.error(node.span, 'arrays of CHAN TYPE ends are not supported yet');
+      } else if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
         ck.diags.error(node.span, 'arrays of timers are not supported yet');
       }
       return { kind: 'array', size: Number(n), elem };
@@ -60,8 +63,14 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       return recordType(ck, node, scope, resolveType);
     case 'barrier':
       return { kind: 'barrier' };
+    case 'end':
+      return resolveEnd(ck, node, scope);
     case 'named': {
       const sym = scope.lookup(node.name);
+      if (sym?.kind === 'type' && sym.chanType) {
+        chanTypeWithoutEnd(ck, node, node.name);
+        return null;
+      }
       if (sym?.kind === 'type') return sym.type;
       if (sym && sym.kind === 'protocol') {
         ck.diags.error(
@@ -85,6 +94,10 @@ export function resolveProtocol(ck: Checker, p: ProtocolNode, scope: Scope): Typ
     case 'named': {
       const sym = scope.lookup(p.name);
       if (sym && sym.kind === 'protocol') return sym.type;
+      if (sym && sym.kind === 'type' && sym.chanType) {
+        chanTypeWithoutEnd(ck, p, p.name);
+        return null;
+      }
       if (sym && sym.kind === 'type') return sym.type;
       if (sym) {
         ck.diags.error(p.span, `\`${p.name}\` is not a PROTOCOL or a data type`);
@@ -96,7 +109,7 @@ export function resolveProtocol(ck: Checker, p: ProtocolNode, scope: Scope): Typ
     case 'simple': {
       const t = resolveType(ck, p.type, scope, false);
       if (!t) return null;
-      if (!isDataType(ck, t)) {
+      if (!isDataType(ck, t) && t.kind !== 'end') {
         ck.diags.error(p.span, `a channel cannot carry ${typeName(t)}`);
         return null;
       }
@@ -119,7 +132,7 @@ export function protocolItems(ck: Checker, nodes: readonly ProtocolItemNode[], s
   for (const n of nodes) {
     if (n.kind === 'data') {
       const t = resolveType(ck, n.type, scope, false);
-      if (t && !isDataType(ck, t)) {
+      if (t && !isDataType(ck, t) && t.kind !== 'end') {
         ck.diags.error(n.span, `a protocol item cannot be ${typeName(t)}`);
         ok = false;
       } else if (t) out.push({ kind: 'data', type: t });

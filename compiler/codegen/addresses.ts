@@ -9,7 +9,7 @@ import type { ConstSymbol } from '../symbols.js';
 import { byteSize, recordOf, type Type } from '../types.js';
 import { realBytes } from '../numeric.js';
 import { Fn, Op } from '../../emulator/isa.js';
-import { is16, isWide, needsPrep, wordsFor } from './queries.js';
+import { is16, isBundleChannel, isWide, needsPrep, wordsFor } from './queries.js';
 import { type ArrayRef, type CodeGen, MAX_REGS, setStorage, storageOf, type Word } from './context.js';
 import { statement } from './hoisting.js';
 
@@ -521,6 +521,12 @@ export function channelAddress(gen: CodeGen, e: Expr): void {
     // A channel parameter or abbreviation holds the channel's address; a declared channel is the word itself.
     if (sym.kind === 'param' || gen.refs.has(sym)) gen.loadSlot(storageOf(sym));
     else gen.slotAddress(storageOf(sym));
+    return;
+  }
+  if (isBundleChannel(e)) {
+    // `svr[req]`: the bundle's address (the end's word) plus the field's offset.
+    gen.parts.expr(gen, e.base);
+    gen.fn(Fn.ldnlp, Number(e.index.constValue ?? 0n) / 4);
     return;
   }
   elementAddress(gen, e);

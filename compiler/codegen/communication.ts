@@ -12,6 +12,7 @@ import { addressDepth, channelAddress, elementAddress } from './addresses.js';
 import { outputNumeric, storeFrom } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
+import { afterOutput, beforeOutput, checkDefined, releaseTarget } from './bundles.js';
 
 /**
  * Input or output of a list of items on a channel. Each item is a separate communication (docs/codegen.md, Channels
@@ -21,6 +22,7 @@ export function communicate(gen: CodeGen, dir: 'in' | 'out', chan: Expr, items: 
   gen.frame.requireBelow(BELOW_IO);
   const mark = gen.frame.mark();
   const c = chan.kind === 'direction' ? chan.channel : chan;
+  checkDefined(gen, c);
   const temp = items.length > 1 || addressDepth(gen, c) > 1 || items.some((i) => i.kind === 'counted');
   if (temp && c.kind !== 'name') {
     const t = gen.frame.alloc(1);
@@ -30,8 +32,14 @@ export function communicate(gen: CodeGen, dir: 'in' | 'out', chan: Expr, items: 
   }
   for (const item of items) {
     if (item.kind === 'counted') countedItem(gen, dir, c, item);
-    else if (dir === 'out') output(gen, c, item);
-    else input(gen, c, item);
+    else if (dir === 'out') {
+      beforeOutput(gen, item);
+      output(gen, c, item);
+      afterOutput(gen, item);
+    } else {
+      releaseTarget(gen, item);
+      input(gen, c, item);
+    }
   }
   gen.chanTemps.delete(c);
   gen.frame.release(mark);
@@ -99,6 +107,7 @@ export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantIn
   gen.frame.requireBelow(BELOW_IO);
   const mark = gen.frame.mark();
   const c = chan.kind === 'direction' ? chan.channel : chan;
+  checkDefined(gen, c);
   if (c.kind !== 'name') {
     const t = gen.frame.alloc(1);
     channelAddress(gen, c);
@@ -129,7 +138,10 @@ export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantIn
     for (const s of v.specs) spec(gen, s);
     for (const item of v.items) {
       if (item.kind === 'counted') countedItem(gen, 'in', c, item);
-      else input(gen, c, item);
+      else {
+        releaseTarget(gen, item);
+        input(gen, c, item);
+      }
     }
     gen.parts.process(gen, v.body);
     gen.frame.release(m);

@@ -2,6 +2,7 @@
 // define, giving every name its storage.
 
 import { initBarrier } from './barriers.js';
+import { initEnd } from './bundles.js';
 import type { Expr, Spec } from '../ast.js';
 import { exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { Span } from '../source.js';
@@ -15,6 +16,7 @@ import { arrayRef, byteCount, channelAddress, copyArray, elementAddress, materia
 import { evalWideInto } from './two-word.js';
 import { storeNumericAt } from './numeric-stores.js';
 import { expr } from './expressions.js';
+import { assign } from './assignment.js';
 
 export function spec(gen: CodeGen, s: Spec): void {
   switch (s.kind) {
@@ -34,6 +36,8 @@ export function spec(gen: CodeGen, s: Spec): void {
         } else if (sym.type.kind === 'barrier') {
           gen.line(s.span);
           initBarrier(gen, slot);
+        } else if (sym.type.kind === 'end') {
+          initEnd(gen, slot);
         } else if (isPrim(sym.type, 'BYTE', 'BOOL')) {
           // A BYTE in a word slot may be written through its address one byte at a time: keep the rest zero.
           gen.fn(Fn.ldc, 0);
@@ -83,17 +87,10 @@ export function spec(gen: CodeGen, s: Spec): void {
       const slot = gen.frame.alloc(wordsFor(sym.type));
       setStorage(sym, { frame: gen.frame, slot: () => slot });
       statement(gen, [s.value], () => {
-        if (sym.type.kind === 'array')
-          copyArray(
-            gen,
-            s.value,
-            { kind: 'name', span: s.name.span, name: sym.name, decl: sym, type: sym.type },
-            s.span,
-          );
-        else {
-          expr(gen, s.value);
-          gen.fn(Fn.stl, slot);
-        }
+        const target: Expr = { kind: 'name', span: s.name.span, name: sym.name, decl: sym, type: sym.type };
+        if (sym.type.kind === 'array') copyArray(gen, s.value, target, s.span);
+        // INT16, INT64 and the reals are stored as an assignment stores them.
+        else assign(gen, [target], [s.value]);
       });
       return;
     }

@@ -3,6 +3,7 @@
 // and the processes still running, and waits at its end for the count to reach zero. A forked process releases its
 // own workspace and ends with `endp` on that join block, so the last one to end resumes the FORKING block.
 
+import { moveInto, releaseWith } from './bundles.js';
 import type { Process } from '../ast.js';
 import type { ProcSymbol } from '../symbols.js';
 import { BELOW_ANY, CALL_WORDS } from '../workspace.js';
@@ -46,20 +47,40 @@ export function fork(gen: CodeGen, p: Extract<Process, { kind: 'fork' }>): void 
   statement(gen, p.call.args, () => {
     const words: Word[] = [];
     const outer = callee.outer;
+    let blk = 0;
+    // CHAN TYPE ends move into the forked process: each is a word of its workspace, passed by its address.
+    const ends: number[] = [];
     if (outer) words.push({ emit: () => frameBase(gen, outer), depth: 1 });
-    sym.params.forEach((param, i) => words.push(...argWords(gen, param, p.call.args[i]!)));
+    sym.params.forEach((param, i) => {
+      if (param.type.kind !== 'end' || param.isVal) {
+        words.push(...argWords(gen, param, p.call.args[i]!));
+        return;
+      }
+      const k = ends.length;
+      ends.push(i);
+      words.push({
+        emit: () => {
+          gen.fn(Fn.ldl, blk);
+          gen.fn(Fn.ldnlp, () => below() + endSlot(k));
+        },
+        depth: 1,
+      });
+    });
     const n = words.length;
     const m = Math.max(0, n - 3);
     // The forked process's workspace: what the call needs below it, then its frame: W[0 .. m-1] = parameter words
-    // 3 and up, W[m .. m+2] = words 0..2, W[m+3] = the join block, W[m+4] = the block's own address.
+    // 3 and up, W[m .. m+2] = words 0..2, W[m+3] = the join block, W[m+4] = the block's own address, then the
+    // ends it was given and two words to release them with.
     const below = (): number =>
       BELOW_ANY + (sym.def.recursive ? RECURSIVE_CALL_WORDS : CALL_WORDS + callee.frame.total());
-    const size = (): number => below() + m + 5;
+    const endSlot = (k: number): number => m + 5 + k;
+    const size = (): number => below() + m + 5 + (ends.length > 0 ? ends.length + 2 : 0);
     const mark = gen.frame.mark();
-    const blk = gen.frame.alloc(1);
+    blk = gen.frame.alloc(1);
     gen.fn(Fn.ldc, () => 4 * size());
     gen.op(Op.malloc);
     gen.fn(Fn.stl, blk);
+    ends.forEach((i, k) => moveInto(gen, p.call.args[i]!, blk, () => below() + endSlot(k)));
     words.forEach((w, i) => {
       w.emit();
       gen.fn(Fn.ldl, blk);
@@ -88,6 +109,7 @@ export function fork(gen: CodeGen, p: Extract<Process, { kind: 'fork' }>): void 
     gen.place(entry);
     for (let i = Math.min(3, n) - 1; i >= 0; i--) gen.fn(Fn.ldl, m + i);
     gen.jump(Fn.call, callee.label);
+    ends.forEach((_, k) => releaseWith(gen, () => gen.fn(Fn.ldl, endSlot(k)), endSlot(ends.length)));
     gen.fn(Fn.ldl, m + 3);
     gen.fn(Fn.ldl, m + 4);
     gen.op(Op.mrelease);

@@ -1,5 +1,6 @@
 // Processes: SEQ, IF, WHILE, CASE, PAR, PRI PAR and their replicated forms.
 
+import { allocate, assignEnd, releaseScope } from './bundles.js';
 import type { Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { Label } from '../assembler.js';
 import { exprText } from '../ast-queries.js';
@@ -35,7 +36,12 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'assign':
       gen.line(p.span);
-      if (p.values.length === 1 && p.targets.length > 1) {
+      if (p.values.length === 1 && p.values[0]!.kind === 'mobile') {
+        const t = p.targets[0]!.type;
+        if (t?.kind === 'end') allocate(gen, p.targets, t.def);
+      } else if (p.targets.length === 1 && p.targets[0]!.type?.kind === 'end') {
+        assignEnd(gen, p.targets[0]!, p.values[0]!);
+      } else if (p.values.length === 1 && p.targets.length > 1) {
         statement(gen, [...p.targets, ...(p.values[0]!.kind === 'call' ? p.values[0]!.args : [])], () =>
           multiResult(gen, p.targets, p.values[0]!),
         );
@@ -92,6 +98,7 @@ export function process(gen: CodeGen, p: Process): void {
       for (const s of p.specs) spec(gen, s);
       const end = gen.nameScope(p.specs);
       process(gen, p.body);
+      releaseScope(gen, p.specs);
       if (end) gen.place(end);
       gen.frame.release(mark);
       return;

@@ -53,3 +53,13 @@ export function resultsInRegisters(sym: FunctionSymbol): boolean {
   if (r.length === 1 && r[0]!.kind === 'prim') return true;
   return r.length <= 3 && r.every((t) => t.kind === 'prim' && !isWide(t));
 }
+
+/** Whether `t` is an end of a CHAN TYPE (a word holding its bundle's address). */
+export function isEnd(t: Type | undefined): t is Extract<Type, { kind: 'end' }> {
+  return !!t && t.kind === 'end';
+}
+
+/** Whether `e` is `svr[req]`, a channel of a bundle. */
+export function isBundleChannel(e: Expr): e is Extract<Expr, { kind: 'subscript' }> {
+  return e.kind === 'subscript' && isEnd(e.base.type);
+}
