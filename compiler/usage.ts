@@ -445,6 +445,10 @@ class UsageChecker {
       }
       case 'input':
         this.input(p.channel, p.items, out);
+        if (p.extended) {
+          this.process(p.extended.during, out);
+          this.process(p.extended.after, out);
+        }
         return;
       case 'seq':
         this.replicated(p.repl, out, (o) => {
@@ -505,6 +509,7 @@ class UsageChecker {
                 this.scoped(alt.specs, o, (s) => {
                   this.guard(alt.guard, s);
                   this.process(alt.body, s);
+                  if (alt.after) this.process(alt.after, s);
                 });
               }
             }
@@ -541,6 +546,7 @@ class UsageChecker {
       this.scoped(v.specs, out, (s) => {
         for (const item of v.items) this.target(item, s, 'assigned by an input');
         this.process(v.body, s);
+        if (v.after) this.process(v.after, s);
       });
     }
   }

@@ -1186,7 +1186,7 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
     ]);
     expect(errs('PROC p ()\n  ALT\n    x := 1\n    b & c ! x\n      SKIP\n:\n', true)).toEqual([
       '3:5 expected an ALT guard, found the name `x`',
-      '4:11 expected `?`: an ALT guard is an input, a timeout or SKIP',
+      '4:11 expected `?` after the channel: an ALT guard is an input, a timeout or SKIP, found `!`',
     ]);
   });
 
