@@ -418,6 +418,8 @@ export type Process =
   | (Node & { readonly kind: 'claim'; readonly channel: Expr; readonly body: Process; claimDir?: '?' | '!' })
   /** occam-π `SYNC b`: wait until every process enrolled on the BARRIER has synchronised. */
   | (Node & { readonly kind: 'sync'; readonly barrier: Expr })
+  /** `ASM` / `GUY`: Transputer instructions written in the program (compiler/checker/asm.ts). */
+  | (Node & { readonly kind: 'asm'; readonly guy: boolean; readonly lines: readonly AsmLine[] })
   /** occam-π `FORKING`: the body, then a wait for every process it FORKed to end. */
   | (Node & { readonly kind: 'forking'; readonly body: Process })
   /** occam-π `FORK p (...)`: start the call as a process of its own and carry on. */
@@ -464,6 +466,23 @@ export interface PlacedProcess extends Node {
   /** PROCESSOR clauses and nested PLACED PARs (anything else is reported by the checker). */
   readonly branches: readonly Process[];
 }
+
+/** A line of an ASM block: `:name`, or an instruction or pseudo-instruction with its operands. */
+export type AsmLine =
+  | (Node & { readonly kind: 'label'; readonly name: string })
+  | (Node & { readonly kind: 'op'; readonly op: string; readonly operands: readonly AsmOperand[] });
+
+/** An operand in ASM code. */
+export type AsmOperand =
+  /** `:name` */
+  | (Node & { readonly kind: 'label'; readonly name: string })
+  /** `:a - :b`, for LDLABELDIFF */
+  | (Node & { readonly kind: 'labeldiff'; readonly to: string; readonly from: string })
+  /** `.WSSIZE`, `.STATIC`, `.VSPTR`, or minus one of them */
+  | (Node & { readonly kind: 'special'; readonly name: string; readonly negate: boolean })
+  /** `ADDRESSOF e` */
+  | (Node & { readonly kind: 'address'; readonly expr: Expr })
+  | (Node & { readonly kind: 'expr'; readonly expr: Expr });
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
 export type AltProcess = Extract<Process, { kind: 'alt' }>;

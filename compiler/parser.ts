@@ -529,6 +529,7 @@ class OccamParser extends EmbeddedActionsParser {
         { ALT: () => proc(this.SUBRULE(this.forkingProc)) },
         { ALT: () => proc(this.SUBRULE(this.forkProc)) },
         { ALT: () => proc(this.SUBRULE(this.syncProc)) },
+        { ALT: () => proc(this.SUBRULE(this.asmProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -1444,6 +1445,140 @@ class OccamParser extends EmbeddedActionsParser {
     return this.ACTION((): A.Process => {
       const body = this.single(items, this.tokSpan(kw), 'FORKING');
       return { kind: 'forking', span: this.fromTo(this.tokSpan(kw), body.span), body };
+    });
+  });
+
+  /** `ASM` or `GUY` with its lines of Transputer code indented under it (compiler/checker/asm.ts). */
+  asmProc = this.rule('asmProc', (): A.Process => {
+    const kw = this.OR([{ ALT: () => this.CONSUME(T.ASM) }, { ALT: () => this.CONSUME(T.GUY) }]);
+    this.CONSUME(T.NL);
+    const lines: A.AsmLine[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.INDENT);
+      this.MANY(() => {
+        const l = this.guarded(() => this.SUBRULE(this.asmLine), null);
+        this.ACTION(() => {
+          if (l) lines.push(l);
+        });
+      });
+      this.CONSUME(T.OUTDENT);
+    });
+    return this.ACTION((): A.Process => {
+      const last = lines[lines.length - 1];
+      const span = last ? this.fromTo(this.tokSpan(kw), last.span) : this.tokSpan(kw);
+      return { kind: 'asm', span, guy: kw.tokenType === T.GUY, lines };
+    });
+  });
+
+  /** A line of ASM code: `:label`, or an instruction (any word) with operands separated by commas. */
+  asmLine = this.rule('asmLine', (): A.AsmLine => {
+    return this.OR<A.AsmLine>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const c = this.CONSUME(T.Colon);
+            const n = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of a label after `:`') });
+            this.CONSUME(T.NL);
+            return this.ACTION((): A.AsmLine => ({
+              kind: 'label',
+              span: this.fromTo(this.tokSpan(c), this.tokSpan(n)),
+              name: n.image,
+            }));
+          },
+        },
+        {
+          GATE: () => !isLayout(this.LA(1).tokenType),
+          ALT: () => {
+            const op = this.CONSUME(T.AnyToken);
+            const operands: A.AsmOperand[] = [];
+            this.OPTION({
+              GATE: () => !isLayout(this.LA(1).tokenType),
+              DEF: () => {
+                operands.push(this.SUBRULE(this.asmOperand));
+                this.MANY(() => {
+                  this.CONSUME(T.Comma);
+                  operands.push(this.SUBRULE2(this.asmOperand));
+                });
+              },
+            });
+            this.CONSUME2(T.NL);
+            return this.ACTION((): A.AsmLine => {
+              const last = operands[operands.length - 1];
+              const span = last ? this.fromTo(this.tokSpan(op), last.span) : this.tokSpan(op);
+              return { kind: 'op', span, op: op.image.toUpperCase(), operands };
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  /** An operand of ASM code: a label, a label difference, a special name, ADDRESSOF e, or an expression. */
+  asmOperand = this.rule('asmOperand', (): A.AsmOperand => {
+    return this.OR<A.AsmOperand>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const c = this.CONSUME(T.Colon);
+            const n = this.CONSUME(T.Name);
+            const from = this.OPTION(() => {
+              this.CONSUME(T.Minus);
+              this.CONSUME2(T.Colon);
+              return this.CONSUME2(T.Name);
+            });
+            return this.ACTION((): A.AsmOperand => {
+              const span = this.fromTo(this.tokSpan(c), this.tokSpan(from ?? n));
+              return from
+                ? { kind: 'labeldiff', span, to: n.image, from: from.image }
+                : { kind: 'label', span, name: n.image };
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const d = this.CONSUME(T.DotName);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'special',
+              span: this.tokSpan(d),
+              name: d.image,
+              negate: false,
+            }));
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.DotName,
+          ALT: () => {
+            const m = this.CONSUME3(T.Minus);
+            const d = this.CONSUME2(T.DotName);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'special',
+              span: this.fromTo(this.tokSpan(m), this.tokSpan(d)),
+              name: d.image,
+              negate: true,
+            }));
+          },
+        },
+        {
+          GATE: () => this.LA(1).image === 'ADDRESSOF',
+          ALT: () => {
+            const a = this.CONSUME3(T.Name);
+            const e = this.SUBRULE(this.expression);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'address',
+              span: this.fromTo(this.tokSpan(a), e.span),
+              expr: e,
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const e = this.SUBRULE2(this.expression);
+            return this.ACTION((): A.AsmOperand => ({ kind: 'expr', span: e.span, expr: e }));
+          },
+        },
+      ],
     });
   });
 

@@ -485,6 +485,9 @@ class UsageChecker {
         return;
       case 'sync':
         return;
+      case 'asm':
+        this.asm(p, out);
+        return;
       case 'pcall':
         this.call(p, out);
         return;
@@ -535,6 +538,21 @@ class UsageChecker {
       case 'caseinput':
         this.caseInput(p.channel, p.variants, out);
         return;
+    }
+  }
+
+  /** ASM code reads what it loads and writes what it stores or takes the address of (LDLP, ADDRESSOF). */
+  private asm(p: Extract<Process, { kind: 'asm' }>, out: Access[]): void {
+    for (const l of p.lines) {
+      if (l.kind !== 'op') continue;
+      const writes = l.op === 'ST' || l.op === 'STAB' || l.op === 'STABC' || l.op === 'STL' || l.op === 'LDLP';
+      for (const o of l.operands) {
+        if (o.kind === 'address') this.target(o.expr, out, 'used by address in ASM');
+        else if (o.kind === 'expr' && o.expr.constValue === undefined) {
+          if (writes) this.target(o.expr, out, 'stored to in ASM');
+          else this.expr(o.expr, out);
+        }
+      }
     }
   }
 

@@ -12,6 +12,7 @@ import { liftValof } from './valof.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkClaim } from './claims.js';
+import { checkAsm } from './asm.js';
 import { checkEnroll, checkParallelBarriers, checkSync } from './barriers.js';
 import { checkFork, checkForkArgs, checkForking } from './forks.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
@@ -87,6 +88,9 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       return;
     case 'sync':
       checkSync(ck, p, scope);
+      return;
+    case 'asm':
+      checkAsm(ck, p, scope);
       return;
     case 'forking':
       checkForking(ck, p, () => checkProcess(ck, p.body, scope));

@@ -16,6 +16,7 @@ import { replicateClose, replicateOpen } from './replicators.js';
 import { expr } from './expressions.js';
 import { assign, multiResult } from './assignment.js';
 import { spec } from './declarations.js';
+import { asmBlock } from './asm.js';
 import { caseInput, communicate, extendedInput, timerRead } from './communication.js';
 import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
@@ -74,6 +75,9 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'sync':
       sync(gen, p);
+      return;
+    case 'asm':
+      asmBlock(gen, p);
       return;
     case 'fork':
       fork(gen, p);
