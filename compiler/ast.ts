@@ -346,25 +346,36 @@ export interface CaseOption extends Node {
   readonly body: Process;
 }
 
+/**
+ * occam-π extended input `c ?? x`: the process run while the outputter is still held in the rendezvous
+ * (`during`), and the one run after it has been released (`after`, SKIP when not written).
+ */
+export interface Extended {
+  readonly during: Process;
+  readonly after: Process;
+}
+
 /** What an ALT alternative waits for; `cond` is the boolean written before `&`, if any. */
 export type Guard =
-  /** `[cond &] c ? x; y` */
+  /** `[cond &] c ? x; y`, or `c ?? x; y` (`extended`: the alternative's body is the during-process) */
   | (Node & {
       readonly kind: 'input';
       readonly cond: Expr | null;
       readonly channel: Expr;
       readonly items: readonly Expr[];
+      readonly extended?: boolean;
     })
   /** `[cond &] t ? AFTER e` */
   | (Node & { readonly kind: 'timeout'; readonly cond: Expr | null; readonly timer: Expr; readonly after: Expr })
   /** `[cond &] SKIP` */
   | (Node & { readonly kind: 'skip'; readonly cond: Expr | null })
-  /** `[cond &] c ? CASE` with its variants: the input itself happens once the guard is chosen. */
+  /** `[cond &] c ? CASE` (or `??`, `extended`) with its variants: the input happens once the guard is chosen. */
   | (Node & {
       readonly kind: 'case';
       readonly cond: Expr | null;
       readonly channel: Expr;
       readonly variants: readonly VariantInput[];
+      readonly extended?: boolean;
     });
 
 /** One variant of a `c ? CASE` input: the tag, the items to input after it, and the process to run then. */
@@ -372,7 +383,10 @@ export interface VariantInput extends Node {
   readonly specs: readonly Spec[];
   readonly tag: Ident;
   readonly items: readonly Expr[];
+  /** The variant's process; of an extended `?? CASE`, the during-process. */
   readonly body: Process;
+  /** Of an extended `?? CASE`: the process after the outputter is released. */
+  readonly after?: Process;
   /** Filled in by the checker: the tag's number in its protocol. */
   tagValue?: number;
 }
@@ -380,7 +394,10 @@ export interface VariantInput extends Node {
 export interface Alternative extends Node {
   readonly specs: readonly Spec[];
   readonly guard: Guard;
+  /** The process run when the guard is chosen; of an extended input guard, the during-process. */
   readonly body: Process;
+  /** Of an extended input guard `c ?? x`: the process after the outputter is released. */
+  readonly after?: Process;
 }
 
 export type Process =
@@ -388,7 +405,13 @@ export type Process =
   | (Node & { readonly kind: 'stop' })
   | (Node & { readonly kind: 'assign'; readonly targets: readonly Expr[]; readonly values: readonly Expr[] })
   | (Node & { readonly kind: 'output'; readonly channel: Expr; readonly items: readonly Expr[] })
-  | (Node & { readonly kind: 'input'; readonly channel: Expr; readonly items: readonly Expr[] })
+  | (Node & {
+      readonly kind: 'input';
+      readonly channel: Expr;
+      readonly items: readonly Expr[];
+      /** occam-π `c ?? x` with its during- and after-processes. */
+      readonly extended?: Extended;
+    })
   | (Node & { readonly kind: 'seq'; readonly repl: Replicator | null; readonly body: readonly Process[] })
   | (Node & {
       readonly kind: 'par';
@@ -409,6 +432,8 @@ export type Process =
   | (Node & { readonly kind: 'claim'; readonly channel: Expr; readonly body: Process; claimDir?: '?' | '!' })
   /** occam-π `SYNC b`: wait until every process enrolled on the BARRIER has synchronised. */
   | (Node & { readonly kind: 'sync'; readonly barrier: Expr })
+  /** `ASM` / `GUY`: Transputer instructions written in the program (compiler/checker/asm.ts). */
+  | (Node & { readonly kind: 'asm'; readonly guy: boolean; readonly lines: readonly AsmLine[] })
   /** occam-π `FORKING`: the body, then a wait for every process it FORKed to end. */
   | (Node & { readonly kind: 'forking'; readonly body: Process })
   /** occam-π `FORK p (...)`: start the call as a process of its own and carry on. */
@@ -429,7 +454,13 @@ export type Process =
   /** Timer input `t ? AFTER e`: wait until the clock is after `e`. */
   | (Node & { readonly kind: 'delay'; readonly timer: Expr; readonly after: Expr })
   /** Variant input `c ? CASE` with its variants (or the one-line form `c ? CASE tag; x`, one variant, body SKIP). */
-  | (Node & { readonly kind: 'caseinput'; readonly channel: Expr; readonly variants: readonly VariantInput[] })
+  | (Node & {
+      readonly kind: 'caseinput';
+      readonly channel: Expr;
+      readonly variants: readonly VariantInput[];
+      /** occam-π `c ?? CASE`: each variant's body is its during-process, `after` what follows the release. */
+      readonly extended?: boolean;
+    })
   /** `PLACED PAR [i = b FOR n]`: processes put on cores of the mesh (compiler/placement.ts). */
   | PlacedProcess
   | ProcessorClause;
@@ -449,6 +480,23 @@ export interface PlacedProcess extends Node {
   /** PROCESSOR clauses and nested PLACED PARs (anything else is reported by the checker). */
   readonly branches: readonly Process[];
 }
+
+/** A line of an ASM block: `:name`, or an instruction or pseudo-instruction with its operands. */
+export type AsmLine =
+  | (Node & { readonly kind: 'label'; readonly name: string })
+  | (Node & { readonly kind: 'op'; readonly op: string; readonly operands: readonly AsmOperand[] });
+
+/** An operand in ASM code. */
+export type AsmOperand =
+  /** `:name` */
+  | (Node & { readonly kind: 'label'; readonly name: string })
+  /** `:a - :b`, for LDLABELDIFF */
+  | (Node & { readonly kind: 'labeldiff'; readonly to: string; readonly from: string })
+  /** `.WSSIZE`, `.STATIC`, `.VSPTR`, or minus one of them */
+  | (Node & { readonly kind: 'special'; readonly name: string; readonly negate: boolean })
+  /** `ADDRESSOF e` */
+  | (Node & { readonly kind: 'address'; readonly expr: Expr })
+  | (Node & { readonly kind: 'expr'; readonly expr: Expr });
 
 export type IfProcess = Extract<Process, { kind: 'if' }>;
 export type AltProcess = Extract<Process, { kind: 'alt' }>;

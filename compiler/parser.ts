@@ -172,7 +172,13 @@ type OptionItem =
 
 type AltItem =
   | Item
-  | { readonly kind: 'alternative'; readonly guard: A.Guard; readonly body: A.Process; readonly span: Span }
+  | {
+      readonly kind: 'alternative';
+      readonly guard: A.Guard;
+      readonly body: A.Process;
+      readonly after?: A.Process;
+      readonly span: Span;
+    }
   | { readonly kind: 'alt'; readonly process: A.AltProcess };
 
 interface ValueProcess {
@@ -554,6 +560,7 @@ class OccamParser extends EmbeddedActionsParser {
         { ALT: () => proc(this.SUBRULE(this.forkingProc)) },
         { ALT: () => proc(this.SUBRULE(this.forkProc)) },
         { ALT: () => proc(this.SUBRULE(this.syncProc)) },
+        { ALT: () => proc(this.SUBRULE(this.asmProc)) },
         { ALT: () => proc(this.SUBRULE(this.placedParProc)) },
         { ALT: () => proc(this.SUBRULE(this.processorClause)) },
         { ALT: () => proc(this.SUBRULE(this.caseProc)) },
@@ -1617,6 +1624,140 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
+  /** `ASM` or `GUY` with its lines of Transputer code indented under it (compiler/checker/asm.ts). */
+  asmProc = this.rule('asmProc', (): A.Process => {
+    const kw = this.OR([{ ALT: () => this.CONSUME(T.ASM) }, { ALT: () => this.CONSUME(T.GUY) }]);
+    this.CONSUME(T.NL);
+    const lines: A.AsmLine[] = [];
+    this.OPTION(() => {
+      this.CONSUME(T.INDENT);
+      this.MANY(() => {
+        const l = this.guarded(() => this.SUBRULE(this.asmLine), null);
+        this.ACTION(() => {
+          if (l) lines.push(l);
+        });
+      });
+      this.CONSUME(T.OUTDENT);
+    });
+    return this.ACTION((): A.Process => {
+      const last = lines[lines.length - 1];
+      const span = last ? this.fromTo(this.tokSpan(kw), last.span) : this.tokSpan(kw);
+      return { kind: 'asm', span, guy: kw.tokenType === T.GUY, lines };
+    });
+  });
+
+  /** A line of ASM code: `:label`, or an instruction (any word) with operands separated by commas. */
+  asmLine = this.rule('asmLine', (): A.AsmLine => {
+    return this.OR<A.AsmLine>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const c = this.CONSUME(T.Colon);
+            const n = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of a label after `:`') });
+            this.CONSUME(T.NL);
+            return this.ACTION((): A.AsmLine => ({
+              kind: 'label',
+              span: this.fromTo(this.tokSpan(c), this.tokSpan(n)),
+              name: n.image,
+            }));
+          },
+        },
+        {
+          GATE: () => !isLayout(this.LA(1).tokenType),
+          ALT: () => {
+            const op = this.CONSUME(T.AnyToken);
+            const operands: A.AsmOperand[] = [];
+            this.OPTION({
+              GATE: () => !isLayout(this.LA(1).tokenType),
+              DEF: () => {
+                operands.push(this.SUBRULE(this.asmOperand));
+                this.MANY(() => {
+                  this.CONSUME(T.Comma);
+                  operands.push(this.SUBRULE2(this.asmOperand));
+                });
+              },
+            });
+            this.CONSUME2(T.NL);
+            return this.ACTION((): A.AsmLine => {
+              const last = operands[operands.length - 1];
+              const span = last ? this.fromTo(this.tokSpan(op), last.span) : this.tokSpan(op);
+              return { kind: 'op', span, op: op.image.toUpperCase(), operands };
+            });
+          },
+        },
+      ],
+    });
+  });
+
+  /** An operand of ASM code: a label, a label difference, a special name, ADDRESSOF e, or an expression. */
+  asmOperand = this.rule('asmOperand', (): A.AsmOperand => {
+    return this.OR<A.AsmOperand>({
+      IGNORE_AMBIGUITIES: true,
+      DEF: [
+        {
+          ALT: () => {
+            const c = this.CONSUME(T.Colon);
+            const n = this.CONSUME(T.Name);
+            const from = this.OPTION(() => {
+              this.CONSUME(T.Minus);
+              this.CONSUME2(T.Colon);
+              return this.CONSUME2(T.Name);
+            });
+            return this.ACTION((): A.AsmOperand => {
+              const span = this.fromTo(this.tokSpan(c), this.tokSpan(from ?? n));
+              return from
+                ? { kind: 'labeldiff', span, to: n.image, from: from.image }
+                : { kind: 'label', span, name: n.image };
+            });
+          },
+        },
+        {
+          ALT: () => {
+            const d = this.CONSUME(T.DotName);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'special',
+              span: this.tokSpan(d),
+              name: d.image,
+              negate: false,
+            }));
+          },
+        },
+        {
+          GATE: () => this.LA(2).tokenType === T.DotName,
+          ALT: () => {
+            const m = this.CONSUME3(T.Minus);
+            const d = this.CONSUME2(T.DotName);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'special',
+              span: this.fromTo(this.tokSpan(m), this.tokSpan(d)),
+              name: d.image,
+              negate: true,
+            }));
+          },
+        },
+        {
+          GATE: () => this.LA(1).image === 'ADDRESSOF',
+          ALT: () => {
+            const a = this.CONSUME3(T.Name);
+            const e = this.SUBRULE(this.expression);
+            return this.ACTION((): A.AsmOperand => ({
+              kind: 'address',
+              span: this.fromTo(this.tokSpan(a), e.span),
+              expr: e,
+            }));
+          },
+        },
+        {
+          ALT: () => {
+            const e = this.SUBRULE2(this.expression);
+            return this.ACTION((): A.AsmOperand => ({ kind: 'expr', span: e.span, expr: e }));
+          },
+        },
+      ],
+    });
+  });
+
   /** occam-π `SYNC b`. */
   syncProc = this.rule('syncProc', (): A.Process => {
     const kw = this.CONSUME(T.SYNC);
@@ -1753,7 +1894,14 @@ class OccamParser extends EmbeddedActionsParser {
       items,
       (it): it is Extract<AltItem, { kind: 'alternative' | 'alt' }> => it.kind === 'alternative' || it.kind === 'alt',
       (it, specs, widen): A.Alternative | A.AltProcess => {
-        if (it.kind === 'alternative') return { span: widen(it.span), specs, guard: it.guard, body: it.body };
+        if (it.kind === 'alternative')
+          return {
+            span: widen(it.span),
+            specs,
+            guard: it.guard,
+            body: it.body,
+            ...(it.after ? { after: it.after } : {}),
+          };
         return specs.length > 0 ? { ...it.process, span: widen(it.process.span), specs } : it.process;
       },
       { what: 'an ALT guard', noun: 'guard' },
@@ -1828,12 +1976,12 @@ class OccamParser extends EmbeddedActionsParser {
     });
   });
 
-  /** `c ? x; y`, or the timer delay `t ? AFTER e`. */
+  /** `c ? x; y`, the timer delay `t ? AFTER e`, or the extended input `c ?? x` with its processes under it. */
   inputProc = this.rule('inputProc', (): A.Process => {
     const channel = this.SUBRULE(this.operand);
-    this.OR([
-      { ALT: () => this.CONSUME(T.Query) },
-      { ALT: () => this.notYet(this.CONSUME(T.DoubleQuery), 'extended input `??`') },
+    const ext = this.OR([
+      { ALT: () => (this.CONSUME(T.Query), false) },
+      { ALT: () => (this.CONSUME(T.DoubleQuery), true) },
     ]);
     const tail = this.SUBRULE(this.inputTail);
     this.CONSUME(T.NL);
@@ -1841,24 +1989,91 @@ class OccamParser extends EmbeddedActionsParser {
       GATE: () => tail.kind === 'case' && tail.tag === null,
       DEF: () => this.SUBRULE(this.variantBlock),
     });
+    const items = this.OPTION3({
+      GATE: () => ext && !(tail.kind === 'case' && tail.tag === null),
+      DEF: () => this.SUBRULE(this.body),
+    });
     return this.ACTION((): A.Process => {
       if (tail.kind === 'case') {
-        const vs = this.variantsOf(tail, variants ?? null, channel.span);
+        let vs = this.variantsOf(tail, variants ?? null, channel.span);
+        if (ext && tail.tag && vs.length === 1) {
+          const head = vs[0]!.span;
+          const x = this.extended(
+            items ?? null,
+            head,
+            `the extended input \`${this.text(this.fromTo(channel.span, head))}\``,
+          );
+          vs = [{ ...vs[0]!, span: this.fromTo(head, x.after.span), body: x.during, after: x.after }];
+        }
+        this.checkVariantAfters(vs, ext);
         const last = vs[vs.length - 1];
         return {
           kind: 'caseinput',
           span: this.fromTo(channel.span, last ? last.span : this.tokSpan(tail.kw)),
           channel,
           variants: vs,
+          ...(ext ? { extended: true } : {}),
         };
       }
       if (tail.kind === 'after') {
+        if (ext) this.error(channel.span, '`??` is an extended input from a channel', 'a timer is read with `?`');
         return { kind: 'delay', span: this.fromTo(channel.span, tail.after.span), timer: channel, after: tail.after };
       }
       const last = tail.items[tail.items.length - 1] ?? channel;
-      return { kind: 'input', span: this.fromTo(channel.span, last.span), channel, items: tail.items };
+      const head = this.fromTo(channel.span, last.span);
+      if (ext) {
+        const x = this.extended(items ?? null, head, `the extended input \`${this.text(head)}\``);
+        return {
+          kind: 'input',
+          span: this.fromTo(head, x.after.span),
+          channel,
+          items: tail.items,
+          extended: { during: x.during, after: x.after },
+        };
+      }
+      return { kind: 'input', span: head, channel, items: tail.items };
     });
   });
+
+  /**
+   * The processes indented under an extended input (as occ21 reads them): the during-process, and an optional
+   * after-process at the same indentation (SKIP when there is none).
+   */
+  private extended(
+    items: readonly Item[] | null,
+    owner: Span,
+    what: string,
+    hint = 'the process indented under `c ?? x` runs while the outputter waits; a second one runs after it is released',
+  ): A.Extended & { readonly two: boolean } {
+    const ps = items ? this.processes(items) : [];
+    if (ps.length === 0) {
+      if (!items || !items.some((i) => i.kind !== 'process'))
+        this.error(owner, `${what} needs a process indented under it`, hint);
+      return { during: { kind: 'skip', span: owner }, after: { kind: 'skip', span: owner }, two: false };
+    }
+    if (ps.length > 2) {
+      this.error(
+        ps[2]!.span,
+        `at most two processes can be indented under ${what}`,
+        'the first runs during the rendezvous, the second after it; put more under SEQ or PAR',
+      );
+    }
+    return { during: ps[0]!, after: ps[1] ?? { kind: 'skip', span: ps[0]!.span }, two: ps.length > 1 };
+  }
+
+  /** Only the variants of an extended `?? CASE` may have a second (after-) process. */
+  private checkVariantAfters(vs: readonly A.VariantInput[], ext: boolean): void {
+    if (ext) return;
+    for (const v of vs) {
+      if (v.after) {
+        this.error(
+          v.after.span,
+          `only one process can be indented under the variant \`${v.tag.name}\``,
+          'to run several processes, put them under SEQ or PAR',
+        );
+      }
+    }
+  }
 
   /** What follows `?`: `AFTER e`, or the items `x; y`. */
   inputTail = this.rule('inputTail', (): InputTail => {
@@ -1973,8 +2188,21 @@ class OccamParser extends EmbeddedActionsParser {
             return this.ACTION(() => {
               const head =
                 items.length > 0 ? this.fromTo(this.tokSpan(tag), items[items.length - 1]!.span) : this.tokSpan(tag);
-              const p = this.single(body, head, `the variant \`${this.text(head)}\``);
-              return { span: this.fromTo(head, p.span), tag: this.ident(tag), items, body: p };
+              // A second process is an extended variant's after-process (checkVariantAfters rejects it elsewhere).
+              const x = this.extended(
+                body,
+                head,
+                `the variant \`${this.text(head)}\``,
+                'indent the process 2 spaces further than this line',
+              );
+              const two = x.two;
+              return {
+                span: this.fromTo(head, (two ? x.after : x.during).span),
+                tag: this.ident(tag),
+                items,
+                body: x.during,
+                ...(two ? { after: x.after } : {}),
+              };
             });
           },
         },
@@ -2205,11 +2433,24 @@ class OccamParser extends EmbeddedActionsParser {
                   );
                 }
                 guard = { ...g, variants: variants ?? [] };
+                this.checkVariantAfters(guard.variants, g.extended === true);
                 const last = guard.variants[guard.variants.length - 1];
                 const body: A.Process = { kind: 'skip', span: last ? last.span : g.span };
                 return { kind: 'alternative', guard, body, span: this.fromTo(g.span, body.span) };
               }
-              const body = this.single(items ?? null, guard.span, `the guard \`${this.text(guard.span)}\``);
+              const what = `the guard \`${this.text(guard.span)}\``;
+              if ((g.kind === 'input' || g.kind === 'case') && g.extended) {
+                // `c ?? x` (or `c ?? CASE tag; x`) then the during-process and, at its indentation, the after-process.
+                const x = this.extended(items ?? null, guard.span, what);
+                const span = this.fromTo(guard.span, x.after.span);
+                if (g.kind === 'case' && g.variants.length === 1) {
+                  const v = g.variants[0]!;
+                  guard = { ...g, variants: [{ ...v, body: x.during, after: x.after }] };
+                  return { kind: 'alternative', guard, body: { kind: 'skip', span: guard.span }, span };
+                }
+                return { kind: 'alternative', guard, body: x.during, after: x.after, span };
+              }
+              const body = this.single(items ?? null, guard.span, what);
               return { kind: 'alternative', guard, body, span: this.fromTo(guard.span, body.span) };
             });
           },
@@ -2244,16 +2485,22 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const channel = this.SUBRULE(this.operand);
-          this.CONSUME(T.Query, { ERR_MSG: msg('expected `?`: an ALT guard is an input, a timeout or SKIP') });
+          const ext = this.OR2({
+            DEF: [{ ALT: () => (this.CONSUME(T.Query), false) }, { ALT: () => (this.CONSUME(T.DoubleQuery), true) }],
+            ERR_MSG: '`?` after the channel: an ALT guard is an input, a timeout or SKIP',
+          });
           const tail = this.SUBRULE(this.inputTail);
           return this.ACTION((): A.Guard => {
             const start = cond ? cond.span : channel.span;
+            const x = ext ? { extended: true } : {};
             if (tail.kind === 'case') {
               // Without a tag on the line, the variants are the block under the guard (filled in by altItem).
               const variants = tail.tag ? this.variantsOf(tail, null, channel.span) : [];
               const end = variants.length > 0 ? variants[0]!.span : this.tokSpan(tail.kw);
-              return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants };
+              return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants, ...x };
             }
+            if (ext && tail.kind === 'after')
+              this.error(channel.span, '`??` is an extended input from a channel', 'a timer is read with `?`');
             if (tail.kind === 'after') {
               return {
                 kind: 'timeout',
@@ -2270,6 +2517,7 @@ class OccamParser extends EmbeddedActionsParser {
               cond: cond ?? null,
               channel,
               items: tail.items,
+              ...x,
             };
           });
         },

@@ -584,11 +584,7 @@ function elementUses(
   use: (k: number | null, dir: 'in' | 'out' | null, span: Span) => void,
 ): void {
   walk(p, (n) => {
-    if (
-      (n.kind === 'output' || n.kind === 'input' || n.kind === 'caseinput') &&
-      'channel' in n &&
-      rootOf(n.channel as Expr) === sym
-    ) {
+    if (isCommunication(n) && rootOf(n.channel as Expr) === sym) {
       use(flatIndex(n.channel as Expr, dims, env), n.kind === 'output' ? 'out' : 'in', (n.channel as Expr).span);
     }
     if (n.kind === 'pcall' && n.decl && n.decl.kind === 'proc') {
@@ -868,7 +864,7 @@ function within(top: Extract<Process, { kind: 'placed' }>, n: unknown): boolean 
 /** Whether a process inputs from or outputs to a channel, following it into the PROCs it is passed to. */
 function channelUse(p: Process, sym: Symbol, d: { in: boolean; out: boolean }, seen: Set<string>): void {
   walk(p, (n) => {
-    if ((n.kind === 'output' || n.kind === 'input') && 'channel' in n && rootOf(n.channel as Expr) === sym) {
+    if (isCommunication(n) && rootOf(n.channel as Expr) === sym) {
       if (n.kind === 'output') d.out = true;
       else d.in = true;
     }
@@ -897,6 +893,12 @@ function carriesEnd(t: Type): boolean {
   if (p.kind !== 'protocol') return false;
   const items = [...(p.def.items ?? []), ...(p.def.variants ?? []).flatMap((v) => v.items)];
   return items.some((i) => i.kind === 'data' && i.type.kind === 'end');
+}
+
+/** An output, an input or a `? CASE` (as a process or an ALT guard, whose kind is 'case' with a channel). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function isCommunication(n: any): boolean {
+  return (n.kind === 'output' || n.kind === 'input' || n.kind === 'caseinput' || n.kind === 'case') && 'channel' in n;
 }
 
 function rootOf(e: Expr): Symbol | undefined {

@@ -46,6 +46,8 @@ export const Comment = createToken({ name: 'Comment', pattern: /--[^\n\r]*/, gro
 // ---------------------------------------------------------------------------------------------------- names
 
 export const Name = createToken({ name: 'Name', pattern: /[A-Za-z][A-Za-z0-9._]*/, categories: [AnyToken] });
+/** `.WSSIZE`, `.STATIC`, `.VSPTR`: the special names of ASM code (anywhere else, a syntax error). */
+export const DotName = createToken({ name: 'DotName', pattern: /\.[A-Za-z][A-Za-z0-9._]*/, categories: [AnyToken] });
 
 // ---------------------------------------------------------------------------------------------------- literals
 
@@ -343,6 +345,7 @@ export const lexerTokens: TokenType[] = [
   DecimalLiteral,
   ...keywordTokens,
   Name,
+  DotName,
   ...userOperatorTokens,
   CountedSep,
   Assign,

@@ -445,6 +445,10 @@ class UsageChecker {
       }
       case 'input':
         this.input(p.channel, p.items, out);
+        if (p.extended) {
+          this.process(p.extended.during, out);
+          this.process(p.extended.after, out);
+        }
         return;
       case 'seq':
         this.replicated(p.repl, out, (o) => {
@@ -481,6 +485,9 @@ class UsageChecker {
         return;
       case 'sync':
         return;
+      case 'asm':
+        this.asm(p, out);
+        return;
       case 'pcall':
         this.call(p, out);
         return;
@@ -505,6 +512,7 @@ class UsageChecker {
                 this.scoped(alt.specs, o, (s) => {
                   this.guard(alt.guard, s);
                   this.process(alt.body, s);
+                  if (alt.after) this.process(alt.after, s);
                 });
               }
             }
@@ -533,6 +541,21 @@ class UsageChecker {
     }
   }
 
+  /** ASM code reads what it loads and writes what it stores or takes the address of (LDLP, ADDRESSOF). */
+  private asm(p: Extract<Process, { kind: 'asm' }>, out: Access[]): void {
+    for (const l of p.lines) {
+      if (l.kind !== 'op') continue;
+      const writes = l.op === 'ST' || l.op === 'STAB' || l.op === 'STABC' || l.op === 'STL' || l.op === 'LDLP';
+      for (const o of l.operands) {
+        if (o.kind === 'address') this.target(o.expr, out, 'used by address in ASM');
+        else if (o.kind === 'expr' && o.expr.constValue === undefined) {
+          if (writes) this.target(o.expr, out, 'stored to in ASM');
+          else this.expr(o.expr, out);
+        }
+      }
+    }
+  }
+
   /** `c ? CASE`: one input from `c`; each variant's items are written in the variant's scope. */
   private caseInput(channel: Expr, variants: readonly VariantInput[], out: Access[]): void {
     const el = this.element(channel, out);
@@ -541,6 +564,7 @@ class UsageChecker {
       this.scoped(v.specs, out, (s) => {
         for (const item of v.items) this.target(item, s, 'assigned by an input');
         this.process(v.body, s);
+        if (v.after) this.process(v.after, s);
       });
     }
   }

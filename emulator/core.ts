@@ -67,6 +67,7 @@ const TIN_PAST = VARIANT_CYCLES.tinPast;
 const ENBC_READY = VARIANT_CYCLES.enbcReady;
 const TESTERR_SET = VARIANT_CYCLES.testerrSet;
 const PER_WORD = VARIANT_CYCLES.perWordMoved;
+const XABLE_WAITS = VARIANT_CYCLES.xableWaits;
 const SHIFT_CAP = VARIANT_CYCLES.shiftCap;
 const LONG_SHIFT_CAP = VARIANT_CYCLES.longShiftCap;
 
@@ -1888,6 +1889,90 @@ export class Core {
     return (n + 3) >>> 2;
   }
 
+  // Extended input (occam-π `c ?? x`, docs/isa.md): `xable` waits until an outputter is at the channel, `xin`
+  // takes its message and leaves it waiting, and `xend` releases it once the during-process has run. On a memory
+  // channel the waiting inputter marks itself as an ALT that is waiting (W[-3] = Waiting), so an outputter that
+  // arrives takes the ALT's path: it puts itself in the channel word, waits, and makes the inputter ready.
+
+  /** `xable`: continue if an outputter waits on the channel; otherwise wait for one. */
+  private xable(chan: number): void {
+    const off = (chan ^ MOST_NEG) >>> 0;
+    if (off < MEM_START_OFF) {
+      // The keyboard is not a process that could be held: `xin` inputs from it as `in` does.
+      this.deviceCheck(off);
+      if (chan === HOST_KEYBOARD) return;
+      if (chan === HOST_SCREEN || chan === HOST_ERROR) this.faultHere('input from an output-only host channel');
+      this.faultHere('channel is not connected');
+    }
+    if (off >= MESH_OFF) {
+      if (!this.net) this.faultHere('channel is not connected');
+      const self = this.Wptr | this.priority;
+      this.wr(this.Wptr + S_STATE, WAITING);
+      const r = this.net.altGuard(this, (off - MESH_OFF) >>> 2, self, true);
+      if (typeof r === 'string') this.faultHere(r);
+      if (r) return;
+      this.cycles += XABLE_WAITS;
+      this.block(WAIT_INPUT, 0, chan);
+      return;
+    }
+    if (off >= this.memoryBytes) this.faultAddr(chan);
+    const k = off >>> 2;
+    if (this.mem32[k] !== NOT_PROCESS) return;
+    this.mem32[k] = this.Wptr | this.priority;
+    this.wr(this.Wptr + S_STATE, WAITING);
+    this.cycles += XABLE_WAITS;
+    this.block(WAIT_INPUT, off);
+  }
+
+  /** `xin`: copy the waiting outputter's message, leaving it in the channel word. Returns the words moved. */
+  private xin(n: number, chan: number, dst: number): number {
+    const off = (chan ^ MOST_NEG) >>> 0;
+    if (off < MEM_START_OFF) return this.chanIn(n, chan, dst);
+    if (off >= MESH_OFF) {
+      if (!this.net) return this.faultHere('channel is not connected');
+      if (n > 0) this.range(dst, n);
+      const r = this.net.inputHeld(this, (off - MESH_OFF) >>> 2, this.Wptr | this.priority, dst, n, this.cycles);
+      if (r !== null) this.faultHere(r);
+      return (n + 3) >>> 2;
+    }
+    if (off >= this.memoryBytes) this.faultAddr(chan);
+    const wd = this.mem32[off >>> 2]!;
+    if (wd === NOT_PROCESS) this.faultHere('extended input with no outputter waiting (xin before xable)');
+    const other = wd & ~3;
+    this.copy(this.rd(other + S_STATE), dst, n);
+    if (this.events?.processes) {
+      this.events.emit({
+        kind: 'message',
+        cycle: this.cycles,
+        core: { x: this.x, y: this.y },
+        channel: chan,
+        sender: other,
+        receiver: this.Wptr,
+        bytes: n,
+      });
+    }
+    return (n + 3) >>> 2;
+  }
+
+  /** `xend`: the extended rendezvous is over; the outputter in the channel word runs again. */
+  private xend(chan: number): void {
+    const off = (chan ^ MOST_NEG) >>> 0;
+    if (off < MEM_START_OFF) return;
+    if (off >= MESH_OFF) {
+      if (!this.net) this.faultHere('channel is not connected');
+      const r = this.net.releaseHeld(this, (off - MESH_OFF) >>> 2, this.cycles);
+      if (r !== null) this.faultHere(r);
+      if (this.alone) this.horizon = Math.min(this.horizon, this.net.nextCycle());
+      return;
+    }
+    if (off >= this.memoryBytes) this.faultAddr(chan);
+    const k = off >>> 2;
+    const wd = this.mem32[k]!;
+    if (wd === NOT_PROCESS) this.faultHere('extended input with no outputter waiting (xend before xin)');
+    this.mem32[k] = NOT_PROCESS;
+    this.enqueue(wd & ~3, wd & 1);
+  }
+
   /** Whether an input channel is ready, for enbc/disc. Also undoes this process's own enable (disc). */
   private guardChannelReady(chan: number, guard: boolean, enabling: boolean): boolean {
     const off = (chan ^ MOST_NEG) >>> 0;
@@ -2402,6 +2487,22 @@ export class Core {
       case 0x59: // testhalterr
         this.cycles += opc[0x59]!;
         this.push(this.HaltOnError ? 1 : 0);
+        return;
+      case 0xe8: // xable: A = channel
+        this.cycles += opc[0xe8]!;
+        this.pop1();
+        this.xable(a);
+        return;
+      case 0xe9: {
+        // xin: A = count, B = channel, C = destination
+        const moved = this.xin(a >>> 0, b, c);
+        this.cycles += opc[0xe9]! + (moved > 0 ? PER_WORD * moved : 0);
+        return;
+      }
+      case 0xec: // xend: A = channel
+        this.cycles += opc[0xec]!;
+        this.pop1();
+        this.xend(a);
         return;
       case 0xf0: // haltp: the boot process has finished
         this.cycles += opc[0xf0]!;

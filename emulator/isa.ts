@@ -151,6 +151,10 @@ export const Op = {
   reschedule: 0x28,
   semclaim: 0x7b,
   semrelease: 0x7c,
+  // occam-pi extended rendezvous (`c ?? x`), with the codes KRoC's Transterpreter uses (docs/isa.md)
+  xable: 0xe8,
+  xin: 0xe9,
+  xend: 0xec,
   // occmesh extensions (docs/isa.md)
   haltp: 0xf0,
   barenroll: 0xf1,
@@ -346,6 +350,14 @@ export const OPERATIONS: readonly InstrInfo[] = [
   d('semrelease', Op.semrelease, 6, 'release the semaphore of the channel end A to its first waiter; pop', {
     note: '6, 10 handing over',
   }),
+  d('xable', Op.xable, 6, 'extended input: wait until an outputter is ready on the channel at A; pop', {
+    note: '6 an outputter waits, 18 waits',
+    deschedules: true,
+  }),
+  d('xin', Op.xin, 19, 'extended input A bytes from channel B to C, leaving the outputter waiting', {
+    note: '2w + 19, w = words moved',
+  }),
+  d('xend', Op.xend, 10, 'end an extended input on the channel at A: release its outputter; pop'),
   d('haltp', Op.haltp, 1, "occmesh: the boot process has finished; this core's program is done", {
     deschedules: true,
   }),
@@ -433,6 +445,8 @@ export const VARIANT_CYCLES = {
   /** `fpmul` and `fpdiv` on REAL64 operands: added to the single-length base. */
   fpmulDouble: 7,
   fpdivDouble: 15,
+  /** `xable` when it waits (the base, 6, is the cost when an outputter is already waiting). */
+  xableWaits: 12,
   /** `malloc`, `mrelease`: added per heap block passed over or merged (emulator/heap.ts). */
   heapPerBlock: 2,
 } as const;

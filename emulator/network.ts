@@ -81,6 +81,8 @@ interface Vc {
   delivered: number;
   /** A fault (faults.ts) flips this bit of the current message when the receiver takes it (byte * 8 + bit); -1: none. */
   flip: number;
+  /** An extended input has taken the message and holds back its acknowledgement until `xend`. */
+  held: boolean;
 }
 
 export interface LinkStats {
@@ -156,6 +158,7 @@ export class Network {
       messages: 0,
       delivered: 0,
       flip: -1,
+      held: false,
     }));
   }
 
@@ -234,6 +237,38 @@ export class Network {
     }
     vc.receiverWaiting = true;
     return false;
+  }
+
+  /**
+   * Extended input (`xin`): the message has arrived (`xable` waited for it); copy it into `dst` but hold back the
+   * acknowledgement, so the sender waits until `releaseHeld`. Returns an error message, or null.
+   */
+  inputHeld(core: Core, k: number, wdesc: number, dst: number, n: number, cycle: number): string | null {
+    const vc = this.vcs[k];
+    if (!vc || vc.to !== core) return 'input from a mesh channel this core does not receive on';
+    if (!vc.sending || !vc.arrived) return 'extended input with no message waiting (xin before xable)';
+    vc.receiverW = wdesc;
+    vc.dst = dst;
+    vc.receiverBytes = n;
+    this.take(vc, cycle * TICKS_PER_CYCLE, false);
+    return null;
+  }
+
+  /** `xend` on a mesh channel: the acknowledgement held back by `inputHeld` goes back to the sender now. */
+  releaseHeld(core: Core, k: number, cycle: number): string | null {
+    const vc = this.vcs[k];
+    if (!vc || vc.to !== core) return 'input from a mesh channel this core does not receive on';
+    if (!vc.held) return 'extended input with no message held (xend before xin)';
+    vc.held = false;
+    this.push(
+      cycle * TICKS_PER_CYCLE + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks),
+      EV_ACK,
+      vc,
+      0,
+      0,
+      -1,
+    );
+    return null;
   }
 
   /**
@@ -504,8 +539,11 @@ export class Network {
     }
   }
 
-  /** The receiver takes the message: copy it, and send the acknowledgement back to the sender. */
-  private take(vc: Vc, t: number): void {
+  /**
+   * The receiver takes the message: copy it, and send the acknowledgement back to the sender (unless `ack` is false:
+   * an extended input holds it until `releaseHeld`).
+   */
+  private take(vc: Vc, t: number, ack = true): void {
     const n = Math.min(vc.bytes, vc.info.host ? vc.bytes : vc.receiverBytes);
     if (vc.to && n > 0) {
       const s = (vc.src ^ 0x80000000) >>> 0;
@@ -535,7 +573,8 @@ export class Network {
         ...(vc.info.host ? {} : { receiver: vc.receiverW & ~3 }),
       });
     }
-    this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
+    if (ack) this.push(t + vc.path.length * (this.profile.hopTicks + this.profile.ackTicks), EV_ACK, vc, 0, 0, -1);
+    else vc.held = true;
   }
 
   private ack(t: number, vc: Vc): void {

@@ -6,7 +6,7 @@
 // words it ("undefined here"); one that may be undefined is a warning, and the code generator checks it at run
 // time (docs/language.md, CHAN TYPEs and mobile channel ends).
 
-import type { Expr, NameExpr, Process, Spec } from '../ast.js';
+import type { Expr, NameExpr, Process, Spec, VariantInput } from '../ast.js';
 import type { Span } from '../source.js';
 import type { ProcSymbol, Symbol } from '../symbols.js';
 import type { Checker } from './context.js';
@@ -32,6 +32,7 @@ class Analysis {
       case 'stop':
       case 'sync':
       case 'delay':
+      case 'asm':
         return st;
       case 'assign':
         return this.assign(p.targets, p.values, st);
@@ -43,20 +44,14 @@ class Analysis {
       case 'input': {
         let s = this.use(p.channel, st);
         for (const item of p.items) s = define(item, s);
+        // occam-π `c ?? x`: the during-process, then the after-process.
+        if (p.extended) s = this.walk(p.extended.after, this.walk(p.extended.during, s));
         return s;
       }
       case 'caseinput': {
         const s = this.use(p.channel, st);
         return mergeAll(
-          p.variants.map((v) =>
-            this.walk(
-              v.body,
-              this.specs(
-                v.specs,
-                v.items.reduce((acc, i) => define(i, acc), s),
-              ),
-            ),
-          ),
+          p.variants.map((v) => this.variant(v, s)),
           s,
         );
       }
@@ -95,19 +90,13 @@ class Analysis {
           } else if (g.kind === 'case') {
             const c = this.use(g.channel, s);
             return mergeAll(
-              g.variants.map((v) =>
-                this.walk(
-                  v.body,
-                  this.specs(
-                    v.specs,
-                    v.items.reduce((acc, i) => define(i, acc), c),
-                  ),
-                ),
-              ),
+              g.variants.map((v) => this.variant(v, c)),
               c,
             );
           }
-          return this.walk(a.body, s);
+          // Of an extended input guard, the body is the during-process; the after-process follows it.
+          const body = this.walk(a.body, s);
+          return a.after ? this.walk(a.after, body) : body;
         });
         return p.repl ? mergeAll([st, ...outs], st) : mergeAll(outs, st);
       }
@@ -135,6 +124,18 @@ class Analysis {
       case 'processor':
         return this.walk(p.body, st);
     }
+  }
+
+  /** One variant of a `? CASE` (or `?? CASE`: its after-process follows the body). */
+  private variant(v: VariantInput, st: State): State {
+    const body = this.walk(
+      v.body,
+      this.specs(
+        v.specs,
+        v.items.reduce((acc, i) => define(i, acc), st),
+      ),
+    );
+    return v.after ? this.walk(v.after, body) : body;
   }
 
   /** Declared ends start with no bundle. */

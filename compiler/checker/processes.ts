@@ -13,6 +13,7 @@ import { liftValof } from './valof.js';
 import { Scope } from './scope.js';
 import { callResults, checkChannel, checkCondition, checkExpr, checkWritable, expectType } from './expressions.js';
 import { checkClaim } from './claims.js';
+import { checkAsm } from './asm.js';
 import { checkEnroll, checkParallelBarriers, checkSync } from './barriers.js';
 import { checkFork, checkForkArgs, checkForking } from './forks.js';
 import { checkItems, checkProtocolInput, checkProtocolOutput } from './protocols.js';
@@ -61,6 +62,11 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       return;
     case 'input':
       checkInput(ck, p.channel, p.items, scope);
+      if (p.extended) {
+        checkExtendedChannel(ck, p.channel);
+        checkProcess(ck, p.extended.during, scope);
+        checkProcess(ck, p.extended.after, scope);
+      }
       return;
     case 'seq':
     case 'par': {
@@ -83,6 +89,9 @@ export function checkProcess(ck: Checker, p: Process, scope: Scope): void {
       return;
     case 'sync':
       checkSync(ck, p, scope);
+      return;
+    case 'asm':
+      checkAsm(ck, p, scope);
       return;
     case 'forking':
       checkForking(ck, p, () => checkProcess(ck, p.body, scope));
@@ -437,7 +446,18 @@ export function checkCaseInput(ck: Checker, chan: Expr, variants: readonly Varia
       }
     }
     checkProcess(ck, v.body, inner);
+    if (v.after) checkProcess(ck, v.after, inner);
   }
+}
+
+/** `t ?? x` on a TIMER is an error: only a channel's outputter can be held in an extended rendezvous. */
+function checkExtendedChannel(ck: Checker, chan: Expr): void {
+  if (chan.type?.kind === 'timer')
+    ck.diags.error(
+      chan.span,
+      'a timer cannot be input with `??`',
+      'extended input is for channels: read a timer with `?`',
+    );
 }
 
 export function checkCase(ck: Checker, p: Extract<Process, { kind: 'case' }>, scope: Scope): void {
@@ -520,6 +540,7 @@ export function checkAlt(ck: Checker, p: AltProcess, scope: Scope): void {
         break;
     }
     checkProcess(ck, alt.body, s);
+    if (alt.after) checkProcess(ck, alt.after, s);
   }
 }
 

@@ -467,7 +467,7 @@ function literalLabel(gen: CodeGen, e: Expr, bytes: Uint8Array): Label {
 }
 
 /** The pool entry holding `bytes`: the same bytes (two uses of one string, say) are stored once. */
-function pooledBytes(gen: CodeGen, bytes: Uint8Array, name: string): Label {
+export function pooledBytes(gen: CodeGen, bytes: Uint8Array, name: string): Label {
   const key = Buffer.from(bytes).toString('hex');
   let l = gen.bytesPool.get(key);
   if (!l) {

@@ -10,7 +10,7 @@ import { replicateClose, replicateOpen } from './replicators.js';
 import { channelAddress } from './addresses.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
-import { caseInput, communicate } from './communication.js';
+import { caseInput, communicate, extendedInput } from './communication.js';
 
 /**
  * ALT and PRI ALT (docs/codegen.md, ALT): enable every guard, wait, disable every guard in textual order (the first
@@ -126,9 +126,13 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
     altSpecs(gen, a.alt);
     const g = a.alt.guard;
     gen.line(g.span);
-    if (g.kind === 'input') communicate(gen, 'in', g.channel, g.items);
-    else if (g.kind === 'case') caseInput(gen, g.channel, g.variants);
-    gen.parts.process(gen, a.alt.body);
+    if (g.kind === 'input' && g.extended) {
+      extendedInput(gen, g.channel, g.items, a.alt.body, a.alt.after ?? { kind: 'skip', span: g.span });
+    } else {
+      if (g.kind === 'input') communicate(gen, 'in', g.channel, g.items);
+      else if (g.kind === 'case') caseInput(gen, g.channel, g.variants, g.extended === true);
+      gen.parts.process(gen, a.alt.body);
+    }
     gen.frame.release(m);
     gen.jump(Fn.j, endLabel);
   }

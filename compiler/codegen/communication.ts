@@ -1,7 +1,7 @@
 // Channel input and output: single items, counted arrays, variant protocols with CASE input, timers, and
 // the channel address of an expression (soft channel word, fixed mesh channel or host device).
 
-import type { Expr, VariantInput } from '../ast.js';
+import type { Expr, Process, VariantInput } from '../ast.js';
 import { exprText } from '../ast-queries.js';
 import { byteSize } from '../types.js';
 import { BELOW_IO } from '../workspace.js';
@@ -45,7 +45,13 @@ export function communicate(gen: CodeGen, dir: 'in' | 'out', chan: Expr, items: 
   gen.frame.release(mark);
 }
 
-function countedItem(gen: CodeGen, dir: 'in' | 'out', chan: Expr, item: Extract<Expr, { kind: 'counted' }>): void {
+function countedItem(
+  gen: CodeGen,
+  dir: 'in' | 'out',
+  chan: Expr,
+  item: Extract<Expr, { kind: 'counted' }>,
+  extended = false,
+): void {
   const arr = item.array.type!;
   const size = arr.kind === 'array' ? arr.size : null;
   const elem = arr.kind === 'array' ? (byteSize(arr.elem) ?? 4) : 4;
@@ -77,7 +83,8 @@ function countedItem(gen: CodeGen, dir: 'in' | 'out', chan: Expr, item: Extract<
     }
     gen.fn(Fn.stl, t);
   }
-  // The elements: count * element size bytes.
+  // The elements: count * element size bytes. An extended input holds the outputter on this, its last part.
+  if (extended) xable(gen, chan);
   if (addressDepth(gen, item.array) > 1) {
     const a = gen.frame.alloc(1);
     elementAddress(gen, item.array);
@@ -87,7 +94,58 @@ function countedItem(gen: CodeGen, dir: 'in' | 'out', chan: Expr, item: Extract<
   // t now holds the byte count.
   channelAddress(gen, chan);
   gen.fn(Fn.ldl, t);
-  gen.op(dir === 'out' ? Op.out : Op.in);
+  gen.op(dir === 'out' ? Op.out : extended ? Op.xin : Op.in);
+}
+
+/** `xable`: wait until the outputter is at the channel (docs/isa.md, Extended input). */
+function xable(gen: CodeGen, chan: Expr): void {
+  channelAddress(gen, chan);
+  channelSite(gen, chan);
+  gen.op(Op.xable);
+}
+
+/** `xend`: release the outputter held since `xin`. */
+function xend(gen: CodeGen, chan: Expr): void {
+  channelAddress(gen, chan);
+  channelSite(gen, chan);
+  gen.op(Op.xend);
+}
+
+/** Keep the address of a channel that is not a plain name in a temporary, for the instructions that reuse it. */
+function holdChannel(gen: CodeGen, c: Expr): void {
+  if (c.kind === 'name') return;
+  const t = gen.frame.alloc(1);
+  channelAddress(gen, c);
+  gen.fn(Fn.stl, t);
+  gen.chanTemps.set(c, () => t);
+}
+
+/**
+ * occam-π extended input `c ?? x; y` (docs/codegen.md, Extended input): the items before the last are input as
+ * usual; the last is input with `xable` and `xin`, which leave the outputter waiting; the during-process runs,
+ * `xend` releases the outputter, and the after-process runs.
+ */
+export function extendedInput(gen: CodeGen, chan: Expr, items: readonly Expr[], during: Process, after: Process): void {
+  gen.frame.requireBelow(BELOW_IO);
+  const mark = gen.frame.mark();
+  const c = chan.kind === 'direction' ? chan.channel : chan;
+  checkDefined(gen, c);
+  holdChannel(gen, c);
+  items.forEach((item, i) => extendedItem(gen, c, item, i === items.length - 1));
+  gen.parts.process(gen, during);
+  xend(gen, c);
+  gen.chanTemps.delete(c);
+  gen.frame.release(mark);
+  gen.parts.process(gen, after);
+}
+
+/** One input item of an extended input: the last one holds the outputter. */
+function extendedItem(gen: CodeGen, c: Expr, item: Expr, last: boolean): void {
+  if (item.kind === 'counted') countedItem(gen, 'in', c, item, last);
+  else {
+    releaseTarget(gen, item);
+    input(gen, c, item, last);
+  }
 }
 
 /** Output a scalar of `size` bytes that `load` pushes (using one register). */
@@ -102,25 +160,27 @@ export function timerRead(gen: CodeGen, target: Expr): void {
   storeFrom(gen, target, () => gen.op(Op.ldtimer));
 }
 
-/** `c ? CASE`: input the tag byte, choose the variant, input its items, run its process. */
-export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantInput[]): void {
+/**
+ * `c ? CASE`: input the tag byte, choose the variant, input its items, run its process. Extended (`c ?? CASE`, as
+ * occ21 compiles it): the last item of the variant holds the outputter while the variant's during-process runs;
+ * when some variant has no items, the tag itself is input with `xable` and `xin`, and a variant with items first
+ * releases the outputter from the tag.
+ */
+export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantInput[], extended = false): void {
   gen.frame.requireBelow(BELOW_IO);
   const mark = gen.frame.mark();
   const c = chan.kind === 'direction' ? chan.channel : chan;
   checkDefined(gen, c);
-  if (c.kind !== 'name') {
-    const t = gen.frame.alloc(1);
-    channelAddress(gen, c);
-    gen.fn(Fn.stl, t);
-    gen.chanTemps.set(c, () => t);
-  }
+  holdChannel(gen, c);
+  const heldTag = extended && variants.some((v) => v.items.length === 0);
   const tag = gen.frame.alloc(1);
   gen.fn(Fn.ldc, 0);
   gen.fn(Fn.stl, tag);
+  if (heldTag) xable(gen, c);
   gen.fn(Fn.ldlp, tag);
   channelAddress(gen, c);
   gen.fn(Fn.ldc, 1);
-  gen.op(Op.in);
+  gen.op(heldTag ? Op.xin : Op.in);
   const end = gen.label('variant.end');
   const labels = variants.map(() => gen.label('variant'));
   variants.forEach((v, i) => {
@@ -136,14 +196,22 @@ export function caseInput(gen: CodeGen, chan: Expr, variants: readonly VariantIn
     gen.line(v.span);
     const m = gen.frame.mark();
     for (const s of v.specs) spec(gen, s);
-    for (const item of v.items) {
-      if (item.kind === 'counted') countedItem(gen, 'in', c, item);
-      else {
-        releaseTarget(gen, item);
-        input(gen, c, item);
+    if (extended) {
+      if (heldTag && v.items.length > 0) xend(gen, c);
+      v.items.forEach((item, i) => extendedItem(gen, c, item, i === v.items.length - 1));
+      gen.parts.process(gen, v.body);
+      xend(gen, c);
+      if (v.after) gen.parts.process(gen, v.after);
+    } else {
+      for (const item of v.items) {
+        if (item.kind === 'counted') countedItem(gen, 'in', c, item);
+        else {
+          releaseTarget(gen, item);
+          input(gen, c, item);
+        }
       }
+      gen.parts.process(gen, v.body);
     }
-    gen.parts.process(gen, v.body);
     gen.frame.release(m);
     gen.jump(Fn.j, end);
   });
@@ -183,8 +251,9 @@ function channelSite(gen: CodeGen, chan: Expr): void {
   gen.items.push({ kind: 'channel', name: exprText(chan.kind === 'direction' ? chan.channel : chan) });
 }
 
-function input(gen: CodeGen, chan: Expr, target: Expr): void {
+function input(gen: CodeGen, chan: Expr, target: Expr, extended = false): void {
   gen.frame.requireBelow(BELOW_IO);
+  if (extended) xable(gen, chan);
   const size = byteSize(target.type!)!;
   const word = size === 4;
   const local = localSlot(gen, target);
@@ -198,5 +267,5 @@ function input(gen: CodeGen, chan: Expr, target: Expr): void {
   channelAddress(gen, chan);
   gen.fn(Fn.ldc, size);
   channelSite(gen, chan);
-  gen.op(Op.in);
+  gen.op(extended ? Op.xin : Op.in);
 }

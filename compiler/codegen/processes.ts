@@ -17,7 +17,8 @@ import { replicateClose, replicateOpen } from './replicators.js';
 import { expr } from './expressions.js';
 import { assign, multiResult } from './assignment.js';
 import { spec } from './declarations.js';
-import { caseInput, communicate, timerRead } from './communication.js';
+import { asmBlock } from './asm.js';
+import { caseInput, communicate, extendedInput, timerRead } from './communication.js';
 import { altProcess } from './alt.js';
 import { callRoutine } from './routines.js';
 import { dynamicPar } from './dynamic-par.js';
@@ -54,7 +55,10 @@ export function process(gen: CodeGen, p: Process): void {
     case 'input':
       gen.line(p.span);
       if (p.channel.type?.kind === 'timer') statement(gen, p.items, () => timerRead(gen, p.items[0]!));
-      else statement(gen, [p.channel, ...p.items], () => communicate(gen, 'in', p.channel, p.items));
+      else if (p.extended) {
+        const x = p.extended;
+        statement(gen, [p.channel, ...p.items], () => extendedInput(gen, p.channel, p.items, x.during, x.after));
+      } else statement(gen, [p.channel, ...p.items], () => communicate(gen, 'in', p.channel, p.items));
       return;
     case 'seq':
       if (p.repl) replicatedSeq(gen, p.repl, p.body);
@@ -77,6 +81,9 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'sync':
       sync(gen, p);
+      return;
+    case 'asm':
+      asmBlock(gen, p);
       return;
     case 'fork':
       fork(gen, p);
@@ -117,7 +124,7 @@ export function process(gen: CodeGen, p: Process): void {
       return;
     case 'caseinput':
       gen.line(p.span);
-      caseInput(gen, p.channel, p.variants);
+      caseInput(gen, p.channel, p.variants, p.extended === true);
       return;
   }
 }

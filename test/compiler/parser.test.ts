@@ -110,6 +110,8 @@ function sx(e: Expr): string {
       return `(BYTESIN ${e.target ? tx(e.target) : sx(e.operand!)})`;
     case 'offsetof':
       return `(OFFSETOF ${tx(e.target)}, ${e.field.name})`;
+    case 'mobile':
+      return `(MOBILE ${e.target.name})`;
   }
 }
 
@@ -130,6 +132,8 @@ function tx(t: TypeNode): string {
       return t.name;
     case 'record':
       return `${t.packed ? 'PACKED ' : ''}RECORD`;
+    case 'end':
+      return `${t.shared ? 'SHARED ' : ''}${t.name}${t.end}`;
   }
 }
 
@@ -1186,7 +1190,7 @@ describe('CASE, ALT, timer delays and FUNCTION (experimental: true)', () => {
     ]);
     expect(errs('PROC p ()\n  ALT\n    x := 1\n    b & c ! x\n      SKIP\n:\n', true)).toEqual([
       '3:5 expected an ALT guard, found the name `x`',
-      '4:11 expected `?`: an ALT guard is an input, a timeout or SKIP',
+      '4:11 expected `?` after the channel: an ALT guard is an input, a timeout or SKIP, found `!`',
     ]);
   });
 
