@@ -12,7 +12,14 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['course', 'course.module'],
   ['consts.inc', 'consts.inc'],
   ['mpi.inc', 'mpi.inc'],
+  ['predefined.occ', 'predefined.occ'],
 ]);
+
+/**
+ * The routines occam predefines (lib/predefined.occ): a program that names one of them gets that file compiled in
+ * first, as if it began with `#USE "predefined.occ"`.
+ */
+export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set(['SQRT', 'DSQRT', 'ABS', 'DABS']);
 
 let libDir: string | null | undefined;
 

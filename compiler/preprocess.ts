@@ -9,7 +9,7 @@
 
 import { isUsagePragma } from './pragmas.js';
 import { createTokenInstance, type IToken } from './chevrotain-runtime.js';
-import { bundledFile } from './library.js';
+import { bundledFile, PREDEFINED_ROUTINES } from './library.js';
 import { lexRaw } from './lexer.js';
 import { setOrigin } from './origin.js';
 import { SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
@@ -73,7 +73,8 @@ export function preprocess(main: SourceFile, diags: Diagnostics, options: Prepro
   if (!files.includes(main)) files.unshift(main);
   const pp = new Preprocessor(main, diags, files, options.loader);
   for (const [name, value] of options.defines ?? []) pp.defines.set(name, value);
-  return pp.file(main, 0, [main.path]);
+  const tokens = pp.file(main, 0, [main.path]);
+  return [...pp.predefined(tokens), ...tokens];
 }
 
 /** One open #IF: whether its current branch is being compiled, and what has been seen so far. */
@@ -637,6 +638,21 @@ class Preprocessor {
       this.byPath.set(found.path, file);
     }
     return this.file(file, col, [...chain, found.path]);
+  }
+
+  /**
+   * The tokens of the predefined routines' file (lib/predefined.occ) when the program names one of them, to go
+   * before the program; none otherwise, so a program that uses none of them compiles as it is.
+   */
+  predefined(tokens: readonly IToken[]): IToken[] {
+    const wanted = tokens.some((t) => t.tokenType === T.Name && PREDEFINED_ROUTINES.has(t.image));
+    const found = wanted ? bundledFile('predefined.occ') : null;
+    if (found === null || this.used.has(found.path)) return [];
+    this.used.add(found.path);
+    const file = new SourceFile(this.files.length, found.path, found.text);
+    this.files.push(file);
+    this.byPath.set(found.path, file);
+    return this.file(file, 0, [found.path]);
   }
 
   /** The text of `path`, or null; `folders` collects a path that named a folder (the loader throws EISDIR). */
