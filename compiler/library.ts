@@ -13,6 +13,10 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['consts.inc', 'consts.inc'],
   ['mpi.inc', 'mpi.inc'],
   ['predefined.occ', 'predefined.occ'],
+  ['real-text.inc', 'real-text.inc'],
+  ['convert.module', 'convert.module'],
+  ['convert.lib', 'convert.module'],
+  ['convert', 'convert.module'],
 ]);
 
 /**
