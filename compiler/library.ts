@@ -17,6 +17,15 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['convert.module', 'convert.module'],
   ['convert.lib', 'convert.module'],
   ['convert', 'convert.module'],
+  ['maths-core.inc', 'maths-core.inc'],
+  ['maths.module', 'maths.module'],
+  ['maths', 'maths.module'],
+  ['snglmath.module', 'snglmath.module'],
+  ['snglmath.lib', 'snglmath.module'],
+  ['snglmath', 'snglmath.module'],
+  ['dblmath.module', 'dblmath.module'],
+  ['dblmath.lib', 'dblmath.module'],
+  ['dblmath', 'dblmath.module'],
 ]);
 
 /**
