@@ -34,6 +34,17 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
  */
 export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set(['SQRT', 'DSQRT', 'ABS', 'DABS']);
 
+/**
+ * KRoC libraries occmesh does not have, and why: a #INCLUDE or #USE of one is an error saying so, rather than
+ * "cannot find the file".
+ */
+export const UNAVAILABLE: ReadonlyMap<string, string> = new Map(
+  ['file.module', 'file.lib', 'file'].map((name) => [
+    name,
+    "occmesh has no file.module: a program's cores have no file system, and the host gives it only the keyboard (standard input), the screen (standard output) and the error channel (standard error)",
+  ]),
+);
+
 let libDir: string | null | undefined;
 
 /** The `lib/` folder: next to `compiler/` in the source tree, two levels up from `dist/compiler/` when built. */

@@ -9,7 +9,7 @@
 
 import { isUsagePragma } from './pragmas.js';
 import { createTokenInstance, type IToken } from './chevrotain-runtime.js';
-import { bundledFile, PREDEFINED_ROUTINES } from './library.js';
+import { bundledFile, PREDEFINED_ROUTINES, UNAVAILABLE } from './library.js';
 import { lexRaw } from './lexer.js';
 import { setOrigin } from './origin.js';
 import { SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
@@ -607,6 +607,10 @@ class Preprocessor {
         `"${target}" is a directory, not a file`,
         `#${word} names an occam source file, such as "${word === 'USE' ? 'course.lib' : 'course.module'}"`,
       );
+    }
+    const missing = UNAVAILABLE.get(target);
+    if (found === null && missing !== undefined) {
+      this.fail(span, missing, 'read the input from the keyboard channel and write the output to the screen channel');
     }
     if (found === null) {
       this.fail(
