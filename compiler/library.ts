@@ -32,7 +32,25 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
  * The routines occam predefines (lib/predefined.occ): a program that names one of them gets that file compiled in
  * first, as if it began with `#USE "predefined.occ"`.
  */
-export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set(['SQRT', 'DSQRT', 'ABS', 'DABS']);
+export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set([
+  'SQRT',
+  'DSQRT',
+  'ABS',
+  'DABS',
+  'LONGADD',
+  'LONGSUM',
+  'LONGSUB',
+  'LONGDIFF',
+  'LONGPROD',
+  'LONGDIV',
+  'SHIFTLEFT',
+  'SHIFTRIGHT',
+  'NORMALISE',
+  'ASHIFTLEFT',
+  'ASHIFTRIGHT',
+  'ROTATELEFT',
+  'ROTATERIGHT',
+]);
 
 /**
  * KRoC libraries occmesh does not have, and why: a #INCLUDE or #USE of one is an error saying so, rather than
