@@ -73,6 +73,8 @@ function makeUnit(path: string, text: string): Made | null {
   const files = [new SourceFile(0, '', ''), main];
   const diags = new Diagnostics();
   const { tokens, defines } = preprocessDefining(main, diags, { files });
+  // A library naming a predefined routine would bring lib/predefined.occ in with it: left to be read as it is.
+  if (files.some((f) => f.path.endsWith('/predefined.occ'))) return null;
   const program = parseTokens(main, layout(main, diags, tokens), diags);
   if (diags.list.length > 0) return null;
   // Every predefined name must still be there with its value, so that adding the unit's names is all it did.

@@ -12,7 +12,59 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['course', 'course.module'],
   ['consts.inc', 'consts.inc'],
   ['mpi.inc', 'mpi.inc'],
+  ['predefined.occ', 'predefined.occ'],
+  ['real-text.inc', 'real-text.inc'],
+  ['convert.module', 'convert.module'],
+  ['convert.lib', 'convert.module'],
+  ['convert', 'convert.module'],
+  ['string.module', 'string.module'],
+  ['string.lib', 'string.module'],
+  ['string', 'string.module'],
+  ['maths-core.inc', 'maths-core.inc'],
+  ['maths.module', 'maths.module'],
+  ['maths', 'maths.module'],
+  ['snglmath.module', 'snglmath.module'],
+  ['snglmath.lib', 'snglmath.module'],
+  ['snglmath', 'snglmath.module'],
+  ['dblmath.module', 'dblmath.module'],
+  ['dblmath.lib', 'dblmath.module'],
+  ['dblmath', 'dblmath.module'],
 ]);
+
+/**
+ * The routines occam predefines (lib/predefined.occ): a program that names one of them gets that file compiled in
+ * first, as if it began with `#USE "predefined.occ"`.
+ */
+export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set([
+  'SQRT',
+  'DSQRT',
+  'ABS',
+  'DABS',
+  'LONGADD',
+  'LONGSUM',
+  'LONGSUB',
+  'LONGDIFF',
+  'LONGPROD',
+  'LONGDIV',
+  'SHIFTLEFT',
+  'SHIFTRIGHT',
+  'NORMALISE',
+  'ASHIFTLEFT',
+  'ASHIFTRIGHT',
+  'ROTATELEFT',
+  'ROTATERIGHT',
+]);
+
+/**
+ * KRoC libraries occmesh does not have, and why: a #INCLUDE or #USE of one is an error saying so, rather than
+ * "cannot find the file".
+ */
+export const UNAVAILABLE: ReadonlyMap<string, string> = new Map(
+  ['file.module', 'file.lib', 'file'].map((name) => [
+    name,
+    "occmesh has no file.module: a program's cores have no file system, and the host gives it only the keyboard (standard input), the screen (standard output) and the error channel (standard error)",
+  ]),
+);
 
 let libDir: string | null | undefined;
 

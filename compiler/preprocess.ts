@@ -10,7 +10,7 @@
 import { isUsagePragma } from './pragmas.js';
 import { createTokenInstance, type IToken } from './chevrotain-runtime.js';
 import type { Spec } from './ast.js';
-import { bundledFile, isBundledPath } from './library.js';
+import { bundledFile, isBundledPath, PREDEFINED_ROUTINES, UNAVAILABLE } from './library.js';
 import { lexRaw } from './lexer.js';
 import { setOrigin } from './origin.js';
 import { SourceFile, spanOf, type Diagnostics, type Span } from './source.js';
@@ -110,7 +110,8 @@ export function preprocessDefining(
   if (!files.includes(main)) files.unshift(main);
   const pp = new Preprocessor(main, diags, files, options.loader, options.preparsed);
   for (const [name, value] of options.defines ?? []) pp.defines.set(name, value);
-  return { tokens: pp.file(main, 0, [main.path]), defines: pp.defines };
+  const tokens = pp.file(main, 0, [main.path]);
+  return { tokens: [...pp.predefined(tokens), ...tokens], defines: pp.defines };
 }
 
 /** One open #IF: whether its current branch is being compiled, and what has been seen so far. */
@@ -645,6 +646,10 @@ class Preprocessor {
         `#${word} names an occam source file, such as "${word === 'USE' ? 'course.lib' : 'course.module'}"`,
       );
     }
+    const missing = UNAVAILABLE.get(target);
+    if (found === null && missing !== undefined) {
+      this.fail(span, missing, 'read the input from the keyboard channel and write the output to the screen channel');
+    }
     if (found === null) {
       this.fail(
         span,
@@ -706,6 +711,21 @@ class Preprocessor {
     const tok = createTokenInstance(T.Preparsed, image, offset, end, p.line, p.line, p.col, p.col + image.length - 1);
     preparsedSpecs.set(tok, unit.specs());
     return tok;
+  }
+
+  /**
+   * The tokens of the predefined routines' file (lib/predefined.occ) when the program names one of them, to go
+   * before the program; none otherwise, so a program that uses none of them compiles as it is.
+   */
+  predefined(tokens: readonly IToken[]): IToken[] {
+    const wanted = tokens.some((t) => t.tokenType === T.Name && PREDEFINED_ROUTINES.has(t.image));
+    const found = wanted ? bundledFile('predefined.occ') : null;
+    if (found === null || this.used.has(found.path)) return [];
+    this.used.add(found.path);
+    const file = new SourceFile(this.files.length, found.path, found.text);
+    this.files.push(file);
+    this.byPath.set(found.path, file);
+    return this.file(file, 0, [found.path]);
   }
 
   /** The text of `path`, or null; `folders` collects a path that named a folder (the loader throws EISDIR). */

@@ -17,6 +17,7 @@ import { checkExpr } from './expressions.js';
 import { checkSpec, checkSpecs } from './specifications.js';
 import { checkProcess } from './processes.js';
 import { checkMobiles } from './mobiles.js';
+import { usedDirections } from './host-channels.js';
 
 export type HostRole = 'keyboard' | 'screen' | 'error';
 
@@ -85,25 +86,26 @@ export function mainRoles(ck: Checker, main: ProcSymbol): HostRole[] | null {
     }
   }
   if (!ok) return null;
-  if (formals.length === 3) return ['keyboard', 'screen', 'error'];
-  const roles: HostRole[] = [];
-  for (const p of main.params) {
-    const n = p.name.toLowerCase();
-    let role: HostRole;
-    if (n.includes('err')) role = 'error';
-    else if (
-      p.direction === '?' ||
-      n.startsWith('kyb') ||
-      n.startsWith('key') ||
-      (n.includes('in') && !n.startsWith('scr'))
-    ) {
-      role = 'keyboard';
-    } else role = 'screen';
+  // KRoC's rule (host-channels.ts); a parameter the body does not use takes a role no other one has.
+  const dirs = usedDirections(main);
+  const roles: (HostRole | null)[] = main.params.map(() => null);
+  let outputs = 0;
+  for (const [i, p] of main.params.entries()) {
+    const dir = dirs[i];
+    if (dir === null) continue;
+    const role: HostRole = dir === '?' ? 'keyboard' : outputs++ === 0 ? 'screen' : 'error';
     if (roles.includes(role)) {
-      ck.diags.error(p.span, `two parameters of the program's PROC are both the ${role} channel`);
+      ck.diags.error(
+        p.span,
+        dir === '?'
+          ? `the program's PROC has a second input channel \`${p.name}\`; it may have one, the keyboard`
+          : `the program's PROC has a third output channel \`${p.name}\`; it may have two, the screen and the error channel`,
+        'write PROC main (CHAN BYTE kyb?, scr!, err!): the first output is the screen, the second the error channel',
+      );
       return null;
     }
-    roles.push(role);
+    roles[i] = role;
   }
-  return roles;
+  const spare = (['keyboard', 'screen', 'error'] as const).filter((r) => !roles.includes(r));
+  return roles.map((r) => r ?? spare.shift()!);
 }

@@ -16,6 +16,7 @@ import { evalWide } from './two-word.js';
 import { valueAddress } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
+import { intrinsicBody } from './intrinsics.js';
 import { parameterWords, recursiveEntry, recursiveExit, RECURSIVE_CALL_WORDS } from './recursion.js';
 
 /** Generate a PROC or FUNCTION. One defined inside another is generated where it is defined (so the names it
@@ -85,6 +86,10 @@ function resultRegisters(sym: Routine): number {
 function functionBody(gen: CodeGen, sym: FunctionSymbol, resultSlots: readonly Storage[]): void {
   const def = sym.def;
   const mark = gen.frame.mark();
+  if (intrinsicBody(gen, sym)) {
+    gen.frame.release(mark);
+    return;
+  }
   for (const s of def.specs) spec(gen, s);
   if (def.body) gen.parts.process(gen, def.body);
   gen.line(def.results[0]?.span ?? def.span);

@@ -49,9 +49,10 @@ describe('the bundled library parsed once', () => {
     const lib = bundledFile('course.module')!;
     const unit = preparsedLibrary(lib.path, lib.text)!;
     expect(unit).toBe(preparsedLibrary(lib.path, lib.text));
-    expect(unit.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1))).toEqual(['course.module', 'consts.inc']);
-    expect(unit.defines.map(([name]) => name).sort()).toEqual(['COURSE.CONSTS', 'COURSE.MODULE']);
-    expect(unit.files.map((f) => f.id)).toEqual([1, 2]);
+    const names = unit.files.map((f) => f.path.slice(f.path.lastIndexOf('/') + 1));
+    expect(names.slice(0, 2)).toEqual(['course.module', 'consts.inc']);
+    expect(unit.defines.map(([name]) => name)).toEqual(expect.arrayContaining(['COURSE.CONSTS', 'COURSE.MODULE']));
+    expect(unit.files.map((f) => f.id)).toEqual(names.map((_, i) => i + 1));
     const [a, b] = [unit.specs(), unit.specs()];
     expect(a).not.toBe(b);
     expect(a[0]).not.toBe(b[0]);
