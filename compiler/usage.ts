@@ -886,9 +886,15 @@ class UsageChecker {
         const from = start && start.terms.size === 0 ? start.c : null;
         // `[a FROM s]` runs to the end of `a`.
         const step: Sub =
-          base.opaque || from === null
+          base.opaque || !start
             ? ANY
-            : { k: 'range', lo: from, hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED };
+            : from === null
+              ? { k: 'seg', lin: start, count: count ?? null }
+              : {
+                  k: 'range',
+                  lo: from,
+                  hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED,
+                };
         const outer = base.slice;
         base.path = appendPath(base, [step]);
         base.slice = base.opaque
