@@ -16,6 +16,7 @@ import { preparsedLibrary, type LibraryStore } from './library-cache.js';
 import { parseTokens, type ParseOptions } from './parser.js';
 import { preprocess, type FileLoader, type PreprocessOptions } from './preprocess.js';
 import { checkUsage } from './usage.js';
+import { usageChecks } from './pragmas.js';
 import { RUNTIME64_SOURCE } from './runtime64.js';
 import { Diagnostics, SourceFile, type Diagnostic } from './source.js';
 import {
@@ -139,7 +140,7 @@ function checkedProgram(
   const program = parseSource(file, diags, { preprocess: { loader: options.loader, files, preparsed } });
   if (diags.errorCount > 0) return null;
   const checked = check(program, diags);
-  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags);
+  if (checked && diags.errorCount === 0) checkUsage(checked.program, diags, usageChecks(file));
   return checked && diags.errorCount === 0 ? checked : null;
 }
 

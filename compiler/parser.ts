@@ -1253,17 +1253,11 @@ class OccamParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           this.CONSUME(T.IS);
-          const items = this.SUBRULE(this.protocolItems);
+          // Items, or ANY: `PROTOCOL P IS ANY:` names the untyped protocol of CHAN OF ANY.
+          const body = this.SUBRULE(this.protocol);
           const colon = this.CONSUME(T.Colon, { ERR_MSG: msg('`:` missing at the end of the PROTOCOL definition') });
           this.CONSUME(T.NL);
           return this.ACTION((): A.Spec => {
-            const first = items[0]!;
-            const body: A.ProtocolNode =
-              items.length > 1 || first.kind === 'counted'
-                ? { kind: 'sequential', span: this.fromTo(first.span, items[items.length - 1]!.span), items }
-                : first.type.kind === 'named'
-                  ? { kind: 'named', span: first.span, name: first.type.name }
-                  : { kind: 'simple', span: first.span, type: first.type };
             return {
               kind: 'protocol',
               span: this.fromTo(this.tokSpan(kw), this.tokSpan(colon)),

@@ -40,3 +40,23 @@ export function pragmaApplies(sym: Symbol, kind: PragmaKind): boolean {
 export function isUsagePragma(rest: string): boolean {
   return /^\s*(SHARED|PERMITALIASES)\b/.test(rest);
 }
+
+/**
+ * The usage rules a file's `#OPTION "..."` lines leave on, as KRoC's occ21 reads them: `A` turns off alias checking
+ * (and with it usage checking), `N` the PAR usage rules. The other letters are about code generation and
+ * libraries, which occmesh does not vary; they are ignored. Only the lines before the first line of code count.
+ */
+export function usageChecks(file: SourceFile): { alias: boolean; parallel: boolean } {
+  let alias = true;
+  let parallel = true;
+  for (const line of file.text.split('\n')) {
+    const t = line.trim();
+    if (t === '' || t.startsWith('--')) continue;
+    const m = /^#OPTION[ \t]+"([^"]*)"/.exec(t);
+    if (!m) break;
+    const letters = m[1]!.toUpperCase();
+    if (letters.includes('A')) alias = parallel = false;
+    if (letters.includes('N')) parallel = false;
+  }
+  return { alias, parallel };
+}

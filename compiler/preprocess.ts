@@ -365,6 +365,8 @@ class Preprocessor {
     }
     // #PRAGMA SHARED and PERMITALIASES are read by the usage checker (pragmas.ts).
     if (word === 'PRAGMA' && isUsagePragma(rest)) return;
+    // #OPTION "A" and "N" (alias and usage checking off) are read by the usage checker too; other letters are not.
+    if (word === 'OPTION' && /^\s*"[AaNn ]*"/.test(rest)) return;
     if (IGNORED.has(word)) this.diags.warning(wordSpan, `#${word} is ignored`);
   }
 

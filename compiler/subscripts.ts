@@ -21,6 +21,11 @@ export type Sub =
   | { readonly k: 'mod'; readonly lin: Linear; readonly m: bigint }
   /** Some element between `lo` and `hi`: what `a[i]` names once outside the replicator of `i`. */
   | { readonly k: 'range'; readonly lo: bigint; readonly hi: bigint }
+  /**
+   * The elements `lin` .. `lin + count - 1` of a segment `[a FROM lin FOR count]` whose start is not a constant;
+   * `count` is null when it is not a constant either (or the segment runs to the end): it is never negative.
+   */
+  | { readonly k: 'seg'; readonly lin: Linear; readonly count: bigint | null }
   | { readonly k: 'any' };
 
 /** The index of the replicated PAR whose replicas two uses come from, and its count if constant. */
@@ -110,7 +115,7 @@ export function constOf(s: Sub): bigint | null {
 }
 
 export function mentionsSub(s: Sub, sym: Symbol): boolean {
-  return (s.k === 'lin' || s.k === 'mod') && s.lin.terms.has(sym);
+  return (s.k === 'lin' || s.k === 'mod' || s.k === 'seg') && s.lin.terms.has(sym);
 }
 
 export function mentions(path: readonly Sub[], sym: Symbol): boolean {
@@ -123,34 +128,36 @@ export function mentions(path: readonly Sub[], sym: Symbol): boolean {
  */
 export function substitute(path: readonly Sub[], values: ReadonlyMap<Symbol, Linear | null>): Sub[] {
   return path.map((s) => {
-    if (s.k !== 'lin' && s.k !== 'mod') return s;
+    if (s.k !== 'lin' && s.k !== 'mod' && s.k !== 'seg') return s;
     let lin: Linear = { c: s.lin.c, terms: new Map() };
     for (const [sym, coef] of s.lin.terms) {
       const v = values.get(sym);
       if (v === null) return ANY;
       lin = addLinear(lin, v === undefined ? { c: 0n, terms: new Map([[sym, coef]]) } : scaleLinear(v, coef), 1n);
     }
-    return s.k === 'lin' ? { k: 'lin', lin } : { k: 'mod', lin, m: s.m };
+    return s.k === 'lin' ? { k: 'lin', lin } : s.k === 'mod' ? { k: 'mod', lin, m: s.m } : { ...s, lin };
   });
 }
 
 /** Once the names in `gone` are out of scope, subscripts in terms of them could be any element. */
 export function forget(path: readonly Sub[], gone: ReadonlySet<Symbol>): Sub[] {
   return path.map((s) =>
-    (s.k === 'lin' || s.k === 'mod') && [...s.lin.terms.keys()].some((t) => gone.has(t)) ? ANY : s,
+    (s.k === 'lin' || s.k === 'mod' || s.k === 'seg') && [...s.lin.terms.keys()].some((t) => gone.has(t)) ? ANY : s,
   );
 }
 
 /** A subscript in terms of a replicator index, seen from outside the replicator: the range it runs over. */
 export function closeSub(s: Sub, index: Symbol, span: { lo: bigint; hi: bigint } | null): Sub {
   if (!mentionsSub(s, index)) return s;
-  if (!span || (s.k !== 'lin' && s.k !== 'mod') || s.lin.terms.size !== 1) return ANY;
+  if (!span || (s.k !== 'lin' && s.k !== 'mod' && s.k !== 'seg') || s.lin.terms.size !== 1) return ANY;
   const coef = s.lin.terms.get(index)!;
   const a = s.lin.c + coef * span.lo;
   const b = s.lin.c + coef * span.hi;
   const lo = a < b ? a : b;
   const hi = a < b ? b : a;
   if (s.k === 'lin') return { k: 'range', lo, hi };
+  if (s.k === 'seg')
+    return s.count === null ? { k: 'range', lo, hi: UNBOUNDED } : { k: 'range', lo, hi: hi + s.count - 1n };
   // `\` keeps the dividend's sign: a non-negative dividend gives 0 .. m-1.
   return lo >= 0n ? { k: 'range', lo: 0n, hi: s.m - 1n } : { k: 'range', lo: 1n - s.m, hi: s.m - 1n };
 }
@@ -168,6 +175,7 @@ export function overlap(a: readonly Sub[], b: readonly Sub[], replicas: Replicas
 /** True when two subscripts certainly differ. */
 export function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean {
   if (x.k === 'any' || y.k === 'any') return false;
+  if (x.k === 'seg' || y.k === 'seg') return segmentsDisjoint(x, y, replicas);
   if (x.k === 'range' || y.k === 'range') {
     const rx = x.k === 'range' ? x : constOf(x) !== null ? { lo: constOf(x)!, hi: constOf(x)! } : null;
     const ry = y.k === 'range' ? y : constOf(y) !== null ? { lo: constOf(y)!, hi: constOf(y)! } : null;
@@ -192,6 +200,66 @@ export function disjointSubs(x: Sub, y: Sub, replicas: Replicas | null): boolean
     return (coef === 1n || coef === -1n) && sameLinear(x.lin, y.lin);
   }
   return false;
+}
+
+/** A subscript as a run of elements `lin` .. `lin + count - 1` (count null: unknown, never negative), if it is one. */
+function asSegment(s: Sub): { lin: Linear; count: bigint | null } | null {
+  if (s.k === 'seg') return s;
+  if (s.k === 'lin') return { lin: s.lin, count: 1n };
+  if (s.k === 'range') {
+    const lin = { c: s.lo, terms: new Map<Symbol, bigint>() };
+    return { lin, count: s.hi >= UNBOUNDED ? null : s.hi - s.lo + 1n };
+  }
+  return null;
+}
+
+/**
+ * Whether two runs of elements, one of them a segment with a start that is not constant, certainly do not meet:
+ * `[a FROM i + 1 FOR n]` beside `a[i]`, or `[a FROM 4 * i FOR 4]` in two replicas of `PAR i`. Names other than the
+ * replicas' index must cancel between the starts; what is left is the starts' distance, `k + a·δ` for the
+ * difference δ of the two replicas' indices (never 0, at most count - 1 apart), and the runs miss each other when
+ * that distance is at least the first run's length or at most minus the second's.
+ */
+function segmentsDisjoint(x: Sub, y: Sub, replicas: Replicas | null): boolean {
+  const sx = asSegment(x);
+  const sy = asSegment(y);
+  if (!sx || !sy) return false;
+  const index = replicas?.index;
+  const names = new Set([...sx.lin.terms.keys(), ...sy.lin.terms.keys()]);
+  for (const sym of names) {
+    if (sym !== index && (sx.lin.terms.get(sym) ?? 0n) !== (sy.lin.terms.get(sym) ?? 0n)) return false;
+  }
+  const k = sy.lin.c - sx.lin.c;
+  const apart = (d: bigint): boolean => (sx.count !== null && d >= sx.count) || (sy.count !== null && d <= -sy.count);
+  const step = replicas?.step === undefined ? 1n : replicas.step;
+  const cx = index ? (sx.lin.terms.get(index) ?? 0n) : 0n;
+  const cy = index ? (sy.lin.terms.get(index) ?? 0n) : 0n;
+  if (cx === 0n && cy === 0n) return apart(k);
+  if (step === null || cx !== cy || !replicas) return false;
+  // y's start minus x's is k + a·δ, δ = (i_y - i_x) / step a nonzero whole number.
+  const a = cx * step;
+  const limit = replicas.count === null ? null : replicas.count - 1n;
+  // Replicas' runs can be compared only when both lengths are known: they meet when -|y| < k + a·δ < |x|.
+  if (sx.count === null || sy.count === null) return false;
+  const lo = -sy.count + 1n - k;
+  const hi = sx.count - 1n - k;
+  const abs = a < 0n ? -a : a;
+  let [dLo, dHi] = a > 0n ? [ceilDiv(lo, abs), floorDiv(hi, abs)] : [ceilDiv(-hi, abs), floorDiv(-lo, abs)];
+  if (limit !== null) {
+    if (dLo < -limit) dLo = -limit;
+    if (dHi > limit) dHi = limit;
+  }
+  // Some δ other than 0 in dLo .. dHi makes them meet.
+  return dLo > dHi || (dLo === 0n && dHi === 0n);
+}
+
+function floorDiv(a: bigint, b: bigint): bigint {
+  const q = a / b;
+  return a % b !== 0n && a < 0n !== b < 0n ? q - 1n : q;
+}
+
+function ceilDiv(a: bigint, b: bigint): bigint {
+  return -floorDiv(-a, b);
 }
 
 /** Whether two linear forms have the same names with the same coefficients (their constants may differ). */
@@ -240,6 +308,8 @@ export function subKey(s: Sub): string {
       return `(${lin(s.lin)})\\${s.m}`;
     case 'range':
       return `${s.lo}..${s.hi}`;
+    case 'seg':
+      return `${lin(s.lin)}+[${s.count ?? '*'}]`;
     case 'any':
       return '*';
   }

@@ -17,7 +17,7 @@
 
 import { sharedEnd } from './checker/claims.js';
 import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
-import type { Diagnostics, Span } from './source.js';
+import { Diagnostics, type Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
 import { pragmaApplies } from './pragmas.js';
@@ -82,15 +82,29 @@ interface Summary {
   readonly free: Access[];
 }
 
-export function checkUsage(program: Program, diags: Diagnostics): void {
-  new UsageChecker(diags).run(program);
+/** Which of the rules to check: `#OPTION "A"` turns both off, `#OPTION "N"` the PAR rules (pragmas.ts). */
+export interface UsageChecks {
+  readonly alias: boolean;
+  readonly parallel: boolean;
+}
+
+export function checkUsage(program: Program, diags: Diagnostics, checks?: UsageChecks): void {
+  const off = new Diagnostics();
+  const aliasDiags = checks?.alias === false ? off : diags;
+  const parDiags = checks?.parallel === false ? off : diags;
+  new UsageChecker(aliasDiags, parDiags).run(program);
 }
 
 class UsageChecker {
   private readonly summaries = new Map<Symbol | ProcDef | FunctionDef, Summary>();
   private readonly reported = new Set<string>();
 
-  constructor(private readonly diags: Diagnostics) {}
+  constructor(
+    /** Where the aliasing rules' errors go (a discarding list when they are turned off). */
+    private readonly aliasDiags: Diagnostics,
+    /** Where the PAR rules' errors go. */
+    private readonly parDiags: Diagnostics,
+  ) {}
 
   run(program: Program): void {
     const out: Access[] = [];
@@ -184,7 +198,7 @@ class UsageChecker {
           if (u.root !== el.root || u.chain.includes(abbr) || !overlap(u.path, el.path, null)) continue;
           if (pragmaApplies(el.root, 'PERMITALIASES')) continue;
           if (!this.once(`abbr:${u.span.start}:${name}`)) continue;
-          this.diags.error(
+          this.aliasDiags.error(
             u.span,
             `\`${u.name}\` is ${u.how} while \`${name}\`, an abbreviation of it, is in scope`,
             `use \`${name}\` instead, or end the abbreviation's scope first`,
@@ -201,7 +215,7 @@ class UsageChecker {
         const what = isVal
           ? `the VAL abbreviation \`${name}\`, which was computed from it, is in scope`
           : `the abbreviation \`${name}\`, whose subscript uses it, is in scope`;
-        this.diags.error(
+        this.aliasDiags.error(
           u.span,
           `\`${u.name}\` is ${u.how} while ${what}`,
           isVal ? `copy the value into a variable instead of abbreviating it` : undefined,
@@ -367,7 +381,7 @@ class UsageChecker {
         const a = refs[i]!;
         if (a.el.root !== b.el.root || !overlap(a.el.path, b.el.path, null)) continue;
         const chan = isChannel(b.el.root.type);
-        this.diags.error(
+        this.aliasDiags.error(
           b.arg.span,
           chan
             ? `channel \`${b.el.name}\` is passed to \`${callee}\` twice, as \`${a.param.name}\` and \`${b.param.name}\``
@@ -383,7 +397,7 @@ class UsageChecker {
         if (!r) continue;
         const [first, second] = r.span.start < b.arg.span.start ? [r.span, b.arg.span] : [b.arg.span, r.span];
         const firstIsRef = first === b.arg.span;
-        this.diags.error(
+        this.aliasDiags.error(
           second,
           `\`${b.el.name}\` is passed to \`${callee}\` both by reference (as \`${b.param.name}\`) and by value (as \`${v.param.name}\`)`,
           'pass a copy as the VAL parameter',
@@ -400,7 +414,7 @@ class UsageChecker {
       }
       const f = earliest(free.filter((u) => u.root === b.el.root && overlap(u.path, b.el.path, null)));
       if (f) {
-        this.diags.error(
+        this.aliasDiags.error(
           b.arg.span,
           isChannel(b.el.root.type)
             ? `channel \`${b.el.name}\` is passed to \`${callee}\`, which also uses it directly`
@@ -416,7 +430,7 @@ class UsageChecker {
           free.filter((u) => u.mode === 'write' && u.root === r.root && overlap(u.path, r.path, null)),
         );
         if (!f) continue;
-        this.diags.error(
+        this.aliasDiags.error(
           r.span,
           `\`${r.name}\` is passed by value to \`${callee}\`, which assigns it directly`,
           `inside \`${callee}\` the VAL parameter \`${v.param.name}\` would change under it`,
@@ -626,7 +640,7 @@ class UsageChecker {
         if (a.el.root === b.el.root && overlap(a.el.path, b.el.path, null)) {
           const ta = text(a.e);
           const tb = text(b.e);
-          this.diags.error(
+          this.aliasDiags.error(
             b.e.span,
             ta === tb
               ? `\`${tb}\` is assigned twice in this multiple assignment`
@@ -644,7 +658,7 @@ class UsageChecker {
           const [first, second] =
             clash.span.start < target.e.span.start ? [clash.span, target.e.span] : [target.e.span, clash.span];
           const firstIsSub = first === clash.span;
-          this.diags.error(
+          this.aliasDiags.error(
             second,
             `\`${clash.name}\` is both assigned and used in a subscript in this multiple assignment`,
             'every subscript on the left is evaluated before anything is assigned: assign the subscript separately',
@@ -723,7 +737,7 @@ class UsageChecker {
     const part = replicas ? 'replica of this replicated PAR' : 'branch of this PAR';
     const note = [{ span: first.span, message: `\`${first.name}\` is ${first.how} here` }];
     if (kind === 'var') {
-      this.diags.error(
+      this.parDiags.error(
         second.span,
         `\`${second.name}\` is ${first.how} in one ${part} and ${second.how} in another`,
         'a variable changed in one branch of a PAR cannot be used in any other: communicate the value over a channel',
@@ -731,7 +745,7 @@ class UsageChecker {
       );
     } else {
       const dir = kind === 'in' ? 'input from' : 'output to';
-      this.diags.error(
+      this.parDiags.error(
         second.span,
         `channel \`${second.name}\` is ${dir} in two ${replicas ? 'replicas of this replicated PAR' : 'branches of this PAR'}`,
         'a channel connects one sender to one receiver: give each branch its own channel',
@@ -750,7 +764,7 @@ class UsageChecker {
     for (let k = 0; k < a.path.length && t.kind === 'array'; k++) t = t.elem;
     const indexable = t.kind === 'array';
     if (kind === 'var') {
-      this.diags.error(
+      this.parDiags.error(
         a.span,
         `\`${a.name}\` is ${a.how} in every replica of this replicated PAR`,
         indexable
@@ -759,7 +773,7 @@ class UsageChecker {
         note,
       );
     } else {
-      this.diags.error(
+      this.parDiags.error(
         a.span,
         `channel \`${a.name}\` is ${kind === 'in' ? 'input from' : 'output to'} in every replica of this replicated PAR`,
         indexable
@@ -896,9 +910,15 @@ class UsageChecker {
         const from = start && start.terms.size === 0 ? start.c : null;
         // `[a FROM s]` runs to the end of `a`.
         const step: Sub =
-          base.opaque || from === null
+          base.opaque || !start
             ? ANY
-            : { k: 'range', lo: from, hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED };
+            : from === null
+              ? { k: 'seg', lin: start, count: count ?? null }
+              : {
+                  k: 'range',
+                  lo: from,
+                  hi: e.count ? (count === undefined ? UNBOUNDED : from + count - 1n) : UNBOUNDED,
+                };
         const outer = base.slice;
         base.path = appendPath(base, [step]);
         base.slice = base.opaque

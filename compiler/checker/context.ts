@@ -25,6 +25,11 @@ export class Checker {
   /** Names mentioned anywhere, and names declared inside bodies, for the "never used" warnings. */
   readonly used = new Set<Symbol>();
   readonly declared: Symbol[] = [];
+  /**
+   * Above 0 while checking an operand that is never evaluated (the right of `FALSE AND e` or `TRUE OR e`):
+   * a constant subscript out of range there is not an error, as in KRoC.
+   */
+  unevaluated = 0;
 
   constructor(
     readonly diags: Diagnostics,

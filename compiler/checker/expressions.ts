@@ -361,7 +361,7 @@ export function exprType(ck: Checker, e: Expr, scope: Scope, expected?: Type): T
         return null;
       }
       const i = e.index.constValue;
-      if (i !== undefined && bt.size !== null && (i < 0n || i >= BigInt(bt.size))) {
+      if (i !== undefined && bt.size !== null && (i < 0n || i >= BigInt(bt.size)) && ck.unevaluated === 0) {
         ck.diags.error(e.index.span, `subscript ${i} is out of range: \`${exprText(e.base)}\` has ${bt.size} elements`);
       }
       // Subscripts of constant tables fold, so `VAL []BYTE s IS "ab":` ... `s[0]` is a constant.
@@ -662,10 +662,15 @@ export function dyadicType(
   const op = e.op;
   if (op === 'AND' || op === 'OR') {
     expectType(ck, e.left, scope, BOOL, `the left operand of ${op}`);
-    expectType(ck, e.right, scope, BOOL, `the right operand of ${op}`);
     const l = e.left.constValue;
+    // `FALSE AND e` and `TRUE OR e` never evaluate e: they are constants whatever e is.
+    const decided = l !== undefined && (op === 'AND' ? l === 0n : l !== 0n);
+    if (decided) ck.unevaluated++;
+    expectType(ck, e.right, scope, BOOL, `the right operand of ${op}`);
+    if (decided) ck.unevaluated--;
     const r = e.right.constValue;
-    if (l !== undefined && r !== undefined) e.constValue = op === 'AND' ? l & r : l | r;
+    if (decided) e.constValue = l;
+    else if (l !== undefined && r !== undefined) e.constValue = op === 'AND' ? l & r : l | r;
     return BOOL;
   }
   const isShift = op === '<<' || op === '>>';

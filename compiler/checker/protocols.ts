@@ -5,7 +5,7 @@ import type { Expr, Spec } from '../ast.js';
 import { exprText } from '../ast-queries.js';
 import type { Span } from '../source.js';
 import type { ProtocolSymbol } from '../symbols.js';
-import { BYTE, sameType, type ProtocolDef, type ProtocolItem, typeName } from '../types.js';
+import { ANY_PROTOCOL, BYTE, sameType, type ProtocolDef, type ProtocolItem, typeName } from '../types.js';
 import type { Checker } from './context.js';
 import { Scope } from './scope.js';
 import { isDataType, protocolItems, resolveProtocol } from './types.js';
@@ -20,6 +20,8 @@ export function checkProtocolDef(ck: Checker, spec: Extract<Spec, { kind: 'proto
       const t = resolveProtocol(ck, body, scope);
       if (t && t.kind === 'protocol') def = { ...t.def, name };
       else if (t) def = { name, items: [{ kind: 'data', type: t }], variants: null };
+    } else if (body.kind === 'any') {
+      def = { ...ANY_PROTOCOL, name };
     } else if (body.kind === 'sequential') {
       const items = protocolItems(ck, body.items, scope);
       if (items) def = { name, items, variants: null };

@@ -46,10 +46,12 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
         // Still an array, so its uses are not reported again as "not an array".
         return { kind: 'array', size: n < 0n ? 0 : Number(MAX_ARRAY_ELEMENTS), elem };
       }
+      // An array of timers is allowed (each element reads the one clock); arrays of barriers and of CHAN TYPE
+      // ends are not yet.
       if (elem.kind === 'end') {
         ck.diags.error(node.span, 'arrays of CHAN TYPE ends are not supported yet');
-      } else if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
-        ck.diags.error(node.span, 'arrays of timers are not supported yet');
+      } else if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array' && elem.kind !== 'timer') {
+        ck.diags.error(node.span, 'arrays of barriers are not supported yet');
       }
       return { kind: 'array', size: Number(n), elem };
     }

@@ -7,6 +7,7 @@ import { BELOW_IO, BELOW_TIMER } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, setStorage } from './context.js';
 import { replicateClose, replicateOpen } from './replicators.js';
+import { prepare } from './hoisting.js';
 import { channelAddress } from './addresses.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
@@ -37,6 +38,10 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
   // Replicated ALTs keep, per level, the index of the chosen alternative.
   const saved = new Map<AltProcess, number>();
   const condTemp = gen.frame.alloc(1);
+  // `call` stores below the workspace pointer, where the ALT keeps its state, so FUNCTION calls in guards are made
+  // before the ALT starts (those the guards' code will read from temporaries).
+  const hoistedBefore = new Set(gen.hoisted.keys());
+  prepare(gen, guardExprsBeforeAlt(p));
 
   gen.op(timed ? Op.talt : Op.alt);
   walkAlt(
@@ -137,7 +142,33 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
     gen.jump(Fn.j, endLabel);
   }
   gen.place(endLabel);
+  for (const k of [...gen.hoisted.keys()]) if (!hoistedBefore.has(k)) gen.hoisted.delete(k);
   gen.frame.release(mark);
+}
+
+/**
+ * The guard expressions whose FUNCTION calls can be made before the ALT: those of alternatives outside any
+ * replicated ALT and with no specifications in front of them (which must be elaborated first).
+ */
+function guardExprsBeforeAlt(p: AltProcess): Expr[] {
+  const out: Expr[] = [];
+  const walk = (q: AltProcess): void => {
+    if (q.repl) return;
+    for (const a of q.alternatives) {
+      if ('kind' in a) {
+        if ((a.specs ?? []).length === 0) walk(a);
+        continue;
+      }
+      const alt = a as Alternative;
+      if (alt.specs.length > 0) continue;
+      const g = alt.guard;
+      if (g.cond) out.push(g.cond);
+      if (g.kind === 'timeout') out.push(g.after);
+      if (g.kind === 'input' || g.kind === 'case') out.push(g.channel);
+    }
+  };
+  walk(p);
+  return out;
 }
 
 /** Specifications in front of an alternative: evaluated wherever its guard or body is. */

@@ -3,7 +3,7 @@
 // (its frame and slot, reached directly or through static links). The other files in this folder are functions
 // that take this context as their first argument.
 
-import type { Expr, Spec } from '../ast.js';
+import type { Expr, Replicator, Spec } from '../ast.js';
 import { Label, type Item, type Operand } from '../assembler.js';
 import type { CheckedProgram } from '../checker/index.js';
 import { isChanArray } from '../ast-queries.js';
@@ -95,8 +95,11 @@ export class CodeGen {
   readonly fixedChannels = new Map<Symbol, number>();
   /** Channel expressions whose address has been computed into a temporary for the current communication. */
   readonly chanTemps = new Map<Expr, Deferred>();
-  /** The top and end labels of each replicator loop being generated, by its control block's slot. */
-  readonly loops = new Map<number, { top: Label; end: Label }>();
+  /**
+   * The labels of each open `lend` loop, by its replicator: a nested routine generated inside a loop has loops of
+   * its own in the same slots of its own frame, so slots cannot tell them apart.
+   */
+  readonly loops = new Map<Replicator, { top: Label; end: Label }>();
   /** Byte strings already in the pool (tables, strings, constants), by their bytes in hex. */
   readonly bytesPool = new Map<string, Label>();
   /** REAL constants already in the pool, by type and value. */

@@ -11,7 +11,7 @@ import { byteSize, isPrim, type Type } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { isWide, wordsFor } from './queries.js';
 import { type CodeGen, setStorage, type Storage } from './context.js';
-import { statement } from './hoisting.js';
+import { lastingStatement, statement } from './hoisting.js';
 import { arrayRef, byteCount, channelAddress, copyArray, elementAddress, materialize } from './addresses.js';
 import { evalWideInto } from './two-word.js';
 import { storeNumericAt } from './numeric-stores.js';
@@ -134,7 +134,7 @@ function refAbbrev(gen: CodeGen, sym: AbbrevSymbol, target: Expr): void {
     }
     // A table or a constructor is built in space that lives as long as the abbreviation.
     const keep = materialize(gen, target);
-    statement(gen, [target], () => {
+    lastingStatement(gen, [target], () => {
       const ref = keep ?? arrayRef(gen, target);
       ref.addr.emit();
       gen.fn(Fn.stl, slot);

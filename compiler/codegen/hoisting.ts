@@ -18,6 +18,18 @@ export function statement(gen: CodeGen, exprs: readonly (Expr | null | undefined
 }
 
 /**
+ * A statement whose FUNCTION calls' temporaries outlive it: an abbreviation of a call's array or record result
+ * (`VAL [2]INT p IS pair (0, 1):`) keeps the temporary's address, so the slot stays allocated for the
+ * abbreviation's scope (the frame's own scopes release it) instead of being reused by the next statement.
+ */
+export function lastingStatement(gen: CodeGen, exprs: readonly (Expr | null | undefined)[], body: () => void): void {
+  const before = new Set(gen.hoisted.keys());
+  prepare(gen, exprs);
+  body();
+  for (const k of [...gen.hoisted.keys()]) if (!before.has(k)) gen.hoisted.delete(k);
+}
+
+/**
  * Evaluate the FUNCTION calls inside expressions into temporaries, innermost first, because `call` destroys
  * A, B and C (docs/codegen.md, FUNCTION calls). Calls under the right operand of AND / OR, and inside array
  * constructors, are left for the code that evaluates them, so they run only when occam says they do.

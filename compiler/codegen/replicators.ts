@@ -21,7 +21,7 @@ export function replicateOpen(gen: CodeGen, r: Replicator): number {
   setStorage(sym, { frame: gen.frame, slot: () => k });
   const top = gen.label('loop');
   const end = gen.label('loop.end');
-  gen.loops.set(k, { top, end });
+  gen.loops.set(r, { top, end });
   gen.line(r.span);
   statement(gen, [r.base], () => gen.parts.expr(gen, r.base));
   gen.fn(Fn.stl, k);
@@ -50,7 +50,7 @@ export function replicateOpen(gen: CodeGen, r: Replicator): number {
 }
 
 export function replicateClose(gen: CodeGen, r: Replicator, k: number): void {
-  const { top, end } = gen.loops.get(k)!;
+  const { top, end } = gen.loops.get(r)!;
   setStorage(r.decl!, { frame: gen.frame, slot: () => k });
   if (r.step) {
     // The index moves without an overflow check: the last move may pass MOSTPOS with no index left to use.

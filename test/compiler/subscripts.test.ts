@@ -137,6 +137,39 @@ describe('overlap of two paths into one array', () => {
     expect(overlap([at(0, [i, 1], [j, 1])], [at(0, [i, 1])], replicas)).toBe(true);
   });
 
+  it('a segment with a start that is not constant is compared with elements and segments by the names', () => {
+    const seg = (count: number | null, c: number, ...terms: [Symbol, number][]): Sub => ({
+      k: 'seg',
+      lin: lin(c, ...terms),
+      count: count === null ? null : BigInt(count),
+    });
+    // a[p] and [a FROM p + 1 FOR n], whatever n is.
+    expect(overlap([at(0, [i, 1])], [seg(null, 1, [i, 1])], null)).toBe(false);
+    expect(overlap([at(1, [i, 1])], [seg(null, 1, [i, 1])], null)).toBe(true);
+    // [a FROM p FOR 2] holds a[p + 1] but not a[p + 2].
+    expect(overlap([seg(2, 0, [i, 1])], [at(1, [i, 1])], null)).toBe(true);
+    expect(overlap([seg(2, 0, [i, 1])], [at(2, [i, 1])], null)).toBe(false);
+    expect(overlap([seg(2, 0, [i, 1])], [seg(3, 2, [i, 1])], null)).toBe(false);
+    // Names that do not cancel: anything.
+    expect(overlap([seg(2, 0, [i, 1])], [at(5, [j, 1])], null)).toBe(true);
+    const replicas = { index: i, count: 2n };
+    // [a FROM 4 * i FOR 4] in two replicas of PAR i: 0..3 and 4..7; FOR 5 would overlap.
+    expect(overlap([seg(4, 0, [i, 4])], [seg(4, 0, [i, 4])], replicas)).toBe(false);
+    expect(overlap([seg(5, 0, [i, 4])], [seg(5, 0, [i, 4])], replicas)).toBe(true);
+    // [a FROM 2 * i FOR 4] overlaps its neighbour; [a FROM 8 * i FOR 4] never does, however many replicas.
+    expect(overlap([seg(4, 0, [i, 2])], [seg(4, 0, [i, 2])], replicas)).toBe(true);
+    expect(overlap([seg(4, 0, [i, 8])], [seg(4, 0, [i, 8])], { index: i, count: null })).toBe(false);
+    // [a FROM i FOR 4] in replicas of PAR i = 0 FOR 2 STEP 4 is 0..3 and 4..7.
+    expect(overlap([seg(4, 0, [i, 1])], [seg(4, 0, [i, 1])], { ...replicas, step: 4n })).toBe(false);
+    // Far apart, with few replicas: [a FROM i FOR 2] against [a FROM i + 5 FOR 2] with 2 replicas.
+    expect(overlap([seg(2, 0, [i, 1])], [seg(2, 5, [i, 1])], replicas)).toBe(false);
+    expect(overlap([seg(2, 0, [i, 1])], [seg(2, 5, [i, 1])], { index: i, count: 8n })).toBe(true);
+    // An unknown length between replicas: anything.
+    expect(overlap([seg(null, 0, [i, 8])], [seg(4, 0, [i, 8])], replicas)).toBe(true);
+    // Seen from outside the replicator of i = 0 .. 1: elements 0 .. 7.
+    expect(closeSub(seg(4, 0, [i, 4]), i, { lo: 0n, hi: 1n })).toEqual(range(0, 7));
+  });
+
   it('a ring subscript (i + k) \\ m differs between replicas when there are at most m of them', () => {
     expect(overlap([ring(4, 1, [i, 1])], [ring(4, 1, [i, 1])], { index: i, count: 4n })).toBe(false);
     expect(overlap([ring(4, 1, [i, 1])], [ring(4, 1, [i, 1])], { index: i, count: 5n })).toBe(true);

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { check } from '../../compiler/checker/index.js';
 import { parseSource } from '../../compiler/compile.js';
 import { Diagnostics, formatDiagnostic, SourceFile, type Diagnostic } from '../../compiler/source.js';
+import { usageChecks } from '../../compiler/pragmas.js';
 import { checkUsage } from '../../compiler/usage.js';
 
 // ---------------------------------------------------------------------------------------------------- helpers
@@ -510,5 +511,36 @@ describe('multiple assignment', () => {
 describe('bad input', () => {
   it('never throws on names the checker could not resolve', () => {
     expect(() => usage(main('PAR', '  nowhere := 1', '  nowhere := 2', '  missing (q, q)'))).not.toThrow();
+  });
+});
+
+describe('#OPTION', () => {
+  const body = ['INT z:', 'SEQ', '  c IS z:', '  z := 1', '  PAR', '    z := 1', '    z := 2'];
+  /** The usage diagnostics of the program after an #OPTION line, with the checks that line leaves on. */
+  function withOption(letters: string): string[] {
+    const text = `#OPTION "${letters}"\n${prog(body)}`;
+    const file = new SourceFile(0, 't.occ', text);
+    const program = parseSource(file, new Diagnostics(), { experimental: true });
+    check(program, new Diagnostics());
+    const diags = new Diagnostics();
+    checkUsage(program, diags, usageChecks(file));
+    return diags.sorted().map((d) => `${d.span.line}:${d.span.col}: ${d.message}`);
+  }
+
+  it('"A" turns off the aliasing rules and the PAR rules', () => {
+    expect(withOption('A')).toEqual([]);
+  });
+
+  it('"N" turns off the PAR rules only', () => {
+    expect(withOption('N')).toEqual(['6:5: `z` is assigned while `c`, an abbreviation of it, is in scope']);
+  });
+
+  it('other letters leave both on', () => {
+    expect(withOption('E')).toHaveLength(2);
+  });
+
+  it('counts only before the first line of code', () => {
+    const file = new SourceFile(0, 't.occ', 'PROC p ()\n  SKIP\n:\n#OPTION "A"\n');
+    expect(usageChecks(file)).toEqual({ alias: true, parallel: true });
   });
 });
