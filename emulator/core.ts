@@ -622,6 +622,7 @@ export class Core {
                 pri,
                 toSlice < MAX_ROOM ? (toSlice > -MAX_ROOM ? toSlice : -MAX_ROOM) : MAX_ROOM,
                 codeEnd,
+                quiet ? 1 : 0,
               );
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.
@@ -634,6 +635,8 @@ export class Core {
                 start = EXIT.s;
                 cyc += EXIT.cyc;
                 n += EXIT.n;
+                // A block's channel instruction that switched processes set the new timeslice deadline.
+                slice = this.sliceDeadline;
                 continue;
               }
             }
@@ -1075,6 +1078,8 @@ export class Core {
                   break;
                 }
                 if (word) m32[wx >>> 2] = a;
+                // The message may land in the code area (a corrupted pointer): the translations of it are dropped.
+                if (n > 0 && dx < codeEnd) this.codeStored(dx, n);
                 if (n === 4 && ((sx | dx) & 3) === 0) m32[dx >>> 2] = m32[sx >>> 2]!;
                 else if (n === 1) m8[dx] = m8[sx]!;
                 else if (n > 0) m8.copyWithin(dx, sx, sx + n);

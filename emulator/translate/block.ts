@@ -19,8 +19,9 @@ import type { BlockExit } from './cache.js';
 
 /**
  * A translated block. Arguments: the core, its memory, where to leave the locals, the locals A, B, C and Wptr, the
- * cycles left before the batch's limit, the priority, the cycles left before the timeslice deadline, and the end
- * of the code area. It leaves the cycles and instructions it executed in io.cyc and io.n.
+ * cycles left before the batch's limit, the priority, the cycles left before the timeslice deadline, the end
+ * of the code area, and 1 when nobody watches the process events (channel instructions run in the block only
+ * then). It leaves the cycles and instructions it executed in io.cyc and io.n.
  */
 export type BlockFn = (
   core: unknown,
@@ -35,6 +36,7 @@ export type BlockFn = (
   pri: number,
   slice: number,
   ce: number,
+  q: number,
 ) => void;
 
 export interface Translated {
@@ -202,6 +204,12 @@ export function translateBlock(
     sliceCheck(cost) {
       return `if (pri !== 0 && cyc + ${pending + cost} >= slice) ${this.exitBefore()}`;
     },
+    now() {
+      return `cyc + ${pending}`;
+    },
+    switched() {
+      return exit('ip', pending, count, cur.start);
+    },
   };
 
   const body: string[] = [];
@@ -219,11 +227,14 @@ export function translateBlock(
   const last = list[list.length - 1]!;
   if (last.sem.flow !== 'end') body.push(exit(String(last.next), pending, count, last.start));
   const code = body.join('\n');
+  const channels = list.some((d) => d.sem.channel === true);
   const source =
-    `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\ne: {\n` +
+    `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = ${entry};\n` +
+    (channels ? 'let z = 0, k = 0, y = 0, d = 0, p = 0, sx = 0, dx = 0, bx = 0;\n' : '') +
+    `e: {\n` +
     (looped ? `for (;;) {\n${code}\n}\n` : `${code}\n`) +
     `}\nio.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
-  const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'room', 'pri', 'slice', 'ce', source);
+  const fn = new Function('core', 'm8', 'm32', 'io', 'a', 'b', 'c', 'w', 'room', 'pri', 'slice', 'ce', 'q', source);
   const made = { fn: fn as BlockFn, bound, source, instructions: list.length };
   if (madeBlocks.size >= MAX_SHARED_BLOCKS) madeBlocks.clear();
   const entryOf = { entry, size, bytes: bytes.slice(), translated: made };

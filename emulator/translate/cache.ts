@@ -26,6 +26,12 @@ export class BlockExit {
   /** The caller's cycle and instruction counts when it called the block (to which an error's figures are added). */
   cyc0 = 0;
   n0 = 0;
+  /**
+   * The start of the timeslice period of `period` cycles that a block's last context switch fell in, so the next
+   * switch divides only when a new period has begun (a cache of a pure function of the cycle: no core's state).
+   */
+  sliceBase = 0;
+  period = 0;
 }
 
 /** The most room a block is given (a small integer): a loop that used it all leaves, and is called again. */
