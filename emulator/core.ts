@@ -70,6 +70,12 @@ const PER_WORD = VARIANT_CYCLES.perWordMoved;
 const SHIFT_CAP = VARIANT_CYCLES.shiftCap;
 const LONG_SHIFT_CAP = VARIANT_CYCLES.longShiftCap;
 
+/**
+ * Cycles before a batch's limit within which the interpreter's visits to an address do not count towards
+ * translating it: there it runs what a block had no room for (blocks' bounds are mostly below this).
+ */
+const NEAR_LIMIT = 128;
+
 /** A timeslice period: 1024 µs of the timer (docs/isa.md, Processes and scheduling). */
 const TIMESLICE_MICROSECONDS = 1024;
 
@@ -464,6 +470,7 @@ export class Core {
     if (this.halted) return this.state;
     try {
       for (;;) {
+        if (this.halted) break;
         if (this.cycles >= this.nextTimerCycle) this.wakeTimers();
         if (this.preemptPending) this.preempt();
         if (!this.active && !this.scheduleNext()) {
@@ -602,7 +609,9 @@ export class Core {
           if (k >= 0 && k < jit.codeLength) {
             const f = jit.blocks[k];
             if (f === undefined) {
-              if (++jit.heat[k]! >= HOT) jit.translate(m8, k);
+              // Near the batch's limit the interpreter runs the instructions a block has no room for, at every
+              // address of it in turn: those visits do not make an address hot.
+              if (limit - cyc > NEAR_LIMIT && ++jit.heat[k]! >= HOT) jit.translate(m8, k);
             } else if (cyc + jit.bounds[k]! < limit) {
               inBlock = true;
               EXIT.cyc0 = cyc;
@@ -623,6 +632,7 @@ export class Core {
                 toSlice < MAX_ROOM ? (toSlice > -MAX_ROOM ? toSlice : -MAX_ROOM) : MAX_ROOM,
                 codeEnd,
                 quiet ? 1 : 0,
+                jit.labels[k]!,
               );
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.
@@ -1262,8 +1272,8 @@ export class Core {
           general = true;
           if (slow === TIMESLICE) this.timeslice();
           else this.operate(slow);
-          if (this.preemptPending) this.preempt();
-          if (!this.active && !this.scheduleNext()) {
+          if (this.preemptPending && !this.halted) this.preempt();
+          if (this.halted || (!this.active && !this.scheduleNext())) {
             this.inExec = false;
             this.busyCycles += this.cycles;
             return;
@@ -2417,7 +2427,9 @@ export class Core {
         this.state = 'finished';
         this.halted = true;
         this.active = false;
-        throw HALT;
+        // No unwinding: the interpreter's loop sees `halted` after the general path and stops (a throw through its
+        // frames costs tens of microseconds, once per core of a big mesh).
+        return;
       default:
         if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
         if (heapOperation(this, op) || semaphoreOperation(this, op) || schedulingOperation(this, op)) return;
