@@ -71,6 +71,12 @@ const XABLE_WAITS = VARIANT_CYCLES.xableWaits;
 const SHIFT_CAP = VARIANT_CYCLES.shiftCap;
 const LONG_SHIFT_CAP = VARIANT_CYCLES.longShiftCap;
 
+/**
+ * Cycles before a batch's limit within which the interpreter's visits to an address do not count towards
+ * translating it: there it runs what a block had no room for (blocks' bounds are mostly below this).
+ */
+const NEAR_LIMIT = 128;
+
 /** A timeslice period: 1024 µs of the timer (docs/isa.md, Processes and scheduling). */
 const TIMESLICE_MICROSECONDS = 1024;
 
@@ -465,6 +471,7 @@ export class Core {
     if (this.halted) return this.state;
     try {
       for (;;) {
+        if (this.halted) break;
         if (this.cycles >= this.nextTimerCycle) this.wakeTimers();
         if (this.preemptPending) this.preempt();
         if (!this.active && !this.scheduleNext()) {
@@ -603,7 +610,9 @@ export class Core {
           if (k >= 0 && k < jit.codeLength) {
             const f = jit.blocks[k];
             if (f === undefined) {
-              if (++jit.heat[k]! >= HOT) jit.translate(m8, k);
+              // Near the batch's limit the interpreter runs the instructions a block has no room for, at every
+              // address of it in turn: those visits do not make an address hot.
+              if (limit - cyc > NEAR_LIMIT && ++jit.heat[k]! >= HOT) jit.translate(m8, k);
             } else if (cyc + jit.bounds[k]! < limit) {
               inBlock = true;
               EXIT.cyc0 = cyc;
@@ -623,6 +632,8 @@ export class Core {
                 pri,
                 toSlice < MAX_ROOM ? (toSlice > -MAX_ROOM ? toSlice : -MAX_ROOM) : MAX_ROOM,
                 codeEnd,
+                quiet ? 1 : 0,
+                jit.labels[k]!,
               );
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.
@@ -635,6 +646,8 @@ export class Core {
                 start = EXIT.s;
                 cyc += EXIT.cyc;
                 n += EXIT.n;
+                // A block's channel instruction that switched processes set the new timeslice deadline.
+                slice = this.sliceDeadline;
                 continue;
               }
             }
@@ -1076,6 +1089,8 @@ export class Core {
                   break;
                 }
                 if (word) m32[wx >>> 2] = a;
+                // The message may land in the code area (a corrupted pointer): the translations of it are dropped.
+                if (n > 0 && dx < codeEnd) this.codeStored(dx, n);
                 if (n === 4 && ((sx | dx) & 3) === 0) m32[dx >>> 2] = m32[sx >>> 2]!;
                 else if (n === 1) m8[dx] = m8[sx]!;
                 else if (n > 0) m8.copyWithin(dx, sx, sx + n);
@@ -1258,8 +1273,8 @@ export class Core {
           general = true;
           if (slow === TIMESLICE) this.timeslice();
           else this.operate(slow);
-          if (this.preemptPending) this.preempt();
-          if (!this.active && !this.scheduleNext()) {
+          if (this.preemptPending && !this.halted) this.preempt();
+          if (this.halted || (!this.active && !this.scheduleNext())) {
             this.inExec = false;
             this.busyCycles += this.cycles;
             return;
@@ -2513,7 +2528,9 @@ export class Core {
         this.state = 'finished';
         this.halted = true;
         this.active = false;
-        throw HALT;
+        // No unwinding: the interpreter's loop sees `halted` after the general path and stops (a throw through its
+        // frames costs tens of microseconds, once per core of a big mesh).
+        return;
       default:
         if (op >= 0x80 && op < 0xb0 && this.fpu.execute(this, op)) return;
         if (heapOperation(this, op) || semaphoreOperation(this, op) || schedulingOperation(this, op)) return;

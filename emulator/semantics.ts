@@ -5,7 +5,8 @@
 // errors), so the two cannot drift apart unnoticed. An instruction not in the table ends a translated block and
 // is left to the interpreter, so a new instruction needs no entry here.
 
-import { Fn, FN_CYCLES, MOST_NEG, Op, OP_CYCLES, VARIANT_CYCLES } from './isa.js';
+import { Fn, FN_CYCLES, MOST_NEG, NOT_PROCESS, Op, OP_CYCLES, VARIANT_CYCLES } from './isa.js';
+import { MEM_START } from './image.js';
 
 /**
  * What an entry writes with: `charge` adds cycles at that point of the instruction (a run-time error raised after
@@ -35,6 +36,16 @@ export interface Emitter {
   jumpTo(): string;
   /** Leave before this instruction when it would reach a timeslice point (low priority, `cyc` past the deadline). */
   sliceCheck(cost: number): string;
+  /**
+   * The core's cycle count at this point of the instruction, as an expression (the block counts from 0; `io.cyc0`
+   * is the caller's count at the call).
+   */
+  now(): string;
+  /**
+   * Leave the block after a context switch: `w` and `ip` are the next process's, and the instruction is the last
+   * one executed.
+   */
+  switched(): string;
 }
 
 /** How an instruction continues: on to the next one, or the block ends there. */
@@ -45,6 +56,8 @@ export interface Semantics {
   /** The most cycles it can cost (prefixes not included): the translator's bound for fitting a block before a limit. */
   readonly maxCycles: number;
   readonly flow: Flow;
+  /** A channel instruction, which needs the block's temporaries for communication and may switch processes. */
+  readonly channel?: boolean;
   readonly emit: (e: Emitter) => string;
 }
 
@@ -81,6 +94,89 @@ const operation = (
 /** A dyadic operation that pops B into A: `a = expr; b = c;`, charged at the end. */
 const dyadic = (name: string, op: number, expr: string): Semantics =>
   operation(name, op, (e) => `a = ${expr}; b = c; ${e.charge(opc(op))}`);
+
+/** Memory offset of MemStart: channel words below it are links and host devices, left to the interpreter. */
+const MEM_START_OFF = (MEM_START ^ MOST_NEG) >>> 0;
+/** The longest message `in` and `out` pass in a block (longer ones are the interpreter's): bounds their cost. */
+const MAX_BLOCK_MESSAGE = 64;
+/** What a process waits on, as Core.waits records it (core.ts's WAIT_INPUT and WAIT_OUTPUT). */
+const WAIT_INPUT = 1;
+const WAIT_OUTPUT = 2;
+
+/**
+ * Channel communication on this core's memory, as the interpreter's loop does it (Core.execute, `case 0x07` and
+ * the three after it), when nobody watches the process events (the block's argument `q`): either the partner waits
+ * (not an ALT) and the message passes, the partner joins its run queue and the block goes on; or this process is
+ * first at the channel, waits, and the next process of its priority runs (the block leaves, with its `w` and `ip`).
+ * Whatever the interpreter's loop would hand to the general path (a link, a device, an ALT partner, a change of
+ * priority, an address outside memory), a longer message, and any store into the code area, the block leaves to
+ * the interpreter, before changing anything.
+ */
+function channel(name: string, op: number): Semantics {
+  const word = op === Op.outword || op === Op.outbyte;
+  const input = op === Op.in;
+  const cost = opc(op);
+  const NP = NOT_PROCESS;
+  return {
+    name,
+    maxCycles: cost + (word ? 0 : VARIANT_CYCLES.perWordMoved * (MAX_BLOCK_MESSAGE >>> 2)),
+    flow: 'next',
+    channel: true,
+    emit(e) {
+      const S = e.size;
+      const out = e.exitBefore();
+      // x: the channel word's offset, t: Wptr's, k: the channel word's index, y: the channel word (the partner).
+      const bytes = op === Op.outword ? '4' : op === Op.outbyte ? '1' : 'z';
+      const buf = word ? 'w' : 'c';
+      const head =
+        `x = (b ^ ${MN}) >>> 0; t = (w ^ ${MN}) >>> 0;` +
+        ` if (q === 0 || x < ${MEM_START_OFF} || x >= ${S} || t < 12 || t - 4 >= ${S}${word ? ` || t >= ${S}` : ''}` +
+        ` || x < ${e.codeEnd}) ${out}` +
+        (word ? '' : ` z = a >>> 0; if (z > ${MAX_BLOCK_MESSAGE}) ${out}`) +
+        ` k = x >>> 2; y = m32[k];`;
+      // First at the channel: wait, and switch to the front of this priority's run queue (Core.nextInline).
+      const wait =
+        ` if (y === ${NP}) { r = core.fptr[pri];` +
+        ` if (r === ${NP} || (pri !== 0 && (core.fptr[0] !== ${NP} || core.interrupted))) ${out}` +
+        ` d = (r ^ ${MN}) >>> 0; if (d < 8 || d - 4 >= ${S} || t - 12 < ${e.codeEnd}) ${out}` +
+        (word ? ' m32[t >>> 2] = a;' : '') +
+        ` m32[k] = w | pri; m32[(t - 12) >>> 2] = ${buf}; m32[(t - 4) >>> 2] = ${(e.next ^ MN) | 0};` +
+        ` y = t >>> 2; core.waits[y] = (k << 4) | (pri << 3) | ${input ? WAIT_INPUT : WAIT_OUTPUT};` +
+        ` if (y < core.waitLow) core.waitLow = y; if (y > core.waitHigh) core.waitHigh = y;` +
+        ` ${e.chargeDynamic(String(cost), 0)}` +
+        ` core.fptr[pri] = r === core.bptr[pri] ? ${NP} : m32[(d - 8) >>> 2];` +
+        ` w = r; ip = (m32[(d - 4) >>> 2] ^ ${MN}) >>> 0;` +
+        // The new timeslice deadline (Core.sliceDeadlineFrom), dividing only when a new period has begun.
+        ` if (pri !== 0) { r = core.slicePeriod; t = io.cyc0 + ${e.now()};` +
+        ` if (r !== io.period || t < io.sliceBase || t - io.sliceBase >= r) { io.period = r; io.sliceBase = Math.floor(t / r) * r; }` +
+        ` core.sliceDeadline = io.sliceBase + 2 * r; }` +
+        ` ${e.switched()} }`;
+      // The partner waits: r its Wptr, p its priority, d its Wptr's offset, y its W[-3] (its buffer).
+      const pass =
+        ` r = y & ~3; p = y & 1; d = (r ^ ${MN}) >>> 0; if (p < pri || d < 20 || d > ${S}) ${out}` +
+        ` y = m32[(d - 12) >>> 2];` +
+        (input ? '' : ` if ((y & ~3) === ${MN}) ${out}`) +
+        // sx, dx: where the message comes from and goes to.
+        ` sx = (${input ? 'y' : buf} ^ ${MN}) >>> 0; dx = (${input ? buf : 'y'} ^ ${MN}) >>> 0;` +
+        ` if (${bytes} > 0 && (sx >= ${S} || ${bytes} > ${S} - sx || dx >= ${S} || ${bytes} > ${S} - dx || dx < ${e.codeEnd})) ${out}` +
+        ` bx = ((core.bptr[p] - 8) ^ ${MN}) >>> 0;` +
+        ` if (core.fptr[p] !== ${NP} && (bx >= ${S} || bx < ${e.codeEnd})) ${out}` +
+        (word ? ` if (t < ${e.codeEnd}) ${out} m32[t >>> 2] = a;` : '') +
+        (op === Op.outword
+          ? ` if (((sx | dx) & 3) === 0) m32[dx >>> 2] = m32[sx >>> 2]; else m8.copyWithin(dx, sx, sx + 4);`
+          : op === Op.outbyte
+            ? ` m8[dx] = m8[sx];`
+            : ` if (z === 4 && ((sx | dx) & 3) === 0) m32[dx >>> 2] = m32[sx >>> 2];` +
+              ` else if (z === 1) m8[dx] = m8[sx]; else if (z > 0) m8.copyWithin(dx, sx, sx + z);`) +
+        ` m32[k] = ${NP}; core.waits[d >>> 2] = 0;` +
+        ` if (core.fptr[p] === ${NP}) core.fptr[p] = r; else m32[bx >>> 2] = r; core.bptr[p] = r;` +
+        (word
+          ? ` ${e.charge(cost)}`
+          : ` ${e.charge(cost)} ${e.chargeDynamic(`${VARIANT_CYCLES.perWordMoved} * ((z + 3) >>> 2)`, VARIANT_CYCLES.perWordMoved * (MAX_BLOCK_MESSAGE >>> 2))}`);
+      return head + wait + pass;
+    },
+  };
+}
 
 /** Direct functions, indexed by function code (pfix, nfix and opr are the decoder's). */
 export const DIRECT_SEMANTICS: readonly (Semantics | undefined)[] = (() => {
@@ -274,5 +370,9 @@ export const OP_SEMANTICS: ReadonlyMap<number, Semantics> = new Map<number, Sema
         ` a = Math.imul(b, a); b = c; ${e.charge(opc(Op.mul))}`,
     ),
     operation('dup', Op.dup, (e) => `c = b; b = a; ${e.charge(opc(Op.dup))}`),
+    channel('in', Op.in),
+    channel('out', Op.out),
+    channel('outbyte', Op.outbyte),
+    channel('outword', Op.outword),
   ].map((s) => [Op[s.name as keyof typeof Op], s]),
 );

@@ -26,6 +26,12 @@ export class BlockExit {
   /** The caller's cycle and instruction counts when it called the block (to which an error's figures are added). */
   cyc0 = 0;
   n0 = 0;
+  /**
+   * The start of the timeslice period of `period` cycles that a block's last context switch fell in, so the next
+   * switch divides only when a new period has begun (a cache of a pure function of the cycle: no core's state).
+   */
+  sliceBase = 0;
+  period = 0;
 }
 
 /** The most room a block is given (a small integer): a loop that used it all leaves, and is called again. */
@@ -42,6 +48,8 @@ export class Translations {
   /** Cycles a block needs before its last instruction: it runs only when cycles + bound < the batch's limit. */
   readonly bounds: Float64Array;
   readonly heat: Uint8Array;
+  /** The run of its block each start enters (the block's argument L). */
+  readonly labels: Int32Array;
   /** Blocks made (for tests and measurements). */
   made = 0;
 
@@ -56,6 +64,7 @@ export class Translations {
     this.blocks = new Array<BlockFn | undefined>(codeLength).fill(undefined);
     this.bounds = new Float64Array(codeLength);
     this.heat = new Uint8Array(codeLength);
+    this.labels = new Int32Array(codeLength);
   }
 
   /** Translate the block starting at code offset k, reading the code from this core's memory. */
@@ -66,8 +75,14 @@ export class Translations {
       this.blocks[k] = NONE;
       this.bounds[k] = Infinity;
     } else {
-      this.blocks[k] = t.fn;
-      this.bounds[k] = t.bound;
+      // The block serves every start of its runs that has none yet: the interpreter enters it there too.
+      for (const e of t.entries) {
+        const j = e.offset - start;
+        if (j !== k && this.blocks[j] !== undefined) continue;
+        this.blocks[j] = t.fn;
+        this.bounds[j] = e.bound;
+        this.labels[j] = e.label;
+      }
       this.made++;
     }
   }

@@ -13,7 +13,15 @@ const CHILD = join(import.meta.dirname, '..', '..', 'dist', 'bench', 'steady-chi
 function collections(name: string, count: number, warmCycles: number): string[] {
   const r = spawnSync(
     process.execPath,
-    ['--trace-gc', '--max-semi-space-size=1', CHILD, name, String(count), String(warmCycles)],
+    [
+      '--trace-gc',
+      '--max-semi-space-size=1',
+      '--no-concurrent-recompilation',
+      CHILD,
+      name,
+      String(count),
+      String(warmCycles),
+    ],
     { encoding: 'utf8', timeout: 120_000 },
   );
   expect(r.status, r.stderr).toBe(0);

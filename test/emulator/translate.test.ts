@@ -9,6 +9,10 @@ import { MEM_START } from '../../emulator/image.js';
 import { DIRECT_SEMANTICS, OP_SEMANTICS } from '../../emulator/semantics.js';
 import { translateBlock } from '../../emulator/translate/block.js';
 import { translationsOf } from '../../emulator/translate/cache.js';
+import { Machine } from '../../emulator/machine.js';
+import { compileSource } from '../../compiler/compile.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 const MEM = 4096;
 const CODE_OFF = (MEM_START ^ MOST_NEG) >>> 0;
@@ -337,5 +341,36 @@ describe('translated blocks', () => {
     expect(c.paused).toBe(true);
     expect(c.instructions).toBe(5000);
     expect(translationsOf(c.jitKey)!.made).toBe(0);
+  });
+
+  it('channel instructions in blocks pass messages and switch processes where the interpreter does', () => {
+    const path = join(import.meta.dirname, '..', 'programs', 'comm', 'pipeline_priorities_alt.occ');
+    const image = compileSource('pipeline.occ', readFileSync(path, 'latin1')).image!;
+    const out: Record<string, number[]> = { jit: [], plain: [] };
+    const jit = new Machine(image, { memoryBytes: 65536, onScreen: (b) => out.jit!.push(...b) });
+    const plain = new Machine(image, { memoryBytes: 65536, jit: false, onScreen: (b) => out.plain!.push(...b) });
+    const core = (m: Machine) => {
+      const c = m.cores[0]!;
+      return {
+        ...state(c),
+        queues: [...c.fptr, ...c.bptr, c.sliceDeadline],
+        waits: Buffer.from(c.waits.buffer, c.waits.byteOffset, c.waits.byteLength).toString('base64'),
+      };
+    };
+    // In pieces of random lengths, so that blocks meet the batch's limit everywhere.
+    const rnd = lcg(7);
+    let status = 'cycle-limit';
+    while (status === 'cycle-limit') {
+      const cycles = 1 + (rnd() % 3000);
+      status = jit.run(cycles).status;
+      expect(plain.run(cycles).status).toBe(status);
+      expect(core(jit)).toEqual(core(plain));
+    }
+    expect(status).toBe('finished');
+    expect(Buffer.from(out.jit!).toString()).toBe('153984\n');
+    expect(out.jit).toEqual(out.plain);
+    // Blocks with channel instructions ran (their code switches processes through the run queue).
+    const t = translationsOf(jit.cores[0]!.jitKey)!;
+    expect(t.blocks.some((f) => f !== undefined && String(f).includes('core.fptr[pri]'))).toBe(true);
   });
 });
