@@ -110,6 +110,8 @@ function sx(e: Expr): string {
       return `(BYTESIN ${e.target ? tx(e.target) : sx(e.operand!)})`;
     case 'offsetof':
       return `(OFFSETOF ${tx(e.target)}, ${e.field.name})`;
+    case 'mobile':
+      return `(MOBILE ${e.target.name})`;
   }
 }
 
@@ -130,6 +132,8 @@ function tx(t: TypeNode): string {
       return t.name;
     case 'record':
       return `${t.packed ? 'PACKED ' : ''}RECORD`;
+    case 'end':
+      return `${t.shared ? 'SHARED ' : ''}${t.name}${t.end}`;
   }
 }
 
