@@ -292,6 +292,31 @@ describe('ends that have moved are undefined', () => {
     expect(diagnostics(text)).toEqual([]);
   });
 
+  it('knows which end parameters a PROC moves away, and warns at the PROC as occ21 does', () => {
+    const text = [
+      ...REQ,
+      'PROC give (REQ! c, CHAN REQ! out!)',
+      '  out ! c',
+      ':',
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      '  REQ! cli, c2:',
+      '  REQ? svr:',
+      '  CHAN REQ! link:',
+      '  SEQ',
+      '    cli, svr := MOBILE REQ',
+      '    PAR',
+      '      give (cli, link!)',
+      '      link ? c2',
+      '    cli[req] ! 1',
+      ':',
+      '',
+    ].join('\n');
+    expect(diagnostics(text)).toEqual([
+      `${REQ.length + 1}:17 warning: parameter \`c\` is undefined at the end of \`give\`: the caller's end moves away`,
+      `${REQ.length + 13}:5 error: \`cli\` is undefined here: it holds no bundle`,
+    ]);
+  });
+
   it('copies a SHARED end instead of moving it', () => {
     expect(
       diagnostics(program(['SHARED REQ! a, b:'], ['a, svr := MOBILE REQ', 'b := a', 'CLAIM a', '  a[req] ! 1'])),
