@@ -27,6 +27,7 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       if (!elem) return null;
       if (node.size === null) {
         if (!allowOpen) ck.diags.error(node.span, 'an array declaration needs a size', 'write [10]INT a:');
+        else if (elem.kind === 'end') endArray(ck, node);
         return { kind: 'array', size: null, elem };
       }
       ck.parts.checkExpr(ck, node.size, scope, INT);
@@ -47,7 +48,7 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
         return { kind: 'array', size: n < 0n ? 0 : Number(MAX_ARRAY_ELEMENTS), elem };
       }
       if (elem.kind === 'end') {
-        ck.diags.error(node.span, 'arrays of CHAN TYPE ends are not supported yet');
+        endArray(ck, node);
       } else if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array') {
         ck.diags.error(node.span, 'arrays of timers are not supported yet');
       }
@@ -84,6 +85,13 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       return null;
     }
   }
+}
+
+function endArray(ck: Checker, node: TypeNode): void {
+  ck.diags.error(
+    node.span,
+    'an array of CHAN TYPE ends is not supported (occ21 rejects it too: it wants a MOBILE array of them)',
+  );
 }
 
 /** The message type of a channel: a data type for a simple protocol, else a `protocol` type. */
