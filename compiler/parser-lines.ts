@@ -118,7 +118,7 @@ export function classifyLine(LA: Lookahead): LineKind {
   if (s.first === T.Name || s.first === T.LBracket) {
     if (s.is) return 'spec';
     // `N! cli:` declares an end of a CHAN TYPE; an output never ends with `:`.
-    if (s.last === T.Colon && (s.second === T.Query || s.second === T.Bang)) return 'spec';
+    if (s.last === T.Colon && (s.query || s.bang)) return 'spec';
     if (s.assign) return 'assign';
     if (s.query) return 'input';
     if (s.bang) return 'output';

@@ -687,7 +687,10 @@ class OccamParser extends EmbeddedActionsParser {
       DEF: [
         { GATE: () => isFunction, ALT: () => this.SUBRULE(this.functionDef) },
         {
-          GATE: () => this.LA(1).tokenType === T.CHAN && this.LA(2).tokenType === T.TYPE,
+          GATE: () =>
+            (this.LA(1).tokenType === T.CHAN && this.LA(2).tokenType === T.TYPE) ||
+            ((this.LA(1).tokenType === T.REC || this.LA(1).tokenType === T.RECURSIVE) &&
+              this.LA(2).tokenType === T.CHAN),
           ALT: () => this.SUBRULE(this.chanTypeDef),
         },
         { ALT: () => this.SUBRULE(this.protocolDef) },
@@ -1322,7 +1325,12 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** occam-π `CHAN TYPE N`, `MOBILE RECORD` and its channel fields indented under it, then `:` (or `CHAN TYPE N:`). */
   chanTypeDef = this.rule('chanTypeDef', (): A.Spec => {
-    const kw = this.CONSUME(T.CHAN);
+    // `RECURSIVE CHAN TYPE` (KRoC's spelling for one whose fields carry its own ends) means the same here.
+    const rec = this.OPTION5(() =>
+      this.OR5([{ ALT: () => this.CONSUME(T.REC) }, { ALT: () => this.CONSUME(T.RECURSIVE) }]),
+    );
+    const chan = this.CONSUME(T.CHAN);
+    const kw = rec ?? chan;
     this.CONSUME(T.TYPE);
     const name = this.CONSUME(T.Name, { ERR_MSG: msg('expected the name of the CHAN TYPE after CHAN TYPE') });
     return this.OR<A.Spec>([

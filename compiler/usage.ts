@@ -453,8 +453,12 @@ class UsageChecker {
         return;
       case 'output': {
         const el = this.element(p.channel, out);
-        if (el && isChannel(el.root.type)) out.push(this.access(el, 'out', p.channel.span, 'output to'));
-        for (const item of p.items) this.expr(item, out);
+        if (el && isChannelRoot(el.root.type)) out.push(this.access(el, 'out', p.channel.span, 'output to'));
+        for (const item of p.items) {
+          // An end output on a channel moves away: its variable changes.
+          if (item.type?.kind === 'end' && !item.type.shared) this.target(item, out, 'moved away by an output');
+          else this.expr(item, out);
+        }
         return;
       }
       case 'input':
@@ -573,7 +577,7 @@ class UsageChecker {
   /** `c ? CASE`: one input from `c`; each variant's items are written in the variant's scope. */
   private caseInput(channel: Expr, variants: readonly VariantInput[], out: Access[]): void {
     const el = this.element(channel, out);
-    if (el && isChannel(el.root.type)) out.push(this.access(el, 'in', channel.span, 'input from'));
+    if (el && isChannelRoot(el.root.type)) out.push(this.access(el, 'in', channel.span, 'input from'));
     for (const v of variants) {
       this.scoped(v.specs, out, (s) => {
         for (const item of v.items) this.target(item, s, 'assigned by an input');
@@ -603,7 +607,7 @@ class UsageChecker {
 
   private input(channel: Expr, items: readonly Expr[], out: Access[]): void {
     const el = this.element(channel, out);
-    if (el && isChannel(el.root.type)) out.push(this.access(el, 'in', channel.span, 'input from'));
+    if (el && isChannelRoot(el.root.type)) out.push(this.access(el, 'in', channel.span, 'input from'));
     for (const item of items) this.target(item, out, 'assigned by an input');
   }
 
@@ -1033,6 +1037,11 @@ function baseType(t: Type): Type {
 
 function isChannel(t: Type): boolean {
   return baseType(t).kind === 'chan';
+}
+
+/** A channel, or an end of a CHAN TYPE whose channels (`svr[req]`) are used: each field is a channel of its own. */
+function isChannelRoot(t: Type): boolean {
+  return isChannel(t) || baseType(t).kind === 'end';
 }
 
 function isTimer(t: Type): boolean {

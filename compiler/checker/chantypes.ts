@@ -24,17 +24,22 @@ export function checkChanTypeDef(
   scope: Scope,
   resolve: Resolve,
 ): void {
-  if (spec.fields === null) {
-    ck.diags.error(
-      spec.span,
-      `a CHAN TYPE declared ahead of its definition (\`CHAN TYPE ${spec.name.name}:\`) is not supported yet`,
-      'define the CHAN TYPE with its MOBILE RECORD before it is used',
-    );
-    return;
-  }
-  const fields: ChanTypeField[] = [];
+  // `CHAN TYPE N:` declares N ahead of its definition (so that protocols, and N itself, can carry its ends); the
+  // definition then fills in the same CHAN TYPE. A CHAN TYPE's own name is in scope in its fields.
+  const prev = scope.lookupHere(spec.name.name);
+  const ahead = prev?.kind === 'type' && prev.chanType && forward.has(prev.chanType) ? prev.chanType : null;
+  const fields: ChanTypeField[] = ahead ? (ahead.fields as ChanTypeField[]) : [];
+  if (!ahead) {
+    const def: ChanTypeDef = { name: spec.name.name, fields };
+    scope.define({ kind: 'type', name: spec.name.name, span: spec.name.span, type: INT, chanType: def });
+    if (spec.fields === null) {
+      forward.add(def);
+      return;
+    }
+  } else if (spec.fields === null) return;
+  else forward.delete(ahead);
   const seen = new Map<string, Span>();
-  for (const line of spec.fields) {
+  for (const line of spec.fields!) {
     const t = resolve(ck, line.type, scope, false);
     if (t && (t.kind !== 'chan' || t.shared)) {
       ck.diags.error(
@@ -69,9 +74,10 @@ export function checkChanTypeDef(
       }
     }
   }
-  const def: ChanTypeDef = { name: spec.name.name, fields };
-  scope.define({ kind: 'type', name: spec.name.name, span: spec.name.span, type: INT, chanType: def });
 }
+
+/** CHAN TYPEs declared ahead (`CHAN TYPE N:`) whose definition has not come yet. */
+const forward = new WeakSet<ChanTypeDef>();
 
 /** `N?`, `N!`, `SHARED N!`: an end of the CHAN TYPE `N`. */
 export function resolveEnd(ck: Checker, node: Extract<TypeNode, { kind: 'end' }>, scope: Scope): Type | null {

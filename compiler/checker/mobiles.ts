@@ -24,6 +24,8 @@ type State = ReadonlyMap<Symbol, Fact>;
 class Analysis {
   /** In a loop's first passes, which only find the state its body starts from, nothing is reported. */
   quiet = false;
+  /** For each PROC analysed so far, the end parameters its body leaves undefined (by index), and how surely. */
+  readonly leaves = new Map<ProcSymbol, Map<number, Fact['how']>>();
   constructor(readonly ck: Checker) {}
 
   walk(p: Process, st: State): State {
@@ -188,12 +190,28 @@ class Analysis {
     return this.moveAway(item, this.use(item, st), 'it was moved away by the output here', span);
   }
 
-  moveAway(e: Expr, st: State, why: string, span: Span): State {
+  moveAway(e: Expr, st: State, why: string, span: Span, how: Fact['how'] = 'undef'): State {
     const sym = endName(e)?.decl;
-    if (!sym || e.type?.kind !== 'end' || e.type.shared) return st;
+    if (!sym || e.kind !== 'name' || e.type?.kind !== 'end' || e.type.shared) return st;
     const out = new Map(st);
-    out.set(sym, { how: 'undef', span, why });
+    out.set(sym, { how, span, why });
     return out;
+  }
+
+  /** A PROC's body, from its parameters all defined; what it leaves its end parameters as, for its callers. */
+  proc(proc: ProcSymbol): void {
+    const end = this.walk(proc.def.body, new Map());
+    const leaves = new Map<number, Fact['how']>();
+    proc.params.forEach((param, i) => {
+      const fact = end.get(param);
+      if (!fact || param.isVal) return;
+      leaves.set(i, fact.how);
+      this.ck.diags.warning(
+        param.span,
+        `parameter \`${param.name}\` ${fact.how === 'undef' ? 'is' : 'may be'} undefined at the end of \`${proc.name}\`: the caller's end moves away`,
+      );
+    });
+    if (leaves.size > 0) this.leaves.set(proc, leaves);
   }
 
   call(p: Extract<Process, { kind: 'pcall' }>, st: State): State {
@@ -203,8 +221,21 @@ class Analysis {
       // A RESULT parameter gives the end a value; any other use needs it defined.
       if (!proc?.def.formals[i]?.isResult) s = this.use(a, s);
     });
-    // After the call each end passed is taken as defined: the PROC may give it a bundle.
-    for (const a of p.args) s = define(a, s);
+    // After the call each end passed is defined, unless the PROC moves its parameter away (it may also give it a
+    // bundle).
+    const leaves = proc ? this.leaves.get(proc) : undefined;
+    p.args.forEach((a, i) => {
+      const how = leaves?.get(i);
+      if (!how) s = define(a, s);
+      else
+        s = this.moveAway(
+          a,
+          s,
+          `it was moved away inside \`${proc!.name}\`, which this call passes it to`,
+          a.span,
+          how,
+        );
+    });
     return s;
   }
 
@@ -289,5 +320,5 @@ function overlay(base: State, start: State, branch: State): State {
 /** Follow every PROC's body (the program's and the nested ones, which the checker lists). */
 export function checkMobiles(ck: Checker): void {
   const a = new Analysis(ck);
-  for (const proc of ck.procs) a.walk(proc.def.body, new Map());
+  for (const proc of ck.procs) a.proc(proc);
 }

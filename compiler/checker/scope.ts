@@ -14,6 +14,11 @@ export class Scope {
     return this.names.get(name) ?? this.parent?.lookup(name);
   }
 
+  /** The symbol a name has in this scope itself (not in the scopes around it). */
+  lookupHere(name: string): Symbol | undefined {
+    return this.names.get(name);
+  }
+
   define(sym: Symbol): void {
     this.names.set(sym.name, sym);
   }

@@ -27,6 +27,7 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       if (!elem) return null;
       if (node.size === null) {
         if (!allowOpen) ck.diags.error(node.span, 'an array declaration needs a size', 'write [10]INT a:');
+        else if (elem.kind === 'end') endArray(ck, node);
         return { kind: 'array', size: null, elem };
       }
       ck.parts.checkExpr(ck, node.size, scope, INT);
@@ -49,7 +50,7 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       // An array of timers is allowed (each element reads the one clock); arrays of barriers and of CHAN TYPE
       // ends are not yet.
       if (elem.kind === 'end') {
-        ck.diags.error(node.span, 'arrays of CHAN TYPE ends are not supported yet');
+        endArray(ck, node);
       } else if (elem.kind !== 'prim' && elem.kind !== 'chan' && elem.kind !== 'array' && elem.kind !== 'timer') {
         ck.diags.error(node.span, 'arrays of barriers are not supported yet');
       }
@@ -86,6 +87,13 @@ export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen
       return null;
     }
   }
+}
+
+function endArray(ck: Checker, node: TypeNode): void {
+  ck.diags.error(
+    node.span,
+    'an array of CHAN TYPE ends is not supported (occ21 rejects it too: it wants a MOBILE array of them)',
+  );
 }
 
 /** The message type of a channel: a data type for a simple protocol, else a `protocol` type. */

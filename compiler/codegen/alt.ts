@@ -1,6 +1,7 @@
 // ALT and PRI ALT: enabling the guards, waiting, disabling them in order to choose the branch, replicated and
 // nested alternatives, timer guards.
 
+import { checkDefined } from './bundles.js';
 import type { AltProcess, Alternative, Expr, Spec } from '../ast.js';
 import { Label } from '../assembler.js';
 import { BELOW_IO, BELOW_TIMER } from '../workspace.js';
@@ -43,6 +44,12 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
   const hoistedBefore = new Set(gen.hoisted.keys());
   prepare(gen, guardExprsBeforeAlt(p));
 
+  // An end of a bundle that may have moved away is checked before the ALT (not for a guard with a condition,
+  // whose channel is not touched when the condition is FALSE).
+  for (const a of alts) {
+    const g = a.alt.guard;
+    if ((g.kind === 'input' || g.kind === 'case') && g.cond === null) checkDefined(gen, g.channel);
+  }
   gen.op(timed ? Op.talt : Op.alt);
   walkAlt(
     gen,

@@ -1,6 +1,6 @@
 // Processes: SEQ, IF, WHILE, CASE, PAR, PRI PAR and their replicated forms.
 
-import { allocate, assignEnd, releaseScope } from './bundles.js';
+import { allocate, assignEnd, checkDefined, releaseScope } from './bundles.js';
 import type { Choice, Expr, IfProcess, Process, Replicator } from '../ast.js';
 import { Label } from '../assembler.js';
 import { exprText } from '../ast-queries.js';
@@ -98,7 +98,10 @@ export function process(gen: CodeGen, p: Process): void {
         return;
       }
       if (!p.decl) statement(gen, p.args, () => assertion(gen, p.args[0]!, p.span));
-      else statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
+      else {
+        for (const a of p.args) checkDefined(gen, a);
+        statement(gen, p.args, () => callRoutine(gen, p.decl as ProcSymbol, p.args));
+      }
       return;
     case 'scope': {
       const mark = gen.frame.mark();

@@ -189,6 +189,48 @@ describe('the rules of CHAN TYPE definitions and ends', () => {
   });
 });
 
+describe('the usage rules for ends in parallel', () => {
+  it('lets two branches use different channels of one end, but not the same one, and not move one end twice', () => {
+    const text = program(
+      ['CHAN REQ! link:'],
+      [
+        'cli, svr := MOBILE REQ',
+        'PAR',
+        '  cli[req] ! 1',
+        '  cli[req] ! 2',
+        '  SEQ',
+        '    svr[req] ? v',
+        '    svr[req] ? v',
+        'PAR',
+        '  link ! cli',
+        '  link ? c2',
+        '  cli[resp] ? v',
+        '  svr[resp] ! 1',
+      ],
+    );
+    expect(diagnostics(text)).toEqual([
+      `${bodyLine(1, 3)}:7 error: channel \`cli\` is output to in two branches of this PAR`,
+    ]);
+    const twice = program(
+      ['CHAN REQ! link:'],
+      [
+        'cli, svr := MOBILE REQ',
+        'PAR',
+        '  link ! cli',
+        '  link ? c2',
+        'PAR',
+        '  link ! c2',
+        '  SEQ',
+        '    link ? cli',
+        '    cli := c2',
+      ],
+    );
+    expect(diagnostics(twice)).toEqual([
+      `${bodyLine(1, 8)}:16 error: \`c2\` is moved away by an output in one branch of this PAR and used in another`,
+    ]);
+  });
+});
+
 describe('ends that have moved are undefined', () => {
   it('is an error to use an end never given a bundle, or one moved away by assignment or output', () => {
     const d = compileSource(
@@ -248,6 +290,31 @@ describe('ends that have moved are undefined', () => {
       '',
     ].join('\n');
     expect(diagnostics(text)).toEqual([]);
+  });
+
+  it('knows which end parameters a PROC moves away, and warns at the PROC as occ21 does', () => {
+    const text = [
+      ...REQ,
+      'PROC give (REQ! c, CHAN REQ! out!)',
+      '  out ! c',
+      ':',
+      'PROC main (CHAN BYTE kyb?, scr!, err!)',
+      '  REQ! cli, c2:',
+      '  REQ? svr:',
+      '  CHAN REQ! link:',
+      '  SEQ',
+      '    cli, svr := MOBILE REQ',
+      '    PAR',
+      '      give (cli, link!)',
+      '      link ? c2',
+      '    cli[req] ! 1',
+      ':',
+      '',
+    ].join('\n');
+    expect(diagnostics(text)).toEqual([
+      `${REQ.length + 1}:17 warning: parameter \`c\` is undefined at the end of \`give\`: the caller's end moves away`,
+      `${REQ.length + 13}:5 error: \`cli\` is undefined here: it holds no bundle`,
+    ]);
   });
 
   it('copies a SHARED end instead of moving it', () => {
