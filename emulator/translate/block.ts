@@ -248,7 +248,10 @@ export function translateBlock(
     const head =
       `cyc += ${pending}; n += ${count}; ls = ${last};` +
       ` if (cyc + ${bounds[k]} >= room) { ip = ${starts[k]}; break e; }`;
-    return fall ? head : `{ ${head} L = ${k}; continue e; }`;
+    // A run jumping to its own start loops in its own loop (r0, r1, ...), falls out of it into the next case, or
+    // goes through the switch to any other.
+    if (fall) return `${head} break r${run};`;
+    return k === run ? `{ ${head} continue r${k}; }` : `{ ${head} L = ${k}; continue e; }`;
   };
   /** A jump to an address computed at run time (in `ip`): to a run of the region if it starts one. */
   const dispatch = (last: number): string => {
@@ -334,14 +337,14 @@ export function translateBlock(
       else if (k !== undefined) body.push(goto(k, last.start, false));
       else body.push(exit(String(last.next), pending, count, last.start));
     }
-    cases.push(`{\n${body.join('\n')}\n}`);
+    cases.push(`r${run}: for (;;) {\n${body.join('\n')}\n}`);
   }
   // One run is a loop of its own; several are the cases of a switch on the run's number (L) inside the loop.
   const source =
     `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = 0;\n` +
     (channels ? 'let z = 0, k = 0, y = 0, d = 0, p = 0, sx = 0, dx = 0, bx = 0;\n' : '') +
     (cases.length > 1
-      ? `e: for (;;) {\nswitch (L) {\n${cases.map((c, k) => `case ${k}: ${c}`).join('\n')}\n}\nbreak;\n}\n`
+      ? `e: for (;;) {\nswitch (L) {\n${cases.map((c, k) => `case ${k}: {\n${c}\n}`).join('\n')}\n}\nbreak;\n}\n`
       : `e: for (;;) {\n${cases[0]!}\nbreak;\n}\n`) +
     `io.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
   const fn = new Function(
