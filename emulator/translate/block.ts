@@ -1,12 +1,13 @@
-// The translator of bytecode to JavaScript: a straight run of instructions from one code address (a basic block,
-// with side exits where a `cj` jumps) becomes one function built with `new Function`, from the semantics table
-// (emulator/semantics.ts). A block that jumps back to its own start (a `j`, `cj` or looping `lend`) becomes a loop
-// inside the function. The function works on the interpreter's locals, passed in and left in EXIT, and is exact:
+// The translator of bytecode to JavaScript: the code at one address becomes one function built with `new Function`,
+// from the semantics table (emulator/semantics.ts). The function holds a region: straight runs of instructions (with
+// side exits where a `cj` jumps) from that address and from the places they lead to, the cases of a `switch` in a
+// loop; a jump between them stays in the function, and a run that jumps back to its own start is a loop of its own.
+// The function works on the interpreter's locals, passed in and left in EXIT, and is exact:
 //
-// - It runs only when it fits: the caller checks cycles + bound < the batch's limit, where bound is the most its
-//   instructions before the last can cost, so every instruction it executes is one the interpreter would have
-//   executed; each loop iteration checks the same again.
-// - Cycles and the instruction count are added as constants where the block leaves, and passed with the failing
+// - It runs only when it fits: the caller checks cycles + bound < the batch's limit, where bound is the most the
+//   instructions of the first segment of the run it enters, before the last, can cost, so every instruction it
+//   executes is one the interpreter would have executed; every jump to a run checks the same again.
+// - Cycles and the instruction count are added as constants where a run leaves, and passed with the failing
 //   instruction's address when it raises a run-time error (Core.jitRaise, Core.jitFault), so an error carries the
 //   interpreter's Iptr, cycle and count. The block counts both from 0 (small integers, which V8 passes and adds
 //   without allocating) against the room left before the limit; the caller adds them to its own.
