@@ -579,6 +579,12 @@ export class Core {
     let jkey = this.jitKey;
     let jit =
       jkey !== null && this.breakMap === null && this.instructionStop === Infinity ? translationsOf(jkey) : null;
+    // Its arrays, in locals: the loop looks them up at every dispatch.
+    let jStart = jit !== null ? jit.codeStart : 0;
+    let jLength = jit !== null ? jit.codeLength : 0;
+    let jBlocks = jit !== null ? jit.blocks : [];
+    let jBounds = jit !== null ? jit.bounds : new Float64Array(0);
+    let jLabels = jit !== null ? jit.labels : new Int32Array(0);
     let inBlock = false;
     // For the channel and process instructions handled here (see `quiet` below): the queues, the wait table, and
     // whether anyone watches the process events (those instructions then take the general path, which emits them).
@@ -605,15 +611,20 @@ export class Core {
           if (this.jitKey !== jkey) {
             jkey = this.jitKey;
             jit = translationsOf(jkey)!;
+            jStart = jit.codeStart;
+            jLength = jit.codeLength;
+            jBlocks = jit.blocks;
+            jBounds = jit.bounds;
+            jLabels = jit.labels;
           }
-          const k = ip - jit.codeStart;
-          if (k >= 0 && k < jit.codeLength) {
-            const f = jit.blocks[k];
+          const k = ip - jStart;
+          if (k >= 0 && k < jLength) {
+            const f = jBlocks[k];
             if (f === undefined) {
               // Near the batch's limit the interpreter runs the instructions a block has no room for, at every
               // address of it in turn: those visits do not make an address hot.
               if (limit - cyc > NEAR_LIMIT && ++jit.heat[k]! >= HOT) jit.translate(m8, k);
-            } else if (cyc + jit.bounds[k]! < limit) {
+            } else if (cyc + jBounds[k]! < limit) {
               inBlock = true;
               EXIT.cyc0 = cyc;
               EXIT.n0 = n;
@@ -633,7 +644,7 @@ export class Core {
                 toSlice < MAX_ROOM ? (toSlice > -MAX_ROOM ? toSlice : -MAX_ROOM) : MAX_ROOM,
                 codeEnd,
                 quiet ? 1 : 0,
-                jit.labels[k]!,
+                jLabels[k]!,
               );
               inBlock = false;
               // A block that left before its first instruction made no progress: the interpreter executes it.

@@ -1,12 +1,13 @@
-// The translator of bytecode to JavaScript: a straight run of instructions from one code address (a basic block,
-// with side exits where a `cj` jumps) becomes one function built with `new Function`, from the semantics table
-// (emulator/semantics.ts). A block that jumps back to its own start (a `j`, `cj` or looping `lend`) becomes a loop
-// inside the function. The function works on the interpreter's locals, passed in and left in EXIT, and is exact:
+// The translator of bytecode to JavaScript: the code at one address becomes one function built with `new Function`,
+// from the semantics table (emulator/semantics.ts). The function holds a region: straight runs of instructions (with
+// side exits where a `cj` jumps) from that address and from the places they lead to, the cases of a `switch` in a
+// loop; a jump between them stays in the function, and a run that jumps back to its own start is a loop of its own.
+// The function works on the interpreter's locals, passed in and left in EXIT, and is exact:
 //
-// - It runs only when it fits: the caller checks cycles + bound < the batch's limit, where bound is the most its
-//   instructions before the last can cost, so every instruction it executes is one the interpreter would have
-//   executed; each loop iteration checks the same again.
-// - Cycles and the instruction count are added as constants where the block leaves, and passed with the failing
+// - It runs only when it fits: the caller checks cycles + bound < the batch's limit, where bound is the most the
+//   instructions of the first segment of the run it enters, before the last, can cost, so every instruction it
+//   executes is one the interpreter would have executed; every jump to a run checks the same again.
+// - Cycles and the instruction count are added as constants where a run leaves, and passed with the failing
 //   instruction's address when it raises a run-time error (Core.jitRaise, Core.jitFault), so an error carries the
 //   interpreter's Iptr, cycle and count. The block counts both from 0 (small integers, which V8 passes and adds
 //   without allocating) against the room left before the limit; the caller adds them to its own.
@@ -248,7 +249,10 @@ export function translateBlock(
     const head =
       `cyc += ${pending}; n += ${count}; ls = ${last};` +
       ` if (cyc + ${bounds[k]} >= room) { ip = ${starts[k]}; break e; }`;
-    return fall ? head : `{ ${head} L = ${k}; continue e; }`;
+    // A run jumping to its own start loops in its own loop (r0, r1, ...), falls out of it into the next case, or
+    // goes through the switch to any other.
+    if (fall) return `${head} break r${run};`;
+    return k === run ? `{ ${head} continue r${k}; }` : `{ ${head} L = ${k}; continue e; }`;
   };
   /** A jump to an address computed at run time (in `ip`): to a run of the region if it starts one. */
   const dispatch = (last: number): string => {
@@ -334,14 +338,14 @@ export function translateBlock(
       else if (k !== undefined) body.push(goto(k, last.start, false));
       else body.push(exit(String(last.next), pending, count, last.start));
     }
-    cases.push(`{\n${body.join('\n')}\n}`);
+    cases.push(`r${run}: for (;;) {\n${body.join('\n')}\n}`);
   }
   // One run is a loop of its own; several are the cases of a switch on the run's number (L) inside the loop.
   const source =
     `'use strict';\nlet cyc = 0, n = 0, x = 0, r = 0, t = 0, ip = 0, ls = 0;\n` +
     (channels ? 'let z = 0, k = 0, y = 0, d = 0, p = 0, sx = 0, dx = 0, bx = 0;\n' : '') +
     (cases.length > 1
-      ? `e: for (;;) {\nswitch (L) {\n${cases.map((c, k) => `case ${k}: ${c}`).join('\n')}\n}\nbreak;\n}\n`
+      ? `e: for (;;) {\nswitch (L) {\n${cases.map((c, k) => `case ${k}: {\n${c}\n}`).join('\n')}\n}\nbreak;\n}\n`
       : `e: for (;;) {\n${cases[0]!}\nbreak;\n}\n`) +
     `io.a = a; io.b = b; io.c = c; io.w = w; io.ip = ip; io.s = ls; io.cyc = cyc; io.n = n;\n`;
   const fn = new Function(

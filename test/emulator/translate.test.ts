@@ -343,6 +343,59 @@ describe('translated blocks', () => {
     expect(translationsOf(c.jitKey)!.made).toBe(0);
   });
 
+  it('a region holds a nest of loops, is entered at any of its runs and stops where the interpreter does', () => {
+    // for i in 30: for j in 20: acc += j; W[0] = acc, W[1] = i's count, W[2] = j's count.
+    const items: Item[] = [
+      ins(Fn.ldc, 0),
+      ins(Fn.stl, 0),
+      ins(Fn.ldc, 30),
+      ins(Fn.stl, 1),
+      { at: 'OUTER' },
+      ins(Fn.ldc, 20),
+      ins(Fn.stl, 2),
+      { at: 'INNER' },
+      ins(Fn.ldl, 2),
+      ins(Fn.ldl, 0),
+      { op: Op.add },
+      ins(Fn.stl, 0),
+      ins(Fn.ldl, 2),
+      ins(Fn.adc, -1),
+      ins(Fn.stl, 2),
+      ins(Fn.ldl, 2),
+      ins(Fn.eqc, 0),
+      { fn: Fn.cj, label: 'INNER' },
+      ins(Fn.ldl, 1),
+      ins(Fn.adc, -1),
+      ins(Fn.stl, 1),
+      ins(Fn.ldl, 1),
+      ins(Fn.eqc, 0),
+      { fn: Fn.cj, label: 'OUTER' },
+      { op: Op.haltp },
+    ];
+    const { code, labels } = assemble(items);
+    const m8 = Uint8Array.from([...new Uint8Array(CODE_OFF), ...code, 0]);
+    const t = translateBlock(m8, CODE_OFF + labels.get('INNER')!, CODE_OFF + code.length, MEM)!;
+    // The inner loop (with the outer loop's tail after it) and the outer loop's head are runs of one function.
+    expect(t.entries.map((e) => e.offset - CODE_OFF).sort((x, y) => x - y)).toEqual([
+      labels.get('OUTER')!,
+      labels.get('INNER')!,
+    ]);
+    const rnd = lcg(99);
+    const jit = new Core({ memoryBytes: MEM });
+    jit.load(code, 0);
+    jit.useTranslations();
+    const plain = new Core({ memoryBytes: MEM });
+    plain.load(code, 0);
+    while (!plain.finished) {
+      const until = plain.cycles + 1 + (rnd() % 300);
+      plain.run(until);
+      jit.run(until);
+      expect(state(jit)).toEqual(state(plain));
+    }
+    expect(jit.readWord(jit.bootWptr)).toBe(30 * 210);
+    expect(translationsOf(jit.jitKey)!.made).toBeGreaterThan(0);
+  });
+
   it('channel instructions in blocks pass messages and switch processes where the interpreter does', () => {
     const path = join(import.meta.dirname, '..', 'programs', 'comm', 'pipeline_priorities_alt.occ');
     const image = compileSource('pipeline.occ', readFileSync(path, 'latin1')).image!;
