@@ -2789,7 +2789,12 @@ class OccamParser extends EmbeddedActionsParser {
     const starts =
       tokenMatcher(first, T.PrimType) ||
       SPEC_WORDS.has(first.tokenType) ||
-      (first.tokenType === T.Name && this.LA(3).tokenType === T.Name);
+      // A type's name, then a name, FUNCTION or `,` (`MYINT x:`, `MYINT FUNCTION f () IS ...:`, `MYINT, INT FUNCTION`).
+      (first.tokenType === T.Name &&
+        (this.LA(3).tokenType === T.Name ||
+          this.LA(3).tokenType === T.FUNCTION ||
+          this.LA(3).tokenType === T.INLINE ||
+          this.LA(3).tokenType === T.Comma));
     if (!starts) return false;
     let level = 0;
     for (let k = 2; ; k++) {
