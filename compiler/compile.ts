@@ -11,7 +11,8 @@ import type { Program } from './ast.js';
 import { check, type CheckedProgram } from './checker/index.js';
 import { generate } from './codegen/index.js';
 import { layout } from './lexer.js';
-import { isBundledPath } from './library.js';
+import { isBundledPath, predefinedFile } from './library.js';
+import { mentionsPredefined } from './predefined.js';
 import { preparsedLibrary } from './library-cache.js';
 import { parseTokens, type ParseOptions } from './parser.js';
 import { preprocess, type FileLoader, type PreprocessOptions } from './preprocess.js';
@@ -131,8 +132,9 @@ function checkedProgram(
   options: CompileOptions,
 ): CheckedProgram | null {
   const preparsed = options.preparsedLibrary === false ? undefined : preparsedLibrary;
-  const program = parseSource(file, diags, { preprocess: { loader: options.loader, files, preparsed } });
+  const parsed = parseSource(file, diags, { preprocess: { loader: options.loader, files, preparsed } });
   if (diags.errorCount > 0) return null;
+  const program = withPredefined(parsed, files, diags);
   const checked = check(program, diags);
   if (checked && diags.errorCount === 0) checkUsage(checked.program, diags, usageChecks(file));
   return checked && diags.errorCount === 0 ? checked : null;
@@ -161,6 +163,17 @@ export function parseSource(
  */
 function reported(diags: Diagnostics): Diagnostic[] {
   return diags.sorted().filter((d) => d.severity === 'error' || !isBundledPath(d.span.file.path));
+}
+
+/** The program with the predefined FUNCTIONs' definitions in front, when one of its files names one of them. */
+function withPredefined(program: Program, files: SourceFile[], diags: Diagnostics): Program {
+  if (!mentionsPredefined(files)) return program;
+  const found = predefinedFile();
+  if (!found) return program;
+  const file = new SourceFile(files.length, found.path, found.text);
+  files.push(file);
+  const library = parseSource(file, diags);
+  return { ...program, specs: [...library.specs, ...program.specs] };
 }
 
 /** Parse and check the INT64 runtime library. It is part of occmesh, so an error in it is a bug: it throws. */

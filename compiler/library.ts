@@ -48,3 +48,14 @@ export function isBundledPath(path: string): boolean {
   const dir = libraryFolder();
   return dir !== null && path.startsWith(dir);
 }
+
+/** lib/predefined.inc, the predefined FUNCTIONs written in occam (compiler/predefined.ts), or null if missing. */
+export function predefinedFile(): { path: string; text: string } | null {
+  const dir = libraryFolder();
+  if (dir === null) return null;
+  try {
+    return { path: dir + 'predefined.inc', text: readFileSync(dir + 'predefined.inc', 'latin1') };
+  } catch {
+    return null;
+  }
+}
