@@ -1690,7 +1690,7 @@ class OccamParser extends EmbeddedActionsParser {
     });
     return this.ACTION((): A.Process => {
       if (tail.kind === 'case') {
-        const vs = this.variantsOf(tail, variants ?? null, channel.span);
+        const vs = this.variantsOf(tail, variants ?? null);
         const last = vs[vs.length - 1];
         return {
           kind: 'caseinput',
@@ -1830,11 +1830,7 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   /** The variants of a `? CASE` input: the block under it, or the one given on the line (which then does nothing more). */
-  private variantsOf(
-    tail: Extract<InputTail, { kind: 'case' }>,
-    block: A.VariantInput[] | null,
-    start: Span,
-  ): A.VariantInput[] {
+  private variantsOf(tail: Extract<InputTail, { kind: 'case' }>, block: A.VariantInput[] | null): A.VariantInput[] {
     if (tail.tag) {
       const head =
         tail.items.length > 0
@@ -1845,15 +1841,8 @@ class OccamParser extends EmbeddedActionsParser {
       ];
     }
     if (tail.items.length > 0) this.error(tail.items[0]!.span, 'expected a tag after `? CASE`');
-    if (!block || block.length === 0) {
-      this.error(
-        this.fromTo(start, this.tokSpan(tail.kw)),
-        '`? CASE` needs its variants indented under it',
-        'or name the tag on the line: c ? CASE tag; x',
-      );
-      return [];
-    }
-    return block;
+    // No variants under `c ? CASE` is allowed, as in KRoC: whatever tag arrives is not listed, a run-time error.
+    return block ?? [];
   }
 
   /** `c ! e; f` */
@@ -2044,13 +2033,8 @@ class OccamParser extends EmbeddedActionsParser {
             return this.ACTION((): AltItem => {
               let guard = g;
               if (g.kind === 'case' && block) {
-                if (!variants || variants.length === 0) {
-                  this.error(
-                    g.span,
-                    '`? CASE` needs its variants indented under it',
-                    'or name the tag on the line: c ? CASE tag; x',
-                  );
-                }
+                // An ALT guard `c ? CASE` with no variants under it is allowed, as in KRoC: when the channel is
+                // chosen, whatever tag arrives is not listed, which is a run-time error (STOP).
                 guard = { ...g, variants: variants ?? [] };
                 const last = guard.variants[guard.variants.length - 1];
                 const body: A.Process = { kind: 'skip', span: last ? last.span : g.span };
@@ -2097,7 +2081,7 @@ class OccamParser extends EmbeddedActionsParser {
             const start = cond ? cond.span : channel.span;
             if (tail.kind === 'case') {
               // Without a tag on the line, the variants are the block under the guard (filled in by altItem).
-              const variants = tail.tag ? this.variantsOf(tail, null, channel.span) : [];
+              const variants = tail.tag ? this.variantsOf(tail, null) : [];
               const end = variants.length > 0 ? variants[0]!.span : this.tokSpan(tail.kw);
               return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants };
             }
