@@ -193,8 +193,16 @@ export type Expr =
       readonly body: Process | null;
       readonly results: readonly Expr[];
     })
-  /** `BYTESIN (T)` or `BYTESIN (e)`: the bytes a type or a value occupies (a constant). */
-  | (ExprBase & { readonly kind: 'bytesin'; readonly target: TypeNode | null; readonly operand: Expr | null })
+  /**
+   * `BYTESIN (T)` or `BYTESIN (e)`: the bytes a type or a value occupies, a constant except for an array with open
+   * dimensions, whose checked value the checker puts in `sized` (the sizes are read when it runs).
+   */
+  | (ExprBase & {
+      readonly kind: 'bytesin';
+      readonly target: TypeNode | null;
+      readonly operand: Expr | null;
+      sized?: Expr;
+    })
   /** `OFFSETOF (T, field)`: the byte offset of a field in a RECORD type (a constant). */
   | (ExprBase & { readonly kind: 'offsetof'; readonly target: TypeNode; readonly field: Ident })
   /** An occam-pi array constructor `[i = base FOR count | value]`. */

@@ -169,6 +169,7 @@ function reported(diags: Diagnostics): Diagnostic[] {
   return diags.sorted().filter((d) => d.severity === 'error' || !isBundledPath(d.span.file.path));
 }
 
+/** The program with the predefined FUNCTIONs' definitions in front, when one of its files names one of them. */
 /** Parse and check the INT64 runtime library. It is part of occmesh, so an error in it is a bug: it throws. */
 function runtime64(): CheckedProgram {
   const file = new SourceFile(-1, 'occmesh-runtime.occ', RUNTIME64_SOURCE);

@@ -1997,7 +1997,7 @@ class OccamParser extends EmbeddedActionsParser {
     });
     return this.ACTION((): A.Process => {
       if (tail.kind === 'case') {
-        let vs = this.variantsOf(tail, variants ?? null, channel.span);
+        let vs = this.variantsOf(tail, variants ?? null);
         if (ext && tail.tag && vs.length === 1) {
           const head = vs[0]!.span;
           const x = this.extended(
@@ -2213,11 +2213,7 @@ class OccamParser extends EmbeddedActionsParser {
   });
 
   /** The variants of a `? CASE` input: the block under it, or the one given on the line (which then does nothing more). */
-  private variantsOf(
-    tail: Extract<InputTail, { kind: 'case' }>,
-    block: A.VariantInput[] | null,
-    start: Span,
-  ): A.VariantInput[] {
+  private variantsOf(tail: Extract<InputTail, { kind: 'case' }>, block: A.VariantInput[] | null): A.VariantInput[] {
     if (tail.tag) {
       const head =
         tail.items.length > 0
@@ -2228,15 +2224,8 @@ class OccamParser extends EmbeddedActionsParser {
       ];
     }
     if (tail.items.length > 0) this.error(tail.items[0]!.span, 'expected a tag after `? CASE`');
-    if (!block || block.length === 0) {
-      this.error(
-        this.fromTo(start, this.tokSpan(tail.kw)),
-        '`? CASE` needs its variants indented under it',
-        'or name the tag on the line: c ? CASE tag; x',
-      );
-      return [];
-    }
-    return block;
+    // No variants under `c ? CASE` is allowed, as in KRoC: whatever tag arrives is not listed, a run-time error.
+    return block ?? [];
   }
 
   /** `c ! e; f` */
@@ -2427,13 +2416,8 @@ class OccamParser extends EmbeddedActionsParser {
             return this.ACTION((): AltItem => {
               let guard = g;
               if (g.kind === 'case' && block) {
-                if (!variants || variants.length === 0) {
-                  this.error(
-                    g.span,
-                    '`? CASE` needs its variants indented under it',
-                    'or name the tag on the line: c ? CASE tag; x',
-                  );
-                }
+                // An ALT guard `c ? CASE` with no variants under it is allowed, as in KRoC: when the channel is
+                // chosen, whatever tag arrives is not listed, which is a run-time error (STOP).
                 guard = { ...g, variants: variants ?? [] };
                 this.checkVariantAfters(guard.variants, g.extended === true);
                 const last = guard.variants[guard.variants.length - 1];
@@ -2497,7 +2481,7 @@ class OccamParser extends EmbeddedActionsParser {
             const x = ext ? { extended: true } : {};
             if (tail.kind === 'case') {
               // Without a tag on the line, the variants are the block under the guard (filled in by altItem).
-              const variants = tail.tag ? this.variantsOf(tail, null, channel.span) : [];
+              const variants = tail.tag ? this.variantsOf(tail, null) : [];
               const end = variants.length > 0 ? variants[0]!.span : this.tokSpan(tail.kw);
               return { kind: 'case', span: this.fromTo(start, end), cond: cond ?? null, channel, variants, ...x };
             }
@@ -3203,7 +3187,12 @@ class OccamParser extends EmbeddedActionsParser {
     const starts =
       tokenMatcher(first, T.PrimType) ||
       SPEC_WORDS.has(first.tokenType) ||
-      (first.tokenType === T.Name && this.LA(3).tokenType === T.Name);
+      // A type's name, then a name, FUNCTION or `,` (`MYINT x:`, `MYINT FUNCTION f () IS ...:`, `MYINT, INT FUNCTION`).
+      (first.tokenType === T.Name &&
+        (this.LA(3).tokenType === T.Name ||
+          this.LA(3).tokenType === T.FUNCTION ||
+          this.LA(3).tokenType === T.INLINE ||
+          this.LA(3).tokenType === T.Comma));
     if (!starts) return false;
     let level = 0;
     for (let k = 2; ; k++) {

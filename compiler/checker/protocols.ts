@@ -121,7 +121,10 @@ export function checkProtocolInput(
   if (def.any) {
     for (const item of items) {
       const t = checkWritable(ck, item, scope, 'input to');
-      if (t && !isDataType(ck, t)) ck.diags.error(item.span, `cannot receive ${typeName(t)} from a CHAN OF ANY`);
+      // An array whose size is known only at run time (a segment, an open parameter) takes that many bytes.
+      const sized = t?.kind === 'array' && t.size === null && isDataType(ck, { ...t, size: 0 });
+      if (t && !isDataType(ck, t) && !sized)
+        ck.diags.error(item.span, `cannot receive ${typeName(t)} from a CHAN OF ANY`);
     }
     return;
   }

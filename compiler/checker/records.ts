@@ -96,6 +96,7 @@ export function recordLiteral(ck: Checker, e: Extract<Expr, { kind: 'table' }>, 
 export function bytesInType(ck: Checker, e: Extract<Expr, { kind: 'bytesin' }>, scope: Scope): Type | null {
   let t: Type | null;
   const target = e.target;
+  let value: Expr | null = e.operand;
   if (target && target.kind === 'named' && scope.lookup(target.name)?.kind !== 'type') {
     // A lone name that is not a type is a variable: `BYTESIN (x)`.
     const sym = scope.lookup(target.name);
@@ -105,10 +106,16 @@ export function bytesInType(ck: Checker, e: Extract<Expr, { kind: 'bytesin' }>, 
     }
     const operand: Expr = { kind: 'name', span: target.span, name: target.name };
     t = ck.parts.checkExpr(ck, operand, scope);
+    value = operand;
   } else if (target) t = resolveType(ck, target, scope, false);
   else t = ck.parts.checkExpr(ck, e.operand!, scope);
   if (!t) return null;
   const n = byteSize(t);
+  if (n === null && value && openDataArray(t)) {
+    // An open array's size is known when the program runs: (its open dimensions) times the rest, then.
+    e.sized = value;
+    return INT;
+  }
   if (n === null || t.kind === 'chan' || t.kind === 'timer') {
     ck.diags.error(
       e.span,
@@ -120,6 +127,13 @@ export function bytesInType(ck: Checker, e: Extract<Expr, { kind: 'bytesin' }>, 
   }
   e.constValue = BigInt(n);
   return INT;
+}
+
+/** An array of data whose dimensions are open somewhere and whose elements have a fixed size. */
+function openDataArray(t: Type): boolean {
+  let d: Type = t;
+  while (d.kind === 'array' && d.record === undefined) d = d.elem;
+  return t.kind === 'array' && byteSize({ ...d }) !== null && d.kind !== 'chan' && d.kind !== 'timer';
 }
 
 /** `OFFSETOF (T, f)`: the byte offset of field `f` in the RECORD type `T`. */

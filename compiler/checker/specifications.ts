@@ -239,8 +239,11 @@ export function checkInitial(ck: Checker, spec: Extract<Spec, { kind: 'initial' 
 export function checkRetypes(ck: Checker, spec: Extract<Spec, { kind: 'retypes' }>, scope: Scope): void {
   const word = spec.reshape ? 'RESHAPES' : 'RETYPES';
   const declared = resolveType(ck, spec.type, scope, true);
-  const t = spec.isVal ? checkExpr(ck, spec.target, scope) : checkWritable(ck, spec.target, scope, `${word}`);
-  const type = declared ? retypedType(ck, spec, declared, t, word) : INT;
+  // A channel RETYPES another channel (`CHAN OF INT c RETYPES any:`): the same channel, seen with another protocol.
+  const channels = !spec.isVal && !spec.reshape && declared?.kind === 'chan';
+  const t =
+    spec.isVal || channels ? checkExpr(ck, spec.target, scope) : checkWritable(ck, spec.target, scope, `${word}`);
+  const type = !declared ? INT : channels && t?.kind === 'chan' ? declared : retypedType(ck, spec, declared, t, word);
   const sym: AbbrevSymbol = {
     kind: 'abbrev',
     name: spec.name.name,

@@ -39,9 +39,11 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
   // Replicated ALTs keep, per level, the index of the chosen alternative.
   const saved = new Map<AltProcess, number>();
   const condTemp = gen.frame.alloc(1);
+  const blocks = new Map<AltProcess, number>();
   // `call` stores below the workspace pointer, where the ALT keeps its state, so FUNCTION calls in guards are made
   // before the ALT starts (those the guards' code will read from temporaries).
   const hoistedBefore = new Set(gen.hoisted.keys());
+  const inAlt = gen.inAltGuards;
   prepare(gen, guardExprsBeforeAlt(p));
 
   // An end of a bundle that may have moved away is checked before the ALT (not for a guard with a condition,
@@ -51,6 +53,7 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
     if ((g.kind === 'input' || g.kind === 'case') && g.cond === null) checkDefined(gen, g.channel);
   }
   gen.op(timed ? Op.talt : Op.alt);
+  gen.inAltGuards = true;
   walkAlt(
     gen,
     p,
@@ -83,6 +86,7 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
       }
     },
     null,
+    blocks,
   );
   if (flag !== null) {
     gen.fn(Fn.ldl, flag);
@@ -124,8 +128,10 @@ export function altProcess(gen: CodeGen, p: AltProcess): void {
       }
     },
     saved,
+    blocks,
   );
   if (fairEnd) gen.place(fairEnd);
+  gen.inAltGuards = inAlt;
   gen.op(Op.altend);
   gen.place(e);
   for (const a of alts) {
@@ -208,6 +214,8 @@ function walkAlt(
   p: AltProcess,
   each: (alt: Alternative) => void,
   saved: Map<AltProcess, number> | null,
+  /** Each replicated level's control block, allocated by the enabling walk and used again by the disabling one. */
+  blocks: Map<AltProcess, number>,
   levels: readonly { k: number; slot: number }[] = [],
 ): void {
   let k = -1;
@@ -218,13 +226,14 @@ function walkAlt(
       slot = gen.frame.alloc(1);
       saved.set(p, slot);
     }
-    k = replicateOpen(gen, p.repl);
+    k = replicateOpen(gen, p.repl, blocks.get(p));
+    blocks.set(p, k);
     if (saved) inner = [...levels, { k, slot: slot! }];
   }
   for (const a of p.alternatives) {
     if ('kind' in a) {
       for (const s of a.specs ?? []) spec(gen, s);
-      walkAlt(gen, a, each, saved, inner);
+      walkAlt(gen, a, each, saved, blocks, inner);
       continue;
     }
     each(a as Alternative);

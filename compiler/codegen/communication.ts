@@ -8,7 +8,7 @@ import { BELOW_IO } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { type CodeGen, MAX_REGS } from './context.js';
 import { localSlot } from './primitives.js';
-import { addressDepth, channelAddress, elementAddress } from './addresses.js';
+import { addressDepth, arrayRef, channelAddress, elementAddress } from './addresses.js';
 import { outputNumeric, storeFrom } from './numeric-stores.js';
 import { depth, expr } from './expressions.js';
 import { spec } from './declarations.js';
@@ -254,6 +254,10 @@ function channelSite(gen: CodeGen, chan: Expr): void {
 function input(gen: CodeGen, chan: Expr, target: Expr, extended = false): void {
   gen.frame.requireBelow(BELOW_IO);
   if (extended) xable(gen, chan);
+  if (byteSize(target.type!) === null) {
+    inputSized(gen, chan, target, extended);
+    return;
+  }
   const size = byteSize(target.type!)!;
   const word = size === 4;
   const local = localSlot(gen, target);
@@ -266,6 +270,39 @@ function input(gen: CodeGen, chan: Expr, target: Expr, extended = false): void {
   elementAddress(gen, target);
   channelAddress(gen, chan);
   gen.fn(Fn.ldc, size);
+  channelSite(gen, chan);
+  gen.op(extended ? Op.xin : Op.in);
+}
+
+/**
+ * Input from a CHAN OF ANY into an array whose size is known only when the program runs (`c ? [b FROM 0 FOR n]`):
+ * the message is as many bytes as the array holds.
+ */
+function inputSized(gen: CodeGen, chan: Expr, target: Expr, extended: boolean): void {
+  const ref = arrayRef(gen, target);
+  const t = gen.frame.alloc(1);
+  let type = target.type!;
+  let k = 1;
+  let level = 0;
+  let pushed = false;
+  for (; type.kind === 'array' && type.record === undefined; type = type.elem, level++) {
+    if (type.size !== null) {
+      k *= type.size;
+      continue;
+    }
+    ref.dims[level]!.emit();
+    if (pushed) gen.op(Op.prod);
+    pushed = true;
+  }
+  k *= byteSize(type)!;
+  if (k !== 1) {
+    gen.fn(Fn.ldc, k);
+    gen.op(Op.prod);
+  }
+  gen.fn(Fn.stl, t);
+  ref.addr.emit();
+  channelAddress(gen, chan);
+  gen.fn(Fn.ldl, t);
   channelSite(gen, chan);
   gen.op(extended ? Op.xin : Op.in);
 }

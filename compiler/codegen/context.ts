@@ -87,6 +87,11 @@ export class CodeGen {
   readonly dimStorage = new WeakMap<Symbol, (Storage | null)[]>();
   /** FUNCTION calls already evaluated into temporaries for the statement being generated. */
   readonly hoisted = new Map<Expr, Storage>();
+  /**
+   * While an ALT's guards are enabled or disabled: the words below the workspace hold the ALT's state, which a
+   * `call` would overwrite, so calls made then move the workspace pointer below them first (routines.ts).
+   */
+  inAltGuards = false;
   readonly literalLabels = new Map<Expr, Label>();
   routineInfo: ProcInfo | null = null;
   frame!: Frame;

@@ -77,7 +77,9 @@ export function spec(gen: CodeGen, s: Spec): void {
     case 'retypes':
       if (s.decl) {
         gen.line(s.span);
-        retypes(gen, s.decl as AbbrevSymbol, s.target, s.span);
+        // A channel retyped is the same channel word: an abbreviation of it.
+        if ((s.decl as AbbrevSymbol).type.kind === 'chan') refAbbrev(gen, s.decl as AbbrevSymbol, s.target);
+        else retypes(gen, s.decl as AbbrevSymbol, s.target, s.span);
       }
       return;
     case 'initial': {

@@ -25,6 +25,8 @@ export function depth(gen: CodeGen, e: Expr): number {
       return gen.hoisted.has(e) ? 1 : MAX_REGS;
     case 'size':
       return needsPrep(e.operand) ? MAX_REGS : dimWord(gen, e.operand, 0).depth;
+    case 'bytesin':
+      return MAX_REGS;
     case 'subscript':
       return Math.max(addressDepth(gen, e), 1);
     case 'monadic':
@@ -81,6 +83,9 @@ export function expr(gen: CodeGen, e: Expr): void {
     case 'size':
       if (needsPrep(e.operand)) arrayRef(gen, e.operand).dims[0]!.emit();
       else dimWord(gen, e.operand, 0).emit();
+      return;
+    case 'bytesin':
+      bytesIn(gen, e.sized!);
       return;
     case 'subscript': {
       const local = localSlot(gen, e);
@@ -358,4 +363,26 @@ function needsRangeCheck(e: Extract<Expr, { kind: 'conversion' }>): boolean {
   if (isPrim(to, 'BYTE')) return !isPrim(from, 'BYTE', 'BOOL');
   if (isPrim(to, 'BOOL')) return !isPrim(from, 'BOOL');
   return false;
+}
+
+/** BYTESIN of an array with open dimensions: the product of its dimensions and its elements' size. */
+function bytesIn(gen: CodeGen, a: Expr): void {
+  let t = a.type!;
+  let k = 1;
+  let level = 0;
+  let pushed = false;
+  for (; t.kind === 'array' && t.record === undefined; t = t.elem, level++) {
+    if (t.size !== null) {
+      k *= t.size;
+      continue;
+    }
+    dimWord(gen, a, level).emit();
+    if (pushed) gen.op(Op.prod);
+    pushed = true;
+  }
+  k *= byteSize(t)!;
+  if (k !== 1) {
+    gen.fn(Fn.ldc, k);
+    gen.op(Op.prod);
+  }
 }

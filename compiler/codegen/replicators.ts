@@ -13,9 +13,11 @@ import { statement } from './hoisting.js';
  * word of `lend`'s control block; with STEP, `lend` counts in the two words after it and the index moves by the
  * step (kept in a fourth word unless it is a constant) at the end of each pass.
  */
-export function replicateOpen(gen: CodeGen, r: Replicator): number {
+export function replicateOpen(gen: CodeGen, r: Replicator, slot?: number): number {
   const stepped = r.step !== undefined;
-  const k = gen.frame.alloc(stepped ? 4 : 2);
+  // `slot`: the control block of an earlier loop over the same replicator (an ALT's enabling loop, for its
+  // disabling loop), so code generated once that reads the index (a VALOF in a guard) finds it in both.
+  const k = slot ?? gen.frame.alloc(stepped ? 4 : 2);
   const block = stepped ? k + 1 : k;
   const sym = r.decl!;
   setStorage(sym, { frame: gen.frame, slot: () => k });

@@ -5,7 +5,7 @@
 import type { Expr } from '../ast.js';
 import type { FunctionSymbol, ParamSymbol, ProcSymbol, Routine } from '../symbols.js';
 import type { Type } from '../types.js';
-import { CALL_WORDS, Frame } from '../workspace.js';
+import { BELOW_TIMER, CALL_WORDS, Frame } from '../workspace.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { isElement, isWide, resultsInRegisters } from './queries.js';
 import { type CodeGen, MAX_REGS, type ProcInfo, setStorage, type Storage, type Word } from './context.js';
@@ -141,10 +141,16 @@ function functionBody(gen: CodeGen, sym: FunctionSymbol, resultSlots: readonly S
  */
 export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[], results: readonly Word[] = []): void {
   // A VALOF inside an expression is generated where it is first called (its FUNCTION has no definition).
-  if (sym.kind === 'function' && sym.inline && !gen.procInfo.has(sym)) routine(gen, sym);
+  if (sym.kind === 'function' && sym.inline && !gen.procInfo.has(sym)) {
+    const inAlt = gen.inAltGuards;
+    gen.inAltGuards = false;
+    routine(gen, sym);
+    gen.inAltGuards = inAlt;
+  }
   const callee = gen.procInfo.get(sym)!;
-  if (sym.def.recursive) gen.frame.requireChild(() => RECURSIVE_CALL_WORDS);
-  else gen.frame.requireChild(() => CALL_WORDS + callee.frame.total());
+  let shift = 0;
+  if (sym.def.recursive) gen.frame.requireChild(() => shift + RECURSIVE_CALL_WORDS);
+  else gen.frame.requireChild(() => shift + CALL_WORDS + callee.frame.total());
   const mark = gen.frame.mark();
   const words: Word[] = [];
   if (callee.outer) {
@@ -155,20 +161,28 @@ export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[], r
     throw new Error(`codegen: FUNCTION ${sym.name} called without the addresses of its results`);
   words.push(...results);
   sym.params.forEach((p, i) => words.push(...argWords(gen, p, args[i]!)));
-  for (let i = 3; i < words.length; i++) {
-    words[i]!.emit();
-    gen.fn(Fn.stl, i - 3);
-  }
+  // Inside an ALT's guards the call is made `shift` words further down: below the ALT's state words and the
+  // parameter words, which are stored there too.
+  if (gen.inAltGuards) shift = BELOW_TIMER + Math.max(0, words.length - 3);
   const inRegs = Math.min(3, words.length);
-  // Loading word i leaves (inRegs - 1 - i) registers in use; anything that needs more is evaluated first.
+  // Loading word i leaves (inRegs - 1 - i) registers in use; anything that needs more is evaluated first. So is
+  // any word that may make a call of its own (an INT64 product's runtime routine) when some words go in memory:
+  // before they are stored, which that call would overwrite.
   const temps: (number | null)[] = [];
-  for (let i = 0; i < inRegs; i++) {
-    if (words[i]!.depth + (inRegs - 1 - i) > MAX_REGS) {
+  for (let i = 0; i < words.length; i++) {
+    const busy = i < inRegs ? inRegs - 1 - i : 0;
+    if (words[i]!.depth + busy > MAX_REGS || (words.length > 3 && words[i]!.depth >= MAX_REGS)) {
       const t = gen.frame.alloc(1);
       words[i]!.emit();
       gen.fn(Fn.stl, t);
       temps[i] = t;
     } else temps[i] = null;
+  }
+  for (let i = 3; i < words.length; i++) {
+    const t = temps[i];
+    if (t !== null && t !== undefined) gen.fn(Fn.ldl, t);
+    else words[i]!.emit();
+    gen.fn(Fn.stl, i - 3 - shift);
   }
   for (let i = inRegs - 1; i >= 0; i--) {
     const t = temps[i];
@@ -176,7 +190,9 @@ export function callRoutine(gen: CodeGen, sym: Routine, args: readonly Expr[], r
     else words[i]!.emit();
   }
   gen.frame.release(mark);
+  if (shift > 0) gen.fn(Fn.ajw, -shift);
   gen.jump(Fn.call, callee.label);
+  if (shift > 0) gen.fn(Fn.ajw, shift);
 }
 
 /** The words an actual parameter passes: a value, an address, or an array's address and open sizes. */
