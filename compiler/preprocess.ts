@@ -85,6 +85,10 @@ export const PREDEFINED: ReadonlyMap<string, PPValue> = new Map<string, PPValue>
   ['VERSION', str('occmesh')],
   ['OCCAM2.5', { kind: 'none' }],
   ['PROTOCOL.CASE.INPUT', { kind: 'none' }],
+  // The occam-π features occ21 announces and occmesh has: `??`, operators defined by programs, INITIAL.
+  ['EXTENDED.RENDEZVOUS', { kind: 'none' }],
+  ['USER.DEFINED.OPERATORS', { kind: 'none' }],
+  ['INITIAL.DECL', { kind: 'none' }],
 ]);
 
 /** Names whose value depends on where they are used. */

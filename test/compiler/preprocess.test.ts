@@ -57,6 +57,11 @@ describe('conditional compilation', () => {
 
   it('compares numbers and strings', () => {
     expect(kinds('#IF TARGET.BITS.PER.WORD = 32\na\n#ENDIF\n')).toBe('a NL');
+    // The occam-π features occ21 announces, which programs test before using them (KRoC's cgtest74 does).
+    for (const name of ['EXTENDED.RENDEZVOUS', 'USER.DEFINED.OPERATORS', 'INITIAL.DECL']) {
+      expect(kinds(`#IF DEFINED (${name})\na\n#ELSE\nb\n#ENDIF\n`), name).toBe('a NL');
+    }
+    expect(kinds('#IF DEFINED (MOBILE.DATA.TYPES)\na\n#ELSE\nb\n#ENDIF\n')).toBe('b NL');
     expect(kinds('#DEFINE N 5\n#IF (N > 4) AND (N <= 5) AND (N <> 6) AND (N >= #5) AND (N < 6)\na\n#ENDIF\n')).toBe(
       'a NL',
     );
