@@ -57,6 +57,8 @@ export const PREDEFINED: ReadonlyMap<string, PPValue> = new Map<string, PPValue>
   ['VERSION', str('occmesh')],
   ['OCCAM2.5', { kind: 'none' }],
   ['PROTOCOL.CASE.INPUT', { kind: 'none' }],
+  // occ21 defines it when extended input (`??`) is on, as occbuild has it.
+  ['EXTENDED.RENDEZVOUS', { kind: 'none' }],
 ]);
 
 /** Names whose value depends on where they are used. */
