@@ -136,7 +136,8 @@ function describe(sources: ImageSources, p: BlockedProcess, detailOf?: DetailOf)
   const line = dbg && off >= 0 ? entryAt(dbg.lines, off) : undefined;
   const span = line ? sources.span(line.file, line.line, line.col) : null;
   const site = dbg?.channels && off >= 0 ? entryAt(dbg.channels, off) : undefined;
-  const channel = site && site.offset === off ? site.name : null;
+  // A site is recorded at its instruction's first byte: the one byte of `in`, or the prefix of `xable` (two bytes).
+  const channel = site && off - site.offset >= 0 && off - site.offset <= 1 ? site.name : null;
   const k = p.waiting.meshChannel;
   const mesh = k !== undefined ? sources.meshChannel(k) : null;
   let what: string;

@@ -5,7 +5,7 @@
 
 import type { Expr, NameExpr } from './ast.js';
 import { isRealType, realBytes } from './numeric.js';
-import { byteSize, type Type } from './types.js';
+import { byteSize, isMobile, type Type } from './types.js';
 
 /** The bytes of a constant array value (a string, a constant table, or a name for one), if it is one. */
 export function constBytes(e: Expr): Uint8Array | null {
@@ -48,4 +48,14 @@ export function rootName(e: Expr): NameExpr | null {
 /** The source text of an expression, for messages. */
 export function exprText(e: Expr): string {
   return e.span.file.text.slice(e.span.start, e.span.end);
+}
+
+/**
+ * Whether `target := value` moves a MOBILE (occam-π): both are names of MOBILE variables and the value is not a
+ * CLONE. The move exchanges the two values, as KRoC's exchange of the two MOBILEs' storage does.
+ */
+export function isMobileMove(target: Expr, value: Expr): boolean {
+  return (
+    target.kind === 'name' && value.kind === 'name' && !value.clone && isMobile(target.type) && isMobile(value.type)
+  );
 }

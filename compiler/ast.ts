@@ -17,7 +17,10 @@ export interface Ident extends Node {
 
 export type PrimName = 'BOOL' | 'BYTE' | 'INT' | 'INT16' | 'INT32' | 'INT64' | 'REAL32' | 'REAL64';
 
-export type TypeNode =
+/** A type as written; `mobile` is occam-π's `MOBILE T` (or a `MOBILE RECORD`). */
+export type TypeNode = TypeNodeKinds & { readonly mobile?: boolean };
+
+type TypeNodeKinds =
   | (Node & { readonly kind: 'prim'; readonly name: PrimName })
   /** `[n]T`, or `[]T` (size null) in formals and abbreviations. */
   | (Node & { readonly kind: 'array'; readonly size: Expr | null; readonly elem: TypeNode })
@@ -120,6 +123,8 @@ export type UserOperator =
   | '??';
 
 interface ExprBase extends Node {
+  /** occam-π `CLONE x` (on a name): the value is copied, where a MOBILE's assignment would move it. */
+  readonly clone?: boolean;
   /** Filled in by the checker. */
   type?: Type;
   /** Filled in by the checker when the expression is a compile-time constant of a scalar type. */

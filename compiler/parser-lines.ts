@@ -51,6 +51,7 @@ export const SPEC_STARTERS = new Set<TokenType>([
   T.PROTOCOL,
   T.INITIAL,
   T.PLACE,
+  T.MOBILE,
 ]);
 
 export function isLayout(t: TokenType): boolean {
@@ -59,7 +60,6 @@ export function isLayout(t: TokenType): boolean {
 
 /** Words that start constructs the parser does not handle yet, and how to name them in the message. */
 export const NOT_YET: ReadonlyMap<TokenType, string> = new Map([
-  [T.MOBILE, 'MOBILE'],
   [T.RESIGN, 'RESIGN'],
   [T.SUSPEND, 'SUSPEND'],
 ]);
@@ -110,6 +110,7 @@ export function classifyLine(LA: Lookahead): LineKind {
     s.first === T.TIMER ||
     s.first === T.SHARED ||
     s.first === T.BARRIER ||
+    s.first === T.MOBILE ||
     s.first === T.PORT ||
     s.first === T.PROTOCOL ||
     tokenMatcher(LA(1), T.PrimType)

@@ -926,6 +926,8 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** An array declaration needs sizes (`[]` is only for parameters and abbreviations). */
   private checkDeclType(type: A.TypeNode): void {
+    // `MOBILE []T` is occam-π's dynamic MOBILE array, sized when it is allocated (reported by the checker).
+    if (type.mobile) return;
     for (let t: A.TypeNode = type; t.kind === 'array'; t = t.elem) {
       if (t.size === null) {
         this.error(t.span, 'an array declaration needs a size', 'give the size in the brackets, like [10]INT a:');
@@ -1079,6 +1081,7 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** `{[size]} base`, where sizes may be omitted (`[]INT`) in parameters and abbreviations. */
   specifier = this.rule('specifier', (): A.TypeNode => {
+    const mobile = this.OPTION9(() => this.CONSUME(T.MOBILE));
     const dims: Dim[] = [];
     this.MANY(() => {
       const open = this.CONSUME(T.LBracket);
@@ -1087,8 +1090,13 @@ class OccamParser extends EmbeddedActionsParser {
       dims.push({ open, size: size ?? null });
     });
     const base = this.SUBRULE(this.baseType);
-    return this.ACTION(() => this.wrapDims(dims, base));
+    return this.ACTION(() => this.mobile(mobile, this.wrapDims(dims, base)));
   });
+
+  /** `MOBILE T`: the type marked mobile, its span from the keyword. */
+  private mobile(kw: IToken | undefined, t: A.TypeNode): A.TypeNode {
+    return kw ? { ...t, span: this.fromTo(this.tokSpan(kw), t.span), mobile: true } : t;
+  }
 
   private wrapDims(dims: readonly Dim[], base: A.TypeNode): A.TypeNode {
     let t = base;
@@ -1418,6 +1426,7 @@ class OccamParser extends EmbeddedActionsParser {
   recordType = this.rule('recordType', (): A.TypeNode => {
     this.CONSUME(T.NL);
     this.CONSUME(T.INDENT, { ERR_MSG: msg('expected `IS` or an indented RECORD after the name of the new type') });
+    const mobile = this.OPTION3(() => this.CONSUME(T.MOBILE));
     const packed = this.OPTION(() => this.CONSUME(T.PACKED));
     const kw = this.CONSUME(T.RECORD, {
       ERR_MSG: msg('expected RECORD', 'a record type lists its fields under RECORD, like INT x, y:'),
@@ -1435,9 +1444,10 @@ class OccamParser extends EmbeddedActionsParser {
     this.CONSUME2(T.OUTDENT);
     return this.ACTION((): A.TypeNode => ({
       kind: 'record',
-      span: this.tokSpan(packed ?? kw),
+      span: this.tokSpan(mobile ?? packed ?? kw),
       packed: packed !== undefined,
       fields,
+      ...(mobile ? { mobile: true } : {}),
     }));
   });
 
@@ -1462,6 +1472,7 @@ class OccamParser extends EmbeddedActionsParser {
 
   /** A data type: `{[size]} (primitive | name)`. */
   dataType = this.rule('dataType', (): A.TypeNode => {
+    const mobile = this.OPTION9(() => this.CONSUME(T.MOBILE));
     const dims: Dim[] = [];
     this.MANY(() => {
       const open = this.CONSUME(T.LBracket);
@@ -1478,7 +1489,7 @@ class OccamParser extends EmbeddedActionsParser {
         },
       },
     ]);
-    return this.ACTION(() => this.wrapDims(dims, base));
+    return this.ACTION(() => this.mobile(mobile, this.wrapDims(dims, base)));
   });
 
   // ------------------------------------------------------------------------------------------ processes
@@ -2733,6 +2744,17 @@ class OccamParser extends EmbeddedActionsParser {
           return this.ACTION(() => ({
             isOperand: false,
             expr: { kind: 'sizeof', span: this.fromTo(this.tokSpan(kw), target.span), target },
+          }));
+        },
+      },
+      {
+        ALT: () => {
+          // occam-π `CLONE x`: a copy of a MOBILE's value, where assigning x itself would move it.
+          const kw = this.CONSUME(T.CLONE);
+          const e = this.SUBRULE7(this.operand);
+          return this.ACTION(() => ({
+            isOperand: false,
+            expr: { ...e, span: this.fromTo(this.tokSpan(kw), e.span), clone: true },
           }));
         },
       },

@@ -4,7 +4,7 @@ export type PrimType = 'BOOL' | 'BYTE' | 'INT' | 'INT16' | 'INT32' | 'INT64' | '
 
 export type Type =
   /** `alias` names a `DATA TYPE` that renames this type: a distinct type with the same representation. */
-  | { readonly kind: 'prim'; readonly name: PrimType; readonly alias?: string }
+  | { readonly kind: 'prim'; readonly name: PrimType; readonly alias?: string; readonly mobile?: boolean }
   /** `size` is null for an open array (`[]T`): its size is known only at run time. */
   /**
    * A RECORD type is held as an array of its bytes (`size` bytes, `elem` BYTE) with `record` describing its fields,
@@ -16,6 +16,8 @@ export type Type =
       readonly elem: Type;
       readonly alias?: string;
       readonly record?: RecordDef;
+      /** occam-π `MOBILE [n]T` or a MOBILE RECORD: assignment moves the value instead of copying it. */
+      readonly mobile?: boolean;
     }
   /** `shared`: occam-π SHARED channel ends (`?` the reading end, `!` the writing end, or both), used under CLAIM. */
   | { readonly kind: 'chan'; readonly protocol: Type; readonly shared?: SharedEnds }
@@ -61,6 +63,11 @@ export interface RecordField {
   readonly name: string;
   readonly type: Type;
   readonly offset: number;
+}
+
+/** Whether a type is occam-π MOBILE (`MOBILE INT`, `MOBILE [4]BYTE`, a MOBILE RECORD). */
+export function isMobile(t: Type | undefined): boolean {
+  return t !== undefined && (t.kind === 'prim' || t.kind === 'array') && t.mobile === true;
 }
 
 /** The RECORD a type is, if it is one. */

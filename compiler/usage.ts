@@ -17,6 +17,7 @@
 
 import { sharedEnd } from './checker/claims.js';
 import type { Expr, FunctionDef, Guard, Process, ProcDef, Program, Replicator, Spec, VariantInput } from './ast.js';
+import { isMobileMove } from './ast-queries.js';
 import { Diagnostics, type Span } from './source.js';
 import type { AbbrevSymbol, ParamSymbol, Symbol, VarSymbol } from './symbols.js';
 import { sameType, type Type } from './types.js';
@@ -624,7 +625,11 @@ class UsageChecker {
   }
 
   private assign(targets: readonly Expr[], values: readonly Expr[], out: Access[]): void {
-    for (const v of values) this.expr(v, out);
+    // A MOBILE moved by the assignment is changed too: it becomes undefined.
+    values.forEach((v, i) => {
+      if (targets.length === 1 && isMobileMove(targets[i]!, v)) this.target(v, out, 'moved by an assignment');
+      else this.expr(v, out);
+    });
     const written: { el: Element; e: Expr; subReads: Access[] }[] = [];
     for (const t of targets) {
       const subReads: Access[] = [];

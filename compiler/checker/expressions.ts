@@ -7,7 +7,19 @@ import { checkFieldDirection, endFieldSelection } from './chantypes.js';
 import type { Expr, NameExpr } from '../ast.js';
 import { constBytes, exprText, isChanArray, rootName } from '../ast-queries.js';
 import type { VarSymbol } from '../symbols.js';
-import { BOOL, BYTE, byteSize, INT, isIntegerType, isPrim, recordOf, sameType, type Type, typeName } from '../types.js';
+import {
+  BOOL,
+  BYTE,
+  byteSize,
+  INT,
+  isIntegerType,
+  isMobile,
+  isPrim,
+  recordOf,
+  sameType,
+  type Type,
+  typeName,
+} from '../types.js';
 import { foldRealConversion, foldRealDyadic, isRealType, realLiteralValue } from '../numeric.js';
 import { type Checker, valueProcessName } from './context.js';
 import { Scope } from './scope.js';
@@ -259,6 +271,13 @@ export function checkExpr(ck: Checker, e: Expr, scope: Scope, expected?: Type): 
     (e.kind === 'table' || e.kind === 'string' || e.kind === 'constructor')
   ) {
     if (sameType({ ...expected, alias: undefined }, t)) t = expected;
+  }
+  if (t && e.clone && !isMobile(t)) {
+    ck.diags.error(
+      e.span,
+      `CLONE copies a MOBILE, but this is ${typeName(t)}`,
+      'a value that is not MOBILE is copied by assigning it',
+    );
   }
   if (t) e.type = t;
   return t;

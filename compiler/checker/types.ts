@@ -15,6 +15,30 @@ export const MAX_ARRAY_ELEMENTS = 0x1000000n;
 const SUPPORTED_PRIMS = new Set(['INT', 'BYTE', 'BOOL', 'INT16', 'INT32', 'INT64', 'REAL32', 'REAL64']);
 
 export function resolveType(ck: Checker, node: TypeNode, scope: Scope, allowOpen: boolean): Type | null {
+  if (node.mobile && node.kind === 'array' && node.size === null && !allowOpen) {
+    ck.diags.error(
+      node.span,
+      'a MOBILE array of a size known only at run time is not supported yet',
+      'occmesh has MOBILE data of fixed size: MOBILE INT, MOBILE [n]T and MOBILE RECORDs',
+    );
+    return null;
+  }
+  const t = resolveUnmarked(ck, node, scope, allowOpen);
+  if (!t || !node.mobile) return t;
+  if (t.kind === 'prim' || (t.kind === 'array' && (t.size !== null || t.record))) return { ...t, mobile: true };
+  ck.diags.error(
+    node.span,
+    t.kind === 'array'
+      ? 'a MOBILE array of a size known only at run time is not supported yet'
+      : `${typeName(t)} cannot be MOBILE`,
+    t.kind === 'array'
+      ? 'occmesh has MOBILE data of fixed size: MOBILE INT, MOBILE [n]T and MOBILE RECORDs'
+      : 'MOBILE data is a value type, a fixed-size array or a RECORD',
+  );
+  return t;
+}
+
+function resolveUnmarked(ck: Checker, node: TypeNode, scope: Scope, allowOpen: boolean): Type | null {
   switch (node.kind) {
     case 'prim':
       if (!SUPPORTED_PRIMS.has(node.name)) {

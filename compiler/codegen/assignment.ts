@@ -2,6 +2,7 @@
 // that can be reached without an address.
 
 import type { Expr } from '../ast.js';
+import { isMobileMove } from '../ast-queries.js';
 import { byteSize } from '../types.js';
 import { Fn, Op } from '../../emulator/isa.js';
 import { isWide, resultsInRegisters, wordsFor } from './queries.js';
@@ -13,7 +14,8 @@ import { expr } from './expressions.js';
 export function assign(gen: CodeGen, targets: readonly Expr[], values: readonly Expr[]): void {
   if (targets.length > 1 && targets.some((t) => isWide(t.type!))) return assignWideMulti(gen, targets, values);
   if (targets.length === 1) {
-    if (targets[0]!.type!.kind === 'array') copyArray(gen, values[0]!, targets[0]!, targets[0]!.span);
+    if (isMobileMove(targets[0]!, values[0]!)) mobileMove(gen, targets[0]!, values[0]!);
+    else if (targets[0]!.type!.kind === 'array') copyArray(gen, values[0]!, targets[0]!, targets[0]!.span);
     else store(gen, targets[0]!, values[0]!);
     return;
   }
@@ -78,6 +80,35 @@ export function multiResult(gen: CodeGen, targets: readonly Expr[], call: Expr):
   const temps = targets.map(() => gen.frame.alloc(1));
   for (const t of temps) gen.fn(Fn.stl, t);
   targets.forEach((target, i) => storeFrom(gen, target, () => gen.fn(Fn.ldl, temps[i]!)));
+}
+
+/**
+ * `b := a` of MOBILEs (occam-π): the value moves to `b`, and `a`, now undefined, holds what `b` held, as KRoC's
+ * exchange of the two MOBILEs' storage leaves them. The words are exchanged through a temporary with `move`.
+ */
+function mobileMove(gen: CodeGen, target: Expr, value: Expr): void {
+  const bytes = byteSize(target.type!) ?? 4;
+  const mark = gen.frame.mark();
+  const t = gen.frame.alloc(Math.max(1, Math.ceil(bytes / 4)));
+  const move = (src: () => void, dst: () => void): void => {
+    src();
+    dst();
+    gen.fn(Fn.ldc, bytes);
+    gen.op(Op.move);
+  };
+  move(
+    () => elementAddress(gen, value),
+    () => gen.fn(Fn.ldlp, t),
+  );
+  move(
+    () => elementAddress(gen, target),
+    () => elementAddress(gen, value),
+  );
+  move(
+    () => gen.fn(Fn.ldlp, t),
+    () => elementAddress(gen, target),
+  );
+  gen.frame.release(mark);
 }
 
 function store(gen: CodeGen, target: Expr, value: Expr): void {
