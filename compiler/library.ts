@@ -53,6 +53,12 @@ export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set([
   'ASHIFTRIGHT',
   'ROTATELEFT',
   'ROTATERIGHT',
+  'BITCOUNT',
+  'BITREVWORD',
+  'BITREVNBITS',
+  'CRCWORD',
+  'CRCBYTE',
+  'FRACMUL',
 ]);
 
 /**
