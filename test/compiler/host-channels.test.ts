@@ -29,6 +29,12 @@ describe("the program's channels", () => {
       'PROC main (CHAN OF BYTE screen, keyboard, error)\n  BYTE b:\n  SEQ\n    keyboard ? b\n    put (screen)\n:\n';
     expect(roles(text)).toEqual(['screen', 'keyboard', 'error']);
   });
+  it('follow a channel into a PROC whose parameter has no direction either (occam 2)', () => {
+    const text =
+      'PROC put (CHAN OF BYTE c)\n  c ! 0\n:\nPROC relay (CHAN OF BYTE d)\n  put (d)\n:\n' +
+      'PROC main (CHAN OF BYTE screen)\n  relay (screen)\n:\n';
+    expect(roles(text)).toEqual(['screen']);
+  });
   it('give an unused parameter a role nobody else has', () => {
     expect(roles('PROC main (CHAN BYTE a, b!)\n  b ! 0\n:\n')).toEqual(['keyboard', 'screen']);
   });
