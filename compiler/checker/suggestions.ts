@@ -28,6 +28,7 @@ const STANDARD_LIBRARIES: readonly (readonly [string, string])[] = [
   ['string.module', 'the string library'],
   ['snglmath.module', 'the maths library'],
   ['dblmath.module', 'the maths library'],
+  ['file.module', 'the file library'],
 ];
 
 let standardNames: ReadonlyMap<string, readonly [string, string]> | undefined;
@@ -112,6 +113,9 @@ export function unknownNameHint(name: string, scope: Scope): string | undefined 
   const standard = standardLibraryNames().get(name);
   if (standard && !visible.includes(name)) {
     return `\`${name}\` is in ${standard[1]}: add #INCLUDE "${standard[0]}" at the top of the file`;
+  }
+  if (name.startsWith('file.') && !visible.includes(name)) {
+    return `occmesh's file.module has no \`${name}\`: a program's cores have no file system; read the keyboard channel and write the screen channel instead`;
   }
   const near = closest(name, visible);
   if (near) return `did you mean \`${near}\`?`;

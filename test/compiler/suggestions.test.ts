@@ -40,6 +40,10 @@ describe('unknownNameHint', () => {
     expect(unknownNameHint('string.pos', scopeWith())).toContain('add #INCLUDE "string.module"');
     expect(unknownNameHint('convert.parse', scopeWith()) ?? '').not.toContain('#INCLUDE "convert.module"');
   });
+  it("says why file.module's file routines are missing, and where its argument routines are", () => {
+    expect(unknownNameHint('file.open', scopeWith())).toContain('cores have no file system');
+    expect(unknownNameHint('file.nth.arg', scopeWith())).toContain('add #INCLUDE "file.module"');
+  });
   it('suggests nothing for a name far from every name', () => {
     expect(unknownNameHint('zebra', scopeWith('count'))).toBeUndefined();
   });
