@@ -17,6 +17,9 @@ const BUNDLED: ReadonlyMap<string, string> = new Map([
   ['convert.module', 'convert.module'],
   ['convert.lib', 'convert.module'],
   ['convert', 'convert.module'],
+  ['file.module', 'file.module'],
+  ['file.lib', 'file.module'],
+  ['file', 'file.module'],
   ['string.module', 'string.module'],
   ['string.lib', 'string.module'],
   ['string', 'string.module'],
@@ -53,18 +56,19 @@ export const PREDEFINED_ROUTINES: ReadonlySet<string> = new Set([
   'ASHIFTRIGHT',
   'ROTATELEFT',
   'ROTATERIGHT',
+  'BITCOUNT',
+  'BITREVWORD',
+  'BITREVNBITS',
+  'CRCWORD',
+  'CRCBYTE',
+  'FRACMUL',
 ]);
 
 /**
  * KRoC libraries occmesh does not have, and why: a #INCLUDE or #USE of one is an error saying so, rather than
- * "cannot find the file".
+ * "cannot find the file". (None at present; file.module has the routines occmesh can give.)
  */
-export const UNAVAILABLE: ReadonlyMap<string, string> = new Map(
-  ['file.module', 'file.lib', 'file'].map((name) => [
-    name,
-    "occmesh has no file.module: a program's cores have no file system, and the host gives it only the keyboard (standard input), the screen (standard output) and the error channel (standard error)",
-  ]),
-);
+export const UNAVAILABLE: ReadonlyMap<string, string> = new Map();
 
 let libDir: string | null | undefined;
 

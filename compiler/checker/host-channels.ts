@@ -8,6 +8,20 @@ import { walk } from '../reachable.js';
 
 /** How the body of `main` uses each of its parameters: '?' input, '!' output, null neither (or both). */
 export function usedDirections(main: ProcSymbol): ('?' | '!' | null)[] {
+  return directionsOf(main, new Map());
+}
+
+/**
+ * `usedDirections` for any PROC; `memo` holds the PROCs already worked out (or being worked out, as all-null, so
+ * that a recursive PROC ends the search).
+ */
+function directionsOf(proc: ProcSymbol, memo: Map<ProcSymbol, ('?' | '!' | null)[]>): ('?' | '!' | null)[] {
+  const known = memo.get(proc);
+  if (known) return known;
+  memo.set(
+    proc,
+    proc.params.map(() => null),
+  );
   const seen = new Map<Symbol, Set<'?' | '!'>>();
   const mark = (channel: unknown, dir: '?' | '!'): void => {
     const c = channel as { kind?: string; decl?: Symbol; channel?: unknown };
@@ -17,7 +31,7 @@ export function usedDirections(main: ProcSymbol): ('?' | '!' | null)[] {
     if (!s) seen.set(c.decl, (s = new Set()));
     s.add(dir);
   };
-  walk(main.def.body, (n) => {
+  walk(proc.def.body, (n) => {
     switch (n.kind) {
       case 'input':
       case 'caseinput':
@@ -33,20 +47,27 @@ export function usedDirections(main: ProcSymbol): ('?' | '!' | null)[] {
         if (n.claimDir) mark(n.channel, n.claimDir);
         break;
       case 'pcall': {
-        // A channel passed on: the called PROC's parameter says which end it is.
         const callee = n.decl as ProcSymbol | undefined;
         if (callee?.kind !== 'proc') break;
+        // A channel passed on: the called PROC's parameter says which end it is, by its direction or, without
+        // one, by how that PROC uses it.
+        let used: ('?' | '!' | null)[] | null = null;
         (n.args as unknown[]).forEach((a, i) => {
           const formal: ParamSymbol | undefined = callee.params[i];
-          if (formal?.direction) mark(a, formal.direction);
+          if (!formal) return;
+          let dir = formal.direction;
+          if (!dir && formal.type.kind === 'chan') dir = (used ??= directionsOf(callee, memo))[i] ?? null;
+          if (dir) mark(a, dir);
         });
         break;
       }
     }
   });
-  return main.params.map((p) => {
+  const dirs = proc.params.map((p) => {
     if (p.direction) return p.direction;
     const s = seen.get(p);
     return s && s.size === 1 ? [...s][0]! : null;
   });
+  memo.set(proc, dirs);
+  return dirs;
 }

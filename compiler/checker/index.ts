@@ -106,6 +106,21 @@ export function mainRoles(ck: Checker, main: ProcSymbol): HostRole[] | null {
     }
     roles[i] = role;
   }
-  const spare = (['keyboard', 'screen', 'error'] as const).filter((r) => !roles.includes(r));
-  return roles.map((r) => r ?? spare.shift()!);
+  // A parameter whose use was not found (none, or one the search does not follow) takes the role its name
+  // suggests if that is free, else the first free one.
+  for (const [i, p] of main.params.entries()) {
+    if (roles[i] !== null) continue;
+    const spare = (['keyboard', 'screen', 'error'] as const).filter((r) => !roles.includes(r));
+    const guess = roleByName(p.name);
+    roles[i] = spare.includes(guess) ? guess : spare[0]!;
+  }
+  return roles.map((r) => r!);
+}
+
+/** The host channel a parameter's name suggests: `err...` the error channel, `kyb`, `key...`, `in...` the keyboard. */
+function roleByName(name: string): HostRole {
+  const n = name.toLowerCase();
+  if (n.includes('err')) return 'error';
+  if (n.startsWith('kyb') || n.startsWith('key') || (n.includes('in') && !n.startsWith('scr'))) return 'keyboard';
+  return 'screen';
 }

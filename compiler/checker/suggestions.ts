@@ -1,6 +1,6 @@
 // Hints for a name that is not in scope: a PROC or FUNCTION that calls itself (occam has no recursion), a
-// near miss of a name in scope or in the course library ("did you mean `out.string`?"), and a course library
-// name used without `#INCLUDE "course.module"`.
+// near miss of a name in scope or in the course library ("did you mean `out.string`?"), and a course library or
+// standard library name used without its #INCLUDE.
 
 import { bundledFile } from '../library.js';
 import type { Checker } from './context.js';
@@ -19,6 +19,34 @@ function courseLibraryNames(): ReadonlySet<string> {
     }
   }
   courseNames = names;
+  return names;
+}
+
+/** The standard libraries' files (lib/) and how a hint names each. */
+const STANDARD_LIBRARIES: readonly (readonly [string, string])[] = [
+  ['convert.module', 'the conversion library'],
+  ['string.module', 'the string library'],
+  ['snglmath.module', 'the maths library'],
+  ['dblmath.module', 'the maths library'],
+  ['file.module', 'the file library'],
+];
+
+let standardNames: ReadonlyMap<string, readonly [string, string]> | undefined;
+
+/** The public names of the standard libraries, each with its library's file and description. */
+function standardLibraryNames(): ReadonlyMap<string, readonly [string, string]> {
+  if (standardNames) return standardNames;
+  const names = new Map<string, readonly [string, string]>();
+  for (const lib of STANDARD_LIBRARIES) {
+    const text = bundledFile(lib[0])?.text ?? '';
+    for (const m of text.matchAll(/^(?:PROC|[A-Z0-9, ]*FUNCTION) +([A-Za-z][A-Za-z0-9.]*)/gm)) {
+      const name = m[1]!;
+      // the libraries' own helpers have the library's prefix (string.pos is public)
+      const helper = /^(convert|maths|string)\./.test(name) && name !== 'string.pos';
+      if (!helper && !names.has(name)) names.set(name, lib);
+    }
+  }
+  standardNames = names;
   return names;
 }
 
@@ -81,6 +109,13 @@ export function unknownNameHint(name: string, scope: Scope): string | undefined 
   const visible = scope.visibleNames();
   if (library.has(name) && !visible.includes(name)) {
     return `\`${name}\` is in the course library: add #INCLUDE "course.module" at the top of the file`;
+  }
+  const standard = standardLibraryNames().get(name);
+  if (standard && !visible.includes(name)) {
+    return `\`${name}\` is in ${standard[1]}: add #INCLUDE "${standard[0]}" at the top of the file`;
+  }
+  if (name.startsWith('file.') && !visible.includes(name)) {
+    return `occmesh's file.module has no \`${name}\`: a program's cores have no file system; read the keyboard channel and write the screen channel instead`;
   }
   const near = closest(name, visible);
   if (near) return `did you mean \`${near}\`?`;

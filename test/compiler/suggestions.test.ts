@@ -34,6 +34,16 @@ describe('unknownNameHint', () => {
   it('says to include the library for a library name used without it', () => {
     expect(unknownNameHint('out.string', scopeWith())).toContain('add #INCLUDE "course.module"');
   });
+  it("names the standard library a routine is in, and leaves out the libraries' own helpers", () => {
+    expect(unknownNameHint('STRINGTOINT', scopeWith())).toContain('add #INCLUDE "convert.module"');
+    expect(unknownNameHint('DSIN', scopeWith())).toContain('add #INCLUDE "dblmath.module"');
+    expect(unknownNameHint('string.pos', scopeWith())).toContain('add #INCLUDE "string.module"');
+    expect(unknownNameHint('convert.parse', scopeWith()) ?? '').not.toContain('#INCLUDE "convert.module"');
+  });
+  it("says why file.module's file routines are missing, and where its argument routines are", () => {
+    expect(unknownNameHint('file.open', scopeWith())).toContain('cores have no file system');
+    expect(unknownNameHint('file.nth.arg', scopeWith())).toContain('add #INCLUDE "file.module"');
+  });
   it('suggests nothing for a name far from every name', () => {
     expect(unknownNameHint('zebra', scopeWith('count'))).toBeUndefined();
   });
